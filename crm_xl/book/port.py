@@ -1,0 +1,354 @@
+"""The Book port: how a job reads and writes a workbook, whatever holds it.
+
+An adapter supplies a few primitives (sheet names, tables, a sheet's cell values, apply changes, persist).
+Everything else — finding sheets in any language, matching headers, building Frames, reading Settings,
+placing computed columns and appended rows — lives here once, so every adapter behaves the same.
+Reads are cached and changes are applied to the cached Frames at once (a later job in the same run sees
+them) and to the workbook on `save()`: one read, one save.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import SchemaError
+from ..frame import Frame, Frames, col_letter, quote_sheet
+from ..i18n import Lang, detect_lang, fold
+from ..layout import Rendered, SheetLayout, render
+from ..parse import is_blank
+from ..result import JobResult
+from ..schema import DATA_SHEETS, SETTINGS_SHEET, SHEETS, Kind, SheetDef, accepted_headers
+from ..settings import Settings, read_settings
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """An Excel Table: its name, sheet and range (`A1:F20`, header row included)."""
+
+    name: str
+    sheet: str
+    ref: str
+
+
+@dataclass
+class WriteColumn:
+    """Write one column of a data sheet: header (when new) and a value for every record row."""
+
+    sheet: str
+    table: str | None
+    col: int
+    header_row: int
+    header: str | None  # set when the column is new
+    kind: Kind
+    computed: bool
+    values: dict[int, Any]  # Excel row → value (None clears the cell)
+
+
+@dataclass
+class AppendRows:
+    """Append records below a data sheet's last record (extending its table)."""
+
+    sheet: str
+    table: str | None
+    first_row: int
+    cols: dict[int, Kind]  # sheet column → kind, for formats
+    rows: list[dict[int, Any]]  # one dict per row: sheet column → value
+
+
+@dataclass
+class PutSheet:
+    """Create or rebuild a generated sheet (replacing any of its aliases)."""
+
+    layout: SheetLayout
+    rendered: Rendered
+
+
+@dataclass
+class DropSheet:
+    name: str
+
+
+Op = WriteColumn | AppendRows | PutSheet | DropSheet
+
+
+def parse_ref(ref: str) -> tuple[int, int, int, int]:
+    """`B3:F20` → (first_row, first_col, last_row, last_col), 1-based."""
+    import re
+
+    parts = ref.replace("$", "").split(":")
+    out = []
+    for part in (parts[0], parts[-1]):
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", part)
+        if not m:
+            raise ValueError(f"bad range {ref!r}")
+        col = 0
+        for ch in m.group(1).upper():
+            col = col * 26 + ord(ch) - 64
+        out.append((int(m.group(2)), col))
+    (r1, c1), (r2, c2) = out
+    return r1, c1, r2, c2
+
+
+class Book(abc.ABC):
+    """A workbook opened for a run. Subclasses implement the five primitives below."""
+
+    path: Path | None = None
+
+    def __init__(self) -> None:
+        self._frames: dict[str, Frame | None] = {}
+        self._ops: list[Op] = []
+        self._settings: Settings | None = None
+        self._lang: Lang | None = None
+
+    # --- primitives -----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def sheet_names(self) -> list[str]:
+        """Names of all sheets, in workbook order."""
+
+    @abc.abstractmethod
+    def table_infos(self) -> list[TableInfo]:
+        """All Excel Tables of the workbook."""
+
+    @abc.abstractmethod
+    def grid(self, sheet: str) -> list[list[Any]]:
+        """Cell values of a sheet as rows starting at A1 (ragged rows allowed; [] for an empty sheet)."""
+
+    @abc.abstractmethod
+    def _apply(self, ops: list[Op]) -> None:
+        """Carry out the recorded changes."""
+
+    @abc.abstractmethod
+    def _persist(self, out: Path | None) -> None:
+        """Make the changes durable (write the file, or nothing for live Excel)."""
+
+    # --- locating and reading -------------------------------------------------------------------
+
+    def locate(self, sheet: SheetDef) -> tuple[str, TableInfo | None] | None:
+        """(sheet name, table) of a data sheet: by table name first, then by any of its sheet names."""
+        tables = self.table_infos()
+        for t in tables:
+            if fold(t.name) == fold(sheet.table):
+                return t.sheet, t
+        names = {fold(n) for n in sheet.names()}
+        for name in self.sheet_names():
+            if fold(name) in names:
+                table = next((t for t in tables if t.sheet == name), None)
+                return name, table
+        return None
+
+    def find(self, key: str) -> Frame | None:
+        """The Frame of a data sheet, or None when the workbook has no such sheet."""
+        if key not in self._frames:
+            sheet = SHEETS[key]
+            where = self.locate(sheet)
+            self._frames[key] = None if where is None else self._build_frame(sheet, *where)
+        return self._frames[key]
+
+    def read(self, key: str) -> Frame:
+        """The Frame of a data sheet; SchemaError when the workbook has none."""
+        frame = self.find(key)
+        if frame is None:
+            sheet = SHEETS[key]
+            raise SchemaError(
+                f"no sheet {sheet.hans} / {sheet.hant} / {sheet.en} (or table {sheet.table}) in the workbook; "
+                f"sheets found: {', '.join(self.sheet_names()) or 'none'}",
+                sheet=key,
+            )
+        return frame
+
+    def frames(self) -> Frames:
+        """All data sheets; SchemaError when none of them is present."""
+        found = Frames(**{s.key: self.find(s.key) for s in DATA_SHEETS})
+        for frame in found.present():
+            frame.lang = self.lang
+        if not found.present():
+            names = "; ".join(f"{s.hans} / {s.hant} / {s.en}" for s in DATA_SHEETS)
+            raise SchemaError(
+                f"none of the crm-xl sheets is in the workbook (looked for {names}); "
+                f"sheets found: {', '.join(self.sheet_names()) or 'none'}"
+            )
+        return found
+
+    @property
+    def lang(self) -> Lang:
+        """The workbook language: the Settings value, else the script of the headers."""
+        if self._lang is None:
+            settings = self.settings()
+            self._lang = settings.language or self._header_lang()
+        return self._lang
+
+    def settings(self) -> Settings:
+        """The Settings sheet's values over SPEC.md's defaults (defaults alone when there is no sheet)."""
+        if self._settings is None:
+            name = self.settings_sheet()
+            fallback = self._header_lang()
+            if name is None:
+                self._settings = Settings.defaults(fallback)
+            else:
+                self._settings = read_settings(self.grid(name), name, fallback)
+        return self._settings
+
+    def settings_sheet(self) -> str | None:
+        names = {fold(n) for n in SETTINGS_SHEET.names()}
+        return next((n for n in self.sheet_names() if fold(n) in names), None)
+
+    def _header_lang(self) -> Lang:
+        texts: list[str] = []
+        for s in DATA_SHEETS:
+            frame = self.find(s.key)
+            if frame is not None:
+                texts.append(frame.sheet_name)
+                texts.extend(frame.data.attrs.get("headers", {}).values())
+        return detect_lang(texts)
+
+    def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
+        grid = self.grid(sheet_name)
+        if table is not None:
+            r1, c1, r2, c2 = parse_ref(table.ref)
+            header_row, first_col, last_row, last_col = r1, c1, r2, c2
+        else:
+            header_row = _find_header_row(sheet, grid)
+            first_col, last_col = 1, max((len(r) for r in grid), default=0)
+            last_row = len(grid)
+        header = grid[header_row - 1] if header_row - 1 < len(grid) else []
+        cols: dict[str, int] = {}
+        extra: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        for c in range(first_col, last_col + 1):
+            text = header[c - 1] if c - 1 < len(header) else None
+            if is_blank(text):
+                continue
+            column = sheet.match_header(text)
+            if column is not None and column.key not in cols:
+                cols[column.key] = c
+                headers[column.key] = str(text)
+            else:
+                extra[str(text)] = c
+        if table is None:
+            used = [c for c in range(first_col, last_col + 1) if c - 1 < len(header) and not is_blank(header[c - 1])]
+            last_col = max(used, default=0)
+        missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
+        if missing:
+            lines = "; ".join(accepted_headers(c) for c in missing)
+            raise SchemaError(
+                f"{quote_sheet(sheet_name)}!{header_row}:{header_row}: required column missing — "
+                f"add a header named {lines}",
+                sheet=sheet_name,
+                missing=[c.key for c in missing],
+            )
+        key_cols = [cols[c.key] for c in sheet.columns if c.key_column]
+        rows: list[int] = []
+        values: dict[str, list[Any]] = {k: [] for k in sheet.keys}
+        for r in range(header_row + 1, last_row + 1):
+            line = grid[r - 1] if r - 1 < len(grid) else []
+            if all(is_blank(line[c - 1]) if c - 1 < len(line) else True for c in cols.values()):
+                continue
+            if table is None and all(is_blank(line[c - 1]) if c - 1 < len(line) else True for c in key_cols):
+                # a plain range may carry notes below the data; a record has at least one key value
+                if not any(not is_blank(line[c - 1]) for c in cols.values() if c - 1 < len(line)):
+                    continue
+            rows.append(r)
+            for key in sheet.keys:
+                c = cols.get(key)
+                values[key].append(line[c - 1] if c is not None and c - 1 < len(line) else None)
+        data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
+        data.attrs["headers"] = headers
+        frame = Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
+                      "zh-Hans", last_col)
+        return frame
+
+    # --- changing -------------------------------------------------------------------------------
+
+    def apply(self, result: JobResult) -> None:
+        """Record a job's changes and reflect them in the cached Frames."""
+        lang = self.lang
+        for key, columns in result.columns.items():
+            frame = self.read(key)
+            frame.lang = lang
+            for col_key, series in columns.items():
+                self._write_column(frame, col_key, series, lang)
+        for key, rows in result.appends.items():
+            if len(rows):
+                self._append(self.read(key), rows)
+        for name in result.drop_sheets:
+            self._ops.append(DropSheet(name))
+        for layout in result.sheets:
+            self._ops.append(PutSheet(layout, render(layout)))
+
+    def _write_column(self, frame: Frame, key: str, series: pd.Series, lang: Lang) -> None:
+        column = frame.sheet.column(key)
+        new = key not in frame.cols
+        if new:
+            frame.last_col += 1
+            frame.cols[key] = frame.last_col
+        values = series.reindex(frame.data.index).astype(object)
+        values = values.where(values.notna(), None)
+        frame.data[key] = values
+        self._ops.append(WriteColumn(
+            frame.sheet_name, frame.table, frame.cols[key], frame.header_row,
+            column.header(lang) if new else None, column.kind, column.computed,
+            dict(zip(frame.rows, values.tolist(), strict=True)),
+        ))
+
+    def _append(self, frame: Frame, rows: pd.DataFrame) -> None:
+        last = max(frame.rows, default=frame.header_row)
+        first = last + 1
+        known = [k for k in rows.columns if k in frame.cols]
+        records: list[dict[int, Any]] = []
+        for record in rows[known].itertuples(index=False, name=None):
+            records.append({frame.cols[k]: (None if is_blank(v) else v) for k, v in zip(known, record, strict=True)})
+        kinds = {frame.cols[k]: frame.sheet.column(k).kind for k in known}
+        self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
+        new_index = pd.Index(range(first, first + len(rows)), name="row")
+        added = pd.DataFrame({k: (rows[k].tolist() if k in rows.columns else [None] * len(rows))
+                              for k in frame.sheet.keys}, index=new_index, dtype=object)
+        frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
+
+    def save(self, out: Path | str | None = None) -> None:
+        """Apply every recorded change and persist (atomically, for files)."""
+        ops, self._ops = self._ops, []
+        self._apply(ops)
+        self._persist(Path(out) if out is not None else None)
+
+    @property
+    def pending(self) -> list[Op]:
+        return list(self._ops)
+
+    def close(self) -> None:
+        """Release resources (adapters that hold files open extend this)."""
+        self._frames.clear()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:
+    """The header of a plain range: the first row (of the first 30) naming a key column, else the first
+    non-empty row."""
+    first_nonempty = None
+    for r, line in enumerate(grid[:30], start=1):
+        if not any(not is_blank(v) for v in line):
+            continue
+        first_nonempty = first_nonempty or r
+        matched = {sheet.match_header(v).key for v in line if not is_blank(v) and sheet.match_header(v)}
+        if any(c.key_column and c.key in matched for c in sheet.columns) and len(matched) >= 2:
+            return r
+    return first_nonempty or 1
+
+
+def header_cell(frame: Frame, key: str) -> str:
+    """`客户信息表!E1` — where a column's header is."""
+    return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
+
+
+__all__ = ["Book", "TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "Op", "parse_ref",
+           "header_cell"]

@@ -1,0 +1,202 @@
+"""`crm-xl`: a thin typer shell over jobs.py. Errors print as one `Error: …` line on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, jobs
+from .errors import CrmXlError
+from .result import Summary
+
+app = typer.Typer(
+    name="crm-xl",
+    help="Spreadsheet-native CRM: validate, tier, follow up and review a sales team's Excel workbook in place.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+PathArg = Annotated[Path, typer.Argument(help="The workbook (.xlsx or .xlsm).", show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write a changed copy here instead of "
+                                             "changing the workbook in place.")]
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.")]
+BackupOpt = Annotated[bool, typer.Option("--backup", help="Keep the previous file as NAME.bak.xlsx.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"crm-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """crm-xl — the team's customer workbook, checked and kept up to date."""
+
+
+def fail(exc: CrmXlError) -> None:
+    """Print `Error: …` to stderr and exit with the error's code."""
+    err_console.print(f"Error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except CrmXlError as exc:
+        fail(exc)
+
+
+def show(summaries: list[Summary], as_json: bool) -> None:
+    """Print summaries as rich tables (or JSON)."""
+    if as_json:
+        data = [s.to_dict() for s in summaries]
+        sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
+        return
+    for s in summaries:
+        out_console.print(f"[bold]{s.job}[/bold]: {s.headline}", highlight=False)
+        for title, df in s.tables:
+            if df.empty:
+                continue
+            table = Table(title=title, title_justify="left", show_lines=False)
+            for col in df.columns:
+                table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
+            for record in df.itertuples(index=False, name=None):
+                table.add_row(*("" if v is None or v != v else str(v) for v in record))
+            out_console.print(table)
+
+
+@app.command()
+def new(
+    path: PathArg,
+    lang: Annotated[str, typer.Option("--lang", help="Workbook language: zh-Hans, zh-Hant or en.")] = "zh-Hans",
+    sample: Annotated[bool, typer.Option("--sample", help="Fill it with the sample team's data.")] = False,
+    macros: Annotated[bool, typer.Option("--macros", help="Write an .xlsm with the buttons (xlwings).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Create a new crm-xl workbook (the four templates, Settings, instructions)."""
+    from . import template
+
+    def go() -> None:
+        written = template.create(path, lang=lang, sample=sample, macros=macros, force=force)
+        out_console.print(f"Created {written}")
+
+    guarded(go)
+
+
+@app.command()
+def info(path: PathArg, as_json: JsonOpt = False) -> None:
+    """Show the sheets and tables found, the header language, rows per sheet and the settings in force."""
+    from .info import describe
+
+    def go() -> None:
+        data = describe(path)
+        if as_json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+            return
+        out_console.print(f"[bold]{path}[/bold] — language {data['language']}", highlight=False)
+        table = Table(title="Data sheets", title_justify="left")
+        for col in ("sheet", "found as", "table", "header row", "rows", "columns", "missing optional", "extra"):
+            table.add_column(col)
+        for s in data["sheets"]:
+            table.add_row(s["key"], s["sheet"] or "—", s["table"] or "—", str(s["header_row"] or ""),
+                          str(s["rows"]), str(s["columns"]), ", ".join(s["missing"]), ", ".join(s["extra"]))
+        out_console.print(table)
+        out_console.print(f"Other sheets: {', '.join(data['other_sheets']) or '—'}", highlight=False)
+        settings = Table(title=f"Settings in force ({data['settings_source']})", title_justify="left")
+        settings.add_column("setting")
+        settings.add_column("value")
+        for key, value in data["settings"].items():
+            settings.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
+        out_console.print(settings)
+
+    guarded(go)
+
+
+def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) -> None:
+    def go() -> Summary:
+        return getattr(jobs, name)(**kwargs)
+
+    summary = guarded(go)
+    show([summary], as_json)
+    if exit_on_errors and summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+             as_json: JsonOpt = False) -> None:
+    """Check every row; write the check column and the Issues sheet. Exit 1 when there are errors."""
+    _job("validate", as_json, True, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def tiers(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+          as_json: JsonOpt = False) -> None:
+    """Recompute A/B/C tiers and append each change to the tier log."""
+    _job("recompute_tiers", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def stale(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+          as_json: JsonOpt = False) -> None:
+    """Flag overdue follow-ups and build the Today worklist."""
+    _job("flag_stale", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def health(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+           as_json: JsonOpt = False) -> None:
+    """Score customer health (RFM + NPS) and list churn risks."""
+    _job("assess_health", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def review(
+    path: PathArg,
+    month: Annotated[str | None, typer.Option("--month", help="Month to review, YYYY-MM (default: the last "
+                                              "full month before today).")] = None,
+    out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Build the monthly review sheet, with charts and the history table."""
+    _job("build_review", as_json, target=path, month=month, out=out, today=today, backup=backup)
+
+
+@app.command()
+def run(
+    path: PathArg,
+    month: Annotated[str | None, typer.Option("--month", help="Month to review, YYYY-MM.")] = None,
+    out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Run everything — validate, tiers, stale, health, review — with one read and one save."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=as_json, disable=as_json) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(job: str, state: str) -> None:
+            if state == "start":
+                tasks[job] = bar.add_task(job, total=1)
+            else:
+                bar.update(tasks[job], completed=1)
+
+        summaries = guarded(lambda: jobs.run_all(path, today=today, month=month, out=out, backup=backup,
+                                                 progress=progress))
+    show(summaries, as_json)
+    if not as_json:
+        out_console.print(f"Saved {out or path}", highlight=False)

@@ -1,0 +1,1 @@
+"""Pure logic on pandas DataFrames: no openpyxl, xlwings, typer or rich here."""

@@ -1,0 +1,28 @@
+"""What every core function is given: the data sheets, the rules in force, today and the language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..frame import Frames
+from ..i18n import Lang
+from ..settings import Settings
+
+
+@dataclass
+class Context:
+    """Inputs of a job. `month` (YYYY-MM) is for the review; `history` holds the review history table
+    already in the workbook (one row per month reviewed), if any; `extra` carries anything else a job
+    reads from the workbook."""
+
+    frames: Frames
+    settings: Settings
+    today: dt.date
+    lang: Lang
+    month: str | None = None
+    history: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

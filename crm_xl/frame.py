@@ -1,0 +1,100 @@
+"""Frame: a data sheet's rows as a DataFrame with canonical column keys, plus where each cell lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .i18n import Lang
+from .schema import SheetDef
+
+
+def col_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_sheet(name: str) -> str:
+    """Sheet name as Excel writes it in a reference (quoted when needed)."""
+    if any(not (ch.isalnum() or ch == "_") for ch in name) or name[:1].isdigit():
+        return "'" + name.replace("'", "''") + "'"
+    return name
+
+
+@dataclass
+class Frame:
+    """One data sheet as read.
+
+    `data` has one column per schema column (absent optional columns are all-None) and is indexed by the
+    Excel row number of each record. `cols` maps each present column key to its 1-based sheet column;
+    `extra` lists the team's own columns (header → sheet column), kept and ignored.
+    """
+
+    sheet: SheetDef
+    sheet_name: str
+    data: pd.DataFrame
+    header_row: int
+    cols: dict[str, int]
+    table: str | None = None
+    extra: dict[str, int] = field(default_factory=dict)
+    lang: Lang = "zh-Hans"
+    last_col: int = 0  # last used column of the header row / table
+
+    def __post_init__(self) -> None:
+        if not self.last_col:
+            self.last_col = max([*self.cols.values(), *self.extra.values(), 0])
+
+    @property
+    def rows(self) -> list[int]:
+        """Excel row numbers of the records, in order."""
+        return [int(r) for r in self.data.index]
+
+    def has(self, key: str) -> bool:
+        return key in self.cols
+
+    def cell(self, row: int, key: str) -> str:
+        """`客户信息表!E14` for a record row and a column key (the header cell when the column is absent)."""
+        col = self.cols.get(key)
+        if col is None:
+            return f"{quote_sheet(self.sheet_name)}!{col_letter(self.last_col + 1)}{self.header_row}"
+        return f"{quote_sheet(self.sheet_name)}!{col_letter(col)}{row}"
+
+    def address(self, row: int, key: str) -> str:
+        """`E14` without the sheet."""
+        return self.cell(row, key).split("!", 1)[1]
+
+    def header(self, key: str) -> str:
+        return self.sheet.column(key).header(self.lang)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+@dataclass
+class Frames:
+    """The data sheets of one workbook as read (a sheet the workbook lacks is None)."""
+
+    customers: Frame | None = None
+    followups: Frame | None = None
+    tierlog: Frame | None = None
+    conversions: Frame | None = None
+
+    def get(self, key: str) -> Frame | None:
+        return getattr(self, key)
+
+    def present(self) -> list[Frame]:
+        return [f for f in (self.customers, self.followups, self.tierlog, self.conversions) if f is not None]
+
+    def data(self, key: str) -> pd.DataFrame:
+        """The sheet's DataFrame, or an empty one with the schema's columns when the sheet is absent."""
+        from .schema import SHEETS
+
+        frame = self.get(key)
+        if frame is None:
+            return pd.DataFrame({k: pd.Series(dtype=object) for k in SHEETS[key].keys})
+        return frame.data

@@ -1,0 +1,53 @@
+"""Languages of a workbook and text normalisation shared by headers, lists and names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+import opencc
+
+Lang = Literal["zh-Hans", "zh-Hant", "en"]
+LANGS: tuple[Lang, ...] = ("zh-Hans", "zh-Hant", "en")
+
+_t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2tw")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Fold text for matching: full/half width, case, spaces, traditional → simplified."""
+    text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    text = _SPACES.sub(" ", text)
+    return _t2s.convert(text)
+
+
+@lru_cache(maxsize=4096)
+def to_hant(text: str) -> str:
+    """Traditional Chinese form of a simplified Chinese text (used for messages)."""
+    return _s2t.convert(text)
+
+
+def pick(lang: Lang, hans: str, en: str, hant: str | None = None) -> str:
+    """The text for `lang`; zh-Hant is derived from zh-Hans unless given explicitly."""
+    if lang == "en":
+        return en
+    if lang == "zh-Hant":
+        return hant if hant is not None else to_hant(hans)
+    return hans
+
+
+def detect_lang(texts: list[str]) -> Lang:
+    """Guess the language of header texts: English, or simplified vs traditional Chinese."""
+    han = [t for t in texts if t and re.search(r"[\u4e00-\u9fff]", str(t))]
+    if not han:
+        return "en"
+    joined = "".join(str(t) for t in han)
+    simplified = _t2s.convert(joined)
+    traditional = _s2t.convert(joined)
+    diff_s = sum(a != b for a, b in zip(joined, simplified, strict=False))
+    diff_t = sum(a != b for a, b in zip(joined, traditional, strict=False))
+    return "zh-Hant" if diff_s > diff_t else "zh-Hans"

@@ -1,0 +1,153 @@
+"""The jobs: read through a Book → pure core function → write through the Book → Summary.
+
+Each public function takes a path (opened, changed and saved atomically: in place, or to `out`) or an
+open Book (changed, not saved: the caller saves — that is how `run_all` and the buttons do one save).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .book.port import Book
+from .core.context import Context
+from .errors import UsageError
+from .i18n import fold
+from .parse import is_blank
+from .result import JobResult, Summary
+from .schema import HISTORY_SHEET
+
+Progress = Callable[[str, str], None]
+
+# job name → (module, function) of its core
+CORE: dict[str, tuple[str, str]] = {
+    "validate": ("crm_xl.core.validate", "validate"),
+    "tiers": ("crm_xl.core.tiers", "recompute"),
+    "stale": ("crm_xl.core.followups", "flag_stale"),
+    "health": ("crm_xl.core.health", "assess"),
+    "review": ("crm_xl.core.review", "build"),
+}
+RUN_ORDER = ("validate", "tiers", "stale", "health", "review")
+
+
+def core_function(job: str) -> Callable[[Context], JobResult]:
+    module, name = CORE[job]
+    return getattr(importlib.import_module(module), name)
+
+
+def resolve_today(book: Book, today: dt.date | str | None) -> dt.date:
+    """`today` as given, else the Settings sheet's fixed today, else the computer's date."""
+    if isinstance(today, str):
+        try:
+            return dt.date.fromisoformat(today)
+        except ValueError as exc:
+            raise UsageError(f"--today must be a date like 2024-03-15, got {today!r}") from exc
+    if today is not None:
+        return today
+    return book.settings().today or dt.date.today()
+
+
+def check_month(month: str | None) -> str | None:
+    if month is None:
+        return None
+    try:
+        dt.datetime.strptime(month, "%Y-%m")
+    except ValueError as exc:
+        raise UsageError(f"--month must be YYYY-MM (e.g. 2024-03), got {month!r}") from exc
+    return month
+
+
+def make_context(book: Book, today: dt.date | str | None = None, month: str | None = None) -> Context:
+    frames = book.frames()
+    return Context(frames, book.settings(), resolve_today(book, today), book.lang, check_month(month),
+                   read_history(book))
+
+
+def read_history(book: Book) -> pd.DataFrame | None:
+    """The review history sheet as a DataFrame (first row = headers), or None."""
+    names = {fold(n) for n in HISTORY_SHEET.names()}
+    sheet = next((n for n in book.sheet_names() if fold(n) in names), None)
+    if sheet is None:
+        return None
+    grid = [r for r in book.grid(sheet) if any(not is_blank(v) for v in r)]
+    if not grid:
+        return None
+    width = max(len(r) for r in grid)
+    head = [str(h) if h is not None else f"col{i}" for i, h in enumerate(grid[0] + [None] * (width - len(grid[0])))]
+    body = [r + [None] * (width - len(r)) for r in grid[1:]]
+    return pd.DataFrame(body, columns=head, dtype=object)
+
+
+def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: str | None = None) -> Summary:
+    """Run one job on an open Book (changes recorded, not saved)."""
+    result = core_function(job)(make_context(book, today, month))
+    book.apply(result)
+    return result.summary
+
+
+def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month: str | None,
+         out: str | Path | None, backup: bool, progress: Progress | None) -> list[Summary]:
+    from .book.files import FileBook
+
+    owned = not isinstance(target, Book)
+    book = FileBook(target, backup=backup) if owned else target
+    try:
+        summaries = []
+        for job in jobs:
+            if progress:
+                progress(job, "start")
+            summaries.append(run_job(book, job, today=today, month=month))
+            if progress:
+                progress(job, "done")
+        if owned:
+            if progress:
+                progress("save", "start")
+            book.save(out)
+            if progress:
+                progress("save", "done")
+        return summaries
+    finally:
+        if owned:
+            book.close()
+
+
+def validate(target: Book | str | Path, *, today: Any = None, out: str | Path | None = None,
+             backup: bool = False) -> Summary:
+    """Check every row of every data sheet; write the check column and the Issues sheet."""
+    return _run(target, ("validate",), today=today, month=None, out=out, backup=backup, progress=None)[0]
+
+
+def recompute_tiers(target: Book | str | Path, *, today: Any = None, out: str | Path | None = None,
+                    backup: bool = False) -> Summary:
+    """Recompute A/B/C tiers; append every change to the tier log."""
+    return _run(target, ("tiers",), today=today, month=None, out=out, backup=backup, progress=None)[0]
+
+
+def flag_stale(target: Book | str | Path, *, today: Any = None, out: str | Path | None = None,
+               backup: bool = False) -> Summary:
+    """Next due dates, overdue days and statuses on Customers; rebuild the Today worklist."""
+    return _run(target, ("stale",), today=today, month=None, out=out, backup=backup, progress=None)[0]
+
+
+def assess_health(target: Book | str | Path, *, today: Any = None, out: str | Path | None = None,
+                  backup: bool = False) -> Summary:
+    """Health score and churn risk on Customers; rebuild the churn watch list."""
+    return _run(target, ("health",), today=today, month=None, out=out, backup=backup, progress=None)[0]
+
+
+def build_review(target: Book | str | Path, *, month: str | None = None, today: Any = None,
+                 out: str | Path | None = None, backup: bool = False) -> Summary:
+    """Build the monthly review sheet (default: the last full month before today)."""
+    return _run(target, ("review",), today=today, month=month, out=out, backup=backup, progress=None)[0]
+
+
+def run_all(target: Book | str | Path, *, today: Any = None, month: str | None = None,
+            out: str | Path | None = None, backup: bool = False,
+            progress: Progress | None = None) -> list[Summary]:
+    """validate → tiers → stale → health → review with one read and one save."""
+    return _run(target, RUN_ORDER, today=today, month=month, out=out, backup=backup, progress=progress)

@@ -1,0 +1,209 @@
+"""Generated sheets (Issues, Today, Review …) described as blocks, and rendered to positioned cells.
+
+The core builds a SheetLayout; `render` turns it into cells with abstract style names, merged ranges
+and charts with absolute ranges, which every Book adapter writes the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from .frame import col_letter, quote_sheet
+
+# Abstract styles; each adapter maps them to fonts, fills and number formats.
+Style = Literal[
+    "title", "subtitle", "heading", "header", "text", "note", "int", "num", "pct", "money", "date",
+    "datetime", "link", "error", "warning", "ok", "empty",
+]
+STYLES: tuple[str, ...] = Style.__args__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Text:
+    """A line of text (title, heading, note)."""
+
+    text: str
+    style: Style = "text"
+
+
+@dataclass
+class Table:
+    """A table block: a DataFrame whose column labels are the display headers.
+
+    formats: column label → style of its cells (int, pct, money, date …; default text);
+    links: column label → internal targets (e.g. `'客户信息表'!E14`) for hyperlinks on that column;
+    row_styles: optional style per row (error / warning / ok) applied to the `highlight` column;
+    note: the definition written under the table; name: id used by charts.
+    """
+
+    df: pd.DataFrame
+    title: str | None = None
+    formats: dict[str, Style] = field(default_factory=dict)
+    links: dict[str, list[str | None]] = field(default_factory=dict)
+    row_styles: list[Style | None] | None = None
+    highlight: str | None = None
+    note: str | None = None
+    name: str | None = None
+    empty_text: str | None = None
+
+
+@dataclass
+class Chart:
+    """A chart over a Table block: categories from one column, one series per value column."""
+
+    kind: Literal["bar", "column", "pie", "line"]
+    title: str
+    table: str
+    categories: str
+    values: list[str]
+    number_format: str | None = None
+
+
+@dataclass
+class SheetLayout:
+    """A generated sheet. `aliases` are other names of the same sheet (e.g. in other languages) that
+    are replaced by it; `after` is the sheet it is placed after when created."""
+
+    name: str
+    blocks: list[Text | Table]
+    charts: list[Chart] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    after: str | None = None
+    freeze: str | None = None
+    tab_color: str | None = None
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    value: Any
+    style: Style = "text"
+    link: str | None = None  # internal target, e.g. "'客户信息表'!E14"
+
+
+@dataclass
+class PlacedChart:
+    chart: Chart
+    anchor: str  # top-left cell, e.g. "J3"
+    categories: str  # absolute range, e.g. "'月度复盘 2024-03'!$A$5:$A$10"
+    values: list[tuple[str, str]]  # (series name, absolute range)
+    rows: int  # height in rows
+
+
+@dataclass
+class Rendered:
+    name: str
+    cells: list[Cell]
+    widths: dict[int, float]
+    charts: list[PlacedChart]
+    merges: list[str]
+    freeze: str | None
+    tab_color: str | None
+
+
+CHART_ROWS = 16
+CHART_COLS = 8
+
+
+def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rendered:
+    """Lay the blocks out top to bottom, one blank row between blocks; charts to the right."""
+    cells: list[Cell] = []
+    widths: dict[int, float] = {}
+    row = start_row
+    places: dict[str, tuple[int, Table]] = {}  # table name -> (header row, table)
+    max_cols = 1
+    for block in layout.blocks:
+        if isinstance(block, Text):
+            cells.append(Cell(row, start_col, block.text, block.style))
+            row += 1 if block.style != "title" else 2
+            continue
+        if block.title:
+            cells.append(Cell(row, start_col, block.title, "heading"))
+            row += 1
+        df = block.df
+        headers = [str(c) for c in df.columns]
+        max_cols = max(max_cols, len(headers))
+        for j, h in enumerate(headers):
+            cells.append(Cell(row, start_col + j, h, "header"))
+            widths[start_col + j] = max(widths.get(start_col + j, 0), _width(h))
+        if block.name:
+            places[block.name] = (row, block)
+        row += 1
+        if df.empty and block.empty_text:
+            cells.append(Cell(row, start_col, block.empty_text, "note"))
+            row += 1
+        for i, record in enumerate(df.itertuples(index=False, name=None)):
+            row_style = block.row_styles[i] if block.row_styles else None
+            for j, value in enumerate(record):
+                label = headers[j]
+                style: Style = block.formats.get(label, "text")
+                if row_style and (block.highlight is None or block.highlight == label):
+                    style = row_style if style == "text" else style
+                link = None
+                if label in block.links:
+                    link = block.links[label][i]
+                    if link:
+                        style = "link"
+                cells.append(Cell(row, start_col + j, _clean(value), style, link))
+                widths[start_col + j] = max(widths.get(start_col + j, 0), _width(value))
+            row += 1
+        if block.note:
+            cells.append(Cell(row, start_col, block.note, "note"))
+            row += 1
+        row += 1
+    chart_col = start_col + max_cols + 1
+    charts: list[PlacedChart] = []
+    next_free = start_row
+    sheet = quote_sheet(layout.name)
+    for chart in layout.charts:
+        if chart.table not in places:
+            continue
+        header_row, table = places[chart.table]
+        n = len(table.df)
+        if n == 0:
+            continue
+        headers = [str(c) for c in table.df.columns]
+        cat_col = start_col + headers.index(chart.categories)
+        top = max(header_row - 1, next_free)
+        first, last = header_row + 1, header_row + n
+        cat = f"{sheet}!${col_letter(cat_col)}${first}:${col_letter(cat_col)}${last}"
+        series = []
+        for v in chart.values:
+            c = start_col + headers.index(v)
+            series.append((v, f"{sheet}!${col_letter(c)}${first}:${col_letter(c)}${last}"))
+        charts.append(PlacedChart(chart, f"{col_letter(chart_col)}{top}", cat, series, CHART_ROWS))
+        next_free = top + CHART_ROWS + 1
+    for col, w in layout.widths.items():
+        widths[col] = w
+    widths = {c: min(max(w, 6), 60) for c, w in widths.items()}
+    return Rendered(layout.name, cells, widths, charts, [], layout.freeze, layout.tab_color)
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _width(value: Any) -> float:
+    """Display width of a value in Excel character units (CJK characters count double)."""
+    if value is None:
+        return 0
+    text = str(value) if not isinstance(value, float) else f"{value:,.2f}"
+    first_line = text.split("\n", 1)[0]
+    wide = sum(1 for ch in first_line if ord(ch) > 0x2E80)
+    return min(len(first_line) + wide + 2, 60)

@@ -1,0 +1,336 @@
+"""Settings: the team's rules, with SPEC.md's defaults, read from (and written to) the Settings sheet.
+
+Layout of the Settings sheet (any language):
+- columns A:C — one setting per row: label, value, explanation (row 1 is a header);
+- columns E onward — one list per column: the list's label in row 1, its items below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import SettingsError
+from .frame import quote_sheet
+from .i18n import LANGS, Lang, fold, pick
+from .parse import parse_date
+
+
+@dataclass(frozen=True)
+class Meta:
+    """How a setting appears on the sheet: labels, explanation and the rule shown when it is bad."""
+
+    hans: str
+    hant: str
+    en: str
+    help_hans: str
+    help_en: str
+    rule: str
+
+    def label(self, lang: Lang) -> str:
+        return {"zh-Hans": self.hans, "zh-Hant": self.hant, "en": self.en}[lang]
+
+    def help(self, lang: Lang) -> str:
+        return pick(lang, self.help_hans, self.help_en)
+
+
+_DAYS = "must be a whole number of days ≥ 1"
+
+SCALARS: dict[str, Meta] = {
+    "language": Meta("工作簿语言", "工作簿語言", "Workbook language",
+                     "zh-Hans / zh-Hant / en；留空则按表头判断", "zh-Hans / zh-Hant / en; blank = from the headers",
+                     "must be zh-Hans, zh-Hant or en"),
+    "today": Meta("固定今天", "固定今天", "Fixed today", "留空=系统日期；填日期可复现结果",
+                  "blank = the computer's date; a date makes runs reproducible", "must be a date or blank"),
+    "cadence_a": Meta("A类跟进间隔(天)", "A類跟進間隔(天)", "Cadence tier A (days)", "A 类客户每天跟进",
+                      "tier A: follow up daily", f"cadence for tier A {_DAYS}"),
+    "cadence_b": Meta("B类跟进间隔(天)", "B類跟進間隔(天)", "Cadence tier B (days)", "B 类客户每 2–3 天跟进",
+                      "tier B: every 2–3 days", f"cadence for tier B {_DAYS}"),
+    "cadence_c": Meta("C类跟进间隔(天)", "C類跟進間隔(天)", "Cadence tier C (days)", "C 类客户每周跟进",
+                      "tier C: weekly", f"cadence for tier C {_DAYS}"),
+    "working_days": Meta("按工作日计算", "按工作日計算", "Count working days", "是=跳过周六日；否=按自然日",
+                         "yes = skip weekends; no = calendar days", "must be yes/no (是/否)"),
+    "daily_contact_limit": Meta("每日跟进上限", "每日跟進上限", "Follow-ups per day (max)",
+                                "同一客户一天超过此数即过度跟进", "more than this in one day is over-contact",
+                                "daily follow-up limit must be a whole number ≥ 1"),
+    "c_weekly_limit": Meta("C类7天跟进上限", "C類7天跟進上限", "Tier C follow-ups per 7 days (max)",
+                           "C 类客户 7 天内超过此数即过度跟进", "tier C: more than this in 7 days is over-contact",
+                           "tier C weekly limit must be a whole number ≥ 1"),
+    "a_close_days": Meta("A类成交窗口(天)", "A類成交窗口(天)", "Tier A close window (days)",
+                         "预计在此天数内成交才可能是 A 类", "expected close within this many days for tier A",
+                         f"tier A close window {_DAYS}"),
+    "b_close_days": Meta("B类成交窗口(天)", "B類成交窗口(天)", "Tier B close window (days)",
+                         "预计在此天数内成交为 B 类", "expected close within this many days for tier B",
+                         f"tier B close window {_DAYS}"),
+    "entry_lag_hours": Meta("录入时限(小时)", "錄入時限(小時)", "Entry lag (hours)", "首次接触后多少小时内录入",
+                            "record a customer within this many hours of first contact",
+                            "entry lag must be a whole number of hours ≥ 1"),
+    "verify_age_days": Meta("核实周期(天)", "核實週期(天)", "Verification age (days)", "超过此天数未核实则提醒",
+                            "warn when verification is older than this", f"verification age {_DAYS}"),
+    "churn_nps_below": Meta("流失预警NPS低于", "流失預警NPS低於", "Churn: NPS below",
+                            "NPS 低于此值且长期未成交为高风险", "NPS below this and no recent conversion = high risk",
+                            "churn NPS threshold must be a whole number between -100 and 100"),
+    "churn_no_conversion_days": Meta("流失预警无成交天数", "流失預警無成交天數", "Churn: days without conversion",
+                                     "超过此天数无成交", "days without a conversion", f"churn window {_DAYS}"),
+    "pareto_share": Meta("A类贡献占比", "A類貢獻佔比", "Tier A revenue share",
+                         "已成交客户中贡献前 80% 金额者为 A 类", "won accounts making up this share of revenue are A",
+                         "revenue share must be a fraction between 0 and 1 (e.g. 80%)"),
+    "value_window_months": Meta("价值统计月数", "價值統計月數", "Value window (months)", "按近 12 个月金额分级",
+                                "trailing months used to value won accounts",
+                                "value window must be a whole number of months ≥ 1"),
+    "thank_you_days": Meta("成交感谢(天内)", "成交感謝(天內)", "After-sale thank-you (days)", "成交后 1 天内致谢",
+                           "thank the customer within this many days", f"thank-you window {_DAYS}"),
+    "check_in_days": Meta("回访电话(天内)", "回訪電話(天內)", "After-sale check-in call (days)",
+                          "成交后 3 天内回访", "check-in call within this many days", f"check-in window {_DAYS}"),
+    "guide_days": Meta("使用指南(天内)", "使用指南(天內)", "After-sale guide / value report (days)",
+                       "成交后 1 周内发使用指南/价值报告", "usage guide or value report within this many days",
+                       f"guide window {_DAYS}"),
+    "survey_days": Meta("满意度调研周期(天)", "滿意度調研週期(天)", "Satisfaction survey every (days)",
+                        "每季度一次满意度调研", "quarterly satisfaction survey", f"survey interval {_DAYS}"),
+    "w_recency": Meta("健康度权重-最近成交", "健康度權重-最近成交", "Health weight: recency", "RFM 中 R 的权重",
+                      "weight of R in the health score", "weight must be a number between 0 and 1"),
+    "w_frequency": Meta("健康度权重-成交频次", "健康度權重-成交頻次", "Health weight: frequency", "RFM 中 F 的权重",
+                        "weight of F in the health score", "weight must be a number between 0 and 1"),
+    "w_monetary": Meta("健康度权重-成交金额", "健康度權重-成交金額", "Health weight: monetary", "RFM 中 M 的权重",
+                       "weight of M in the health score", "weight must be a number between 0 and 1"),
+    "w_nps": Meta("健康度权重-NPS", "健康度權重-NPS", "Health weight: NPS", "NPS 的权重（四项合计 1）",
+                  "weight of NPS (the four add up to 1)", "weight must be a number between 0 and 1"),
+    "money_unit": Meta("金额单位", "金額單位", "Money unit", "复盘中金额显示为 万 或 元",
+                       "show review amounts in 万 (10,000) or 元 (yuan)", "money unit must be 万 or 元"),
+}
+
+LISTS: dict[str, Meta] = {
+    "sources": Meta("来源", "來源", "Sources", "", "", "list"),
+    "methods": Meta("跟进方式", "跟進方式", "Methods", "", "", "list"),
+    "industries": Meta("行业", "行業", "Industries", "", "", "list"),
+    "owners": Meta("负责人", "負責人", "Owners", "", "", "list"),
+    "tags": Meta("标签", "標籤", "Tags", "", "", "list"),
+    "lost_reasons": Meta("未成交原因", "未成交原因", "Lost reasons", "", "", "list"),
+    "upsell_tags": Meta("复购/增购标签", "復購/增購標籤", "Repurchase / upsell tags", "", "", "list"),
+}
+
+DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
+    "sources": {
+        "zh-Hans": ["展会推荐", "转介绍", "线上广告", "官网", "电话营销", "其他"],
+        "zh-Hant": ["展會推薦", "轉介紹", "線上廣告", "官網", "電話營銷", "其他"],
+        "en": ["Trade show", "Referral", "Online ads", "Website", "Telemarketing", "Other"],
+    },
+    "methods": {
+        "zh-Hans": ["电话", "微信", "邮件", "拜访", "视频会议", "其他"],
+        "zh-Hant": ["電話", "微信", "郵件", "拜訪", "視訊會議", "其他"],
+        "en": ["Phone", "WeChat", "Email", "Visit", "Video call", "Other"],
+    },
+    "industries": {
+        "zh-Hans": ["互联网", "制造业", "零售", "金融", "医疗", "教育", "物流", "文化传媒", "其他"],
+        "zh-Hant": ["互聯網", "製造業", "零售", "金融", "醫療", "教育", "物流", "文化傳媒", "其他"],
+        "en": ["Internet", "Manufacturing", "Retail", "Finance", "Healthcare", "Education", "Logistics",
+               "Media", "Other"],
+    },
+    "owners": {"zh-Hans": [], "zh-Hant": [], "en": []},
+    "tags": {
+        "zh-Hans": ["价格敏感", "决策链长", "竞品对比中", "复购意向", "增购意向", "重点客户"],
+        "zh-Hant": ["價格敏感", "決策鏈長", "競品對比中", "復購意向", "增購意向", "重點客戶"],
+        "en": ["Price sensitive", "Long decision chain", "Comparing competitors", "Repurchase intent",
+               "Upsell intent", "Key account"],
+    },
+    "lost_reasons": {
+        "zh-Hans": ["价格异议", "需求不明确", "选择竞品", "预算不足", "其他"],
+        "zh-Hant": ["價格異議", "需求不明確", "選擇競品", "預算不足", "其他"],
+        "en": ["Price objection", "Need unclear", "Chose competitor", "Budget short", "Other"],
+    },
+    "upsell_tags": {
+        "zh-Hans": ["复购意向", "增购意向"],
+        "zh-Hant": ["復購意向", "增購意向"],
+        "en": ["Repurchase intent", "Upsell intent"],
+    },
+}
+
+
+class Settings(BaseModel):
+    """The rules in force. Every number and list of SPEC.md, editable on the Settings sheet."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    language: Lang | None = None
+    today: dt.date | None = None
+    cadence_a: int = Field(1, ge=1)
+    cadence_b: int = Field(3, ge=1)
+    cadence_c: int = Field(7, ge=1)
+    working_days: bool = False
+    daily_contact_limit: int = Field(1, ge=1)
+    c_weekly_limit: int = Field(2, ge=1)
+    a_close_days: int = Field(14, ge=1)
+    b_close_days: int = Field(90, ge=1)
+    entry_lag_hours: int = Field(24, ge=1)
+    verify_age_days: int = Field(7, ge=1)
+    churn_nps_below: int = Field(0, ge=-100, le=100)
+    churn_no_conversion_days: int = Field(90, ge=1)
+    pareto_share: float = Field(0.8, gt=0, le=1)
+    value_window_months: int = Field(12, ge=1)
+    thank_you_days: int = Field(1, ge=1)
+    check_in_days: int = Field(3, ge=1)
+    guide_days: int = Field(7, ge=1)
+    survey_days: int = Field(90, ge=1)
+    w_recency: float = Field(0.25, ge=0, le=1)
+    w_frequency: float = Field(0.2, ge=0, le=1)
+    w_monetary: float = Field(0.25, ge=0, le=1)
+    w_nps: float = Field(0.3, ge=0, le=1)
+    money_unit: str = Field("万", pattern="^(万|元)$")
+    sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
+    methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
+    industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))
+    owners: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["tags"]["zh-Hans"]))
+    lost_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["lost_reasons"]["zh-Hans"]))
+    upsell_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["upsell_tags"]["zh-Hans"]))
+
+    @classmethod
+    def defaults(cls, lang: Lang = "zh-Hans") -> Settings:
+        """Defaults with the lists in `lang` (an English workbook lists English sources …)."""
+        lists = {k: list(v[lang]) for k, v in DEFAULT_LISTS.items()}
+        return cls(**lists)
+
+    def cadence(self, tier: str | None) -> int:
+        return {"A": self.cadence_a, "B": self.cadence_b}.get(tier or "C", self.cadence_c)
+
+    def in_list(self, name: str, value: object) -> str | None:
+        """The list item a value names (matched like headers), or None."""
+        if value is None:
+            return None
+        key = fold(str(value))
+        for item in getattr(self, name):
+            if fold(item) == key:
+                return item
+        # a value written in another language of the default lists is accepted too
+        for lang in LANGS:
+            for i, item in enumerate(DEFAULT_LISTS.get(name, {}).get(lang, [])):
+                if fold(item) == key:
+                    own = getattr(self, name)
+                    default_own = DEFAULT_LISTS[name].get(self.language or "zh-Hans", [])
+                    if i < len(default_own) and default_own[i] in own:
+                        return default_own[i]
+                    return item
+        return None
+
+    def is_upsell_tag(self, tag: str) -> bool:
+        keys = {fold(t) for t in self.upsell_tags}
+        for lang in LANGS:
+            keys |= {fold(t) for t in DEFAULT_LISTS["upsell_tags"][lang]}
+        return fold(tag) in keys
+
+
+_BOOL = {"是": True, "否": False, "yes": True, "no": False, "true": True, "false": False, "y": True, "n": False,
+         "1": True, "0": False, "對": True, "对": True}
+
+
+def _label_index() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for key, meta in SCALARS.items():
+        for text in (key, meta.hans, meta.hant, meta.en):
+            idx[fold(text)] = key
+    return idx
+
+
+def _list_index() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for key, meta in LISTS.items():
+        for text in (key, meta.hans, meta.hant, meta.en):
+            idx[fold(text)] = key
+    return idx
+
+
+def _convert(key: str, raw: Any, cell: str) -> Any:
+    meta = SCALARS[key]
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    field = Settings.model_fields[key]
+    ann = field.annotation
+    try:
+        if key == "language":
+            text = str(raw).strip()
+            for lang in LANGS:
+                if fold(lang) == fold(text) or fold(text) in {fold(x) for x in _LANG_WORDS[lang]}:
+                    return lang
+            raise ValueError
+        if key == "today":
+            value = parse_date(raw)
+            if value is None:
+                raise ValueError
+            return value.date() if isinstance(value, dt.datetime) else value
+        if ann is bool:
+            if isinstance(raw, bool):
+                return raw
+            return _BOOL[fold(str(raw))]
+        if ann is int:
+            if isinstance(raw, bool):
+                raise ValueError
+            num = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
+            if num != int(num):
+                raise ValueError
+            value = int(num)
+        elif ann is float:
+            text = str(raw).strip()
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        else:
+            value = str(raw).strip()
+        Settings.model_validate({key: value})  # range check
+        return value
+    except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+        raise SettingsError(cell, meta.rule, raw) from exc
+
+
+_LANG_WORDS: dict[Lang, tuple[str, ...]] = {
+    "zh-Hans": ("简体中文", "简体", "中文"),
+    "zh-Hant": ("繁體中文", "繁體", "繁体中文", "繁体"),
+    "en": ("English", "英文", "英语"),
+}
+
+
+def read_settings(grid: list[list[Any]], sheet_name: str, fallback_lang: Lang = "zh-Hans") -> Settings:
+    """Settings from the cells of a Settings sheet (a list of rows starting at A1).
+
+    Unknown rows are ignored; a bad value raises SettingsError naming its cell.
+    """
+    labels, lists = _label_index(), _list_index()
+    values: dict[str, Any] = {}
+    sheet = quote_sheet(sheet_name)
+    for r, row in enumerate(grid, start=1):
+        if not row:
+            continue
+        label = row[0] if len(row) > 0 else None
+        key = labels.get(fold(str(label))) if label is not None else None
+        if key:
+            raw = row[1] if len(row) > 1 else None
+            value = _convert(key, raw, f"{sheet}!B{r}")
+            if value is not None:
+                values[key] = value
+    header = grid[0] if grid else []
+    found_lists: dict[str, list[str]] = {}
+    for c, head in enumerate(header):
+        if c < 3 or head is None:
+            continue
+        key = lists.get(fold(str(head)))
+        if not key:
+            continue
+        items = []
+        for row in grid[1:]:
+            if c < len(row) and row[c] is not None and str(row[c]).strip():
+                items.append(str(row[c]).strip())
+        found_lists[key] = items
+    lang: Lang = values.get("language") or fallback_lang
+    base = Settings.defaults(lang)
+    return base.model_copy(update={**values, **found_lists})
+
+
+def settings_rows(settings: Settings, lang: Lang) -> list[tuple[str, Any, str]]:
+    """(label, value, explanation) rows for writing the Settings sheet."""
+    rows = []
+    for key, meta in SCALARS.items():
+        value = getattr(settings, key)
+        if isinstance(value, bool):
+            value = pick(lang, "是" if value else "否", "yes" if value else "no")
+        rows.append((meta.label(lang), value, meta.help(lang)))
+    return rows
