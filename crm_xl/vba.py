@@ -40,3 +40,10 @@ BUTTONS: tuple[Button, ...] = (
 def project_bin() -> bytes:
     """vbaProject.bin with the xlwings standalone module and the CRM module (built with pyopenvba)."""
     raise NotImplementedError("the VBA project builder is part of the buttons issue")
+
+
+def decorate(workbook: object, sheets: dict[str, object], lang: Lang) -> None:
+    """Turn an XlsxWriter workbook being built by template.py into the macro-enabled template: embed
+    the VBA project, place BUTTONS on `sheets` (sheet key → XlsxWriter worksheet) and add the hidden
+    `xlwings.conf` sheet. Called by template.build(..., macros=True)."""
+    raise NotImplementedError("the macro-enabled template is part of the buttons issue")
