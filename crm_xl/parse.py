@@ -76,7 +76,8 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
-            y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups(default=None))
+            parts = [int(g) if g else 0 for g in m.groups(default=None)]
+            y, mo, d, h, mi, s = (parts + [0, 0, 0])[:6]
             try:
                 return dt.datetime(y, mo, d, h, mi, s)
             except ValueError:
