@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import fold
@@ -20,6 +21,7 @@ def customer_keys(names: pd.Series) -> pd.Series:
     if names.empty:
         return pd.Series([], index=names.index, dtype=object)
     codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
-    keys = [customer_key(u) for u in uniques]
-    out = [keys[c] if c >= 0 else "" for c in codes]
-    return pd.Series(out, index=names.index, dtype=object)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [customer_key(u) for u in uniques]
+    table[-1] = ""  # code -1: a blank cell
+    return pd.Series(table[codes], index=names.index, dtype=object)
