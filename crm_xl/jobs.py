@@ -93,8 +93,12 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
 def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month: str | None,
          out: str | Path | None, backup: bool, progress: Progress | None) -> list[Summary]:
     from .book.files import FileBook
+    from .book.safety import check_readable, check_writable
 
     owned = not isinstance(target, Book)
+    if owned:
+        check_readable(Path(target))
+        check_writable(Path(target), Path(out) if out is not None else None)
     book = FileBook(target, backup=backup) if owned else target
     try:
         summaries = []

@@ -50,8 +50,8 @@ class FileBook(Book):
     def table_infos(self) -> list[TableInfo]:
         out = []
         for ws in self.wb.worksheets:
-            for name, table in ws.tables.items():
-                out.append(TableInfo(name, ws.title, table.ref))
+            for table in ws.tables.values():
+                out.append(TableInfo(table.displayName, ws.title, table.ref))
         return out
 
     def grid(self, sheet: str) -> list[list[Any]]:

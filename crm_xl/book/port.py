@@ -272,16 +272,16 @@ class Book(abc.ABC):
             frame = self.read(key)
             frame.lang = lang
             for col_key, series in columns.items():
-                self._write_column(frame, col_key, series, lang)
+                self._record_column(frame, col_key, series, lang)
         for key, rows in result.appends.items():
             if len(rows):
-                self._append(self.read(key), rows)
+                self._record_append(self.read(key), rows)
         for name in result.drop_sheets:
             self._ops.append(DropSheet(name))
         for layout in result.sheets:
             self._ops.append(PutSheet(layout, render(layout)))
 
-    def _write_column(self, frame: Frame, key: str, series: pd.Series, lang: Lang) -> None:
+    def _record_column(self, frame: Frame, key: str, series: pd.Series, lang: Lang) -> None:
         column = frame.sheet.column(key)
         new = key not in frame.cols
         if new:
@@ -296,7 +296,7 @@ class Book(abc.ABC):
             dict(zip(frame.rows, values.tolist(), strict=True)),
         ))
 
-    def _append(self, frame: Frame, rows: pd.DataFrame) -> None:
+    def _record_append(self, frame: Frame, rows: pd.DataFrame) -> None:
         last = max(frame.rows, default=frame.header_row)
         first = last + 1
         known = [k for k in rows.columns if k in frame.cols]

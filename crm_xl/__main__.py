@@ -1,0 +1,5 @@
+"""`python -m crm_xl` runs the CLI."""
+
+from .cli import app
+
+app()

@@ -1,0 +1,151 @@
+"""The file Book: reading real .xlsx files, bad input, atomic save, conflicts, backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import digest, small_workbook
+from python_calamine import CalamineWorkbook
+
+from crm_xl.book import files as files_mod
+from crm_xl.book.files import FileBook
+from crm_xl.book.safety import atomic_write, backup_path
+from crm_xl.errors import ConflictError, SchemaError, WorkbookFileError
+from crm_xl.result import JobResult, Summary
+
+
+def _result(values: dict[int, str]) -> JobResult:
+    return JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series(values)}})
+
+
+def test_reads_frames_from_a_real_file(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        frames = book.frames()
+        assert book.lang == "zh-Hans"
+        assert frames.customers.rows == [2, 3] and frames.customers.table == "Customers"
+        assert frames.followups.data.loc[3, "method"] is None
+        assert isinstance(frames.followups.data.loc[2, "date"], dt.datetime | dt.date)
+        assert frames.tierlog is None
+
+
+def test_write_column_in_place_and_read_back_with_calamine(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK", 3: '=HYPERLINK("http://x","y")'}))
+        book.save()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
+    assert rows[0][-1] == "校验结果"
+    assert rows[1][-1] == "OK" and rows[2][-1] == '=HYPERLINK("http://x","y")'
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["客户信息表"]
+    assert ws.cell(3, 9).data_type == "s"  # text, not a formula
+    assert ws.tables["Customers"].ref == "A1:I3"
+    # the untouched sheet is still there
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("备忘").to_python()[1][0] == 42
+
+
+def test_out_leaves_original_unchanged(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+    out = tmp_path / "b.xlsx"
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK", 3: "OK"}))
+        book.save(out)
+    assert digest(path) == before and out.exists()
+
+
+def test_backup_keeps_previous_file(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+    with FileBook(path, backup=True) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        book.save()
+    assert digest(backup_path(path)) == before and digest(path) != before
+
+
+def test_refuses_to_overwrite_a_file_changed_on_disk(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        small_workbook(path)  # someone saves meanwhile
+        os.utime(path, ns=(1, 1))
+        changed = digest(path)
+        with pytest.raises(ConflictError, match="changed on disk since crm-xl read it"):
+            book.save()
+    assert digest(path) == changed
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-")]
+
+
+def test_interrupted_save_leaves_original_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+    real = files_mod.atomic_write
+
+    def crashing(target, write, **kw):
+        def half(tmp):
+            write(tmp)
+            raise OSError("disk full (simulated)")
+
+        return real(target, half, **kw)
+
+    monkeypatch.setattr(files_mod, "atomic_write", crashing)
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        with pytest.raises(OSError, match="simulated"):
+            book.save()
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+
+def test_atomic_write_failure_mid_write(tmp_path: Path):
+    target = tmp_path / "t.xlsx"
+    target.write_bytes(b"original")
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, write)
+    assert target.read_bytes() == b"original" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_keeps_file_mode(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    path.chmod(0o640)
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        book.save()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_unusable_files(tmp_path: Path):
+    with pytest.raises(WorkbookFileError, match="no such file"):
+        FileBook(tmp_path / "missing.xlsx")
+    with pytest.raises(WorkbookFileError, match="is a folder"):
+        FileBook(tmp_path)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(WorkbookFileError, match="corrupt"):
+        FileBook(bad)
+
+
+def test_workbook_with_none_of_the_sheets(tmp_path: Path):
+    from helpers import write_workbook
+
+    path = write_workbook(tmp_path / "x.xlsx", {"Sheet1": [["a", "b"], [1, 2]]})
+    with FileBook(path) as book, pytest.raises(SchemaError, match="none of the crm-xl sheets"):
+        book.frames()

@@ -1,0 +1,116 @@
+"""Header and sheet-name resolution in zh-Hans, zh-Hant, en and mixed workbooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_xl.book.memory import MemoryBook
+from crm_xl.book.port import TableInfo
+from crm_xl.errors import SchemaError
+from crm_xl.schema import CUSTOMERS, DATA_SHEETS, FOLLOWUPS, STATUS, TIER, find_sheet_def
+
+
+@pytest.mark.parametrize("sheet", DATA_SHEETS, ids=lambda s: s.key)
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_every_header_resolves_in_every_language(sheet, lang):
+    for col in sheet.columns:
+        assert sheet.match_header(col.header(lang)) is col
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("  客户名称 ", "customer"),
+        ("客戶名稱", "customer"),
+        ("CUSTOMER", "customer"),
+        ("ｃｕｓｔｏｍｅｒ", "customer"),  # full-width
+        ("Phone / Email", "phone"),
+        ("phone  /  email", "phone"),
+        ("聯繫方式", "phone"),
+        ("資訊核實日期", "verified_on"),
+        ("信息核实日期", "verified_on"),
+        ("Tier override", "tier_override"),
+        ("校驗結果", "check"),
+    ],
+)
+def test_header_matching_ignores_case_space_width_script(text, key):
+    assert CUSTOMERS.match_header(text).key == key
+
+
+def test_unknown_header_is_not_matched():
+    assert CUSTOMERS.match_header("客户生日") is None
+    assert CUSTOMERS.match_header(None) is None
+
+
+@pytest.mark.parametrize("name", ["客户信息表", "客戶信息表", "Customers", "customers ", "客戶資訊表"])
+def test_sheet_found_by_any_name(name):
+    assert find_sheet_def(name) is CUSTOMERS
+
+
+def test_enums_parse_any_language():
+    assert STATUS.parse("已成交") == "won" and STATUS.parse("Won") == "won" and STATUS.parse("跟進中") == "open"
+    assert STATUS.parse("maybe") is None and STATUS.parse(None) is None
+    assert TIER.parse(" a ") == "A"
+    assert STATUS.label("lost", "zh-Hant") == "已流失" and STATUS.label("paused", "en") == "Paused"
+
+
+def _book(header: list[str], rows: list[list], sheet: str = "客户信息表", table: bool = False) -> MemoryBook:
+    grid = [header, *rows]
+    tables = [TableInfo("Customers", sheet, f"A1:{chr(64 + len(header))}{len(grid)}")] if table else []
+    return MemoryBook({sheet: grid}, tables)
+
+
+def test_mixed_language_headers_and_extra_columns_kept():
+    book = _book(["Customer", "聯繫人", "负责人", "客户生日", "Status"],
+                 [["甲公司", "王经理", "小王", "1990-01-01", "Open"]])
+    frame = book.read("customers")
+    assert frame.cols == {"customer": 1, "contact": 2, "owner": 3, "status": 5}
+    assert frame.extra == {"客户生日": 4}
+    assert frame.data.loc[2, "contact"] == "王经理"
+    assert frame.data.loc[2, "industry"] is None  # absent optional column
+    assert frame.cell(2, "owner") == "客户信息表!C2"
+
+
+def test_table_found_by_table_name_on_any_sheet_name():
+    book = _book(["客户名称", "负责人"], [["甲公司", "小王"]], sheet="我的客户", table=True)
+    frame = book.read("customers")
+    assert frame.sheet_name == "我的客户" and frame.table == "Customers"
+
+
+def test_plain_range_header_is_first_row_naming_the_key_column():
+    grid = [["客户信息表（2024）"], [], ["客户名称", "联系人"], ["甲公司", "王经理"], [None, None], ["乙公司", "李总"]]
+    frame = MemoryBook({"客户信息表": grid}).read("customers")
+    assert frame.header_row == 3
+    assert frame.rows == [4, 6]
+
+
+def test_missing_key_column_names_sheet_and_accepted_headers():
+    book = _book(["联系人", "负责人"], [["王经理", "小王"]])
+    with pytest.raises(SchemaError) as err:
+        book.read("customers")
+    assert str(err.value) == (
+        "客户信息表!1:1: required column missing — add a header named 客户名称 / 客戶名稱 / Customer"
+    )
+
+
+def test_missing_sheets():
+    book = MemoryBook({"Sheet1": [["a", "b"]]})
+    assert book.find("followups") is None
+    with pytest.raises(SchemaError, match="none of the crm-xl sheets"):
+        book.frames()
+    with pytest.raises(SchemaError, match="no sheet 跟进计划表 / 跟進計劃表 / Follow-ups"):
+        book.read("followups")
+
+
+@pytest.mark.parametrize(
+    ("headers", "lang"),
+    [(["客户名称", "联系人"], "zh-Hans"), (["客戶名稱", "聯繫人"], "zh-Hant"), (["Customer", "Contact"], "en")],
+)
+def test_language_detected_from_headers(headers, lang):
+    name = {"zh-Hans": "客户信息表", "zh-Hant": "客戶信息表", "en": "Customers"}[lang]
+    book = MemoryBook({name: [headers, ["x", "y"]]})
+    assert book.lang == lang
+
+
+def test_followups_key_columns():
+    assert [c.key for c in FOLLOWUPS.columns if c.key_column] == ["customer", "date"]

@@ -1,0 +1,104 @@
+"""Settings: SPEC.md defaults, reading the Settings sheet in any language, errors naming the cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crm_xl.book.memory import MemoryBook, settings_grid
+from crm_xl.errors import SettingsError
+from crm_xl.settings import Settings, read_settings
+
+
+def test_spec_defaults():
+    s = Settings()
+    assert (s.cadence_a, s.cadence_b, s.cadence_c) == (1, 3, 7)
+    assert (s.a_close_days, s.b_close_days, s.entry_lag_hours, s.verify_age_days) == (14, 90, 24, 7)
+    assert (s.churn_nps_below, s.churn_no_conversion_days) == (0, 90)
+    assert s.sources == ["展会推荐", "转介绍", "线上广告", "官网", "电话营销", "其他"]
+    assert s.lost_reasons == ["价格异议", "需求不明确", "选择竞品", "预算不足", "其他"]
+    assert s.today is None and s.language is None and not s.working_days
+    assert s.cadence("A") == 1 and s.cadence(None) == 7
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_round_trip_through_the_sheet(lang):
+    settings = Settings.defaults(lang).model_copy(update={"cadence_b": 2, "owners": ["小王", "小李"],
+                                                          "working_days": True, "today": dt.date(2024, 3, 15)})
+    grid = settings_grid(settings, lang)
+    back = read_settings(grid, "设置", "en")
+    assert back.cadence_b == 2 and back.owners == ["小王", "小李"] and back.working_days
+    assert back.today == dt.date(2024, 3, 15)
+    assert back.sources == Settings.defaults(lang).sources
+
+
+def _grid_with(label: str, value: object) -> list[list[object]]:
+    grid = settings_grid(Settings(), "zh-Hans")
+    for row in grid:
+        if row[0] == label:
+            row[1] = value
+    return grid
+
+
+def test_bad_value_names_its_cell():
+    grid = _grid_with("B类跟进间隔(天)", "abc")
+    row = next(i for i, r in enumerate(grid, start=1) if r[0] == "B类跟进间隔(天)")
+    with pytest.raises(SettingsError) as err:
+        read_settings(grid, "设置")
+    assert str(err.value) == f'设置!B{row}: cadence for tier B must be a whole number of days ≥ 1, got "abc"'
+    assert err.value.cell == f"设置!B{row}"
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "rule"),
+    [
+        ("B类跟进间隔(天)", 0, "cadence for tier B must be a whole number of days ≥ 1"),
+        ("B类跟进间隔(天)", 2.5, "cadence for tier B must be a whole number of days ≥ 1"),
+        ("按工作日计算", "maybe", "must be yes/no (是/否)"),
+        ("固定今天", "soon", "must be a date or blank"),
+        ("A类贡献占比", "150%", "revenue share must be a fraction between 0 and 1 (e.g. 80%)"),
+        ("金额单位", "美元", "money unit must be 万 or 元"),
+        ("工作簿语言", "Klingon", "must be zh-Hans, zh-Hant or en"),
+    ],
+)
+def test_bad_values(label, value, rule):
+    with pytest.raises(SettingsError, match=rule.replace("(", r"\(").replace(")", r"\)")):
+        read_settings(_grid_with(label, value), "设置")
+
+
+def test_blank_values_keep_defaults_and_percent_is_read():
+    grid = _grid_with("B类跟进间隔(天)", None)
+    grid = [[*r] for r in grid]
+    for row in grid:
+        if row[0] == "A类贡献占比":
+            row[1] = "70%"
+    s = read_settings(grid, "设置")
+    assert s.cadence_b == 3 and s.pareto_share == pytest.approx(0.7)
+
+
+def test_english_labels_and_unknown_rows_ignored():
+    grid = [["Setting", "Value"], ["Cadence tier C (days)", 5], ["Something else", "x"], ["Workbook language", "en"]]
+    s = read_settings(grid, "Settings")
+    assert s.cadence_c == 5 and s.language == "en" and s.sources[0] == "Trade show"
+
+
+def test_book_without_settings_sheet_uses_defaults_in_header_language():
+    book = MemoryBook({"Customers": [["Customer", "Owner"], ["Acme", "Ann"]]})
+    assert book.settings().sources[0] == "Trade show"
+    assert book.lang == "en"
+
+
+def test_settings_language_overrides_headers():
+    grid = [["设置项", "值"], ["工作簿语言", "繁體中文"]]
+    book = MemoryBook({"客户信息表": [["客户名称"], ["甲"]], "设置": grid})
+    assert book.lang == "zh-Hant"
+
+
+def test_in_list_matches_other_languages():
+    s = Settings()
+    assert s.in_list("sources", "展會推薦") == "展会推荐"
+    assert s.in_list("sources", "Referral") == "转介绍"
+    assert s.in_list("sources", "  官网 ") == "官网"
+    assert s.in_list("sources", "朋友圈") is None
+    assert s.is_upsell_tag("增購意向") and s.is_upsell_tag("Upsell intent") and not s.is_upsell_tag("价格敏感")
