@@ -183,20 +183,33 @@ def run(
     out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """Run everything — validate, tiers, stale, health, review — with one read and one save."""
+    import time
+
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    live = err_console.is_terminal and not as_json
+    started: dict[str, float] = {}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=as_json, disable=as_json) as bar:
+                  console=err_console, transient=True, disable=not live) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(job: str, state: str) -> None:
             if state == "start":
+                started[job] = time.perf_counter()
                 tasks[job] = bar.add_task(job, total=1)
-            else:
-                bar.update(tasks[job], completed=1)
+                return
+            bar.update(tasks[job], completed=1)
+            if not as_json:
+                err_console.print(f"{job}: done in {time.perf_counter() - started[job]:.2f} s", highlight=False)
 
-        summaries = guarded(lambda: jobs.run_all(path, today=today, month=month, out=out, backup=backup,
-                                                 progress=progress))
+        try:
+            summaries = jobs.run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
+        except CrmXlError as exc:
+            error: CrmXlError | None = exc
+        else:
+            error = None
+    if error is not None:
+        fail(error)
     show(summaries, as_json)
     if not as_json:
         out_console.print(f"Saved {out or path}", highlight=False)

@@ -85,7 +85,8 @@ def read_history(book: Book) -> pd.DataFrame | None:
 
 def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: str | None = None) -> Summary:
     """Run one job on an open Book (changes recorded, not saved)."""
-    result = core_function(job)(make_context(book, today, month))
+    ctx = make_context(book, today, month)
+    result = core_function(job)(ctx)
     book.apply(result)
     return result.summary
 
