@@ -1,0 +1,67 @@
+"""Reading the tier log (客户分级表): each customer's logged tier as of a date, and the moves.
+
+The log is append-only history; rows typed by hand count like rows crm-xl appended. Rows are ordered
+by their date, then by their position in the sheet (a later row on the same day is the later entry);
+rows without a readable date count as the oldest. Rows with a blank customer or an unreadable tier
+are ignored (validation reports them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..parse import parse_date
+from ..schema import TIER
+from .cells import map_distinct
+from .names import customer_keys
+
+HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
+
+
+def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
+    """Every usable tier-log row, oldest first.
+
+    `tierlog` is the TierLog sheet's data (`ctx.frames.data("tierlog")`, raw cells, indexed by Excel row).
+    Columns of the result: key (`customer_key`), customer (as typed), tier ('A'/'B'/'C'), prev (the
+    customer's previous logged tier, None for its first row), date (datetime.date or None), reason, owner,
+    row (Excel row number). Use it for "tier moves in a month": rows whose date falls in the month, with
+    prev → tier.
+    """
+    if tierlog.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+    def cells(key: str) -> object:
+        return tierlog[key].to_numpy() if key in tierlog.columns else None
+
+    df = pd.DataFrame({
+        "key": customer_keys(tierlog["customer"]).to_numpy(),
+        "customer": cells("customer"),
+        "tier": map_distinct(tierlog["tier"], TIER.parse).to_numpy(),
+        "date": map_distinct(tierlog["date"], parse_date).to_numpy(),
+        "reason": cells("reason"),
+        "owner": cells("owner"),
+        "row": tierlog.index.to_numpy(),
+    })
+    df = df[(df["key"] != "") & df["tier"].notna()]
+    stamp = pd.to_datetime(df["date"], errors="coerce")
+    df = df.assign(_undated=stamp.isna(), _stamp=stamp)
+    df = df.sort_values(["_undated", "_stamp", "row"], ascending=[False, True, True], kind="stable")
+    df["prev"] = df.groupby("key", sort=False)["tier"].shift()
+    df["prev"] = df["prev"].astype(object).where(df["prev"].notna(), None)
+    return df[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataFrame:
+    """Each customer's logged tier as of `on`: its latest tier-log row dated on or before `on` (undated
+    rows included; `on=None` → every row).
+
+    Returns a DataFrame indexed by customer key (`crm_xl.core.names.customer_key`) with the columns of
+    `tier_history` (customer, tier, prev, date, reason, owner, row). Look a customer up with
+    `logged.tier.get(customer_key(name))`.
+    """
+    hist = tier_history(tierlog)
+    if on is not None and len(hist):
+        dated = pd.to_datetime(hist["date"], errors="coerce")
+        hist = hist[dated.isna() | (dated <= pd.Timestamp(on))]
+    return hist.drop_duplicates("key", keep="last").set_index("key")
