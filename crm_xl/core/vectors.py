@@ -1,0 +1,56 @@
+"""Whole-column versions of the cell parsers, for 100,000-row sheets.
+
+Each function takes a column of raw cell values (object Series) and returns a Series with the same
+index. Native values (datetime, date, Timestamp) take a vectorised path; anything else is parsed with
+parse.py once per distinct value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..parse import norm, parse_datetime
+from ..schema import Enum
+
+_NATIVE = (dt.datetime, dt.date, pd.Timestamp)
+
+
+def dates(values: pd.Series, *, day: bool = True) -> pd.Series:
+    """datetime64[ns] of each cell (NaT for blanks and text that is not a date); `day` drops the time."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.empty:
+        return out
+    kinds = values.map(type)
+    native = kinds.isin(_NATIVE)
+    if native.any():
+        out[native] = pd.to_datetime(values[native], errors="coerce")
+    rest = ~native & values.notna()
+    if rest.any():
+        sub = values[rest]
+        codes, uniques = pd.factorize(sub.astype(object))
+        parsed = pd.to_datetime(pd.Series([parse_datetime(u) for u in uniques], dtype=object), errors="coerce")
+        out[rest] = parsed.to_numpy()[codes]
+    return out.dt.normalize() if day else out
+
+
+def codes(values: pd.Series, enum: Enum) -> pd.Series:
+    """`enum.parse` of each cell (None when blank or not a choice)."""
+    return _per_distinct(values, enum.parse)
+
+
+def texts(values: pd.Series) -> pd.Series:
+    """`parse.norm` of each cell ('' for blanks)."""
+    return _per_distinct(values, norm, blank="")
+
+
+def _per_distinct(values: pd.Series, fn, blank: object = None) -> pd.Series:
+    if values.empty:
+        return pd.Series([], index=values.index, dtype=object)
+    codes_, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [fn(u) for u in uniques]
+    table[-1] = blank  # code -1 (blank cell) picks the last entry
+    return pd.Series(table[codes_], index=values.index, dtype=object)
