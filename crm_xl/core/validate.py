@@ -1,0 +1,28 @@
+"""Validate every row of every data sheet: the `check` column, the Issues sheet and a summary.
+
+The rules (stable codes, severities, messages) are listed in `crm_xl/core/validation/rules.py`.
+Validation only writes the computed `check` column and the Issues sheet; user cells are never changed.
+"""
+
+from __future__ import annotations
+
+from ..result import JobResult
+from .context import Context
+from .validation.checks import Checker
+from .validation.report import check_columns, issues_frame, issues_sheet, summary
+
+
+def validate(ctx: Context) -> JobResult:
+    """Check every row; the JobResult writes `check` on each data sheet and rebuilds the Issues sheet."""
+    checker = Checker(ctx)
+    for frame in ctx.frames.present():
+        checker.cells(frame)
+    checker.rows()
+    issues = issues_frame(checker.records)
+    result_summary = summary(issues, ctx.frames, ctx.lang)
+    sheet = issues_sheet(issues, ctx.frames, ctx.lang, ctx.today.isoformat(), result_summary.headline)
+    return JobResult(summary=result_summary, columns=check_columns(issues, ctx.frames, ctx.lang),
+                     sheets=[sheet])
+
+
+__all__ = ["validate"]

@@ -1,0 +1,9 @@
+"""Validation internals: the rules table, name normalisation, the checks and the report.
+
+The entry point is `crm_xl.core.validate.validate(ctx)`.
+"""
+
+from .names import customer_key
+from .rules import RULES, Rule
+
+__all__ = ["RULES", "Rule", "customer_key"]

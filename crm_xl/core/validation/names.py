@@ -1,0 +1,48 @@
+"""Customer-name normalisation used for duplicates and cross-sheet references."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ...i18n import fold
+from ...parse import is_blank, is_error, norm
+
+# Chinese company suffixes (simplified: fold() turns traditional into simplified first), longest first.
+_CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "股份", "公司")
+# Latin suffixes, matched as whole words at the end (so "Taco" keeps its "co").
+_LATIN_SUFFIX = re.compile(
+    r"(?<![a-z0-9])(?:co[\s.,]*ltd|company\s+limited|limited|ltd|inc|incorporated|llc|corp|corporation|"
+    r"company|co|gmbh|group|plc)[\s.,]*$"
+)
+_PUNCT = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=200_000)
+def _key(text: str) -> str:
+    folded = fold(text)
+    base = _PUNCT.sub("", folded)
+    text = folded.strip(" .,")
+    while True:
+        before = text
+        text = _LATIN_SUFFIX.sub("", text).strip(" .,，、()（）")
+        for suffix in _CJK_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)].strip(" .,，、()（）")
+                break
+        if text == before:
+            break
+    key = _PUNCT.sub("", text)
+    return key or base
+
+
+def customer_key(value: object) -> str | None:
+    """Normalised customer name: NFKC width, case, spaces, traditional→simplified and company suffixes
+    (有限公司, 有限責任公司, 集团, 股份, Co., Ltd., Inc …) ignored. None for blanks and error values.
+
+    `科技有限公司` and `科技` and `科 技 股份有限公司` share a key; `ABC Co., Ltd.` and `abc` too.
+    """
+    if is_blank(value) or is_error(value) or isinstance(value, bool):
+        return None
+    text = norm(value)
+    return _key(text) or None

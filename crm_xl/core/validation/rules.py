@@ -1,0 +1,108 @@
+"""The validation rules in one table: stable code, severity, message template in zh-Hans and English.
+
+zh-Hant messages are derived from the zh-Hans template (never from the values put into it). Templates
+take `col` (the header text), `value` (the cell, shown as text) and rule-specific fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ...i18n import Lang, pick
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validation rule. `hans` / `en` are str.format templates."""
+
+    code: str
+    severity: Severity
+    hans: str
+    en: str
+    doc: str  # when it fires (README / docs)
+
+    def message(self, lang: Lang, **fields: object) -> str:
+        return pick(lang, self.hans, self.en).format(**fields)
+
+
+RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("required", "error", "{col}为空（必填）", "{col} is blank (required)",
+         "a required column is present but the cell is blank (customer, contact, owner; follow-up date, "
+         "method, content, owner; tier-log tier and date; conversion date and amount)"),
+    Rule("cell_error", "error", "{col}是 Excel 错误值 {value}", "{col} holds the Excel error {value}",
+         "the cell holds an error value such as #N/A or #REF!"),
+    Rule("bad_type", "error", "{col}“{value}”应为{expected}", '{col} "{value}" should be {expected}',
+         "a date, time or TRUE/FALSE in a text or list column"),
+    Rule("not_in_list", "error", "{col}“{value}”不是允许的值（{allowed}）",
+         '{col} "{value}" is not an allowed value ({allowed})',
+         "a value outside its Settings list (industry, source, method, owner, lost reason; an empty list "
+         "allows anything) or outside a fixed set (status, need clarity, budget status, decision chain, tier)"),
+    Rule("unknown_tag", "warning", "{col}“{value}”不在设置的标签列表中", '{col} "{value}" is not in the Settings tag list',
+         "a tag that is not in the Settings tag list (tags are descriptive, so a warning)"),
+    Rule("bad_phone", "error", "{col}“{value}”不是有效电话（11 位手机、带区号座机或 +国际号码）",
+         '{col} "{value}" is not a valid phone number (11-digit mobile, landline with area code or +international)',
+         "the phone / e-mail cell is neither a CN mobile, a landline with area code, an +international "
+         "number nor an e-mail"),
+    Rule("bad_email", "error", "{col}“{value}”不是有效的邮箱地址", '{col} "{value}" is not a valid e-mail address',
+         "the phone / e-mail cell contains @ but is not a valid e-mail address"),
+    Rule("bad_budget", "error", "{col}“{value}”不是预算范围（如 50-80万、50万、¥500,000-800,000）",
+         '{col} "{value}" is not a budget range (e.g. 50-80万, 50万, ¥500,000-800,000)',
+         "the budget cannot be read as a range or amount in yuan"),
+    Rule("bad_amount", "error", "{col}“{value}”不是金额（如 65万、650000、¥650,000、6.5w）",
+         '{col} "{value}" is not an amount (e.g. 65万, 650000, ¥650,000, 6.5w)',
+         "the conversion amount cannot be read as money"),
+    Rule("amount_not_positive", "error", "{col} {value} 不是正数（须大于 0）", "{col} {value} is not positive (must be > 0)",
+         "the conversion amount is zero or negative"),
+    Rule("bad_date", "error", "{col}“{value}”不是有效日期（如 2024-03-01）",
+         '{col} "{value}" is not a valid date (e.g. 2024-03-01)',
+         "a date column holds something that is not a date (or a date before 1980)"),
+    Rule("future_date", "error", "{col} {value} 晚于今天（{today}）", "{col} {value} is after today ({today})",
+         "first contact, entry, verification, lost-on, follow-up, tier-log or conversion date after today"),
+    Rule("bad_nps", "error", "{col}“{value}”不是 -100 到 100 之间的整数",
+         '{col} "{value}" is not a whole number from -100 to 100', "NPS is not an integer in −100…100"),
+    Rule("unknown_customer", "error", "客户“{value}”不在{sheet}中", 'customer "{value}" is not on the {sheet} sheet',
+         "a follow-up, tier-log or conversion row names a customer missing from Customers (same "
+         "normalisation as duplicates; skipped when there is no Customers sheet)"),
+    Rule("duplicate", "error", "与第 {row} 行重复（{what}）", "duplicates row {row} ({what})",
+         "a customer with the same normalised name, phone or e-mail as an earlier row (reported on the "
+         "later row)"),
+    Rule("entry_lag", "warning", "{col} {value} 晚于首次接触 {first} 超过 {hours} 小时",
+         "{col} {value} is more than {hours} h after first contact {first}",
+         "entered more than entry_lag_hours after first contact (whole days when either date has no time)"),
+    Rule("verification_old", "warning", "{col} {value} 已超过 {days} 天，请重新核实",
+         "{col} {value} is more than {days} days old: verify again",
+         "verified more than verify_age_days before today (lost customers and blank cells are skipped)"),
+    Rule("won_without_conversion", "error", "{col}为“{value}”，但{sheet}中没有该客户的记录",
+         '{col} is "{value}" but the {sheet} sheet has no row for this customer',
+         "a won customer with no conversion row (skipped when there is no Conversions sheet)"),
+    Rule("conversion_not_won", "warning", "有转化记录，但该客户在{sheet}中的状态为“{status}”（不是已成交）",
+         'converted, but the customer\'s status on the {sheet} sheet is "{status}", not won',
+         "a conversion whose customer is not marked won (a warning: the status may lag or the account "
+         "may have churned since)"),
+    Rule("lost_without_reason", "error", "客户已流失，但{col}为空", "customer is lost but {col} is blank",
+         "status lost and the lost-reason cell blank (when the column exists)"),
+    Rule("lost_without_date", "error", "客户已流失，但{col}为空", "customer is lost but {col} is blank",
+         "status lost and the lost-on cell blank (when the column exists)"),
+    Rule("owner_mismatch", "warning", "{col}“{value}”与{sheet}中该客户的负责人“{expected}”不一致",
+         '{col} "{value}" differs from the customer\'s owner "{expected}" on the {sheet} sheet',
+         "a follow-up owner different from the customer's owner"),
+)}
+
+# (sheet key, column key) whose dates record something that already happened: a later date is an error.
+PAST_DATES: frozenset[tuple[str, str]] = frozenset({
+    ("customers", "first_contact"), ("customers", "entered_on"), ("customers", "verified_on"),
+    ("customers", "lost_on"), ("followups", "date"), ("tierlog", "date"), ("conversions", "date"),
+})
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def rules_markdown() -> str:
+    """The rules table as Markdown (for the README)."""
+    lines = ["| code | severity | fires when | message (en) |", "|---|---|---|---|"]
+    for r in RULES.values():
+        lines.append(f"| `{r.code}` | {r.severity} | {r.doc} | {r.en} |")
+    return "\n".join(lines)
