@@ -36,7 +36,7 @@ class Table:
     formats: column label → style of its cells (int, pct, money, date …; default text);
     links: column label → internal targets (e.g. `'客户信息表'!E14`) for hyperlinks on that column;
     row_styles: optional style per row (error / warning / ok) applied to the `highlight` column;
-    note: the definition written under the table; name: id used by charts.
+    note: the definition written under the table (one row per line); name: id used by charts.
     """
 
     df: pd.DataFrame
@@ -153,8 +153,9 @@ def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rende
                 widths[start_col + j] = max(widths.get(start_col + j, 0), _width(value))
             row += 1
         if block.note:
-            cells.append(Cell(row, start_col, block.note, "note"))
-            row += 1
+            for line in block.note.split("\n"):  # one row per line
+                cells.append(Cell(row, start_col, line, "note"))
+                row += 1
         row += 1
     chart_col = start_col + max_cols + 1
     charts: list[PlacedChart] = []
