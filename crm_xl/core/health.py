@@ -1,0 +1,479 @@
+"""Customer health (RFM + NPS) and churn risk of won accounts, and the churn watch list (流失预警).
+
+Rules (every number from Settings):
+- **RFM** of a won account from the Conversions sheet: R = days since its last conversion, F = conversions
+  and M = amount in the trailing `value_window_months` (today − 12 months, today]. Each is scored 1–5 by
+  quintile among the workbook's won accounts that have a conversion (`quintile_scores`: mid-rank
+  percentile, ties share a score, a lone account scores 3; recency: more recent = higher). A won account
+  with no conversion on record scores 1 on R, F and M.
+- **Health** 0–100 = weighted mean of R, F, M (score 1–5 → 0, 25, 50, 75, 100) and NPS (−100…100 → 0–100)
+  with `w_recency / w_frequency / w_monetary / w_nps`; weights are divided by their sum, and an account
+  without a valid NPS is scored on R, F and M alone (weights renormalised). Other customers: blank.
+- **Churn risk** of a won account: high when NPS < `churn_nps_below` and no conversion in the last
+  `churn_no_conversion_days` days (the toolkit's rule; day 90 is still "in 90 days"); medium on any signal:
+  a detractor NPS, a complaint in the follow-ups of the last `survey_days`, a 价格敏感 / 竞品对比中 tag, a
+  quarterly survey missed (no 调研/回访/满意度/survey follow-up within `survey_days` of the last one or of the
+  first conversion), no contact (follow-up or conversion) for more than `churn_gap_factor` × the tier's
+  cadence, or a falling trailing amount (last window < the window before); low otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import LANGS, Lang, fold, pick
+from ..layout import SheetLayout, Table, Text
+from ..parse import parse_amount, parse_date, parse_int, parse_tags
+from ..result import JobResult, Summary
+from ..schema import CHURN_SHEET, STATUS, TIER
+from ..settings import DEFAULT_LISTS
+from .context import Context
+from .names import customer_keys
+
+RISKS = ("high", "medium", "low")
+# signal codes, in the order reasons and next steps are listed
+SIGNALS = ("nps", "service", "price", "competitor", "survey", "gap", "falling")
+SURVEY_WORDS = r"调研|調研|回访|回訪|满意度|滿意度|问卷|問卷|survey|satisfaction|nps"
+COMPLAINT_WORDS = r"投诉|投訴|不满|不滿|抱怨|差评|差評|complain|unhappy|dissatisf"
+_SURVEY = re.compile(SURVEY_WORDS, re.IGNORECASE)
+_COMPLAINT = re.compile(COMPLAINT_WORDS, re.IGNORECASE)
+_PRICE_TAGS = {fold(DEFAULT_LISTS["tags"][lang][0]) for lang in LANGS}
+_COMPETITOR_TAGS = {fold(DEFAULT_LISTS["tags"][lang][2]) for lang in LANGS}
+
+
+# --- scoring -------------------------------------------------------------------------------------------
+
+def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Score each value 1–5 by its quintile among `values` (NaN stays NaN).
+
+    Mid-rank percentile p = (average rank − ½) / n, score = ⌊5p⌋ + 1: ties share the average rank and so
+    the same score; 1 value → 3; 2 values → 2 and 4; 5 distinct values → 1…5; all equal → 3.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    if not higher_is_better:
+        v = -v
+    n = int(v.notna().sum())
+    if n == 0:
+        return pd.Series(np.nan, index=values.index)
+    twice = 2 * v.rank(method="average") - 1  # exact integers: ranks are k or k + ½
+    return (twice * 5) // (2 * n) + 1
+
+
+def score(ctx: Context) -> pd.DataFrame:
+    """Health and churn risk per Customers row (indexed by Excel row).
+
+    Columns: key, customer, owner, won, tier, last_conversion (Timestamp), recency_days, frequency,
+    monetary, previous (amount of the window before), nps, r, f, m, health (0–100 or NaN), risk
+    (high / medium / low / None), signals (list of codes: "high" plus SIGNALS), reasons (text),
+    risk_text (the churn_risk cell), next_step (text).
+    """
+    s, lang = ctx.settings, ctx.lang
+    today = pd.Timestamp(ctx.today)
+    cust = ctx.frames.data("customers")
+    out = pd.DataFrame(index=cust.index)
+    out["key"] = customer_keys(cust["customer"])
+    out["customer"] = cust["customer"]
+    out["owner"] = cust["owner"]
+    out["won"] = _map_unique(cust["status"], STATUS.parse).eq("won") & out["key"].ne("")
+    out["tier"] = _tiers(ctx, out["key"], cust["tier"])
+
+    conv = _conversions(ctx, today)
+    out = out.join(conv, on="key")
+    out["frequency"] = out["frequency"].fillna(0)
+    out["monetary"] = out["monetary"].fillna(0.0)
+    out["previous"] = out["previous"].fillna(0.0)
+    out["recency_days"] = (today - out["last_conversion"]).dt.days
+
+    nps = _map_unique(cust["nps"], parse_int)
+    nps = pd.to_numeric(nps, errors="coerce")
+    out["nps"] = nps.where(nps.between(-100, 100))
+
+    # RFM among won accounts with a conversion, one score per customer key
+    keys = out.loc[out["won"] & out["last_conversion"].notna()].drop_duplicates("key").set_index("key")
+    rfm = pd.DataFrame({
+        "r": quintile_scores(keys["recency_days"], higher_is_better=False),
+        "f": quintile_scores(keys["frequency"]),
+        "m": quintile_scores(keys["monetary"]),
+    }, index=keys.index)
+    out = out.join(rfm, on="key")
+    for col in ("r", "f", "m"):
+        out[col] = out[col].where(out["won"]).fillna(1).where(out["won"])
+    out["health"] = _health(out, s)
+
+    fu = _followups(ctx, today, set(out.loc[out["won"], "key"]))
+    out = out.join(fu, on="key")
+    _risk(out, ctx, today)
+    out.attrs["lang"] = lang
+    return out
+
+
+def _health(out: pd.DataFrame, s: Any) -> pd.Series:
+    parts = {"r": s.w_recency, "f": s.w_frequency, "m": s.w_monetary}
+    num = sum(w * (out[c] - 1) * 25 for c, w in parts.items())
+    den = pd.Series(float(sum(parts.values())), index=out.index)
+    has_nps = out["nps"].notna()
+    num = num + (s.w_nps * (out["nps"] + 100) / 2).where(has_nps, 0.0)
+    den = den + has_nps * s.w_nps
+    health = np.floor(num / den.where(den > 0) + 0.5)
+    return health.where(out["won"])
+
+
+def _tiers(ctx: Context, keys: pd.Series, tier_cells: pd.Series) -> pd.Series:
+    """Customers.tier when filled, else the latest tier-log row, else C."""
+    tier = _map_unique(tier_cells, TIER.parse)
+    log = ctx.frames.data("tierlog")
+    if len(log):
+        logged = pd.DataFrame({"key": customer_keys(log["customer"]), "tier": _map_unique(log["tier"], TIER.parse),
+                               "date": _dates(log["date"]), "order": np.arange(len(log))})
+        logged = logged[logged["tier"].notna() & logged["key"].ne("")]
+        latest = logged.sort_values(["date", "order"], na_position="first").groupby("key")["tier"].last()
+        tier = tier.fillna(keys.map(latest))
+    return tier.fillna("C")
+
+
+def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
+    """Per customer key: first/last conversion, conversions and amount in the window and the one before."""
+    conv = ctx.frames.data("conversions")
+    months = ctx.settings.value_window_months
+    start = today - pd.DateOffset(months=months)
+    before = start - pd.DateOffset(months=months)
+    df = pd.DataFrame({"key": customer_keys(conv["customer"]), "date": _dates(conv["date"]),
+                       "amount": pd.to_numeric(_map_unique(conv["amount"], parse_amount), errors="coerce")})
+    df = df[df["key"].ne("") & df["date"].notna() & (df["date"] <= today)]
+    amount = df["amount"].where(df["amount"] > 0, 0.0)
+    in_win = df["date"] > start
+    in_prev = (df["date"] > before) & ~in_win
+    df = df.assign(win=in_win.astype(int), m=amount.where(in_win, 0.0), p=amount.where(in_prev, 0.0))
+    g = df.groupby("key")
+    return pd.DataFrame({"first_conversion": g["date"].min(), "last_conversion": g["date"].max(),
+                         "frequency": g["win"].sum(), "monetary": g["m"].sum(), "previous": g["p"].sum()})
+
+
+def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFrame:
+    """Per customer key (of `keys`): last follow-up, last survey follow-up, last complaint within
+    survey_days."""
+    fu = ctx.frames.data("followups")
+    key = customer_keys(fu["customer"])
+    mine = key.isin(keys)
+    fu, key = fu[mine], key[mine]
+    df = pd.DataFrame({"key": key, "date": _dates(fu["date"])})
+    df = df[df["date"].notna() & (df["date"] <= today)]
+    fu = fu.loc[df.index]
+    text = _text(fu["content"]) + " " + _text(fu["method"])
+    survey = _matches(text, _SURVEY)
+    recent = df["date"] > today - pd.Timedelta(days=ctx.settings.survey_days)
+    complaint = recent & _matches(text + " " + _text(fu["feedback"]), _COMPLAINT)
+    return pd.DataFrame({
+        "last_follow_up": df.groupby("key")["date"].max(),
+        "last_survey": df[survey].groupby("key")["date"].max(),
+        "last_complaint": df[complaint].groupby("key")["date"].max(),
+    })
+
+
+def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
+    """Add risk, signals, reasons, risk_text and next_step columns (won accounts only)."""
+    s, lang = ctx.settings, ctx.lang
+    won = out["won"]
+    nps_low = won & out["nps"].lt(s.churn_nps_below)
+    no_conv = out["last_conversion"].isna() | out["recency_days"].gt(s.churn_no_conversion_days)
+    high = nps_low & no_conv
+
+    tags = _map_unique(ctx.frames.data("customers")["tags"][won], lambda v: {fold(t) for t in parse_tags(v)})
+    tags = tags.reindex(out.index).map(lambda t: t if isinstance(t, set) else set())
+    survey_anchor = out[["last_survey", "first_conversion"]].max(axis=1)
+    survey_late = (today - survey_anchor).dt.days - s.survey_days
+    touch = out[["last_follow_up", "last_conversion"]].max(axis=1)
+    gap_days = (today - touch).dt.days
+    limit = out["tier"].map({t: s.cadence(t) for t in ("A", "B", "C")}) * s.churn_gap_factor
+    fired = {
+        "nps": nps_low & ~no_conv,
+        "service": won & out["last_complaint"].notna(),
+        "price": won & tags.map(lambda t: bool(_PRICE_TAGS.intersection(t))),
+        "competitor": won & tags.map(lambda t: bool(_COMPETITOR_TAGS.intersection(t))),
+        "survey": won & survey_late.gt(0),
+        "gap": won & (touch.isna() | gap_days.gt(limit)),
+        "falling": won & out["monetary"].lt(out["previous"]),
+    }
+    medium = won & ~high & pd.concat(fired, axis=1).any(axis=1)
+    out["risk"] = pd.Series(None, index=out.index, dtype=object)
+    out.loc[won, "risk"] = "low"
+    out.loc[medium, "risk"] = "medium"
+    out.loc[high, "risk"] = "high"
+
+    sep, colon, semi = pick(lang, "，", ", "), pick(lang, "：", ": "), pick(lang, "；", "; ")
+    at_risk = high | medium
+    fired["gap"] = fired["gap"] & ~(high & gap_days.eq(out["recency_days"]))  # same fact as "N days without"
+    names = ("high", *SIGNALS)
+    matrix = pd.concat([high, *(fired[c] for c in SIGNALS)], axis=1)[at_risk].to_numpy().tolist()
+    rows = out.assign(survey_late=survey_late, gap_days=gap_days)[at_risk][
+        ["risk", "nps", "last_conversion", "recency_days", "last_complaint", "survey_late", "tier", "gap_days",
+         "monetary", "previous"]]
+    signals, reasons, texts, steps = [], [], [], []
+    for rec, flags in zip(rows.itertuples(), matrix, strict=True):
+        codes = [c for c, f in zip(names, flags, strict=True) if f]
+        reason = sep.join(_reason(code, rec, ctx) for code in codes)
+        todo = dict.fromkeys(_STEP[c] for c in codes)
+        signals.append(codes)
+        reasons.append(reason)
+        texts.append(f"{risk_label(rec.risk, lang)}{colon}{reason}")
+        steps.append(semi.join(pick(lang, *_STEP_TEXT[t]) for t in todo))
+    labels = {r: risk_label(r, lang) for r in RISKS}
+    out["risk_text"] = out["risk"].map(labels).astype(object)
+    out.loc[rows.index, "risk_text"] = texts
+    out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
+    out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
+    empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
+    out["signals"] = pd.Series(signals, index=rows.index, dtype=object).reindex(out.index).fillna(empty)
+
+
+def _reason(code: str, rec: Any, ctx: Context) -> str:
+    lang, s = ctx.lang, ctx.settings
+    if code == "high":
+        if pd.isna(rec.last_conversion):
+            return pick(lang, f"NPS {int(rec.nps)}，无成交记录", f"NPS {int(rec.nps)}, no conversion on record")
+        days = int(rec.recency_days)
+        return pick(lang, f"NPS {int(rec.nps)}，{days} 天无成交", f"NPS {int(rec.nps)}, no conversion for {days} days")
+    if code == "nps":
+        return f"NPS {int(rec.nps)}"
+    if code == "service":
+        day = rec.last_complaint.date().isoformat()
+        return pick(lang, f"客户投诉（{day}）", f"complaint on {day}")
+    if code in ("price", "competitor"):
+        return DEFAULT_LISTS["tags"][lang][0 if code == "price" else 2]
+    if code == "survey":
+        days = int(rec.survey_late)
+        return pick(lang, f"满意度调研逾期 {days} 天", f"satisfaction survey {days} days overdue")
+    if code == "gap":
+        tier, every = rec.tier, int(s.cadence(rec.tier))
+        if pd.isna(rec.gap_days):
+            return pick(lang, "无跟进记录", "no follow-up on record")
+        days = int(rec.gap_days)
+        return pick(lang, f"{days} 天未联系（{tier} 类每 {every} 天）",
+                    f"no contact for {days} days (tier {tier}: every {every} days)")
+    # falling
+    n = s.value_window_months
+    now, prev = money_text(rec.monetary, ctx), money_text(rec.previous, ctx)
+    return pick(lang, f"近{n}个月金额 {now}，低于此前{n}个月的 {prev}",
+                f"{n}-month amount {now}, down from {prev}")
+
+
+_STEP = {"high": "apology", "nps": "apology", "service": "apology", "price": "value", "competitor": "compare",
+         "survey": "survey", "gap": "call", "falling": "repurchase"}
+_STEP_TEXT = {
+    "apology": ("致歉并解决问题", "Apologise and fix the problem"),
+    "value": ("提供价值方案", "Offer a value package"),
+    "compare": ("竞品对比复盘", "Review the competitor comparison"),
+    "survey": ("安排满意度调研", "Run the satisfaction survey"),
+    "call": ("立即电话联系", "Call now"),
+    "repurchase": ("复购沟通，了解需求变化", "Discuss repurchase and changing needs"),
+}
+
+
+def risk_label(code: str | None, lang: Lang) -> str:
+    """高 / 中 / 低 (High / Medium / Low) for a risk code; '' for None."""
+    labels = {"high": ("高", "High"), "medium": ("中", "Medium"), "low": ("低", "Low")}
+    return pick(lang, *labels[code]) if code in labels else ""
+
+
+def money_text(amount: float, ctx: Context) -> str:
+    """`65万` / `650,000元` (zh) or `¥650,000` (en), following Settings.money_unit."""
+    if ctx.lang == "en":
+        return f"¥{amount:,.0f}"
+    if ctx.settings.money_unit == "万":
+        return f"{amount / 10_000:,.1f}".rstrip("0").rstrip(".") + pick(ctx.lang, "万", "")
+    return f"{amount:,.0f}" + pick(ctx.lang, "元", "")
+
+
+# --- outputs -------------------------------------------------------------------------------------------
+
+def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
+                  winback: tuple[pd.DataFrame, list[str | None], list[Any]] | None = None) -> dict[str, Any]:
+    """Churn figures as of ctx.today, for the monthly review.
+
+    Returns {"as_of": date, "won": int, "high": int, "medium": int, "low": int, "value_at_risk": float
+    (trailing-window amount of high + medium accounts, yuan), "value_total": float (of all won accounts),
+    "table": DataFrame with localized headers (risk, accounts, amount), "accounts": the win-back list
+    DataFrame (localized headers, see `winback_table`)}. Accounts are counted once per customer name.
+    `scored` / `winback`: already computed `score(ctx)` / `winback_table(ctx, scored)`, to save time.
+    """
+    scored = score(ctx) if scored is None else scored
+    winback = winback_table(ctx, scored) if winback is None else winback
+    won = scored[scored["won"]].drop_duplicates("key")
+    counts = won["risk"].value_counts()
+    amounts = won.groupby("risk")["monetary"].sum()
+    lang = ctx.lang
+    table = pd.DataFrame({
+        pick(lang, "流失风险", "Churn risk"): [risk_label(r, lang) for r in RISKS],
+        pick(lang, "客户数", "Accounts"): [int(counts.get(r, 0)) for r in RISKS],
+        _amount_header(ctx): [_amount_value(float(amounts.get(r, 0.0)), ctx) for r in RISKS],
+    })
+    return {
+        "as_of": ctx.today,
+        "won": len(won),
+        **{r: int(counts.get(r, 0)) for r in RISKS},
+        "value_at_risk": float(won.loc[won["risk"].isin(["high", "medium"]), "monetary"].sum()),
+        "value_total": float(won["monetary"].sum()),
+        "table": table,
+        "accounts": winback[0],
+    }
+
+
+def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, list[str | None], list[Any]]:
+    """The win-back list (high then medium, lowest health first): DataFrame with localized headers, the
+    link target of each customer cell, and each row's risk code."""
+    lang = ctx.lang
+    at_risk = scored[scored["risk"].isin(["high", "medium"])].copy()
+    at_risk["order"] = at_risk["risk"].map({"high": 0, "medium": 1})
+    at_risk["name"] = at_risk["customer"].map(lambda v: "" if v is None else str(v))
+    at_risk = at_risk.sort_values(["order", "health", "monetary", "name"], ascending=[True, True, False, True],
+                                  na_position="last", kind="stable")
+    frame = ctx.frames.customers
+    links = [frame.cell(int(r), "customer") if frame is not None else None for r in at_risk.index]
+    last = at_risk["last_conversion"].map(lambda t: None if pd.isna(t) else t.date())
+    df = pd.DataFrame({
+        pick(lang, "客户", "Customer"): at_risk["name"].tolist(),
+        pick(lang, "负责人", "Owner"): at_risk["owner"].tolist(),
+        pick(lang, "级别", "Tier"): at_risk["tier"].tolist(),
+        pick(lang, "流失风险", "Churn risk"): [risk_label(r, lang) for r in at_risk["risk"]],
+        pick(lang, "健康度", "Health"): [None if pd.isna(h) else int(h) for h in at_risk["health"]],
+        pick(lang, "原因", "Reasons"): at_risk["reasons"].tolist(),
+        pick(lang, "建议下一步", "Suggested next step"): at_risk["next_step"].tolist(),
+        pick(lang, "最近成交", "Last conversion"): last.tolist(),
+        _amount_header(ctx): [_amount_value(v, ctx) for v in at_risk["monetary"]],
+    })
+    return df, links, at_risk["risk"].tolist()
+
+
+def _amount_header(ctx: Context) -> str:
+    n = ctx.settings.value_window_months
+    if ctx.settings.money_unit == "万":
+        return pick(ctx.lang, f"近{n}个月金额（万）", f"{n}-month amount (¥10k)")
+    return pick(ctx.lang, f"近{n}个月金额（元）", f"{n}-month amount (¥)")
+
+
+def _amount_value(amount: float, ctx: Context) -> float:
+    return round(amount / 10_000, 1) if ctx.settings.money_unit == "万" else round(amount, 0)
+
+
+def churn_layout(ctx: Context, summary: dict[str, Any],
+                 winback: tuple[pd.DataFrame, list[str | None], list[Any]]) -> SheetLayout:
+    """The 流失预警 sheet: title, one-line summary, the win-back table and how it is computed."""
+    lang, s = ctx.lang, ctx.settings
+    df, links, risks = winback
+    name = CHURN_SHEET.name(lang)
+    risk_col, health_col = pick(lang, "流失风险", "Churn risk"), pick(lang, "健康度", "Health")
+    amount_col = _amount_header(ctx)
+    note = pick(
+        lang,
+        f"健康度 0–100 = 最近成交、近{s.value_window_months}个月成交次数与金额（各按全部已成交客户的五分位打 1–5 分）"
+        f"与 NPS 的加权平均，权重见设置表；无 NPS 时按其余三项重新分配权重。"
+        f"高风险：NPS 低于 {s.churn_nps_below} 且 {s.churn_no_conversion_days} 天无成交。"
+        f"中风险：NPS 为负、近期投诉、价格敏感或竞品对比中标签、满意度调研逾期（每 {s.survey_days} 天）、"
+        f"超过级别跟进间隔的 {s.churn_gap_factor:g} 倍未联系，或近{s.value_window_months}个月金额低于此前同期。",
+        f"Health 0–100 = weighted mean of recency, conversions and amount in the last {s.value_window_months} "
+        f"months (each scored 1–5 by quintile among all won accounts) and NPS; weights on the Settings sheet, "
+        f"renormalised when NPS is blank. High risk: NPS below {s.churn_nps_below} and no conversion for "
+        f"{s.churn_no_conversion_days} days. Medium risk: negative NPS, a recent complaint, a price-sensitive or "
+        f"comparing-competitors tag, satisfaction survey overdue (every {s.survey_days} days), no contact for "
+        f"{s.churn_gap_factor:g}× the tier's cadence, or a lower amount than the {s.value_window_months} months "
+        f"before.",
+    )
+    headline = pick(
+        lang,
+        f"截至 {ctx.today.isoformat()}：已成交客户 {summary['won']} 个，高风险 {summary['high']}，"
+        f"中风险 {summary['medium']}，风险金额 {money_text(summary['value_at_risk'], ctx)}",
+        f"As of {ctx.today.isoformat()}: {summary['won']} won accounts, {summary['high']} high risk, "
+        f"{summary['medium']} medium risk, value at risk {money_text(summary['value_at_risk'], ctx)}",
+    )
+    table = Table(
+        df,
+        formats={health_col: "int", pick(lang, "最近成交", "Last conversion"): "date",
+                 amount_col: "num" if s.money_unit == "万" else "money"},
+        links={pick(lang, "客户", "Customer"): links},
+        row_styles=["error" if r == "high" else "warning" for r in risks],
+        highlight=risk_col,
+        note=note,
+        name="winback",
+        empty_text=pick(lang, "没有高风险或中风险的已成交客户。", "No won account is at high or medium risk."),
+    )
+    others = tuple(n for n in CHURN_SHEET.names() if n != name)
+    return SheetLayout(name, [Text(name, "title"), Text(headline, "subtitle"), table], aliases=others,
+                       freeze="A4", tab_color="C00000")
+
+
+def assess(ctx: Context) -> JobResult:
+    """Health and churn risk on Customers, the churn watch sheet, and a summary."""
+    lang = ctx.lang
+    if ctx.frames.customers is None:
+        headline = pick(lang, "没有客户信息表，未评估健康度", "No Customers sheet: health not assessed")
+        return JobResult(Summary("health", headline))
+    scored = score(ctx)
+    winback = winback_table(ctx, scored)
+    summary = churn_summary(ctx, scored, winback)
+    health = scored["health"].map(lambda h: None if pd.isna(h) else int(h)).astype(object)
+    layout = churn_layout(ctx, summary, winback)
+    value = money_text(summary["value_at_risk"], ctx)
+    headline = pick(
+        lang,
+        f"已成交客户 {summary['won']} 个：高风险 {summary['high']}，中风险 {summary['medium']}，"
+        f"低风险 {summary['low']}；风险金额 {value}",
+        f"{summary['won']} won accounts: {summary['high']} high, {summary['medium']} medium, "
+        f"{summary['low']} low risk; value at risk {value}",
+    )
+    counts = {r: summary[r] for r in ("won", *RISKS)} | {"value_at_risk": summary["value_at_risk"]}
+    return JobResult(
+        Summary("health", headline, counts, [(layout.name, summary["accounts"])]),
+        columns={"customers": {"health": health, "churn_risk": scored["risk_text"].astype(object)}},
+        sheets=[layout],
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+def _map_unique(values: pd.Series, fn: Any) -> pd.Series:
+    """fn applied once per distinct value (None for blanks), same index."""
+    if values.empty:
+        return pd.Series([], index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates (datetime64, time dropped; NaT when not a date) of a column of raw cells."""
+    obj = values.astype(object)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if obj.empty:
+        return out
+    if pd.api.types.infer_dtype(obj, skipna=True) in ("datetime", "date", "empty"):
+        return pd.Series(pd.to_datetime(obj, errors="coerce"), index=values.index).dt.normalize()
+    is_date = obj.map(lambda v: isinstance(v, dt.date))
+    if is_date.any():
+        out[is_date] = pd.to_datetime(obj[is_date], errors="coerce").dt.normalize()
+    rest = ~is_date & obj.notna()
+    if rest.any():
+        parsed = _map_unique(obj[rest], parse_date)
+        out[rest] = pd.to_datetime(parsed, errors="coerce")
+    return out
+
+
+def _matches(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """Whether each text contains the pattern (each distinct text searched once)."""
+    if text.empty:
+        return pd.Series(False, index=text.index)
+    codes, uniques = pd.factorize(text)
+    hits = np.array([bool(pattern.search(u)) for u in uniques])
+    return pd.Series(hits[codes], index=text.index)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+__all__ = ["assess", "score", "churn_summary", "winback_table", "churn_layout", "quintile_scores",
+           "risk_label", "money_text", "RISKS", "SIGNALS"]
