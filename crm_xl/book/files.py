@@ -21,7 +21,7 @@ from .. import theme
 from ..errors import WorkbookFileError
 from ..layout import PlacedChart, Rendered
 from ..schema import Kind
-from .port import AppendRows, Book, DropSheet, Op, PutSheet, TableInfo, WriteColumn, parse_ref
+from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .safety import Stamp, atomic_write, check_readable, check_writable
 
 INVALID_SHEET_CHARS = set("[]:*?/\\")
@@ -73,7 +73,16 @@ class FileBook(Book):
             elif isinstance(op, DropSheet):
                 if op.name in self.wb.sheetnames:
                     del self.wb[op.name]
+            elif isinstance(op, SetCells):
+                self._set_cells(op)
         self._grids.clear()
+
+    def _set_cells(self, op: SetCells) -> None:
+        ws = self.wb[op.sheet] if op.sheet in self.wb.sheetnames else self.wb.create_sheet(_sheet_title(op.sheet))
+        for (row, col), value in op.values.items():
+            _put(ws.cell(row, col), value)
+        if op.hidden is not None:
+            ws.sheet_state = "hidden" if op.hidden else "visible"
 
     def _write_column(self, op: WriteColumn) -> None:
         ws = self.wb[op.sheet]
@@ -234,8 +243,8 @@ def _chart(ws: Worksheet, placed: PlacedChart) -> Any:
     chart: Any
     if spec.kind == "pie":
         chart = PieChart()
-        chart.dataLabels = DataLabelList()
-        chart.dataLabels.showPercent = True
+        chart.dataLabels = DataLabelList(showPercent=True, showVal=False, showCatName=False, showSerName=False,
+                                         showLegendKey=False)
     elif spec.kind == "line":
         chart = LineChart()
     else:
@@ -252,6 +261,10 @@ def _chart(ws: Worksheet, placed: PlacedChart) -> Any:
 
         chart.series[-1].tx = SeriesLabel(v=name)
     chart.set_categories(cats)
+    if spec.kind == "line":
+        for series in chart.series:  # straight segments with a dot per point (smoothing invents values)
+            series.smooth = False
+            series.marker.symbol = "circle"
     if spec.number_format and spec.kind != "pie":
         chart.y_axis.numFmt = spec.number_format
         chart.y_axis.number_format = spec.number_format

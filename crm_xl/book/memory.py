@@ -11,7 +11,7 @@ from ..i18n import Lang
 from ..layout import Rendered
 from ..schema import SETTINGS_SHEET, SHEETS
 from ..settings import Settings, settings_rows
-from .port import AppendRows, Book, DropSheet, Op, PutSheet, TableInfo, WriteColumn, parse_ref
+from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 
 
 class MemoryBook(Book):
@@ -22,6 +22,7 @@ class MemoryBook(Book):
         self.sheets: dict[str, list[list[Any]]] = dict(sheets or {})
         self.tables: list[TableInfo] = list(tables or [])
         self.rendered: dict[str, Rendered] = {}
+        self.hidden: dict[str, bool] = {}  # sheet → hidden, as set by SetCells
         self.saves = 0
 
     @classmethod
@@ -89,6 +90,12 @@ class MemoryBook(Book):
             elif isinstance(op, DropSheet):
                 self.sheets.pop(op.name, None)
                 self.rendered.pop(op.name, None)
+            elif isinstance(op, SetCells):
+                grid = self.sheets.setdefault(op.sheet, [])
+                for (row, col), value in op.values.items():
+                    _set(grid, row, col, value)
+                if op.hidden is not None:
+                    self.hidden[op.sheet] = op.hidden
 
     def _grow_table(self, sheet: str, table: str | None, last_row: int | None, last_col: int | None) -> None:
         for i, t in enumerate(self.tables):

@@ -73,7 +73,17 @@ class DropSheet:
     name: str
 
 
-Op = WriteColumn | AppendRows | PutSheet | DropSheet
+@dataclass
+class SetCells:
+    """Set a few cells of a sheet, creating the sheet when missing (e.g. the hidden `xlwings.conf` sheet
+    that `crm-xl excel-setup` fills). `hidden`: make the sheet hidden (True), visible (False) or leave it."""
+
+    sheet: str
+    values: dict[tuple[int, int], Any]  # (row, col), 1-based → value (None clears)
+    hidden: bool | None = None
+
+
+Op = WriteColumn | AppendRows | PutSheet | DropSheet | SetCells
 
 
 def parse_ref(ref: str) -> tuple[int, int, int, int]:
@@ -310,6 +320,10 @@ class Book(abc.ABC):
                               for k in frame.sheet.keys}, index=new_index, dtype=object)
         frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
 
+    def set_cells(self, sheet: str, values: dict[tuple[int, int], Any], hidden: bool | None = None) -> None:
+        """Record setting a few cells of `sheet` (created when missing), as an op applied on save."""
+        self._ops.append(SetCells(sheet, dict(values), hidden))
+
     def save(self, out: Path | str | None = None) -> None:
         """Apply every recorded change and persist (atomically, for files)."""
         ops, self._ops = self._ops, []
@@ -350,5 +364,5 @@ def header_cell(frame: Frame, key: str) -> str:
     return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
 
 
-__all__ = ["Book", "TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "Op", "parse_ref",
+__all__ = ["Book", "TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "Op", "parse_ref",
            "header_cell"]
