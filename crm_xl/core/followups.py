@@ -107,12 +107,15 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     st["contact"] = texts(cust["contact"])
     st["phone"] = texts(cust["phone"])
 
-    fu = _followups(frames, day)
+    raw = frames.data("followups")
+    fu = _followups(raw, day)
     latest = fu.drop_duplicates("key", keep="last").set_index("key")
+    latest_raw = raw.loc[latest["seq"].to_numpy()]
     st["last_follow_up"] = st["key"].map(latest["day"]).astype("datetime64[ns]")
-    planned = st["key"].map(latest["next_date"]).astype("datetime64[ns]")
-    st["feedback"] = st["key"].map(latest["feedback"]).fillna("")
-    st["next_action"] = st["key"].map(latest["next_action"]).fillna("")
+    planned = st["key"].map(pd.Series(dates(latest_raw["next_date"]).to_numpy(), index=latest.index))
+    planned = planned.astype("datetime64[ns]")
+    for col in ("feedback", "next_action"):
+        st[col] = st["key"].map(pd.Series(texts(latest_raw[col]).to_numpy(), index=latest.index)).fillna("")
 
     recent = fu[fu["day"] > day - pd.Timedelta(days=7)]
     st["week_count"] = st["key"].map(recent.groupby("key").size()).fillna(0).astype(int)
@@ -136,7 +139,7 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
 
     won = st["status"] == "won"
     if won.any():
-        _after_sale(st, won, fu, frames, settings, day)
+        _after_sale(st, won, fu, raw, frames, settings, day)
     paused = st["status"] == "paused"
     st.loc[paused, "code"] = "paused"
     st.loc[paused, "next_due"] = pd.NaT
@@ -214,25 +217,18 @@ def _tiers(frames: Frames, cust: pd.DataFrame, keys: pd.Series, as_of: dt.date) 
     return tier.fillna("C")
 
 
-def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:
-    """Usable follow-ups (known customer, readable date not after `day`), oldest first."""
-    raw = frames.data("followups")
+def _followups(raw: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Usable follow-ups (known customer, readable date not after `day`), oldest first: key, when, day, seq
+    (the Excel row)."""
     fu = pd.DataFrame({"key": customer_keys(raw["customer"]), "when": dates(raw["date"], day=False),
                        "seq": raw.index}, index=raw.index)
     fu["day"] = fu["when"].dt.normalize()
     fu = fu[(fu["key"] != "") & fu["day"].notna() & (fu["day"] <= day)]
-    fu = fu.sort_values(["when", "seq"], kind="stable")
-    raw = raw.loc[fu.index]
-    fu["next_date"] = dates(raw["next_date"])
-    fu["feedback"] = texts(raw["feedback"])
-    fu["next_action"] = texts(raw["next_action"])
-    fu["content"] = raw["content"]
-    fu["method"] = raw["method"]
-    return fu
+    return fu.sort_values(["when", "seq"], kind="stable")
 
 
-def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, frames: Frames, settings: Settings,
-                day: pd.Timestamp) -> None:
+def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.DataFrame, frames: Frames,
+                settings: Settings, day: pd.Timestamp) -> None:
     """Fill code / step / next_due of the won customers in `st` (in place)."""
     conv = frames.data("conversions")
     cv = pd.DataFrame({"key": customer_keys(conv["customer"]), "day": dates(conv["date"])}, index=conv.index)
@@ -244,13 +240,15 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, frames: Fram
     fw = fu[fu["key"].isin(set(keys[start.notna()]))].copy()
     fw["start"] = fw["key"].map(cv.groupby("key")["day"].max())
     fw = fw[fw["day"] >= fw["start"]]
-    text = fw["content"].fillna("").astype(str) + " " + fw["method"].fillna("").astype(str)
+    content = raw.loc[fw.index, "content"].fillna("").astype(str)
+    method = raw.loc[fw.index, "method"].fillna("").astype(str)
+    text = content + " " + method
     done: dict[str, pd.Series] = {}
     for step in STEPS:
         hit = text.str.contains(STEP_PATTERNS[step], case=False, regex=True)
         if step == "check_in":
-            method = fw["method"].fillna("").astype(str).str.contains(CALL_PATTERN, case=False, regex=True)
-            hit |= method & (fw["day"] > fw["start"])
+            call = method.str.contains(CALL_PATTERN, case=False, regex=True)
+            hit |= call & (fw["day"] > fw["start"])
         done[step] = fw.loc[hit].groupby("key")["day"].max()
 
     working = settings.working_days

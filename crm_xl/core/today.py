@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..frame import Frame
 from ..layout import SheetLayout, Style, Table, Text
 from ..result import JobResult, Summary
 from ..schema import TODAY_SHEET
@@ -64,7 +65,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             w["col_contact"]: rows["contact"].to_numpy(),
             w["col_phone"]: rows["phone"].to_numpy(),
         })
-        links = [frame.cell(int(r), "customer") for r in rows.index] if frame is not None else []
+        links = _links(frame, rows.index)
         blocks.append(Table(
             df, title=w["owner_block"].format(owner=name, n=len(rows)),
             formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
@@ -86,7 +87,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             w["col_day_max"]: over["day_max"].to_numpy(),
             w["col_owner"]: over["owner"].where(over["owner"] != "", w["unassigned"]).to_numpy(),
         })
-        links = [frame.cell(int(r), "customer") for r in over.index] if frame is not None else []
+        links = _links(frame, over.index)
         blocks.append(Table(df, title=w["over_title"], formats={w["col_week"]: "int", w["col_day_max"]: "int"},
                             links={w["col_customer"]: links} if links else {}))
     name = TODAY_SHEET.name(lang)
@@ -154,13 +155,23 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
     return first + rest + ([unassigned] if unassigned in present else [])
 
 
+def _links(frame: Frame | None, rows: pd.Index) -> list[str]:
+    """`客户信息表!A14` for each Customers row (the customer cell)."""
+    if frame is None or not len(rows):
+        return []
+    prefix = frame.cell(int(rows[0]), "customer")[: -len(str(int(rows[0])))]
+    return [f"{prefix}{int(r)}" for r in rows]
+
+
 def _code_label(code: str, w: dict[str, str]) -> str:
     return w.get(f"group_{code}", w.get(code, code))
 
 
 def _dates(values: pd.Series) -> pd.Series:
     """Timestamps → datetime.date objects (None for NaT)."""
-    return pd.Series([None if pd.isna(v) else v.date() for v in values], index=values.index, dtype=object)
+    out = pd.Series(values.dt.date.to_numpy(dtype=object), index=values.index, dtype=object)
+    out[values.isna().to_numpy()] = None
+    return out
 
 
 def _text(value: object) -> str:
