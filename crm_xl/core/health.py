@@ -368,20 +368,22 @@ def churn_layout(ctx: Context, summary: dict[str, Any],
     name = CHURN_SHEET.name(lang)
     risk_col, health_col = pick(lang, "流失风险", "Churn risk"), pick(lang, "健康度", "Health")
     amount_col = _amount_header(ctx)
+    n, below = s.value_window_months, s.churn_nps_below
     note = pick(
         lang,
-        f"健康度 0–100 = 最近成交、近{s.value_window_months}个月成交次数与金额（各按全部已成交客户的五分位打 1–5 分）"
-        f"与 NPS 的加权平均，权重见设置表；无 NPS 时按其余三项重新分配权重。"
-        f"高风险：NPS 低于 {s.churn_nps_below} 且 {s.churn_no_conversion_days} 天无成交。"
-        f"中风险：NPS 为负、近期投诉、价格敏感或竞品对比中标签、满意度调研逾期（每 {s.survey_days} 天）、"
-        f"超过级别跟进间隔的 {s.churn_gap_factor:g} 倍未联系，或近{s.value_window_months}个月金额低于此前同期。",
-        f"Health 0–100 = weighted mean of recency, conversions and amount in the last {s.value_window_months} "
-        f"months (each scored 1–5 by quintile among all won accounts) and NPS; weights on the Settings sheet, "
-        f"renormalised when NPS is blank. High risk: NPS below {s.churn_nps_below} and no conversion for "
-        f"{s.churn_no_conversion_days} days. Medium risk: negative NPS, a recent complaint, a price-sensitive or "
+        f"健康度 0–100：最近成交天数、近{n}个月成交次数、近{n}个月成交金额各按全部已成交客户的五分位打 1–5 分，"
+        f"与 NPS 加权平均（权重见设置表；NPS 为空时按其余三项重新分配权重）。\n"
+        f"高风险：NPS 低于 {below} 且超过 {s.churn_no_conversion_days} 天无成交。\n"
+        f"中风险：NPS 低于 {below}、近 {s.survey_days} 天内有投诉、价格敏感或竞品对比中标签、"
+        f"满意度调研逾期（每 {s.survey_days} 天一次）、超过级别跟进间隔的 {s.churn_gap_factor:g} 倍未联系、"
+        f"或近{n}个月金额低于此前{n}个月。",
+        f"Health 0–100: days since the last conversion, conversions and amount in the last {n} months, each "
+        f"scored 1–5 by quintile among all won accounts, averaged with NPS (weights on the Settings sheet; "
+        f"renormalised when NPS is blank).\n"
+        f"High risk: NPS below {below} and no conversion for more than {s.churn_no_conversion_days} days.\n"
+        f"Medium risk: NPS below {below}, a complaint in the last {s.survey_days} days, a price-sensitive or "
         f"comparing-competitors tag, satisfaction survey overdue (every {s.survey_days} days), no contact for "
-        f"{s.churn_gap_factor:g}× the tier's cadence, or a lower amount than the {s.value_window_months} months "
-        f"before.",
+        f"more than {s.churn_gap_factor:g}× the tier's cadence, or a lower amount than in the {n} months before.",
     )
     headline = pick(
         lang,
@@ -415,7 +417,7 @@ def assess(ctx: Context) -> JobResult:
     scored = score(ctx)
     winback = winback_table(ctx, scored)
     summary = churn_summary(ctx, scored, winback)
-    health = scored["health"].map(lambda h: None if pd.isna(h) else int(h)).astype(object)
+    health = pd.Series([None if pd.isna(h) else int(h) for h in scored["health"]], index=scored.index, dtype=object)
     layout = churn_layout(ctx, summary, winback)
     value = money_text(summary["value_at_risk"], ctx)
     headline = pick(
