@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -13,6 +14,7 @@ def map_distinct(cells: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     if cells.empty:
         return pd.Series([], index=cells.index, dtype=object)
     codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
-    values = [fn(u) for u in uniques]
-    blank = fn(None)
-    return pd.Series([values[c] if c >= 0 else blank for c in codes], index=cells.index, dtype=object)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [fn(u) for u in uniques]
+    table[-1] = fn(None)  # code -1: a blank cell
+    return pd.Series(table[codes], index=cells.index, dtype=object)

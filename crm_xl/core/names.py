@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -11,9 +13,16 @@ from ..parse import is_blank
 
 def customer_key(name: object) -> str:
     """The key a customer name is matched by: `fold(name)` with every space removed ('' for blanks)."""
+    if isinstance(name, str):
+        return _text_key(name)
     if is_blank(name):
         return ""
-    return fold(str(name)).replace(" ", "")
+    return _text_key(str(name))
+
+
+@lru_cache(maxsize=1 << 18)
+def _text_key(text: str) -> str:
+    return fold(text).replace(" ", "")
 
 
 def customer_keys(names: pd.Series) -> pd.Series:

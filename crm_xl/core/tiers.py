@@ -205,22 +205,23 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
 
     share = f"{settings.pareto_share:.0%}"
     tiers, reasons = [], []
-    for key in index:
-        amount = value[key]
+    rows = zip(value.tolist(), is_a.tolist(), growth.tolist(), recent.tolist(), before.tolist(),
+               repeat.tolist(), last_recent.tolist(), strict=True)
+    for amount, a, grew, r_amt, b_amt, again, last in rows:
         amt = money(amount, settings, lang)
-        if is_a[key]:
+        if a:
             pct = f"{amount / grand:.0%}"
             tiers.append("A")
             reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，占已成交金额 {pct}，属贡献前 {share} 的客户",
                                 f"trailing {months}-month revenue {amt} ({pct} of won revenue), in the top {share}"))
             continue
         signals = []
-        if growth[key]:
-            r, b = money(recent[key], settings, lang), money(before[key], settings, lang)
+        if grew:
+            r, b = money(r_amt, settings, lang), money(b_amt, settings, lang)
             signals.append(pick(lang, f"近 {half} 个月成交 {r}，高于此前 {half} 个月的 {b}",
                                 f"last {half} months {r}, up from {b} in the {half} months before"))
-        if repeat[key]:
-            day = last_recent[key].date().isoformat()
+        if again:
+            day = last.date().isoformat()
             signals.append(pick(lang, f"近 {repeat_days} 天内再次成交（{day}）",
                                 f"bought again within {repeat_days} days ({day})"))
         if signals:
@@ -243,30 +244,42 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
 def _lead_reasons(need: pd.Series, budget: pd.Series, chain: pd.Series, close: pd.Series, days: pd.Series,
                   tier: np.ndarray, settings: Settings, lang: Lang) -> list[str]:
     labels = {k: _w(lang, k) for k in _WORDS}
+    memo: dict[tuple, str] = {}
     out = []
-    for n, b, c, cl, d, t in zip(need, budget, chain, close, days, tier, strict=True):
-        if cl in ("blank", "bad") or d != d:
-            close_text = labels[f"close.{'blank' if cl == 'blank' else 'bad'}"]
-        elif d < 0:
-            close_text = _close_past(int(-d), lang)
-        elif d == 0:
-            close_text = labels["close.today"]
-        elif d <= settings.b_close_days:
-            close_text = _close_in(int(d), lang)
-        else:
-            close_text = _close_later(int(d), lang)
-        parts = [labels[f"need.{n}"]]
-        if t != "C":
-            parts += [labels[f"budget.{b}"], labels[f"chain.{c}"]]
-        out.append(SEP.join([*parts, close_text]))
+    day_list = [None if d != d else int(d) for d in days.tolist()]
+    for item in zip(need.tolist(), budget.tolist(), chain.tolist(), close.tolist(), day_list, tier.tolist(),
+                    strict=True):
+        text = memo.get(item)
+        if text is None:
+            text = memo[item] = _lead_reason(*item, labels, settings, lang)
+        out.append(text)
     return out
 
 
-def _tier_rows(customers: pd.DataFrame, won: pd.DataFrame | None, today: dt.date, settings: Settings,
-               lang: Lang) -> pd.DataFrame:
-    """tier / reason of each customers row, given the value tiers of won keys (None: not known)."""
+def _lead_reason(n: str, b: str, c: str, cl: str, d: int | None, t: str, labels: dict[str, str],
+                 settings: Settings, lang: Lang) -> str:
+    if cl in ("blank", "bad") or d is None:
+        close_text = labels[f"close.{'blank' if cl == 'blank' else 'bad'}"]
+    elif d < 0:
+        close_text = _close_past(-d, lang)
+    elif d == 0:
+        close_text = labels["close.today"]
+    elif d <= settings.b_close_days:
+        close_text = _close_in(d, lang)
+    else:
+        close_text = _close_later(d, lang)
+    parts = [labels[f"need.{n}"]]
+    if t != "C":
+        parts += [labels[f"budget.{b}"], labels[f"chain.{c}"]]
+    return SEP.join([*parts, close_text])
+
+
+def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won: pd.DataFrame | None,
+               today: dt.date, settings: Settings, lang: Lang) -> pd.DataFrame:
+    """tier / reason of each customers row, given its keys and status codes and the value tiers of won
+    keys (None: not known)."""
     idx = customers.index
-    status = map_distinct(_col(customers, "status"), STATUS.parse).fillna("open")
+    status = status.fillna("open")
     need = _state(_col(customers, "need_clarity"), NEED_CLARITY.parse)
     budget = _state(_col(customers, "budget_status"), BUDGET_STATUS.parse)
     chain = _state(_col(customers, "decision_chain"), DECISION_CHAIN.parse)
@@ -290,7 +303,7 @@ def _tier_rows(customers: pd.DataFrame, won: pd.DataFrame | None, today: dt.date
 
     is_won = status == "won"
     if is_won.any():
-        keys = customer_keys(_col(customers, "customer"))[is_won]
+        keys = keys[is_won]
         if won is None:
             tier[is_won] = None
             reason[is_won] = _won_unknown(settings, lang)
@@ -330,7 +343,7 @@ def compute_tiers(customers: pd.DataFrame, conversions: pd.DataFrame, today: dt.
     keys = customer_keys(_col(customers, "customer"))
     status = map_distinct(_col(customers, "status"), STATUS.parse)
     won = value_tiers(keys[status == "won"], conversions, today, settings, lang)
-    out = _tier_rows(customers, won, today, settings, lang)
+    out = _tier_rows(customers, keys, status, won, today, settings, lang)
     out.insert(0, "key", keys)
     return out
 
@@ -350,7 +363,9 @@ def tier_of_row(row: Mapping[str, Any], today: dt.date, settings: Settings | Non
     table = None
     if won is not None:
         table = pd.DataFrame({"tier": [won[0]], "reason": [won[1]]}, index=pd.Index(["row"], dtype=object))
-    out = _tier_rows(pd.DataFrame(record, dtype=object), table, today, settings, lang)
+    customers = pd.DataFrame(record, dtype=object)
+    status = map_distinct(customers["status"], STATUS.parse)
+    out = _tier_rows(customers, pd.Series(["row"], dtype=object), status, table, today, settings, lang)
     tier = out["tier"].iloc[0]
     return Tiering(None if tier is None or tier != tier else str(tier), str(out["reason"].iloc[0]))
 
