@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
 from crm_xl.core.tiers import compute_tiers, log_reason, recompute, tier_of_row, value_tiers
-from crm_xl.jobs import make_context
+from crm_xl.jobs import make_context, recompute_tiers
 from crm_xl.settings import Settings
 from tests.conftest import make_book, make_ctx
+from tests.helpers import write_workbook
 
 TODAY = dt.date(2024, 3, 15)
 ZH = Settings.defaults("zh-Hans")
@@ -420,3 +424,42 @@ def test_log_reason_format() -> None:
     assert log_reason(None, "B", "x", "zh-Hans") == "— → B：x"
     assert log_reason("C", "A", "tag: y", "en") == "C → A: tag: y"
 
+
+
+# --- a real file, read back with another reader ---------------------------------------------------
+
+
+def test_file_round_trip(tmp_path: Path) -> None:
+    """A toolkit-style workbook (tier log as a plain range, typed by hand): tiers written, one change
+    appended with a real date, nothing appended on the second run."""
+    path = write_workbook(tmp_path / "team.xlsx", {
+        "客户信息表": [
+            ["客户名称", "负责人", "客户状态", "需求明确度", "预算状态", "决策链", "预计成交日期"],
+            ["科技有限公司", "小王", "跟进中", "明确", "已审批", "短", dt.datetime(2024, 3, 20)],
+            ["YY贸易集团", "小李", "跟进中", "明确", "已审批", "短", dt.datetime(2024, 3, 25)],
+            ["ZZ文化传媒", "小张", "跟进中", "潜在", None, None, None],
+        ],
+        "客户分级表": [
+            ["客户名称", "当前级别", "升级/降级原因", "调整时间", "负责人"],
+            ["科技有限公司", "A", "需求明确,预算已审批", dt.datetime(2024, 3, 1), "小王"],
+            ["YY贸易集团", "B", "技术部评估中", dt.datetime(2024, 3, 2), "小李"],
+            ["ZZ文化传媒", "C", "暂无明确需求", dt.datetime(2024, 3, 1), "小张"],
+        ],
+    }, tables={"客户信息表": "Customers"})
+    out = tmp_path / "out.xlsx"
+    summary = recompute_tiers(path, today="2024-03-15", out=out)
+    assert summary.counts["changes"] == 1
+    wb = CalamineWorkbook.from_path(str(out))
+    log = wb.get_sheet_by_name("客户分级表").to_python()
+    assert len(log) == 5
+    assert log[4][:5] == ["YY贸易集团", "A", "B → A：需求明确, 预算已审批, 决策链短, 预计 10 天内成交",
+                          dt.date(2024, 3, 15), "小李"]
+    cust = wb.get_sheet_by_name("客户信息表").to_python()
+    assert cust[0][7:9] == ["当前级别", "级别依据"]
+    assert [r[7] for r in cust[1:]] == ["A", "A", "C"]
+    assert cust[3][8] == "需求潜在, 未填预计成交日期"
+    again = recompute_tiers(out, today="2024-03-15")
+    assert again.counts["changes"] == 0
+    assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("客户分级表").to_python()) == 5
+    date_cell = openpyxl.load_workbook(out)["客户分级表"]["D5"]
+    assert date_cell.is_date and date_cell.value.date() == dt.date(2024, 3, 15)
