@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__, jobs
-from .errors import CrmXlError
+from .errors import CrmXlError, UsageError
 from .result import Summary
 
 app = typer.Typer(
@@ -213,3 +213,45 @@ def run(
     show(summaries, as_json)
     if not as_json:
         out_console.print(f"Saved {out or path}", highlight=False)
+
+
+@app.command("excel-setup")
+def excel_setup(
+    path: Annotated[Path, typer.Argument(help="The macro-enabled workbook (.xlsm) with the buttons.",
+                                         show_default=False)],
+    interpreter_win: Annotated[str | None, typer.Option(
+        "--interpreter-win", help="Python for Excel on Windows (default on Windows: pythonw.exe of this "
+        "Python).")] = None,
+    interpreter_mac: Annotated[str | None, typer.Option(
+        "--interpreter-mac", help="Python for Excel on macOS (default on macOS: this Python).")] = None,
+    pythonpath: Annotated[str | None, typer.Option(
+        "--pythonpath", help="Extra folders for Python to import from (xlwings PYTHONPATH).")] = None,
+    launcher: Annotated[bool, typer.Option(
+        "--launcher/--no-launcher", help="On macOS, also install xlwings' RunPython launcher "
+        "(what `xlwings runpython install` does).")] = True,
+    backup: BackupOpt = False,
+) -> None:
+    """Point the workbook's buttons at this Python: fill its xlwings.conf sheet (nothing else changes)."""
+    from . import vba
+
+    def go() -> None:
+        settings = vba.interpreter_settings()
+        if interpreter_win:
+            settings[vba.WIN_KEY] = interpreter_win
+        if interpreter_mac:
+            settings[vba.MAC_KEY] = interpreter_mac
+        if pythonpath is not None:
+            settings["PYTHONPATH"] = pythonpath
+        if not settings:
+            raise UsageError(
+                f"this computer ({sys.platform}) runs no Excel: run excel-setup on the Windows or Mac computer "
+                "where Excel runs, or give --interpreter-win / --interpreter-mac"
+            )
+        entries = vba.excel_setup(path, settings, backup=backup)
+        for key, value in entries:
+            out_console.print(f"{key} = {value}", highlight=False, markup=False)
+        if launcher and sys.platform == "darwin":
+            out_console.print(f"RunPython launcher: {vba.install_mac_launcher()}", highlight=False, markup=False)
+        out_console.print(f"Saved {path}", highlight=False, markup=False)
+
+    guarded(go)

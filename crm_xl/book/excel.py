@@ -1,0 +1,473 @@
+"""Book over a workbook open in Excel, through xlwings (the buttons' way in).
+
+Every Excel call is a round trip (COM on Windows, AppleScript on macOS) costing from a fraction of a
+millisecond to tens of milliseconds, so this adapter never works cell by cell:
+- a sheet is read with one call for its used range (A1 to the last used cell), in row chunks of
+  CHUNK_ROWS for very large sheets;
+- a computed column is written with one call (a vertical 2-D list from its first to its last record;
+  rows between records are blank rows, written blank), appended rows with one call per run of adjacent
+  columns, a generated sheet with one call for all its values (links as HYPERLINK formulas) and one
+  call per style per group of ranges;
+so the number of calls grows with columns, styles and sheets, not with rows.
+
+Every change is converted first (values normalised: NaN/NaT/pd.NA → None, Timestamps → datetime, text
+that Excel would turn into a number, date or formula kept as text) and only then written, inside
+`app.properties(screen_updating=False, calculation="manual", enable_events=False)`.
+
+Saving: a book opened by the buttons (`ExcelBook.caller()`) is not saved: the user sees the result and
+saves in Excel (or closes without saving to discard it). A book opened from a file by a script
+(`ExcelBook.open(path)`) is saved to that file by `save()`.
+
+xlwings is imported here and in crm_xl/xl.py only. The adapter uses a small set of xlwings calls (see
+`tests/book/xlfake.py`, the test double that counts them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import theme
+from ..frame import col_letter
+from ..layout import PlacedChart, Rendered
+from ..schema import Kind
+from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+
+CHUNK_ROWS = 100_000  # rows per read/write call on very large sheets
+UNION_CHARS = 240  # Excel takes a multi-area address of up to 255 characters
+INVALID_SHEET_CHARS = set("[]:*?/\\")
+QUIET = {"screen_updating": False, "calculation": "manual", "enable_events": False}
+
+Action = Callable[[], None]
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    h = hex_color.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+# Abstract layout styles → what this adapter sets: number_format, font (bold, italic, size, color), fill.
+STYLE_PROPS: dict[str, dict[str, Any]] = {
+    "title": {"size": 16, "bold": True, "font_color": theme.TITLE_COLOR},
+    "subtitle": {"italic": True, "font_color": theme.NOTE_COLOR},
+    "heading": {"size": 12, "bold": True, "font_color": theme.TITLE_COLOR},
+    "header": {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.HEADER_FILL},
+    "note": {"size": 9, "italic": True, "font_color": theme.NOTE_COLOR},
+    "link": {"font_color": theme.LINK_COLOR},
+    "error": {"font_color": theme.ERROR_FONT, "fill": theme.ERROR_FILL},
+    "warning": {"font_color": theme.WARNING_FONT, "fill": theme.WARNING_FILL},
+    "ok": {"font_color": theme.OK_FONT, "fill": theme.OK_FILL},
+    "empty": {"italic": True, "font_color": theme.NOTE_COLOR},
+    **{name: {"number_format": fmt} for name, fmt in theme.STYLE_FORMATS.items()},
+}
+CHART_TYPES = {"bar": "bar_clustered", "column": "column_clustered", "pie": "pie", "line": "line"}
+
+
+# --- values on the way out ------------------------------------------------------------------------------
+
+
+def _risky_text(text: str) -> bool:
+    """Would Excel store this text as something else (a formula, number, date, boolean)?"""
+    return (text[:1] in "=+-@'" or any(ch.isdigit() for ch in text)
+            or text.strip().upper() in ("TRUE", "FALSE"))
+
+
+def to_excel(value: Any) -> Any:
+    """A value as Excel should receive it: None for NaN/NaT/pd.NA, datetime for Timestamps and dates,
+    Python numbers for numpy scalars, text kept as text (an apostrophe prefix where Excel would
+    reinterpret it)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return "'" + value if _risky_text(value) else value
+    if isinstance(value, bool):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if hasattr(value, "item"):
+        return to_excel(value.item())
+    return to_excel(str(value))
+
+
+def from_excel(value: Any) -> Any:
+    """A cell value as the other adapters give it: whole floats as int (Excel hands every number over as
+    a float; openpyxl gives 5 for a cell holding 5)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _hyperlink(target: str, text: Any) -> Any:
+    """A link cell as a HYPERLINK formula (written with the other values, in the same call)."""
+    shown = "" if text is None else str(text)
+    if len(shown) > 250 or len(target) > 250:
+        return to_excel(text)
+    quoted = shown.replace('"', '""')
+    where = ("#" + target).replace('"', '""')
+    return f'=HYPERLINK("{where}","{quoted}")'
+
+
+def _sheet_title(name: str) -> str:
+    return "".join("_" if ch in INVALID_SHEET_CHARS else ch for ch in name)[:31]
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted integers → (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _a1(r1: int, c1: int, r2: int, c2: int) -> str:
+    first = f"{col_letter(c1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{col_letter(c2)}{r2}"
+
+
+def union_addresses(cells: list[tuple[int, int]]) -> list[str]:
+    """Cells → multi-area addresses (each under UNION_CHARS characters): vertical runs per column,
+    merged across adjacent columns holding the same run."""
+    by_col: dict[int, list[int]] = defaultdict(list)
+    for r, c in cells:
+        by_col[c].append(r)
+    blocks: dict[tuple[int, int], list[int]] = defaultdict(list)  # (r1, r2) → columns
+    for c, rows in by_col.items():
+        for run in _runs(sorted(set(rows))):
+            blocks[run].append(c)
+    areas = []
+    for (r1, r2), cols in sorted(blocks.items()):
+        for c1, c2 in _runs(sorted(cols)):
+            areas.append(_a1(r1, c1, r2, c2))
+    out: list[str] = []
+    current = ""
+    for area in areas:
+        if current and len(current) + 1 + len(area) > UNION_CHARS:
+            out.append(current)
+            current = ""
+        current = f"{current},{area}" if current else area
+    if current:
+        out.append(current)
+    return out
+
+
+# --- the adapter ---------------------------------------------------------------------------------------
+
+
+class ExcelBook(Book):
+    """A workbook open in Excel (an xlwings Book, or anything with the same handful of calls)."""
+
+    def __init__(self, xl_book: Any, *, save: bool = False) -> None:
+        super().__init__()
+        self.xl = xl_book
+        self.save_to_file = save
+        full = getattr(xl_book, "fullname", None)
+        self.path = Path(full) if full and "://" not in str(full) else None
+        self._sheets: dict[str, Any] | None = None
+        self._tables: list[TableInfo] | None = None
+        self._grids: dict[str, list[list[Any]]] = {}
+
+    @classmethod
+    def caller(cls) -> ExcelBook:
+        """The workbook whose button ran this Python (xlwings RunPython)."""
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    @classmethod
+    def open(cls, path: str | Path) -> ExcelBook:
+        """Open a file in Excel (or take it if already open); `save()` saves it."""
+        import xlwings as xw
+
+        return cls(xw.Book(str(path)), save=True)
+
+    @property
+    def app(self) -> Any:
+        return self.xl.app
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """No screen updates, no recalculation, no events while crm-xl reads and writes."""
+        with self.app.properties(**QUIET):
+            yield
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _sheet_map(self) -> dict[str, Any]:
+        if self._sheets is None:
+            self._sheets = {s.name: s for s in self.xl.sheets}
+        return self._sheets
+
+    def sheet_names(self) -> list[str]:
+        return list(self._sheet_map())
+
+    def table_infos(self) -> list[TableInfo]:
+        if self._tables is None:
+            self._tables = [TableInfo(t.name, name, t.range.address.replace("$", ""))
+                            for name, sheet in self._sheet_map().items() for t in sheet.tables]
+        return list(self._tables)
+
+    def grid(self, sheet: str) -> list[list[Any]]:
+        if sheet not in self._grids:
+            sht = self._sheet_map()[sheet]
+            _, _, last_row, last_col = parse_ref(sht.used_range.address)
+            rows: list[list[Any]] = []
+            for top in range(1, last_row + 1, CHUNK_ROWS):
+                bottom = min(top + CHUNK_ROWS - 1, last_row)
+                block = sht.range((top, 1), (bottom, last_col)).options(ndim=2, err_to_str=True).value
+                rows.extend([from_excel(v) for v in line] for line in block or [])
+            if last_row == 1 and last_col == 1 and (not rows or rows[0][0] is None):
+                rows = []
+            self._grids[sheet] = rows
+        return self._grids[sheet]
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _apply(self, ops: list[Op]) -> None:
+        actions: list[Action] = []
+        for op in ops:  # convert everything first: a bad value stops the run before anything is written
+            if isinstance(op, WriteColumn):
+                actions += self._write_column(op)
+            elif isinstance(op, AppendRows):
+                actions += self._append(op)
+            elif isinstance(op, PutSheet):
+                actions += self._put_sheet(op)
+            elif isinstance(op, DropSheet):
+                actions.append(lambda name=op.name: self._drop(name))
+            elif isinstance(op, SetCells):
+                actions += self._set_cells(op)
+        if not actions:
+            return
+        with self.quiet():
+            for action in actions:
+                action()
+        self._grids.clear()
+
+    def _put_block(self, sheet: Any, top: int, left: int, block: list[list[Any]]) -> None:
+        """Values of a rectangle starting at (top, left), in row chunks of CHUNK_ROWS."""
+        width = max((len(r) for r in block), default=0)
+        if not width:
+            return
+        for start in range(0, len(block), CHUNK_ROWS):
+            part = block[start:start + CHUNK_ROWS]
+            sheet.range((top + start, left), (top + start + len(part) - 1, left + width - 1)).value = part
+
+    def _write_column(self, op: WriteColumn) -> list[Action]:
+        rows = sorted(op.values)
+        column = [[to_excel(op.values.get(r))] for r in range(rows[0], rows[-1] + 1)] if rows else []
+        fmt = theme.kind_format(op.kind)
+        header = to_excel(op.header) if op.header is not None else None
+        last_row = rows[-1] if rows else op.header_row
+
+        def run() -> None:
+            sht = self._sheet_map()[op.sheet]
+            if op.header is not None:
+                head = sht.range((op.header_row, op.col))
+                head.value = header
+                _style(head, {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.COMPUTED_HEADER_FILL})
+                head.column_width = 14 if op.kind != Kind.TEXT else 24
+            if column:
+                self._put_block(sht, rows[0], op.col, column)
+                if op.header is not None:
+                    body = sht.range((rows[0], op.col), (last_row, op.col))
+                    _style(body, {"number_format": fmt, "fill": theme.COMPUTED_FILL if op.computed else None})
+            if op.table:
+                self._grow_table(op.sheet, op.table, None, op.col)
+
+        return [run]
+
+    def _append(self, op: AppendRows) -> list[Action]:
+        if not op.rows:
+            return []
+        cols = sorted({c for record in op.rows for c in record})
+        blocks = [(c1, [[to_excel(record.get(c)) for c in range(c1, c2 + 1)] for record in op.rows])
+                  for c1, c2 in _runs(cols)]
+        last = op.first_row + len(op.rows) - 1
+        dated = [c for c in cols if theme.kind_format(op.cols.get(c, Kind.TEXT))
+                 and op.cols.get(c) in (Kind.DATE, Kind.DATETIME)]
+
+        def run() -> None:
+            sht = self._sheet_map()[op.sheet]
+            for c1, block in blocks:
+                self._put_block(sht, op.first_row, c1, block)
+            for c in dated:
+                sht.range((op.first_row, c), (last, c)).number_format = theme.kind_format(op.cols[c])
+            if op.table:
+                self._grow_table(op.sheet, op.table, last, None)
+
+        return [run]
+
+    def _grow_table(self, sheet: str, name: str, last_row: int | None, last_col: int | None) -> None:
+        tables = self.table_infos()
+        for i, t in enumerate(tables):
+            if t.name != name or t.sheet != sheet:
+                continue
+            r1, c1, r2, c2 = parse_ref(t.ref)
+            n_row, n_col = max(r2, last_row or 0), max(c2, last_col or 0)
+            if (n_row, n_col) != (r2, c2):
+                sht = self._sheet_map()[sheet]
+                ref = _a1(r1, c1, n_row, n_col)
+                sht.tables[name].resize(sht.range(ref))
+                tables[i] = TableInfo(t.name, t.sheet, ref)
+                self._tables = tables
+            return
+
+    def _put_sheet(self, op: PutSheet) -> list[Action]:
+        rendered = op.rendered
+        name = _sheet_title(op.layout.name)
+        values = _rendered_values(rendered)
+        styled: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for c in rendered.cells:
+            style = "link" if c.link else c.style
+            if style in STYLE_PROPS:
+                styled[style].append((c.row, c.col))
+            if isinstance(c.value, dt.datetime) and c.style not in ("date", "datetime"):
+                styled["date"].append((c.row, c.col))
+        styles = [(STYLE_PROPS[s], union_addresses(cells)) for s, cells in styled.items()]
+        widths = _width_runs(rendered.widths)
+
+        def run() -> None:
+            sheets = self._sheet_map()
+            order = list(sheets)
+            gone = [n for n in (name, *op.layout.aliases) if n in sheets]
+            before = after = None
+            if gone:  # take the place of the sheet it replaces
+                at = order.index(gone[0])
+                later = [n for n in order[at + 1:] if n not in gone]
+                earlier = [n for n in order[:at] if n not in gone]
+                before = sheets[later[0]] if later else None
+                after = sheets[earlier[-1]] if earlier and before is None else None
+            elif op.layout.after in sheets:
+                after = sheets[op.layout.after]
+            else:
+                after = sheets[order[-1]] if order else None
+            for n in gone:
+                sheets.pop(n).delete()
+            sht = self.xl.sheets.add(name, before=before, after=after)
+            self._sheets = None  # the order changed: read it again when needed
+            if values:
+                self._put_block(sht, 1, 1, values)
+            for props, addresses in styles:
+                for address in addresses:
+                    _style(sht.range(address), props)
+            for (c1, c2), width in widths:
+                sht.range(f"{col_letter(c1)}:{col_letter(c2)}").column_width = width
+            for merge in rendered.merges:
+                sht.range(merge).merge()
+            if rendered.freeze:
+                sht.freeze_panes.freeze_at(rendered.freeze)
+            for placed in rendered.charts:
+                _add_chart(sht, placed)
+
+        return [run]
+
+    def _drop(self, name: str) -> None:
+        sheets = self._sheet_map()
+        if name in sheets:
+            sheets.pop(name).delete()
+
+    def _set_cells(self, op: SetCells) -> list[Action]:
+        cells = {rc: to_excel(v) for rc, v in op.values.items()}
+
+        def run() -> None:
+            sheets = self._sheet_map()
+            if op.sheet not in sheets:
+                last = list(sheets.values())[-1] if sheets else None
+                sheets[op.sheet] = self.xl.sheets.add(_sheet_title(op.sheet), after=last)
+            sht = sheets[op.sheet]
+            for r, c in sorted(cells):
+                sht.range((r, c)).value = cells[(r, c)]
+            if op.hidden is not None:
+                sht.visible = not op.hidden
+
+        return [run]
+
+    # --- persisting --------------------------------------------------------------------------------
+
+    def _persist(self, out: Path | None) -> None:
+        if out is not None:
+            self.xl.save(str(out))
+        elif self.save_to_file and self.path is not None:
+            self.xl.save()
+        self._frames.clear()
+        self._grids.clear()
+
+
+def _style(rng: Any, props: dict[str, Any]) -> None:
+    """Set a style's properties on a range (each one call)."""
+    if props.get("number_format"):
+        rng.number_format = props["number_format"]
+    if props.get("fill"):
+        rng.color = _rgb(props["fill"])
+    font = None
+    for key, attr in (("bold", "bold"), ("italic", "italic"), ("size", "size")):
+        if key in props:
+            font = font or rng.font
+            setattr(font, attr, props[key])
+    if props.get("font_color"):
+        font = font or rng.font
+        font.color = _rgb(props["font_color"])
+
+
+def _rendered_values(rendered: Rendered) -> list[list[Any]]:
+    """The rendered cells as one rectangle from A1 (links as HYPERLINK formulas)."""
+    if not rendered.cells:
+        return []
+    height = max(c.row for c in rendered.cells)
+    width = max(c.col for c in rendered.cells)
+    grid: list[list[Any]] = [[None] * width for _ in range(height)]
+    for c in rendered.cells:
+        grid[c.row - 1][c.col - 1] = _hyperlink(c.link, c.value) if c.link else to_excel(c.value)
+    return grid
+
+
+def _width_runs(widths: dict[int, float]) -> list[tuple[tuple[int, int], float]]:
+    """Adjacent columns of equal width → one call each."""
+    out: list[tuple[tuple[int, int], float]] = []
+    for col in sorted(widths):
+        w = widths[col]
+        if out and out[-1][1] == w and out[-1][0][1] == col - 1:
+            out[-1] = ((out[-1][0][0], col), w)
+        else:
+            out.append(((col, col), w))
+    return out
+
+
+def _add_chart(sht: Any, placed: PlacedChart) -> None:
+    """A chart over its table's ranges, at its anchor cell."""
+    spec = placed.chart
+    anchor = sht.range(placed.anchor)
+    values = ",".join(ref.split("!", 1)[1].replace("$", "") for _, ref in placed.values)
+    chart = sht.charts.add(left=anchor.left, top=anchor.top, width=450, height=15 * placed.rows,
+                           chart_type=CHART_TYPES.get(spec.kind, "column_clustered"),
+                           source=sht.range(values), plot_by="columns")
+    chart.set_x_axis_values(sht.range(placed.categories.split("!", 1)[1].replace("$", "")))
+    chart.title = spec.title
+    series = chart.series
+    for i, (label, _) in enumerate(placed.values):
+        series[i].name = label
+
+
+__all__ = ["ExcelBook", "to_excel", "from_excel", "union_addresses", "CHUNK_ROWS", "QUIET"]
