@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,17 +30,32 @@ from .names import customer_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
 
+FAST_DATES = True  # vectorised path for all-datetime date columns (tests turn it off to compare)
 MIN_YEAR = 1980  # earlier dates in a CRM are typos (or small numbers read as Excel serials)
 REFERRING = ("followups", "tierlog", "conversions")
 
 
-def _wrong_type(value: Any) -> bool:
-    """A date/time or TRUE/FALSE where text is expected."""
-    return isinstance(value, bool | np.bool_ | dt.date | dt.time)
+BLANK, ERROR, DATELIKE = 1, 2, 3  # cell classes (0: anything else)
+
+
+def _classify(value: Any) -> int:
+    """BLANK, ERROR (#N/A …), DATELIKE (a date, time or TRUE/FALSE: wrong where text is expected) or 0."""
+    if type(value) is str:  # the common case first
+        text = value.strip()
+        if not text:
+            return BLANK
+        return ERROR if text[0] == "#" and is_error(text) else 0
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, bool | np.bool_ | dt.date | dt.time):
+        return DATELIKE
+    return 0
 
 
 def _when(value: Any) -> dt.datetime | None:
-    stamp = parse_datetime(value)
+    """A plausible date/datetime from a cell, else None."""
+    # datetimes (and pandas Timestamps) are used as they are: the common case, kept fast
+    stamp = value if isinstance(value, dt.datetime) else parse_datetime(value)
     if stamp is None or stamp.year < MIN_YEAR:
         return None
     return stamp
@@ -51,6 +67,23 @@ def _allowed(items: list[str], lang: Lang, limit: int = 8) -> str:
     return shown + ("…" if len(items) > limit else "")
 
 
+@dataclass
+class Cells:
+    """A checked column: its Values, the parsed value per distinct value (None where invalid) and
+    which distinct values are blank."""
+
+    vals: Values
+    parsed: np.ndarray
+    blank: np.ndarray
+
+    def series(self) -> pd.Series:
+        """Parsed value per row (None where blank or invalid)."""
+        return pd.Series(self.vals.rows(self.parsed), index=self.vals.index, dtype=object)
+
+    def blank_rows(self) -> np.ndarray:
+        return self.vals.rows(self.blank)
+
+
 class Checker:
     """Runs every rule over the frames of a Context and collects the issues found."""
 
@@ -59,9 +92,7 @@ class Checker:
         self.lang: Lang = ctx.lang
         self.records: dict[str, list[Any]] = {k: [] for k in
                                                ("sheet", "row", "col", "key", "rule", "value", "message")}
-        self.parsed: dict[tuple[str, str], pd.Series] = {}  # valid parsed values (None elsewhere)
-        self.blank: dict[tuple[str, str], pd.Series] = {}
-        self.raw: dict[tuple[str, str], np.ndarray] = {}
+        self.cols: dict[tuple[str, str], Cells] = {}
 
     # --- recording ---------------------------------------------------------------------------------
 
@@ -97,125 +128,163 @@ class Checker:
 
     def _column(self, frame: Frame, column: Column) -> None:
         key, sheet = column.key, frame.sheet.key
+        if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._dates_fast(frame, column):
+            return
         vals = Values(frame.data[key])
-        raw = vals.raw
-        blank = vals.test(is_blank)
-        error = vals.test(is_error)
+        cls = np.fromiter(map(_classify, vals.uniques), dtype=np.int8, count=len(vals.uniques))
+        blank, error = cls == BLANK, cls == ERROR
         filled = ~blank & ~error
-        self.emit(frame, key, "cell_error", error, raw)
+        self.emit(frame, key, "cell_error", vals.rows(error), vals.raw)
+        if column.required:
+            self.emit(frame, key, "required", vals.rows(blank), vals.raw)
+        parsed, ok = self._parse(frame, column, vals, filled, cls == DATELIKE)
+        self.cols[(sheet, key)] = Cells(vals, np.where(ok, parsed, None), blank)
+
+    def _dates_fast(self, frame: Frame, column: Column) -> bool:
+        """The date rules vectorised, for a column holding only datetimes and blanks (the usual case:
+        what Excel stores for a date cell). False when the column needs the general path."""
+        key, series = column.key, frame.data[column.key]
+        raw = series.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(raw, skipna=True) != "datetime":
+            return False
+        try:
+            stamps = pd.DatetimeIndex(pd.to_datetime(raw))
+        except (ValueError, TypeError, OverflowError):  # e.g. year 1 or 9999: the general path reports it
+            return False
+        if stamps.tz is not None:
+            return False
+        blank = np.asarray(stamps.isna())
+        ok = ~blank & np.asarray(stamps.year >= MIN_YEAR)
+        self.emit(frame, key, "bad_date", ~blank & ~ok, raw)
         if column.required:
             self.emit(frame, key, "required", blank, raw)
-        parsed, ok = self._parse(frame, column, vals, filled)
-        self.parsed[(sheet, key)] = pd.Series(np.where(ok, parsed, None), index=vals.index, dtype=object)
-        self.blank[(sheet, key)] = pd.Series(blank, index=vals.index)
-        self.raw[(sheet, key)] = raw
+        if (frame.sheet.key, key) in PAST_DATES:
+            today = self.ctx.today
+            future = ok & np.asarray(stamps.normalize() > pd.Timestamp(today))
+            self.emit(frame, key, "future_date", future, raw, today=today.isoformat())
+        vals = Values.per_row(series, blank)
+        parsed = np.append(np.where(ok, raw, None), None)
+        self.cols[(frame.sheet.key, key)] = Cells(vals, parsed, np.append(blank, True))
+        return True
 
-    def _parse(self, frame: Frame, column: Column, vals: Values,
-               filled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Check a column's filled cells by kind; (parsed values, mask of valid cells)."""
-        key, kind, raw, lang = column.key, column.kind, vals.raw, self.lang
+    def _parse(self, frame: Frame, column: Column, vals: Values, filled: np.ndarray,
+               datelike: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Check a column's filled cells by kind. Works per distinct value: returns (parsed value,
+        valid mask), both aligned with `vals.uniques`."""
+        key, kind, lang = column.key, column.kind, self.lang
         settings = self.ctx.settings
+
+        def emit(code: str, mask: np.ndarray, **fields: Any) -> None:
+            self.emit(frame, key, code, vals.rows(mask), vals.raw,
+                      **{k: vals.rows(v) if isinstance(v, np.ndarray) else v for k, v in fields.items()})
+
+        def valid(parsed: np.ndarray) -> np.ndarray:
+            return filled & np.fromiter((p is not None for p in parsed), dtype=bool, count=len(parsed))
+
         if kind in (Kind.DATE, Kind.DATETIME):
-            parsed = vals.map(_when)
-            ok = filled & (parsed != None)  # noqa: E711 — elementwise on an object array
-            self.emit(frame, key, "bad_date", filled & ~ok, raw)
+            parsed = vals.each(_when)
+            ok = valid(parsed)
+            emit("bad_date", filled & ~ok)
             if (frame.sheet.key, key) in PAST_DATES:
                 today = self.ctx.today
-                future = ok & vals.map(lambda v: (s := _when(v)) is not None and s.date() > today).astype(bool)
-                self.emit(frame, key, "future_date", future, raw, today=today.isoformat())
+                future = ok & np.fromiter((p is not None and p.date() > today for p in parsed), dtype=bool,
+                                          count=len(parsed))
+                emit("future_date", future, today=today.isoformat())
             return parsed, ok
         if kind == Kind.AMOUNT:
-            parsed = vals.map(parse_amount)
-            ok = filled & (parsed != None)  # noqa: E711
-            self.emit(frame, key, "bad_amount", filled & ~ok, raw)
-            positive = vals.map(lambda v: (a := parse_amount(v)) is not None and a > 0).astype(bool)
-            self.emit(frame, key, "amount_not_positive", ok & ~positive, raw)
+            parsed = vals.each(parse_amount)
+            ok = valid(parsed)
+            emit("bad_amount", filled & ~ok)
+            positive = np.fromiter((p is not None and p > 0 for p in parsed), dtype=bool, count=len(parsed))
+            emit("amount_not_positive", ok & ~positive)
             return parsed, ok & positive
         if kind == Kind.BUDGET:
-            parsed = vals.map(parse_budget)
-            ok = filled & (parsed != None)  # noqa: E711
-            self.emit(frame, key, "bad_budget", filled & ~ok, raw)
+            parsed = vals.each(parse_budget)
+            ok = valid(parsed)
+            emit("bad_budget", filled & ~ok)
             return parsed, ok
         if kind == Kind.INT:
-            parsed = vals.map(lambda v: n if (n := parse_int(v)) is not None and -100 <= n <= 100 else None)
-            ok = filled & (parsed != None)  # noqa: E711
-            self.emit(frame, key, "bad_nps" if key == "nps" else "bad_type", filled & ~ok, raw,
-                      expected=pick(lang, "整数", "a whole number"))
+            parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and -100 <= n <= 100 else None)
+            ok = valid(parsed)
+            emit("bad_nps" if key == "nps" else "bad_type", filled & ~ok, expected=pick(lang, "整数", "a whole number"))
             return parsed, ok
         if kind == Kind.NUMBER:
-            parsed = vals.map(parse_number)
-            ok = filled & (parsed != None)  # noqa: E711
-            self.emit(frame, key, "bad_type", filled & ~ok, raw, expected=pick(lang, "数字", "a number"))
+            parsed = vals.each(parse_number)
+            ok = valid(parsed)
+            emit("bad_type", filled & ~ok, expected=pick(lang, "数字", "a number"))
             return parsed, ok
         if kind == Kind.CHOICE:
             enum = ENUMS[column.enum or ""]
-            parsed = vals.map(enum.parse)
-            ok = filled & (parsed != None)  # noqa: E711
-            self.emit(frame, key, "not_in_list", filled & ~ok, raw, allowed=_allowed(enum.labels(lang), lang))
+            parsed = vals.each(enum.parse)
+            ok = valid(parsed)
+            emit("not_in_list", filled & ~ok, allowed=_allowed(enum.labels(lang), lang))
             return parsed, ok
         # text-like kinds: a date or TRUE/FALSE is the wrong type
-        wrong = filled & vals.test(_wrong_type)
-        self.emit(frame, key, "bad_type", wrong, raw, expected=pick(lang, "文本", "text"))
+        wrong = filled & datelike
+        emit("bad_type", wrong, expected=pick(lang, "文本", "text"))
         ok = filled & ~wrong
         if kind == Kind.PHONE:
-            parsed = vals.map(parse_contact)
-            bad = ok & (parsed == None)  # noqa: E711
-            email = vals.test(lambda v: "@" in norm(v))
-            self.emit(frame, key, "bad_email", bad & email, raw)
-            self.emit(frame, key, "bad_phone", bad & ~email, raw)
+            parsed = vals.each(parse_contact)
+            bad = ok & ~valid(parsed)
+            email = vals.each(lambda v: "@" in norm(v)).astype(bool)
+            emit("bad_email", bad & email)
+            emit("bad_phone", bad & ~email)
             return parsed, ok & ~bad
         if kind == Kind.LIST and column.list and getattr(settings, column.list):
             name = column.list
-            parsed = vals.map(lambda v: settings.in_list(name, v))
-            bad = ok & (parsed == None)  # noqa: E711
-            self.emit(frame, key, "not_in_list", bad, raw,
-                      allowed=_allowed(list(getattr(settings, name)), lang))
+            parsed = vals.each(lambda v: settings.in_list(name, v))
+            bad = ok & ~valid(parsed)
+            emit("not_in_list", bad, allowed=_allowed(list(getattr(settings, name)), lang))
             return parsed, ok & ~bad
         if kind == Kind.TAGS and column.list and getattr(settings, column.list):
             name = column.list
-            unknown = vals.map(lambda v: [t for t in parse_tags(v) if settings.in_list(name, t) is None])
+            unknown = vals.each(lambda v: [t for t in parse_tags(v) if settings.in_list(name, t) is None])
             has = ok & np.fromiter((bool(u) for u in unknown), dtype=bool, count=len(unknown))
-            shown = np.array([pick(lang, "、", ", ").join(u) if u else "" for u in unknown], dtype=object)
-            self.emit(frame, key, "unknown_tag", has, raw, shown=shown)
-            return vals.map(parse_tags), ok
+            shown = np.array([pick(lang, "、", ", ").join(u) for u in unknown], dtype=object)
+            emit("unknown_tag", has, shown=shown)
+            return vals.each(parse_tags), ok
         if kind == Kind.TAGS:
-            return vals.map(parse_tags), ok
-        return vals.map(norm), ok
+            return vals.each(parse_tags), ok
+        return np.fromiter(vals.uniques, dtype=object, count=len(vals.uniques)), ok  # free text: any value will do
 
     # --- row and cross-sheet rules -----------------------------------------------------------------
 
     def get(self, sheet: str, key: str) -> pd.Series | None:
-        return self.parsed.get((sheet, key))
+        cells = self.cols.get((sheet, key))
+        return None if cells is None else cells.series()
+
+    def raw(self, sheet: str, key: str) -> np.ndarray:
+        return self.cols[(sheet, key)].vals.raw
 
     def customer_keys(self, frame: Frame) -> pd.Series:
         """Normalised customer name per row (None where the cell is blank or invalid)."""
-        names = self.parsed[(frame.sheet.key, "customer")]
-        return pd.Series(Values(names).map(customer_key), index=names.index, dtype=object)
+        cells = self.cols[(frame.sheet.key, "customer")]
+        keys = np.array([customer_key(p) if p is not None else None for p in cells.parsed], dtype=object)
+        return pd.Series(cells.vals.rows(keys), index=cells.vals.index, dtype=object)
 
     def rows(self) -> None:
         frames = self.ctx.frames
         keys = {f.sheet.key: self.customer_keys(f) for f in frames.present()}
         customers = frames.customers
-        if customers is not None:
-            self._duplicates(customers, keys["customers"])
-            self._entry_lag(customers)
-            self._verification(customers)
-            self._lost(customers)
-            if frames.conversions is not None:
-                self._won_without_conversion(customers, keys["customers"], frames.conversions,
-                                             keys["conversions"])
-            known = set(keys["customers"].dropna())
-            for sheet in REFERRING:
-                frame = frames.get(sheet)
-                if frame is not None:
-                    k = keys[sheet]
-                    missing = (k.notna() & ~k.isin(known)).to_numpy()
-                    self.emit(frame, "customer", "unknown_customer", missing, self.raw[(sheet, "customer")],
-                              sheet=customers.sheet_name)
-            if frames.followups is not None:
-                self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
-            if frames.conversions is not None:
-                self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])
+        if customers is None:
+            return
+        self._duplicates(customers, keys["customers"])
+        self._entry_lag(customers)
+        self._verification(customers)
+        self._lost(customers)
+        known = set(keys["customers"].dropna())
+        for sheet in REFERRING:
+            frame = frames.get(sheet)
+            if frame is not None:
+                k = keys[sheet]
+                missing = (k.notna() & ~k.isin(known)).to_numpy()
+                self.emit(frame, "customer", "unknown_customer", missing, self.raw(sheet, "customer"),
+                          sheet=customers.sheet_name)
+        if frames.followups is not None:
+            self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
+        if frames.conversions is not None:
+            self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
+            self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])
 
     def _duplicates(self, frame: Frame, names: pd.Series) -> None:
         lang = self.lang
@@ -237,7 +306,7 @@ class Checker:
         later = present.duplicated(keep="first")
         mask = keys.index.isin(later[later].index)
         first_row = first.reindex(keys.index).to_numpy()
-        self.emit(frame, key, "duplicate", mask, self.raw[(frame.sheet.key, key)],
+        self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key),
                   row=np.array([int(v) if v == v else 0 for v in first_row], dtype=object), what=what)
 
     def _entry_lag(self, frame: Frame) -> None:
@@ -247,33 +316,34 @@ class Checker:
         hours = self.ctx.settings.entry_lag_hours
         days = math.ceil(hours / 24)
         late = np.zeros(len(first), dtype=bool)
+        shown = np.full(len(first), "", dtype=object)
+        midnight = dt.time(0)
         for i, (f, e) in enumerate(zip(first.to_numpy(), entered.to_numpy(), strict=True)):
             if f is None or e is None:
                 continue
-            if f.time() != dt.time(0) and e.time() != dt.time(0):
+            if f.time() != midnight and e.time() != midnight:
                 late[i] = (e - f) > dt.timedelta(hours=hours)
             else:
                 late[i] = (e.date() - f.date()).days > days
-        shown_first = np.array([f.strftime("%Y-%m-%d") if f is not None else "" for f in first.to_numpy()],
-                               dtype=object) if late.any() else ""
-        self.emit(frame, "entered_on", "entry_lag", late, self.raw[("customers", "entered_on")],
-                  first=shown_first, hours=hours)
+            if late[i]:
+                shown[i] = brief(f)
+        self.emit(frame, "entered_on", "entry_lag", late, self.raw("customers", "entered_on"),
+                  first=shown, hours=hours)
 
     def _status(self) -> pd.Series | None:
         return self.get("customers", "status")
 
     def _verification(self, frame: Frame) -> None:
-        verified = self.get("customers", "verified_on")
-        if verified is None:
+        cells = self.cols.get(("customers", "verified_on"))
+        if cells is None:
             return
         days = self.ctx.settings.verify_age_days
         cutoff = self.ctx.today - dt.timedelta(days=days)
-        old = verified.map(lambda v: v is not None and v.date() < cutoff).to_numpy(dtype=bool)
+        old = cells.vals.rows(np.array([p is not None and p.date() < cutoff for p in cells.parsed], dtype=bool))
         status = self._status()
         if status is not None:
             old &= (status != "lost").to_numpy()
-        self.emit(frame, "verified_on", "verification_old", old, self.raw[("customers", "verified_on")],
-                  days=days)
+        self.emit(frame, "verified_on", "verification_old", old, cells.vals.raw, days=days)
 
     def _lost(self, frame: Frame) -> None:
         status = self._status()
@@ -281,9 +351,9 @@ class Checker:
             return
         lost = (status == "lost").to_numpy()
         for key, code in (("lost_reason", "lost_without_reason"), ("lost_on", "lost_without_date")):
-            blank = self.blank.get(("customers", key))
-            if blank is not None:
-                self.emit(frame, key, code, lost & blank.to_numpy(), self.raw[("customers", key)])
+            cells = self.cols.get(("customers", key))
+            if cells is not None:
+                self.emit(frame, key, code, lost & cells.blank_rows(), cells.vals.raw)
 
     def _won_without_conversion(self, customers: Frame, names: pd.Series, conversions: Frame,
                                 conv_names: pd.Series) -> None:
@@ -292,23 +362,27 @@ class Checker:
             return
         won = (status == "won").to_numpy() & names.notna().to_numpy()
         missing = won & ~names.isin(set(conv_names.dropna())).to_numpy()
-        self.emit(customers, "status", "won_without_conversion", missing, self.raw[("customers", "status")],
+        self.emit(customers, "status", "won_without_conversion", missing, self.raw("customers", "status"),
                   sheet=conversions.sheet_name)
 
     def _owner_mismatch(self, customers: Frame, names: pd.Series, followups: Frame,
                         fu_names: pd.Series) -> None:
-        owner, fu_owner = self.get("customers", "owner"), self.get("followups", "owner")
-        if owner is None or fu_owner is None:
+        owner, fu_cells = self.get("customers", "owner"), self.cols.get(("followups", "owner"))
+        if owner is None or fu_cells is None:
             return
-        raw_owner = pd.Series(self.raw[("customers", "owner")], index=owner.index)
-        table = pd.DataFrame({"name": names, "owner": owner, "raw": raw_owner}).dropna(subset=["name"])
-        table = table.drop_duplicates("name").dropna(subset=["owner"])
-        expected_raw = fu_names.map(dict(zip(table["name"], table["raw"], strict=True)))
-        expected = fu_names.map(dict(zip(table["name"], table["owner"].map(fold), strict=True)))
-        actual = fu_owner.map(lambda v: fold(v) if v is not None else None)
-        differ = (expected.notna() & actual.notna() & (expected != actual)).to_numpy()
-        self.emit(followups, "owner", "owner_mismatch", differ, self.raw[("followups", "owner")],
-                  expected=expected_raw.map(brief).to_numpy(dtype=object), sheet=customers.sheet_name)
+        table = pd.DataFrame({"name": names, "owner": owner, "raw": self.raw("customers", "owner")})
+        table = table.dropna(subset=["name"]).drop_duplicates("name").dropna(subset=["owner"])
+        expected = fu_names.map(dict(zip(table["name"], table["owner"].map(fold), strict=True))).to_numpy()
+        actual = fu_cells.vals.rows(np.array([fold(p) if p is not None else None for p in fu_cells.parsed],
+                                             dtype=object))
+        differ = pd.notna(expected) & pd.notna(actual) & (expected != actual)
+        shown = np.full(len(differ), "", dtype=object)
+        raw_owner = dict(zip(table["name"], table["raw"], strict=True))
+        names_arr = fu_names.to_numpy()
+        for i in np.flatnonzero(differ):
+            shown[i] = brief(raw_owner[names_arr[i]])
+        self.emit(followups, "owner", "owner_mismatch", differ, fu_cells.vals.raw, expected=shown,
+                  sheet=customers.sheet_name)
 
     def _conversion_not_won(self, customers: Frame, names: pd.Series, conversions: Frame,
                             conv_names: pd.Series) -> None:
@@ -316,12 +390,11 @@ class Checker:
         if status is None:
             return
         table = pd.DataFrame({"name": names, "won": status == "won", "status": status}).dropna(subset=["name"])
-        won = table.groupby("name")["won"].any()
-        first_status = table.drop_duplicates("name").set_index("name")["status"]
-        won_map = won.to_dict()
-        not_won = conv_names.map(lambda k: k is not None and k in won_map and not won_map[k]).astype(bool)
+        won = table.groupby("name")["won"].any().to_dict()
+        first_status = table.drop_duplicates("name").set_index("name")["status"].to_dict()
+        not_won = np.array([k is not None and k in won and not won[k] for k in conv_names], dtype=bool)
         blank = pick(self.lang, "空", "blank")
-        shown = conv_names.map(first_status).map(lambda c: STATUS.label(c, self.lang) if isinstance(c, str) else blank)
-        self.emit(conversions, "customer", "conversion_not_won", not_won.to_numpy(),
-                  self.raw[("conversions", "customer")], status=shown.to_numpy(dtype=object),
-                  sheet=customers.sheet_name)
+        shown = np.array([STATUS.label(first_status.get(k), self.lang) or blank if n else ""
+                          for k, n in zip(conv_names, not_won, strict=True)], dtype=object)
+        self.emit(conversions, "customer", "conversion_not_won", not_won, self.raw("conversions", "customer"),
+                  status=shown, sheet=customers.sheet_name)

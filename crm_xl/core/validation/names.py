@@ -42,7 +42,15 @@ def customer_key(value: object) -> str | None:
 
     `科技有限公司` and `科技` and `科 技 股份有限公司` share a key; `ABC Co., Ltd.` and `abc` too.
     """
-    if is_blank(value) or is_error(value) or isinstance(value, bool):
+    if type(value) is str:
+        return _str_key(value)
+    if is_blank(value) or isinstance(value, bool):
         return None
-    text = norm(value)
-    return _key(text) or None
+    return _key(norm(value)) or None
+
+
+@lru_cache(maxsize=200_000)
+def _str_key(value: str) -> str | None:
+    if is_blank(value) or is_error(value):
+        return None
+    return _key(norm(value)) or None

@@ -32,17 +32,18 @@ def issues_frame(records: dict[str, list[Any]]) -> pd.DataFrame:
 def check_columns(issues: pd.DataFrame, frames: Frames, lang: Lang) -> dict[str, dict[str, pd.Series]]:
     """`check` per present data sheet: OK, or the row's messages joined with '; ' (errors first)."""
     warn = pick(lang, "警告：", "warning: ")
-    text = issues["message"].where(issues["severity"] == "error", warn + issues["message"])
-    ordered = issues.assign(text=text).sort_values(["sheet_order", "row", "sev_order", "col"], kind="stable")
+    ordered = issues.sort_values(["sheet_order", "row", "sev_order", "col"], kind="stable")
+    texts: dict[str, dict[int, list[str]]] = {}
+    for sheet, row, severity, message in zip(ordered["sheet"], ordered["row"], ordered["severity"],
+                                             ordered["message"], strict=True):
+        line = message if severity == "error" else warn + message
+        texts.setdefault(sheet, {}).setdefault(int(row), []).append(line)
     out: dict[str, dict[str, pd.Series]] = {}
     for frame in frames.present():
         key = frame.sheet.key
-        mine = ordered[ordered["sheet"] == key]
-        joined = mine.groupby("row", sort=False)["text"].agg("; ".join)
-        check = pd.Series(OK, index=frame.data.index, dtype=object)
-        if len(joined):
-            check.loc[joined.index] = joined.to_numpy()
-        out[key] = {"check": check}
+        mine = texts.get(key, {})
+        joined = pd.Series(["; ".join(v) for v in mine.values()], index=list(mine), dtype=object)
+        out[key] = {"check": joined.reindex(frame.data.index).fillna(OK).astype(object)}
     return out
 
 

@@ -14,37 +14,51 @@ _BOOLS = (bool, np.bool_)
 
 
 class Values:
-    """The cells of one column: `raw` (object array, one per row) and their distinct values.
+    """The cells of one column: `raw` (object array, one per row) and its distinct values.
 
-    True/False are kept apart from 1/0 (which hash alike) so every distinct cell is parsed as itself.
+    Work is done per distinct value (`each`) and spread back to the rows (`rows`). The last distinct
+    slot stands for blank cells (None/NaN/NaT). True/False are kept apart from 1/0 (which hash alike).
     """
 
     def __init__(self, series: pd.Series) -> None:
         self.index = series.index
         self.raw = series.to_numpy(dtype=object)
-        keys = self.raw
-        is_bool = np.fromiter((isinstance(v, _BOOLS) for v in keys), dtype=bool, count=len(keys))
-        if is_bool.any():
-            keys = keys.copy()
-            for i in np.flatnonzero(is_bool):
-                keys[i] = ("bool", bool(keys[i]))
-        self.codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-        self.uniques = [u[1] if isinstance(u, tuple) else u for u in uniques]
+        codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
+        if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty", "datetime") and any(
+                isinstance(u, _BOOLS) or (isinstance(u, int | float) and u in (0, 1)) for u in uniques):
+            keys = self.raw.copy()
+            for i, v in enumerate(keys):
+                if isinstance(v, _BOOLS):
+                    keys[i] = ("bool", bool(v))
+            codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+            uniques = [u[1] if isinstance(u, tuple) else u for u in uniques]
+        self.uniques: list[Any] = [*uniques, None]
+        self.codes = np.where(codes < 0, len(self.uniques) - 1, codes)
+
+    @classmethod
+    def per_row(cls, series: pd.Series, blank: np.ndarray) -> Values:
+        """Values without factorising: every row is its own distinct value (blank rows share the last)."""
+        self = cls.__new__(cls)
+        self.index = series.index
+        self.raw = series.to_numpy(dtype=object)
+        self.uniques = [*self.raw, None]
+        self.codes = np.where(blank, len(self.raw), np.arange(len(self.raw)))
+        return self
 
     def __len__(self) -> int:
         return len(self.raw)
 
-    def map(self, fn: Callable[[Any], Any]) -> np.ndarray:
-        """fn applied to every cell (object array); blanks (None/NaN/NaT) are given as None."""
-        out = np.empty(len(self.uniques) + 1, dtype=object)
-        for i, value in enumerate(self.uniques):
-            out[i] = fn(value)
-        out[-1] = fn(None)
-        return out[self.codes] if len(self.codes) else np.empty(0, dtype=object)
+    def each(self, fn: Callable[[Any], Any]) -> np.ndarray:
+        """fn applied once per distinct value (object array aligned with `uniques`)."""
+        return np.fromiter(map(fn, self.uniques), dtype=object, count=len(self.uniques))
 
-    def test(self, fn: Callable[[Any], bool]) -> np.ndarray:
-        """fn as a boolean mask."""
-        return self.map(fn).astype(bool)
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        """A per-distinct-value array spread to one entry per row."""
+        return per_value[self.codes]
+
+    def map(self, fn: Callable[[Any], Any]) -> np.ndarray:
+        """fn applied to every cell (object array)."""
+        return self.rows(self.each(fn))
 
 
 def show(value: Any) -> str:
