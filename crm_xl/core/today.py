@@ -15,6 +15,8 @@ from .followups import follow_state, status_text
 # order of statuses in summaries; after-sale and lost codes are shown with their group label
 SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "paused", "after_sale_overdue",
                  "after_sale_today", "after_sale", "after_sale_unknown", "lost")
+# the owner table shows what needs doing (the JSON counts keep every status)
+OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 _ROW_STYLE: dict[str, Style] = {"overdue": "error", "after_sale_overdue": "error", "due_today": "warning",
                                 "after_sale_today": "warning", "no_followup": "warning"}
@@ -83,16 +85,16 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             w["col_customer"]: over["customer"].map(_text).to_numpy(),
             w["col_tier"]: over["tier"].to_numpy(),
             w["col_rule"]: rule,
+            w["col_owner"]: over["owner"].where(over["owner"] != "", w["unassigned"]).to_numpy(),
             w["col_week"]: over["week_count"].to_numpy(),
             w["col_day_max"]: over["day_max"].to_numpy(),
-            w["col_owner"]: over["owner"].where(over["owner"] != "", w["unassigned"]).to_numpy(),
         })
         links = _links(frame, over.index)
         blocks.append(Table(df, title=w["over_title"], formats={w["col_week"]: "int", w["col_day_max"]: "int"},
                             links={w["col_customer"]: links} if links else {}))
     name = TODAY_SHEET.name(lang)
     return SheetLayout(
-        name, blocks, widths={1: 24, 3: 28, 7: 30, 8: 28},
+        name, blocks, widths={5: 12, 6: 12, 7: 30, 8: 28},
         aliases=tuple(n for n in TODAY_SHEET.names() if n != name),
         after=frame.sheet_name if frame is not None else None,
     )
@@ -109,10 +111,9 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
     owner = st["owner"].where(st["owner"] != "", w["unassigned"])
     pivot = pd.crosstab(owner, st["code"]).reindex(columns=list(SUMMARY_CODES), fill_value=0)
     pivot.insert(0, "todo", st.groupby(owner)["todo"].sum().reindex(pivot.index).astype(int))
-    order = _owner_order(owner, ctx.settings.owners, w["unassigned"])
-    pivot = pivot.reindex(order)
-    owner_table = pivot.rename(columns={"todo": w["col_due_total"], **{c: _code_label(c, w) for c in SUMMARY_CODES}})
-    owner_table = owner_table.loc[:, (pivot != 0).any(axis=0).to_numpy() | (pivot.columns == "todo")]
+    pivot = pivot.reindex(_owner_order(owner, ctx.settings.owners, w["unassigned"]))
+    shown = pivot[["todo", *OWNER_TABLE_CODES]]
+    owner_table = shown.rename(columns={"todo": w["col_due_total"], **{c: _code_label(c, w) for c in SUMMARY_CODES}})
     owner_table = owner_table.rename_axis(w["col_owner"]).reset_index()
     counts = {
         "todo": n["total"],
