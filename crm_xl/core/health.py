@@ -13,13 +13,12 @@ Rules (every number from Settings):
   `churn_no_conversion_days` days (the toolkit's rule; day 90 is still "in 90 days"); medium on any signal:
   a detractor NPS, a complaint in the follow-ups of the last `survey_days`, a 价格敏感 / 竞品对比中 tag, a
   quarterly survey missed (no 调研/回访/满意度/survey follow-up within `survey_days` of the last one or of the
-  first conversion), no contact (follow-up or conversion) for more than `churn_gap_factor` × the tier's
+  latest conversion — the stale job's after-sale survey step), no contact (follow-up or conversion) for more than `churn_gap_factor` × the tier's
   cadence, or a falling trailing amount (last window < the window before); low otherwise.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -28,17 +27,21 @@ import pandas as pd
 
 from ..i18n import LANGS, Lang, fold, pick
 from ..layout import SheetLayout, Table, Text
-from ..parse import parse_amount, parse_date, parse_int, parse_tags
+from ..parse import parse_amount, parse_int, parse_tags
 from ..result import JobResult, Summary
 from ..schema import CHURN_SHEET, STATUS, TIER
 from ..settings import DEFAULT_LISTS
+from .cells import map_distinct
 from .context import Context
+from .followups import STEP_PATTERNS
 from .names import customer_keys
+from .tierlog import logged_tier_on
+from .vectors import dates
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
 SIGNALS = ("nps", "service", "price", "competitor", "survey", "gap", "falling")
-SURVEY_WORDS = r"调研|調研|回访|回訪|满意度|滿意度|问卷|問卷|survey|satisfaction|nps"
+SURVEY_WORDS = STEP_PATTERNS["survey"]  # the stale job's survey step: 调研 回访 满意度 问卷 survey …
 COMPLAINT_WORDS = r"投诉|投訴|不满|不滿|抱怨|差评|差評|complain|unhappy|dissatisf"
 _SURVEY = re.compile(SURVEY_WORDS, re.IGNORECASE)
 _COMPLAINT = re.compile(COMPLAINT_WORDS, re.IGNORECASE)
@@ -79,7 +82,7 @@ def score(ctx: Context) -> pd.DataFrame:
     out["key"] = customer_keys(cust["customer"])
     out["customer"] = cust["customer"]
     out["owner"] = cust["owner"]
-    out["won"] = _map_unique(cust["status"], STATUS.parse).eq("won") & out["key"].ne("")
+    out["won"] = map_distinct(cust["status"], STATUS.parse).eq("won") & out["key"].ne("")
     out["tier"] = _tiers(ctx, out["key"], cust["tier"])
 
     conv = _conversions(ctx, today)
@@ -89,7 +92,7 @@ def score(ctx: Context) -> pd.DataFrame:
     out["previous"] = out["previous"].fillna(0.0)
     out["recency_days"] = (today - out["last_conversion"]).dt.days
 
-    nps = _map_unique(cust["nps"], parse_int)
+    nps = map_distinct(cust["nps"], parse_int)
     nps = pd.to_numeric(nps, errors="coerce")
     out["nps"] = nps.where(nps.between(-100, 100))
 
@@ -124,15 +127,11 @@ def _health(out: pd.DataFrame, s: Any) -> pd.Series:
 
 
 def _tiers(ctx: Context, keys: pd.Series, tier_cells: pd.Series) -> pd.Series:
-    """Customers.tier when filled, else the latest tier-log row, else C."""
-    tier = _map_unique(tier_cells, TIER.parse)
-    log = ctx.frames.data("tierlog")
-    if len(log):
-        logged = pd.DataFrame({"key": customer_keys(log["customer"]), "tier": _map_unique(log["tier"], TIER.parse),
-                               "date": _dates(log["date"]), "order": np.arange(len(log))})
-        logged = logged[logged["tier"].notna() & logged["key"].ne("")]
-        latest = logged.sort_values(["date", "order"], na_position="first").groupby("key")["tier"].last()
-        tier = tier.fillna(keys.map(latest))
+    """Customers.tier when filled, else the latest tier-log row up to today, else C."""
+    tier = map_distinct(tier_cells, TIER.parse)
+    logged = logged_tier_on(ctx.frames.data("tierlog"), ctx.today)
+    if len(logged):
+        tier = tier.fillna(keys.map(logged["tier"]))
     return tier.fillna("C")
 
 
@@ -142,8 +141,8 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
     months = ctx.settings.value_window_months
     start = today - pd.DateOffset(months=months)
     before = start - pd.DateOffset(months=months)
-    df = pd.DataFrame({"key": customer_keys(conv["customer"]), "date": _dates(conv["date"]),
-                       "amount": pd.to_numeric(_map_unique(conv["amount"], parse_amount), errors="coerce")})
+    df = pd.DataFrame({"key": customer_keys(conv["customer"]), "date": dates(conv["date"]),
+                       "amount": pd.to_numeric(map_distinct(conv["amount"], parse_amount), errors="coerce")})
     df = df[df["key"].ne("") & df["date"].notna() & (df["date"] <= today)]
     amount = df["amount"].where(df["amount"] > 0, 0.0)
     in_win = df["date"] > start
@@ -161,7 +160,7 @@ def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFram
     key = customer_keys(fu["customer"])
     mine = key.isin(keys)
     fu, key = fu[mine], key[mine]
-    df = pd.DataFrame({"key": key, "date": _dates(fu["date"])})
+    df = pd.DataFrame({"key": key, "date": dates(fu["date"])})
     df = df[df["date"].notna() & (df["date"] <= today)]
     fu = fu.loc[df.index]
     text = _text(fu["content"]) + " " + _text(fu["method"])
@@ -183,9 +182,9 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     no_conv = out["last_conversion"].isna() | out["recency_days"].gt(s.churn_no_conversion_days)
     high = nps_low & no_conv
 
-    tags = _map_unique(ctx.frames.data("customers")["tags"][won], lambda v: {fold(t) for t in parse_tags(v)})
+    tags = map_distinct(ctx.frames.data("customers")["tags"][won], lambda v: {fold(t) for t in parse_tags(v)})
     tags = tags.reindex(out.index).map(lambda t: t if isinstance(t, set) else set())
-    survey_anchor = out[["last_survey", "first_conversion"]].max(axis=1)
+    survey_anchor = out[["last_survey", "last_conversion"]].max(axis=1)
     survey_late = (today - survey_anchor).dt.days - s.survey_days
     touch = out[["last_follow_up", "last_conversion"]].max(axis=1)
     gap_days = (today - touch).dt.days
@@ -237,7 +236,7 @@ def _reason(code: str, rec: Any, ctx: Context) -> str:
         if pd.isna(rec.last_conversion):
             return pick(lang, f"NPS {int(rec.nps)}，无成交记录", f"NPS {int(rec.nps)}, no conversion on record")
         days = int(rec.recency_days)
-        return pick(lang, f"NPS {int(rec.nps)}，{days} 天无成交", f"NPS {int(rec.nps)}, no conversion for {days} days")
+        return pick(lang, f"NPS {int(rec.nps)}，{days} 天无成交", f"NPS {int(rec.nps)}, no conversion for {_n_days(days)}")
     if code == "nps":
         return f"NPS {int(rec.nps)}"
     if code == "service":
@@ -247,19 +246,18 @@ def _reason(code: str, rec: Any, ctx: Context) -> str:
         return DEFAULT_LISTS["tags"][lang][0 if code == "price" else 2]
     if code == "survey":
         days = int(rec.survey_late)
-        return pick(lang, f"满意度调研逾期 {days} 天", f"satisfaction survey {days} days overdue")
+        return pick(lang, f"满意度调研逾期 {days} 天", f"satisfaction survey {_n_days(days)} overdue")
     if code == "gap":
         tier, every = rec.tier, int(s.cadence(rec.tier))
         if pd.isna(rec.gap_days):
             return pick(lang, "无跟进记录", "no follow-up on record")
         days = int(rec.gap_days)
         return pick(lang, f"{days} 天未联系（{tier} 类每 {every} 天）",
-                    f"no contact for {days} days (tier {tier}: every {every} days)")
+                    f"no contact for {_n_days(days)} (tier {tier}: every {_n_days(every)})")
     # falling
     n = s.value_window_months
     now, prev = money_text(rec.monetary, ctx), money_text(rec.previous, ctx)
-    return pick(lang, f"近{n}个月金额 {now}，低于此前{n}个月的 {prev}",
-                f"{n}-month amount {now}, down from {prev}")
+    return pick(lang, f"近{n}个月金额 {now}（此前{n}个月 {prev}）", f"{n}-month amount {now}, down from {prev}")
 
 
 _STEP = {"high": "apology", "nps": "apology", "service": "apology", "price": "value", "competitor": "compare",
@@ -272,6 +270,10 @@ _STEP_TEXT = {
     "call": ("立即电话联系", "Call now"),
     "repurchase": ("复购沟通，了解需求变化", "Discuss repurchase and changing needs"),
 }
+
+
+def _n_days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 def risk_label(code: str | None, lang: Lang) -> str:
@@ -429,40 +431,13 @@ def assess(ctx: Context) -> JobResult:
     )
     counts = {r: summary[r] for r in ("won", *RISKS)} | {"value_at_risk": summary["value_at_risk"]}
     return JobResult(
-        Summary("health", headline, counts, [(layout.name, summary["accounts"])]),
+        Summary("health", headline, counts, [(layout.name, summary["accounts"].iloc[:, [0, 1, 3, 4, 5]])]),
         columns={"customers": {"health": health, "churn_risk": scored["risk_text"].astype(object)}},
         sheets=[layout],
     )
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-def _map_unique(values: pd.Series, fn: Any) -> pd.Series:
-    """fn applied once per distinct value (None for blanks), same index."""
-    if values.empty:
-        return pd.Series([], index=values.index, dtype=object)
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    """Dates (datetime64, time dropped; NaT when not a date) of a column of raw cells."""
-    obj = values.astype(object)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if obj.empty:
-        return out
-    if pd.api.types.infer_dtype(obj, skipna=True) in ("datetime", "date", "empty"):
-        return pd.Series(pd.to_datetime(obj, errors="coerce"), index=values.index).dt.normalize()
-    is_date = obj.map(lambda v: isinstance(v, dt.date))
-    if is_date.any():
-        out[is_date] = pd.to_datetime(obj[is_date], errors="coerce").dt.normalize()
-    rest = ~is_date & obj.notna()
-    if rest.any():
-        parsed = _map_unique(obj[rest], parse_date)
-        out[rest] = pd.to_datetime(parsed, errors="coerce")
-    return out
-
 
 def _matches(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Whether each text contains the pattern (each distinct text searched once)."""

@@ -196,16 +196,19 @@ def test_competitor_tag_and_quiet_tags() -> None:
 def test_survey_missed() -> None:
     data = quiet()
     data["followups"] = [fu("甲", 91, "季度满意度回访"), fu("甲", 3, "节日问候")]
-    data["conversions"] = [conv("甲", 200, "10万"), conv("甲", 30, "10万")]
+    data["conversions"] = [conv("甲", 200, "10万")]
     assert risk_of(data)[1:] == ("中：满意度调研逾期 1 天", ["survey"])
+    assert risk_of(data, "en")[1] == "Medium: satisfaction survey 1 day overdue"
     data["followups"][0] = fu("甲", 90, "季度满意度回访")
     assert risk_of(data)[0] == "low"
     data["followups"][0] = fu("甲", 60, "Survey", method="邮件")  # English word, any case
     assert risk_of(data)[0] == "low"
-    # never surveyed: due survey_days after the first conversion
+    data["followups"][0] = fu("甲", 150, "问卷")
+    assert risk_of(data)[1] == "中：满意度调研逾期 60 天"
+    # never surveyed: due survey_days after the latest conversion (as in the after-sale schedule)
     data["followups"] = [fu("甲", 3, "节日问候")]
     assert risk_of(data)[1] == "中：满意度调研逾期 110 天"
-    data["conversions"] = [conv("甲", 30, "10万")]
+    data["conversions"].append(conv("甲", 30, "10万"))  # a repurchase restarts the cycle
     assert risk_of(data)[0] == "low"
 
 
@@ -228,6 +231,7 @@ def test_gap_uses_tier_from_log_when_customers_tier_blank() -> None:
     data["tierlog"] = [{"customer": "甲", "tier": "B", "date": ago(100), "owner": "小王"},
                        {"customer": "甲", "tier": "A", "date": ago(50), "owner": "小王"}]
     assert risk_of(data)[1] == "中：3 天未联系（A 类每 1 天）"
+    assert risk_of(data, "en")[1] == "Medium: no contact for 3 days (tier A: every 1 day)"
     assert risk_of(data, settings={"churn_gap_factor": 3})[0] == "low"
 
 
@@ -242,7 +246,7 @@ def test_complaint_in_recent_follow_ups() -> None:
 def test_falling_twelve_month_amount() -> None:
     data = quiet()
     data["conversions"] = [conv("甲", 30, "10万"), conv("甲", 400, "25万")]
-    assert risk_of(data)[1:] == ("中：近12个月金额 10万，低于此前12个月的 25万", ["falling"])
+    assert risk_of(data)[1:] == ("中：近12个月金额 10万（此前12个月 25万）", ["falling"])
     assert risk_of(data, "en")[1] == "Medium: 12-month amount ¥100,000, down from ¥250,000"
     data["conversions"] = [conv("甲", 30, "10万"), conv("甲", 400, "10万")]
     assert risk_of(data)[0] == "low"
