@@ -102,6 +102,11 @@ def _tag(tag: str, lang: Lang) -> str:
     return pick(lang, f"标签：{tag}", f"tag: {tag}")
 
 
+def _then(lang: Lang) -> str:
+    """Separator between a won account's value and its growth signals."""
+    return pick(lang, "；", "; ")
+
+
 def _override(tier: str, lang: Lang) -> str:
     return pick(lang, f"锁定级别 {tier}（手动）", f"tier override {tier} (manual)")
 
@@ -172,7 +177,8 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
 
     `keys` are the won customers' keys (`customer_key`); `conversions` the Conversions sheet's raw data.
     A = the Pareto set of trailing `value_window_months` amounts; B = growth (recent half-window above the
-    one before, or a repeat conversion within `churn_no_conversion_days`); C = the rest.
+    one before, or a repeat conversion within `churn_no_conversion_days`); C = the rest. A B/C reason
+    starts with the amount and why it is not A, then the growth signals (`…，未进前 80%；近 90 天内再次成交`).
     """
     index = pd.Index(pd.unique(pd.Series([k for k in keys if k], dtype=object)), dtype=object)
     conv = _conversions(conversions, today)
@@ -215,6 +221,11 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
             reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，占已成交金额 {pct}，属贡献前 {share} 的客户",
                                 f"trailing {months}-month revenue {amt} ({pct} of won revenue), in the top {share}"))
             continue
+        if amount > 0:
+            base = pick(lang, f"近 {months} 个月成交 {amt}，未进前 {share}",
+                        f"trailing {months}-month revenue {amt}, outside the top {share}")
+        else:
+            base = pick(lang, f"近 {months} 个月无成交", f"no conversion in the last {months} months")
         signals = []
         if grew:
             r, b = money(r_amt, settings, lang), money(b_amt, settings, lang)
@@ -224,16 +235,8 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
             day = last.date().isoformat()
             signals.append(pick(lang, f"近 {repeat_days} 天内再次成交（{day}）",
                                 f"bought again within {repeat_days} days ({day})"))
-        if signals:
-            tiers.append("B")
-            reasons.append(SEP.join(signals))
-        elif amount > 0:
-            tiers.append("C")
-            reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，未进前 {share}",
-                                f"trailing {months}-month revenue {amt}, outside the top {share}"))
-        else:
-            tiers.append("C")
-            reasons.append(pick(lang, f"近 {months} 个月无成交", f"no conversion in the last {months} months"))
+        tiers.append("B" if signals else "C")
+        reasons.append(_then(lang).join([base, *signals]))
     return pd.DataFrame({"tier": tiers, "reason": reasons, "amount": value.to_numpy()}, index=index,
                         columns=["tier", "reason", "amount"]).astype({"tier": object, "reason": object})
 
@@ -317,8 +320,8 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
                                      f"no conversion in the last {settings.value_window_months} months")
             tags = upsell[is_won]
             bump = tags.notna() & (w_tier != "A")
-            w_reason[bump] = [SEP.join([_tag(t, lang)] + ([r] if tr == "B" else []))
-                              for t, r, tr in zip(tags[bump], w_reason[bump], w_tier[bump], strict=True)]
+            w_reason[bump] = [_then(lang).join([r, _tag(t, lang)]) for t, r in zip(tags[bump], w_reason[bump],
+                                                                                  strict=True)]
             w_tier[bump] = "B"
             tier[is_won] = w_tier
             reason[is_won] = w_reason
