@@ -188,6 +188,7 @@ class ExcelBook(Book):
         self._sheets: dict[str, Any] | None = None
         self._tables: list[TableInfo] | None = None
         self._grids: dict[str, list[list[Any]]] = {}
+        self.writing_started = False  # set once the first change is written to Excel
 
     @classmethod
     def caller(cls) -> ExcelBook:
@@ -261,6 +262,7 @@ class ExcelBook(Book):
         if not actions:
             return
         with self.quiet():
+            self.writing_started = True
             for action in actions:
                 action()
         self._grids.clear()
