@@ -50,13 +50,13 @@ def main() -> None:
     sizes = [int(a) for a in sys.argv[1:4]] or [10_000, 5_000, 100_000]
     book = MemoryBook.from_frames(workload(*sizes))
     ctx = make_context(book, "2024-04-01")
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
+    best, cpu = float("inf"), float("inf")
+    for _ in range(5):
+        t0, c0 = time.perf_counter(), time.process_time()
         result = assess(ctx)
-        best = min(best, time.perf_counter() - t0)
+        best, cpu = min(best, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
     print(f"health.assess on {sizes[0]:,} customers / {sizes[1]:,} conversions / {sizes[2]:,} follow-ups: "
-          f"{best:.3f} s (best of 3)")
+          f"{best:.3f} s wall, {cpu:.3f} s CPU (best of 5)")
     print(result.summary.headline)
 
 

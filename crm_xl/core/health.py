@@ -156,17 +156,18 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
 def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFrame:
     """Per customer key (of `keys`): last follow-up, last survey follow-up, last complaint within
     survey_days."""
-    fu = ctx.frames.data("followups")
+    fu = ctx.frames.data("followups")[["customer", "date", "method", "content", "feedback"]]
     key = customer_keys(fu["customer"])
     mine = key.isin(keys)
     fu, key = fu[mine], key[mine]
-    df = pd.DataFrame({"key": key, "date": dates(fu["date"])})
-    df = df[df["date"].notna() & (df["date"] <= today)]
-    fu = fu.loc[df.index]
-    text = _text(fu["content"]) + " " + _text(fu["method"])
-    survey = _matches(text, _SURVEY)
+    day = dates(fu["date"])
+    ok = day.notna() & (day <= today)
+    fu, df = fu[ok], pd.DataFrame({"key": key[ok], "date": day[ok]})
+    survey = _matches(fu["content"], _SURVEY) | _matches(fu["method"], _SURVEY)
     recent = df["date"] > today - pd.Timedelta(days=ctx.settings.survey_days)
-    complaint = recent & _matches(text + " " + _text(fu["feedback"]), _COMPLAINT)
+    said = fu[recent]
+    complaint = (_matches(said["content"], _COMPLAINT) | _matches(said["feedback"], _COMPLAINT)).reindex(
+        df.index, fill_value=False)
     return pd.DataFrame({
         "last_follow_up": df.groupby("key")["date"].max(),
         "last_survey": df[survey].groupby("key")["date"].max(),
@@ -439,17 +440,9 @@ def assess(ctx: Context) -> JobResult:
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-def _matches(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
-    """Whether each text contains the pattern (each distinct text searched once)."""
-    if text.empty:
-        return pd.Series(False, index=text.index)
-    codes, uniques = pd.factorize(text)
-    hits = np.array([bool(pattern.search(u)) for u in uniques])
-    return pd.Series(hits[codes], index=text.index)
-
-
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), "").astype(str)
+def _matches(cells: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """Whether each cell's text contains the pattern (each distinct value searched once)."""
+    return map_distinct(cells, lambda v: v is not None and bool(pattern.search(str(v)))).astype(bool)
 
 
 __all__ = ["assess", "score", "churn_summary", "winback_table", "churn_layout", "quintile_scores",
