@@ -121,10 +121,10 @@ def _won_unknown(settings: Settings, lang: Lang) -> str:
 
 
 def money(amount: float, settings: Settings, lang: Lang) -> str:
-    """`65万` / `650,000元` (Settings money unit) in Chinese, `¥650,000` in English."""
+    """`65万` / `650,000元` (Settings money unit; under 1万 always 元) in Chinese, `¥650,000` in English."""
     if lang == "en":
         return f"¥{amount:,.0f}"
-    if settings.money_unit == "万":
+    if settings.money_unit == "万" and amount >= 10_000:
         text = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
         return pick(lang, f"{text}万", "")
     return pick(lang, f"{amount:,.0f}元", "")
@@ -176,7 +176,8 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
     """Tier of won customers by value (before tags): index = customer key, columns tier, reason, amount.
 
     `keys` are the won customers' keys (`customer_key`); `conversions` the Conversions sheet's raw data.
-    A = the Pareto set of trailing `value_window_months` amounts; B = growth (recent half-window above the
+    A = the Pareto set of trailing `value_window_months` amounts (the reason gives the rank and the
+    cumulative share: `近 12 个月成交 65万，排第 2 名，累计占已成交金额 76%（前 80% 为 A）`); B = growth (recent half-window above the
     one before, or a repeat conversion within `churn_no_conversion_days`); C = the rest. A B/C reason
     starts with the amount and why it is not A, then the growth signals (`…，未进前 80%；近 90 天内再次成交`).
     """
@@ -203,23 +204,25 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
 
     grand = float(value.sum())
     is_a = pd.Series(False, index=index)
+    ordered = value.sort_values(ascending=False, kind="stable")
+    rank = pd.Series(np.arange(1, len(ordered) + 1), index=ordered.index).reindex(index)
+    cum = (ordered.cumsum() / grand).reindex(index) if grand > 0 else pd.Series(0.0, index=index)
     if grand > 0:
-        ordered = value.sort_values(ascending=False, kind="stable")
-        cum = ordered.cumsum() / grand
-        crossing = int(np.argmax(cum.to_numpy() >= settings.pareto_share - 1e-9))
+        crossing = int(np.argmax(ordered.cumsum().to_numpy() / grand >= settings.pareto_share - 1e-9))
         is_a = (value >= ordered.iloc[crossing]) & (value > 0)
 
     share = f"{settings.pareto_share:.0%}"
     tiers, reasons = [], []
-    rows = zip(value.tolist(), is_a.tolist(), growth.tolist(), recent.tolist(), before.tolist(),
-               repeat.tolist(), last_recent.tolist(), strict=True)
-    for amount, a, grew, r_amt, b_amt, again, last in rows:
+    rows = zip(value.tolist(), is_a.tolist(), rank.tolist(), cum.tolist(), growth.tolist(), recent.tolist(),
+               before.tolist(), repeat.tolist(), last_recent.tolist(), strict=True)
+    for amount, a, place, running, grew, r_amt, b_amt, again, last in rows:
         amt = money(amount, settings, lang)
         if a:
-            pct = f"{amount / grand:.0%}"
+            pct = f"{running:.0%}"
             tiers.append("A")
-            reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，占已成交金额 {pct}，属贡献前 {share} 的客户",
-                                f"trailing {months}-month revenue {amt} ({pct} of won revenue), in the top {share}"))
+            reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，排第 {place} 名，累计占已成交金额 {pct}（前 {share} 为 A）",
+                                f"trailing {months}-month revenue {amt}, rank {place}, cumulative {pct} of won "
+                                f"revenue (A up to {share})"))
             continue
         if amount > 0:
             base = pick(lang, f"近 {months} 个月成交 {amt}，未进前 {share}",
