@@ -565,3 +565,17 @@ def test_no_customers_sheet() -> None:
     result = flag_stale(ctx)
     assert result.columns == {} and result.sheets == []
     assert result.summary.warnings == 1
+
+
+def test_empty_customers_sheet_and_unreadable_dates() -> None:
+    empty = pd.DataFrame(columns=["customer", "contact", "owner", "status"])
+    result = flag_stale(make_ctx({"customers": empty, "followups": [fu("not a date")]}))
+    assert result.summary.counts["todo"] == 0
+    assert result.sheets[0].blocks[-1].text == "今天没有到期或逾期的跟进。"
+    row = one(cust(tier="A", first_contact="2024-03-14"), [fu("not a date"), fu("#N/A")])
+    assert (row["code"], due(row)) == ("no_followup", D(2024, 3, 15))
+
+
+def test_excel_serial_dates_are_read() -> None:
+    row = won([], conversions=[{"customer": "甲公司", "date": 45000, "amount": 1}])  # 2023-03-15
+    assert (row["step"], due(row), row["overdue_days"]) == ("survey", D(2023, 6, 13), 276)
