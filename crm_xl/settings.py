@@ -75,9 +75,12 @@ SCALARS: dict[str, Meta] = {
                             "churn NPS threshold must be a whole number between -100 and 100"),
     "churn_no_conversion_days": Meta("流失预警无成交天数", "流失預警無成交天數", "Churn: days without conversion",
                                      "超过此天数无成交", "days without a conversion", f"churn window {_DAYS}"),
+    "cadence_won": Meta("已成交客户联系间隔(天)", "已成交客戶聯繫間隔(天)", "Won accounts: contact every (days)",
+                        "维护期已成交客户至少每 30 天联系一次", "keep in touch with won accounts at least this often",
+                        f"won-account contact interval {_DAYS}"),
     "churn_gap_factor": Meta("流失预警跟进间隔倍数", "流失預警跟進間隔倍數", "Churn: follow-up gap factor",
-                             "已成交客户超过「级别跟进间隔×此倍数」天未联系为中风险",
-                             "won account not contacted for this many times its tier cadence = medium risk",
+                             "已成交客户超过「联系间隔×此倍数」天未联系为中风险",
+                             "won account not contacted for this many times its contact interval = medium risk",
                              "gap factor must be a number ≥ 1 (e.g. 2)"),
     "pareto_share": Meta("A类贡献占比", "A類貢獻佔比", "Tier A revenue share",
                          "已成交客户中贡献前 80% 金额者为 A 类", "won accounts making up this share of revenue are A",
@@ -172,6 +175,7 @@ class Settings(BaseModel):
     verify_age_days: int = Field(7, ge=1)
     churn_nps_below: int = Field(0, ge=-100, le=100)
     churn_no_conversion_days: int = Field(90, ge=1)
+    cadence_won: int = Field(30, ge=1)
     churn_gap_factor: float = Field(2.0, ge=1)
     pareto_share: float = Field(0.8, gt=0, le=1)
     value_window_months: int = Field(12, ge=1)

@@ -13,8 +13,8 @@ Rules (every number from Settings):
   `churn_no_conversion_days` days (the toolkit's rule; day 90 is still "in 90 days"); medium on any signal:
   a detractor NPS, a complaint in the follow-ups of the last `survey_days`, a 价格敏感 / 竞品对比中 tag, a
   quarterly survey missed (no 调研/回访/满意度/survey follow-up within `survey_days` of the last one or of the
-  latest conversion — the stale job's after-sale survey step), no contact (follow-up or conversion) for more than `churn_gap_factor` × the tier's
-  cadence, or a falling trailing amount (last window < the window before); low otherwise.
+  latest conversion — the stale job's after-sale survey step), no contact (follow-up or conversion) for more than `churn_gap_factor` ×
+  `cadence_won` days (won accounts are maintained, not chased at their tier's lead cadence), or a falling trailing amount (last window < the window before); low otherwise.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     survey_late = (today - survey_anchor).dt.days - s.survey_days
     touch = out[["last_follow_up", "last_conversion"]].max(axis=1)
     gap_days = (today - touch).dt.days
-    limit = out["tier"].map({t: s.cadence(t) for t in ("A", "B", "C")}) * s.churn_gap_factor
+    limit = s.cadence_won * s.churn_gap_factor
     fired = {
         "nps": nps_low & ~no_conv,
         "service": won & out["last_complaint"].notna(),
@@ -249,12 +249,10 @@ def _reason(code: str, rec: Any, ctx: Context) -> str:
         days = int(rec.survey_late)
         return pick(lang, f"满意度调研逾期 {days} 天", f"satisfaction survey {_n_days(days)} overdue")
     if code == "gap":
-        tier, every = rec.tier, int(s.cadence(rec.tier))
         if pd.isna(rec.gap_days):
             return pick(lang, "无跟进记录", "no follow-up on record")
         days = int(rec.gap_days)
-        return pick(lang, f"{days} 天未联系（{tier} 类每 {every} 天）",
-                    f"no contact for {_n_days(days)} (tier {tier}: every {_n_days(every)})")
+        return pick(lang, f"{days} 天未联系", f"no contact for {_n_days(days)}")
     # falling
     n = s.value_window_months
     now, prev = money_text(rec.monetary, ctx), money_text(rec.previous, ctx)
@@ -378,7 +376,7 @@ def churn_layout(ctx: Context, summary: dict[str, Any],
         f"与 NPS 加权平均（权重见设置表；NPS 为空时按其余三项重新分配权重）。\n"
         f"高风险：NPS 低于 {below} 且超过 {s.churn_no_conversion_days} 天无成交。\n"
         f"中风险：NPS 低于 {below}、近 {s.survey_days} 天内有投诉、价格敏感或竞品对比中标签、"
-        f"满意度调研逾期（每 {s.survey_days} 天一次）、超过级别跟进间隔的 {s.churn_gap_factor:g} 倍未联系、"
+        f"满意度调研逾期（每 {s.survey_days} 天一次）、超过 {s.churn_gap_factor:g}×{s.cadence_won} 天未联系、"
         f"或近{n}个月金额低于此前{n}个月。",
         f"Health 0–100: days since the last conversion, conversions and amount in the last {n} months, each "
         f"scored 1–5 by quintile among all won accounts, averaged with NPS (weights on the Settings sheet; "
@@ -386,7 +384,7 @@ def churn_layout(ctx: Context, summary: dict[str, Any],
         f"High risk: NPS below {below} and no conversion for more than {s.churn_no_conversion_days} days.\n"
         f"Medium risk: NPS below {below}, a complaint in the last {s.survey_days} days, a price-sensitive or "
         f"comparing-competitors tag, satisfaction survey overdue (every {s.survey_days} days), no contact for "
-        f"more than {s.churn_gap_factor:g}× the tier's cadence, or a lower amount than in the {n} months before.",
+        f"more than {s.churn_gap_factor:g} × {s.cadence_won} days, or a lower amount than in the {n} months before.",
     )
     headline = pick(
         lang,

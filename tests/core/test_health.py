@@ -212,27 +212,32 @@ def test_survey_missed() -> None:
     assert risk_of(data)[0] == "low"
 
 
-def test_follow_up_gap_over_twice_the_cadence() -> None:
+def test_no_contact_for_twice_the_won_cadence() -> None:
     data = quiet()
-    data["followups"] = [fu("甲", 15, "满意度调研")]
-    assert risk_of(data)[1:] == ("中：15 天未联系（C 类每 7 天）", ["gap"])
-    assert risk_of(data, "en")[1] == "Medium: no contact for 15 days (tier C: every 7 days)"
-    data["followups"] = [fu("甲", 14, "满意度调研")]
-    assert risk_of(data)[0] == "low"
-    data["conversions"] = [conv("甲", 2, "10万"), conv("甲", 30, "10万")]  # a conversion is a contact too
-    data["followups"] = [fu("甲", 40, "满意度调研")]
-    assert "gap" not in risk_of(data)[2]
-
-
-def test_gap_uses_tier_from_log_when_customers_tier_blank() -> None:
-    data = quiet(tier=None)
-    data["followups"] = [fu("甲", 3, "满意度调研")]
-    assert risk_of(data)[0] == "low"  # no tier anywhere: C
-    data["tierlog"] = [{"customer": "甲", "tier": "B", "date": ago(100), "owner": "小王"},
-                       {"customer": "甲", "tier": "A", "date": ago(50), "owner": "小王"}]
-    assert risk_of(data)[1] == "中：3 天未联系（A 类每 1 天）"
-    assert risk_of(data, "en")[1] == "Medium: no contact for 3 days (tier A: every 1 day)"
+    data["conversions"] = [conv("甲", 100, "10万")]
+    data["followups"] = [fu("甲", 61, "满意度调研")]
+    assert risk_of(data)[1:] == ("中：61 天未联系", ["gap"])  # cadence_won 30 × churn_gap_factor 2
+    assert risk_of(data, "en")[1] == "Medium: no contact for 61 days"
     assert risk_of(data, settings={"churn_gap_factor": 3})[0] == "low"
+    data["followups"] = [fu("甲", 60, "满意度调研")]
+    assert risk_of(data)[0] == "low"
+    assert risk_of(data, settings={"cadence_won": 20})[1] == "中：60 天未联系"
+    data["conversions"].append(conv("甲", 2, "10万"))  # a conversion is a contact too
+    data["followups"] = [fu("甲", 80, "满意度调研")]
+    assert "gap" not in risk_of(data)[2]
+    data["conversions"], data["followups"] = [], []
+    assert risk_of(data)[1] == "中：无跟进记录"
+
+
+def test_tier_shown_from_log_when_customers_tier_blank() -> None:
+    data = quiet(tier=None)
+    assert scored(data).loc["甲", "tier"] == "C"  # no tier anywhere: C
+    data["tierlog"] = [{"customer": "甲", "tier": "B", "date": ago(100), "owner": "小王"},
+                       {"customer": "甲", "tier": "A", "date": ago(50), "owner": "小王"},
+                       {"customer": "甲", "tier": "C", "date": ago(-5), "owner": "小王"}]  # future row ignored
+    assert scored(data).loc["甲", "tier"] == "A"
+    data["customers"][0]["tier"] = "B"
+    assert scored(data).loc["甲", "tier"] == "B"
 
 
 def test_complaint_in_recent_follow_ups() -> None:
