@@ -130,30 +130,35 @@ class _Sheet:
 
     def headline_text(self, name: str) -> str:
         n, b = self.now, self.before
-        amount = n["amount"] / self.factor
-        unit = self.t("万元", "10k yuan") if self.unit == "万" else self.t("元", "yuan")
         mom = _change_pct(n["amount"], b["amount"])
         mom_text = f"{mom:+.1%}" if mom is not None else self.t("上月无成交", "none last month")
         return self.t(
             f"{self.month.label}：新增客户 {n['new']} 个，跟进 {n['followups']} 次，成交 {n['conversions']} 单共 "
-            f"{amount:,.1f} {unit}（环比 {mom_text}），流失 {n['lost']} 个；已写入「{name}」",
+            f"{self.money_text(n['amount'])}（环比 {mom_text}），流失 {n['lost']} 个；已写入「{name}」",
             f"{self.month.label}: {n['new']} new customers, {n['followups']} follow-ups, {n['conversions']} "
-            f"conversions worth {amount:,.1f} {unit} ({mom_text} on last month), {n['lost']} lost; "
+            f"conversions worth {self.money_text(n['amount'])} ({mom_text} on last month), {n['lost']} lost; "
             f"written to '{name}'",
         )
+
+    def money_text(self, yuan: float) -> str:
+        """`90.0 万元` / `900,000 元`; English always in yuan (`900,000 yuan`)."""
+        if self.lang == "en":
+            return f"{yuan:,.0f} yuan"
+        if self.unit == "万":
+            return f"{yuan / self.factor:,.1f} " + self.t("万元", "")
+        return f"{yuan:,.0f} " + self.t("元", "")
 
     def highlights(self) -> list[str]:
         """A few sentences a manager reads first."""
         n, b = self.now, self.before
-        unit = self.t("万元", "10k yuan") if self.unit == "万" else self.t("元", "yuan")
         mom = _change_pct(n["amount"], b["amount"])
         mom_text = (self.t(f"环比 {mom:+.1%}", f"{mom:+.1%} on last month") if mom is not None
                     else self.t("上月无成交", "no conversions last month"))
         lines = [self.t(
             f"本月新增客户 {n['new']} 个，跟进 {n['followups']} 次（触达 {n['touched']} 个客户），"
-            f"成交 {n['conversions']} 单、金额 {n['amount'] / self.factor:,.1f} {unit}（{mom_text}）。",
+            f"成交 {n['conversions']} 单、金额 {self.money_text(n['amount'])}（{mom_text}）。",
             f"{n['new']} new customers, {n['followups']} follow-ups ({n['touched']} customers touched), "
-            f"{n['conversions']} conversions worth {n['amount'] / self.factor:,.1f} {unit} ({mom_text}).")]
+            f"{n['conversions']} conversions worth {self.money_text(n['amount'])} ({mom_text}).")]
         parts = []
         src = self.sources[self.sources["base"] > 0]["rate"].dropna()
         src = src[[i not in (fig.BLANK, fig.NOT_IN) for i in src.index]]

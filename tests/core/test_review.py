@@ -283,7 +283,7 @@ def test_english_workbook():
     assert any(c.style == "note" and c.value.startswith("Conversion rate = converted to date") for c in r.cells)
     assert book.sheets["Review history"][0][:6] == ["Month", "New customers", "Follow-ups", "Customers touched",
                                                     "Conversions", "Amount (10k yuan)"]
-    assert summary.headline.startswith("2024-03: 5 new customers")
+    assert summary.headline.startswith("2024-03: 5 new customers, 9 follow-ups, 3 conversions worth 900,000 yuan")
 
 
 def test_empty_month_gives_a_sheet_that_says_so():
@@ -386,3 +386,29 @@ def test_build_returns_both_sheets_with_aliases():
     assert review.name == "月度复盘 2024-03" and set(review.aliases) == {"月度復盤 2024-03", "Review 2024-03"}
     assert history.name == "复盘历史" and set(history.aliases) == {"復盤歷史", "Review history"}
     assert not result.columns and not result.appends
+
+
+def test_first_contact_falls_back_to_entry_date_then_earliest_activity():
+    ctx = make_ctx({
+        "customers": [
+            # no first contact: new in March by its entry date
+            {"customer": "甲", "owner": "小王", "source": "官网", "entered_on": dt.datetime(2024, 3, 3, 9, 30)},
+            # no dates at all: known (for the conversion rate) from its February follow-up; never "new"
+            {"customer": "乙", "owner": "小王", "source": "官网", "status": "已成交"},
+            # no dates, first activity in April: not known by March's end
+            {"customer": "丙", "owner": "小王", "source": "官网"},
+        ],
+        "followups": [{"customer": "乙", "date": dt.date(2024, 2, 10), "method": "电话", "content": "x", "owner": "小王"},
+                      {"customer": "丙", "date": dt.date(2024, 4, 2), "method": "电话", "content": "x", "owner": "小王"}],
+        "conversions": [{"customer": "乙", "date": dt.date(2024, 3, 1), "amount": 5000}],
+    }, today="2024-04-01")
+    got = rows(fig.sources(fig.prepare(ctx), MARCH))
+    assert got["官网"] == {"new": 1, "share": 1.0, "conversions": 1, "base": 2, "converted": 1, "rate": 0.5}
+
+
+def test_zh_hant_workbook_names_and_headers():
+    book, _ = review_book("zh-Hant")
+    assert "月度復盤 2024-03" in book.sheets and "復盤歷史" in book.sheets
+    g = grid(book.rendered["月度復盤 2024-03"])
+    assert "二、線索來源" in [v[0] for v in g.values()]
+    assert book.sheets["復盤歷史"][0][5] == "成交金額（萬元）"
