@@ -100,24 +100,24 @@ def parse_history(table: pd.DataFrame | None) -> pd.DataFrame:
     empty = pd.DataFrame(columns=list(HEADLINE_KEYS), index=pd.Index([], name="month"), dtype=object)
     if table is None or table.empty:
         return empty
-    cols: dict[str, tuple[str, float]] = {}
-    for head in table.columns:
+    cols: dict[int, tuple[str, float]] = {}  # column position → (key, yuan factor); first header wins
+    for i, head in enumerate(table.columns):
         hit = _INDEX.get(fold(str(head)))
         if hit and hit[0] not in {k for k, _ in cols.values()}:
-            cols[head] = hit
-    month_col = next((h for h, (k, _) in cols.items() if k == "month"), None)
-    if month_col is None:
+            cols[i] = hit
+    month_at = next((i for i, (k, _) in cols.items() if k == "month"), None)
+    if month_at is None:
         return empty
     rows: dict[str, dict[str, Any]] = {}
-    for _, record in table.iterrows():
-        label = month_label(record[month_col])
+    for record in table.itertuples(index=False, name=None):
+        label = month_label(record[month_at])
         if label is None:
             continue
         row: dict[str, Any] = {k: None for k in HEADLINE_KEYS}
-        for head, (key, factor) in cols.items():
+        for i, (key, factor) in cols.items():
             if key == "month":
                 continue
-            num = _number(record[head])
+            num = _number(record[i])
             row[key] = None if num is None else num * factor
         rows[label] = row
     if not rows:

@@ -412,3 +412,8 @@ def test_zh_hant_workbook_names_and_headers():
     g = grid(book.rendered["月度復盤 2024-03"])
     assert "二、線索來源" in [v[0] for v in g.values()]
     assert book.sheets["復盤歷史"][0][5] == "成交金額（萬元）"
+
+
+def test_parse_history_with_a_repeated_header_keeps_the_first():
+    table = pd.DataFrame([["2024-03", 4, 9]], columns=["Month", "New customers", "New customers"])
+    assert hist.parse_history(table).loc["2024-03", "new"] == 4
