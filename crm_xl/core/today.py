@@ -72,7 +72,8 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             df, title=w["owner_block"].format(owner=name, n=len(rows)),
             formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
             links={w["col_customer"]: links} if links else {},
-            row_styles=[_ROW_STYLE.get(c) for c in rows["code"]], highlight=w["col_what"],
+            row_styles=[_row_style(c, late) for c, late in zip(rows["code"], rows["overdue_days"], strict=True)],
+            highlight=w["col_what"],
         ))
     over = st[st["over_contact"] & (st["status"] == "open")]
     if len(over):
@@ -154,6 +155,11 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
     first = [o for o in listed if o in present]
     rest = sorted(present - set(first) - {unassigned})
     return first + rest + ([unassigned] if unassigned in present else [])
+
+
+def _row_style(code: str, late: float) -> Style | None:
+    """Red for anything late (a first contact too), yellow for due today."""
+    return "error" if late > 0 else _ROW_STYLE.get(code)
 
 
 def _links(frame: Frame | None, rows: pd.Index) -> list[str]:

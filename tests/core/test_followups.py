@@ -495,6 +495,8 @@ def test_today_sheet_blocks_order_and_links() -> None:
     assert tables[1].links["客户名称"][0] == "客户信息表!A3"
     assert tables[0].df["客户名称"].tolist() == ["癸公司"]
     assert tables[2].df["待办事项"].tolist() == ["无跟进记录"]
+    assert tables[2].row_styles == ["error"]  # 7 days late for a first contact
+    assert tables[1].row_styles == ["warning", "error", "error"]
     over = tables[3].df
     assert over["客户名称"].tolist() == ["戊公司"]
     assert over["提醒"].tolist() == ["C 类近 7 天跟进 3 次（上限 2 次）"]
