@@ -19,7 +19,9 @@ Rules (every number from Settings):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -293,15 +295,20 @@ def money_text(amount: float, ctx: Context) -> str:
 # --- outputs -------------------------------------------------------------------------------------------
 
 def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
-                  winback: tuple[pd.DataFrame, list[str | None], list[Any]] | None = None) -> dict[str, Any]:
-    """Churn figures as of ctx.today, for the monthly review.
+                  winback: tuple[pd.DataFrame, list[str | None], list[Any]] | None = None,
+                  as_of: dt.date | None = None) -> dict[str, Any]:
+    """Churn figures for the monthly review, as of `as_of` (default ctx.today; e.g. the reviewed month's
+    last day: conversions and follow-ups after it are ignored; NPS and tags are the current cells).
 
     Returns {"as_of": date, "won": int, "high": int, "medium": int, "low": int, "value_at_risk": float
     (trailing-window amount of high + medium accounts, yuan), "value_total": float (of all won accounts),
-    "table": DataFrame with localized headers (risk, accounts, amount), "accounts": the win-back list
-    DataFrame (localized headers, see `winback_table`)}. Accounts are counted once per customer name.
-    `scored` / `winback`: already computed `score(ctx)` / `winback_table(ctx, scored)`, to save time.
+    "table": DataFrame with localized headers (risk 高/中/低, accounts, amount in Settings.money_unit),
+    "accounts": the win-back list DataFrame (localized headers, see `winback_table`), "note": a localized
+    definition line}. Accounts are counted once per customer name. `scored` / `winback`: already computed
+    `score(ctx)` / `winback_table(ctx, scored)` (same day), to save time.
     """
+    if as_of is not None and as_of != ctx.today:
+        ctx, scored, winback = replace(ctx, today=as_of), None, None
     scored = score(ctx) if scored is None else scored
     winback = winback_table(ctx, scored) if winback is None else winback
     won = scored[scored["won"]].drop_duplicates("key")
@@ -321,6 +328,13 @@ def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
         "value_total": float(won["monetary"].sum()),
         "table": table,
         "accounts": winback[0],
+        "note": pick(
+            lang,
+            f"截至 {ctx.today.isoformat()}；风险金额 = 高、中风险客户近{ctx.settings.value_window_months}个月成交额；"
+            f"明细见「{CHURN_SHEET.name(lang)}」表。",
+            f"As of {ctx.today.isoformat()}; value at risk = the {ctx.settings.value_window_months}-month amount "
+            f"of high and medium risk accounts; details on the '{CHURN_SHEET.name(lang)}' sheet.",
+        ),
     }
 
 

@@ -359,6 +359,10 @@ def test_churn_summary_for_the_review() -> None:
     assert out["table"].to_dict("list") == {"流失风险": ["高", "中", "低"], "客户数": [2, 2, 1],
                                             "近12个月金额（万）": [35.0, 62.0, 100.0]}
     assert list(out["accounts"]["客户"]) == ["高风险丙", "高风险甲", "中风险丁", "中风险乙"]
+    assert out["note"].startswith("截至 2024-04-01；风险金额 = 高、中风险客户近12个月成交额")
+    earlier = churn_summary(ctx, as_of=ago(150))  # 高风险甲 (100 days ago) had not converted yet
+    assert earlier["as_of"] == ago(150) and earlier["won"] == 5
+    assert earlier["value_total"] == 50_000
 
 
 def test_no_customers_sheet_and_no_won_accounts() -> None:
