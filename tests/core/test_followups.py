@@ -581,3 +581,33 @@ def test_empty_customers_sheet_and_unreadable_dates() -> None:
 def test_excel_serial_dates_are_read() -> None:
     row = won([], conversions=[{"customer": "甲公司", "date": 45000, "amount": 1}])  # 2023-03-15
     assert (row["step"], due(row), row["overdue_days"]) == ("survey", D(2023, 6, 13), 276)
+
+
+# --- end to end on the sample workbook ------------------------------------------------------------------
+
+
+def test_stale_on_the_sample_workbook(sample_copy, tmp_path) -> None:
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from crm_xl.jobs import flag_stale as flag_stale_job
+
+    out = tmp_path / "s.xlsx"
+    summary = flag_stale_job(sample_copy, today="2024-03-15", out=out)
+    assert summary.counts["todo"] > 0
+    wb = CalamineWorkbook.from_path(str(out))
+    assert "今日待办" in wb.sheet_names
+    rows = wb.get_sheet_by_name("今日待办").to_python()
+    assert rows[0][0] == "今日待办 2024-03-15（星期五）"
+    headers = [r for r in rows if r and r[0] == "客户名称"]
+    assert headers and headers[0][:4] == ["客户名称", "级别", "待办事项", "逾期天数"]
+    customers = wb.get_sheet_by_name("客户信息表").to_python()
+    head = next(r for r in customers if "跟进状态" in r)
+    col = head.index("跟进状态")
+    statuses = [r[col] for r in customers[customers.index(head) + 1:] if r[0]]
+    assert statuses and sum(1 for s in statuses if s) >= len(statuses) // 2
+    # every customer in the worklist links to its row on Customers
+    ws = openpyxl.load_workbook(out)["今日待办"]
+    links = [c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert len(links) >= summary.counts["todo"]
+    assert all(loc.startswith("客户信息表!A") for loc in links)
