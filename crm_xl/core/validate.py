@@ -6,23 +6,31 @@ Validation only writes the computed `check` column and the Issues sheet; user ce
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..result import JobResult
 from .context import Context
 from .validation.checks import Checker
 from .validation.report import check_columns, issues_frame, issues_sheet, summary
 
 
-def validate(ctx: Context) -> JobResult:
-    """Check every row; the JobResult writes `check` on each data sheet and rebuilds the Issues sheet."""
+def find_issues(ctx: Context) -> pd.DataFrame:
+    """Every problem, one row each: sheet (key), row (Excel row), col (sheet column), key (column key),
+    rule, severity, value (the raw cell), message — sorted by sheet, row, column."""
     checker = Checker(ctx)
     for frame in ctx.frames.present():
         checker.cells(frame)
     checker.rows()
-    issues = issues_frame(checker.records)
+    return issues_frame(checker.records)
+
+
+def validate(ctx: Context) -> JobResult:
+    """Check every row; the JobResult writes `check` on each data sheet and rebuilds the Issues sheet."""
+    issues = find_issues(ctx)
     result_summary = summary(issues, ctx.frames, ctx.lang)
     sheet = issues_sheet(issues, ctx.frames, ctx.lang, ctx.today.isoformat(), result_summary.headline)
     return JobResult(summary=result_summary, columns=check_columns(issues, ctx.frames, ctx.lang),
                      sheets=[sheet])
 
 
-__all__ = ["validate"]
+__all__ = ["validate", "find_issues"]

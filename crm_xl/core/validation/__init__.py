@@ -3,7 +3,7 @@
 The entry point is `crm_xl.core.validate.validate(ctx)`.
 """
 
-from .names import customer_key
+from .names import dedupe_key
 from .rules import RULES, Rule
 
-__all__ = ["RULES", "Rule", "customer_key"]
+__all__ = ["RULES", "Rule", "dedupe_key"]

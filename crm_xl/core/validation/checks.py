@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +26,10 @@ from ...parse import (
     parse_tags,
 )
 from ...schema import ENUMS, STATUS, Column, Kind
+from ...settings import DEFAULT_LISTS, Settings
 from ..context import Context
-from .names import customer_key
+from ..names import customer_key as link_key
+from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
 
@@ -82,6 +85,28 @@ class Cells:
 
     def blank_rows(self) -> np.ndarray:
         return self.vals.rows(self.blank)
+
+
+def list_matcher(settings: Settings, name: str) -> Callable[[str], str | None]:
+    """Match a value against the team's Settings list `name` → the team's item, or None.
+
+    A default item written in another language counts when the team's list holds that item in some
+    language ("Referral" for 转介绍); an item the team removed is refused in every language."""
+    team = {fold(item): item for item in getattr(settings, name)}
+    alias: dict[str, str] = {}
+    defaults = DEFAULT_LISTS.get(name, {})
+    for i in range(max((len(v) for v in defaults.values()), default=0)):
+        variants = [items[i] for items in defaults.values() if i < len(items)]
+        own = next((team[fold(v)] for v in variants if fold(v) in team), None)
+        if own is not None:
+            for v in variants:
+                alias.setdefault(fold(v), own)
+
+    def match(text: str) -> str | None:
+        key = fold(text)
+        return team.get(key) or alias.get(key)
+
+    return match
 
 
 class Checker:
@@ -231,14 +256,14 @@ class Checker:
             emit("bad_phone", bad & ~email)
             return parsed, ok & ~bad
         if kind == Kind.LIST and column.list and getattr(settings, column.list):
-            name = column.list
-            parsed = vals.each(lambda v: settings.in_list(name, v))
+            match = list_matcher(settings, column.list)
+            parsed = vals.each(lambda v: match(norm(v)))
             bad = ok & ~valid(parsed)
-            emit("not_in_list", bad, allowed=_allowed(list(getattr(settings, name)), lang))
+            emit("not_in_list", bad, allowed=_allowed(list(getattr(settings, column.list)), lang))
             return parsed, ok & ~bad
         if kind == Kind.TAGS and column.list and getattr(settings, column.list):
-            name = column.list
-            unknown = vals.each(lambda v: [t for t in parse_tags(v) if settings.in_list(name, t) is None])
+            match = list_matcher(settings, column.list)
+            unknown = vals.each(lambda v: [t for t in parse_tags(v) if match(t) is None])
             has = ok & np.fromiter((bool(u) for u in unknown), dtype=bool, count=len(unknown))
             shown = np.array([pick(lang, "、", ", ").join(u) for u in unknown], dtype=object)
             emit("unknown_tag", has, shown=shown)
@@ -259,7 +284,7 @@ class Checker:
     def customer_keys(self, frame: Frame) -> pd.Series:
         """Normalised customer name per row (None where the cell is blank or invalid)."""
         cells = self.cols[(frame.sheet.key, "customer")]
-        keys = np.array([customer_key(p) if p is not None else None for p in cells.parsed], dtype=object)
+        keys = np.array([dedupe_key(p) if p is not None else None for p in cells.parsed], dtype=object)
         return pd.Series(cells.vals.rows(keys), index=cells.vals.index, dtype=object)
 
     def rows(self) -> None:
@@ -272,19 +297,40 @@ class Checker:
         self._entry_lag(customers)
         self._verification(customers)
         self._lost(customers)
-        known = set(keys["customers"].dropna())
         for sheet in REFERRING:
             frame = frames.get(sheet)
             if frame is not None:
-                k = keys[sheet]
-                missing = (k.notna() & ~k.isin(known)).to_numpy()
-                self.emit(frame, "customer", "unknown_customer", missing, self.raw(sheet, "customer"),
-                          sheet=customers.sheet_name)
+                self._references(customers, keys["customers"], frame, keys[sheet])
         if frames.followups is not None:
             self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
         if frames.conversions is not None:
             self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
             self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])
+
+    def _references(self, customers: Frame, names: pd.Series, frame: Frame, refs: pd.Series) -> None:
+        """unknown_customer; name_variant when the name matches only once suffixes/punctuation are
+        ignored (the other jobs link rows by the stricter customer_key, so they would miss it)."""
+        raw = self.raw(frame.sheet.key, "customer")
+        found = refs.isin(set(names.dropna())).to_numpy()
+        self.emit(frame, "customer", "unknown_customer", refs.notna().to_numpy() & ~found, raw,
+                  sheet=customers.sheet_name)
+        if not found.any():
+            return
+        cust_raw = self.raw("customers", "customer")
+        linked = {link_key(v) for v in cust_raw}
+        strict = Values(pd.Series(raw, index=refs.index, dtype=object))
+        variant = found & strict.rows(strict.each(lambda v: link_key(v) not in linked)).astype(bool)
+        if not variant.any():
+            return
+        spelled: dict[str, Any] = {}
+        for k, v in zip(names.to_numpy(), cust_raw, strict=True):
+            if k is not None:
+                spelled.setdefault(k, v)
+        refs_arr = refs.to_numpy()
+        shown = np.full(len(refs_arr), "", dtype=object)
+        for i in np.flatnonzero(variant):
+            shown[i] = brief(spelled[refs_arr[i]])
+        self.emit(frame, "customer", "name_variant", variant, raw, expected=shown, sheet=customers.sheet_name)
 
     def _duplicates(self, frame: Frame, names: pd.Series) -> None:
         lang = self.lang

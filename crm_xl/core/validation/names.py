@@ -1,4 +1,6 @@
-"""Customer-name normalisation used for duplicates and cross-sheet references."""
+"""Customer-name normalisation for duplicates and cross-sheet references (looser than
+`crm_xl.core.names.customer_key`, which the other jobs use to link rows: it also drops company suffixes
+and punctuation)."""
 
 from __future__ import annotations
 
@@ -26,9 +28,10 @@ def _key(text: str) -> str:
     while True:
         before = text
         text = _LATIN_SUFFIX.sub("", text).strip(" .,，、()（）")
-        for suffix in _CJK_SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text = text[: -len(suffix)].strip(" .,，、()（）")
+        for suffix in _CJK_SUFFIXES:  # longest first; a name that is only a suffix stays
+            if text.endswith(suffix):
+                if len(text) > len(suffix):
+                    text = text[: -len(suffix)].strip(" .,，、()（）")
                 break
         if text == before:
             break
@@ -36,7 +39,7 @@ def _key(text: str) -> str:
     return key or base
 
 
-def customer_key(value: object) -> str | None:
+def dedupe_key(value: object) -> str | None:
     """Normalised customer name: NFKC width, case, spaces, traditional→simplified and company suffixes
     (有限公司, 有限責任公司, 集团, 股份, Co., Ltd., Inc …) ignored. None for blanks and error values.
 

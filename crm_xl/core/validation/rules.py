@@ -66,6 +66,10 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("unknown_customer", "error", "客户“{value}”不在{sheet}中", 'customer "{value}" is not on the {sheet} sheet',
          "a follow-up, tier-log or conversion row names a customer missing from Customers (same "
          "normalisation as duplicates; skipped when there is no Customers sheet)"),
+    Rule("name_variant", "warning", "客户“{value}”在{sheet}中写作“{expected}”，请统一写法",
+         'customer "{value}" is written "{expected}" on the {sheet} sheet: use one spelling',
+         "a follow-up, tier-log or conversion names a customer only up to suffixes or punctuation "
+         "(科技 vs 科技有限公司): the other jobs link rows by the exact name (width, case and spaces aside)"),
     Rule("duplicate", "error", "与第 {row} 行重复（{what}）", "duplicates row {row} ({what})",
          "a customer with the same normalised name, phone or e-mail as an earlier row (reported on the "
          "later row)"),

@@ -1,0 +1,530 @@
+"""validate: every rule fires and stays quiet (zh-Hans and en headers), the toolkit's sample rows, the
+check column, the Issues sheet, the summary, and arbitrary cell values."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm_xl.book.memory import MemoryBook, settings_grid
+from crm_xl.book.port import TableInfo
+from crm_xl.core.validate import find_issues, validate
+from crm_xl.core.validation import checks
+from crm_xl.core.validation.names import dedupe_key
+from crm_xl.core.validation.rules import RULES
+from crm_xl.jobs import make_context
+from crm_xl.layout import Table, render
+from crm_xl.schema import ISSUES_SHEET, SHEETS
+from crm_xl.settings import Settings
+from tests.conftest import make_ctx
+
+LANGS = ["zh-Hans", "en"]
+TODAY = "2024-03-15"
+
+
+def base() -> dict[str, list[dict[str, Any]]]:
+    """A clean workbook: an open customer 甲 and a won customer 乙 with its conversion."""
+    customer = {
+        "customer": "甲科技有限公司", "industry": "互联网", "contact": "张总", "title": "总经理",
+        "phone": "13912345678", "need": "CRM", "budget": "50-80万", "source": "展会推荐", "tags": "价格敏感",
+        "owner": "小王", "first_contact": "2024-03-01", "entered_on": "2024-03-01 15:00",
+        "verified_on": "2024-03-12", "need_clarity": "明确", "budget_status": "已审批", "decision_chain": "短",
+        "expected_close": "2024-03-25", "status": "跟进中", "lost_reason": None, "lost_on": None, "nps": 30,
+        "tier_override": None,
+    }
+    won = {**customer, "customer": "乙贸易集团", "phone": "zhang@example.com", "owner": "小李", "status": "已成交",
+           "nps": None}
+    return {
+        "customers": [customer, won],
+        "followups": [
+            {"customer": "甲科技有限公司", "date": dt.datetime(2024, 3, 10, 10, 30), "method": "电话",
+             "content": "介绍方案", "feedback": "有兴趣", "next_action": "发方案", "next_date": "2024-03-20",
+             "owner": "小王"},
+            {"customer": "乙贸易集团", "date": "2024-03-11", "method": "拜访", "content": "签约", "feedback": None,
+             "next_action": None, "next_date": None, "owner": "小李"},
+        ],
+        "tierlog": [{"customer": "甲科技有限公司", "tier": "A", "reason": "需求明确", "date": "2024-03-10",
+                     "owner": "小王"}],
+        "conversions": [{"customer": "乙贸易集团", "date": "2024-03-12", "amount": "65万", "product": "CRM",
+                         "key_factor": "案例", "owner": "小李"}],
+    }
+
+
+def found(data: dict[str, Any], lang: str = "zh-Hans", today: str = TODAY,
+          settings_: dict[str, Any] | None = None) -> list[tuple[str, int, str, str]]:
+    issues = find_issues(make_ctx(data, today, lang, settings_))
+    return list(zip(issues["sheet"], issues["row"], issues["key"], issues["rule"], strict=True))
+
+
+def changed(sheet: str, index: int, **values: Any) -> dict[str, Any]:
+    data = base()
+    data[sheet][index].update(values)
+    return data
+
+
+def added(sheet: str, **values: Any) -> dict[str, Any]:
+    data = base()
+    template = copy.deepcopy(data[sheet][0])
+    data[sheet].append({**template, **values})
+    return data
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_clean_workbook_has_no_issues(lang: str) -> None:
+    assert found(base(), lang) == []
+
+
+# rule → (data that makes it fire, the one issue expected as (sheet, row, key), data that keeps it quiet)
+CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]]]] = {
+    "required": [
+        (changed("customers", 0, contact=None), ("customers", 2, "contact"), changed("customers", 0, contact="李")),
+        (changed("followups", 1, content="  "), ("followups", 3, "content"), base()),
+        (changed("conversions", 0, amount=None), ("conversions", 2, "amount"), base()),
+    ],
+    "cell_error": [
+        (changed("customers", 0, industry="#N/A"), ("customers", 2, "industry"), changed("customers", 0, industry=None)),
+        (changed("followups", 0, feedback="#REF!"), ("followups", 2, "feedback"), changed("followups", 0, feedback="#1")),
+    ],
+    "bad_type": [
+        (changed("customers", 0, contact=dt.datetime(2024, 1, 1)), ("customers", 2, "contact"),
+         changed("customers", 0, contact=12345)),
+        (changed("followups", 0, content=True), ("followups", 2, "content"), base()),
+    ],
+    "not_in_list": [
+        (changed("customers", 0, source="展会"), ("customers", 2, "source"), changed("customers", 0, source="官网")),
+        (changed("customers", 0, status="谈判中"), ("customers", 2, "status"), changed("customers", 0, status="暂停")),
+        (changed("followups", 0, method="飞鸽传书"), ("followups", 2, "method"), changed("followups", 0, method="微信")),
+        (changed("tierlog", 0, tier="D"), ("tierlog", 2, "tier"), changed("tierlog", 0, tier="b")),
+        (changed("customers", 0, need_clarity="很明确"), ("customers", 2, "need_clarity"), base()),
+    ],
+    "unknown_tag": [
+        (changed("customers", 0, tags="价格敏感、神秘标签"), ("customers", 2, "tags"),
+         changed("customers", 0, tags="价格敏感，复购意向")),
+    ],
+    "bad_phone": [
+        (changed("customers", 0, phone="1395678"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="010-8888 6666")),
+        (changed("customers", 0, phone="电话待补"), ("customers", 2, "phone"), changed("customers", 0, phone="+44 20 7946 0958")),
+    ],
+    "bad_email": [
+        (changed("customers", 1, phone="zhang@@example"), ("customers", 3, "phone"),
+         changed("customers", 1, phone="li@example.cn")),
+    ],
+    "bad_budget": [
+        (changed("customers", 0, budget="面议"), ("customers", 2, "budget"), changed("customers", 0, budget="¥500,000-800,000")),
+        (changed("customers", 0, budget="80-50万"), ("customers", 2, "budget"), changed("customers", 0, budget="50-80w")),
+    ],
+    "bad_amount": [
+        (changed("conversions", 0, amount="很多"), ("conversions", 2, "amount"), changed("conversions", 0, amount="6.5w")),
+    ],
+    "amount_not_positive": [
+        (changed("conversions", 0, amount=0), ("conversions", 2, "amount"), changed("conversions", 0, amount=650000)),
+        (changed("conversions", 0, amount="-5万"), ("conversions", 2, "amount"), base()),
+    ],
+    "bad_date": [
+        (changed("customers", 0, first_contact="上周"), ("customers", 2, "first_contact"),
+         changed("customers", 0, first_contact="2024年3月1日")),
+        (changed("customers", 0, expected_close="2024-02-30"), ("customers", 2, "expected_close"), base()),
+        (changed("followups", 1, next_date=3), ("followups", 3, "next_date"), changed("followups", 1, next_date=45383)),
+    ],
+    "future_date": [
+        (changed("followups", 0, date=dt.datetime(2024, 3, 16, 9)), ("followups", 2, "date"),
+         changed("followups", 0, date=dt.datetime(2024, 3, 15, 23))),
+        (changed("conversions", 0, date="2024-04-01"), ("conversions", 2, "date"), changed("conversions", 0, date=TODAY)),
+        (changed("customers", 0, first_contact="2024-03-20"), ("customers", 2, "first_contact"),
+         changed("customers", 0, expected_close="2025-01-01")),
+    ],
+    "bad_nps": [
+        (changed("customers", 0, nps=150), ("customers", 2, "nps"), changed("customers", 0, nps=-100)),
+        (changed("customers", 0, nps="高"), ("customers", 2, "nps"), changed("customers", 0, nps="40")),
+        (changed("customers", 0, nps=7.5), ("customers", 2, "nps"), changed("customers", 0, nps=7.0)),
+    ],
+    "unknown_customer": [
+        (changed("followups", 0, customer="丙公司"), ("followups", 2, "customer"),
+         changed("followups", 0, customer="  甲科技有限公司 ")),
+        (changed("tierlog", 0, customer="丁"), ("tierlog", 2, "customer"), base()),
+        (added("conversions", customer="戊"), ("conversions", 3, "customer"), base()),
+    ],
+    "name_variant": [
+        (changed("followups", 0, customer="甲科技"), ("followups", 2, "customer"),
+         changed("followups", 0, customer="甲 科技有限公司")),
+    ],
+    "duplicate": [
+        (added("customers", customer="甲科技 股份有限公司", phone="13800000000", status="跟进中"),
+         ("customers", 4, "customer"), added("customers", customer="甲科", phone="13800000000")),
+        (added("customers", customer="丙", phone="139-1234-5678"), ("customers", 4, "phone"),
+         added("customers", customer="丙", phone="13912345679")),
+        (added("customers", customer="丙", phone="ZHANG@example.com"), ("customers", 4, "phone"),
+         added("customers", customer="丙", phone="zhang2@example.com")),
+    ],
+    "entry_lag": [
+        (changed("customers", 0, entered_on="2024-03-03 10:00"), ("customers", 2, "entered_on"),
+         changed("customers", 0, entered_on="2024-03-02 23:00")),
+        (changed("customers", 0, first_contact="2024-03-01 09:00", entered_on="2024-03-02 10:00"),
+         ("customers", 2, "entered_on"), changed("customers", 0, first_contact="2024-03-01 09:00",
+                                                 entered_on="2024-03-02 08:00")),
+    ],
+    "verification_old": [
+        (changed("customers", 0, verified_on="2024-03-07"), ("customers", 2, "verified_on"),
+         changed("customers", 0, verified_on="2024-03-08")),
+        (changed("customers", 0, verified_on=dt.datetime(2023, 12, 1)), ("customers", 2, "verified_on"),
+         changed("customers", 0, verified_on=dt.datetime(2023, 12, 1), status="已流失", lost_reason="预算不足",
+                 lost_on="2024-03-01")),
+    ],
+    "won_without_conversion": [
+        (changed("customers", 0, status="已成交"), ("customers", 2, "status"), base()),
+    ],
+    "conversion_not_won": [
+        (changed("customers", 1, status="跟进中"), ("conversions", 2, "customer"), base()),
+    ],
+    "lost_without_reason": [
+        (changed("customers", 0, status="已流失", lost_on="2024-03-10"), ("customers", 2, "lost_reason"),
+         changed("customers", 0, status="已流失", lost_on="2024-03-10", lost_reason="选择竞品")),
+    ],
+    "lost_without_date": [
+        (changed("customers", 0, status="Lost", lost_reason="价格异议"), ("customers", 2, "lost_on"),
+         changed("customers", 0, status="Lost", lost_reason="价格异议", lost_on=dt.datetime(2024, 3, 10))),
+    ],
+    "owner_mismatch": [
+        (changed("followups", 0, owner="小李"), ("followups", 2, "owner"), changed("followups", 0, owner=" 小王 ")),
+    ],
+}
+
+PARAMS = [pytest.param(rule, i, lang, id=f"{rule}-{i}-{lang}")
+          for rule, cases in CASES.items() for i in range(len(cases)) for lang in LANGS]
+
+
+def test_every_rule_has_cases() -> None:
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize(("rule", "i", "lang"), PARAMS)
+def test_rule_fires_exactly_there(rule: str, i: int, lang: str) -> None:
+    bad, where, _ = CASES[rule][i]
+    assert found(bad, lang) == [(*where, rule)]
+
+
+@pytest.mark.parametrize(("rule", "i", "lang"), PARAMS)
+def test_rule_stays_quiet(rule: str, i: int, lang: str) -> None:
+    _, _, good = CASES[rule][i]
+    assert found(good, lang) == []
+
+
+# --- value lists ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_owner_list_applies_only_when_configured(lang: str) -> None:
+    data = changed("followups", 0, owner="小赵")  # also differs from the customer's owner
+    assert ("followups", 2, "owner", "not_in_list") not in found(data, lang)
+    owners = {"owners": ["小王", "小李"]}
+    assert ("followups", 2, "owner", "not_in_list") in found(data, lang, settings_=owners)
+    assert found(base(), lang, settings_=owners) == []
+
+
+def test_list_values_in_another_language_are_accepted() -> None:
+    data = changed("customers", 0, source="Referral", industry="互聯網")
+    assert found(data, "zh-Hans") == []
+
+
+def test_settings_list_edited_by_the_team() -> None:
+    data = changed("customers", 0, source="老客户")
+    data["customers"][1]["source"] = "Website"  # 官网 in English
+    assert found(data, settings_={"sources": ["老客户", "官网"]}) == []
+    # an item the team removed from its list is refused, in any language
+    assert found(base(), settings_={"sources": ["老客户"]}) == [("customers", 2, "source", "not_in_list"),
+                                                             ("customers", 3, "source", "not_in_list")]
+    assert found(changed("customers", 0, source="Website"), settings_={"sources": ["官网"]}) == [
+        ("customers", 3, "source", "not_in_list")]
+
+
+# --- names --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("科技有限公司", "科 技"), ("ＡＢＣ Co., Ltd.", "abc"), ("YY貿易集團", "yy贸易"), ("甲科技股份有限公司", "甲科技"),
+    ("甲有限責任公司", "甲"), ("Taco Inc.", "TACO"), ("Acme Corp", "acme"), ("乙集团有限公司", "乙"),
+])
+def test_dedupe_key_ignores_width_case_script_spaces_and_suffixes(a: str, b: str) -> None:
+    assert dedupe_key(a) == dedupe_key(b)
+
+
+def test_dedupe_key_keeps_what_matters() -> None:
+    assert dedupe_key("Taco") != dedupe_key("Ta")
+    assert dedupe_key("有限公司") == "有限公司"  # a bare suffix is a name
+    assert dedupe_key("甲科技") != dedupe_key("乙科技")
+    assert dedupe_key(None) is None and dedupe_key("#N/A") is None and dedupe_key(" ") is None
+
+
+# --- messages -----------------------------------------------------------------------------------------
+
+def test_duplicate_message_names_the_first_row() -> None:
+    data = added("customers", customer="丙", phone="139 1234 5678")
+    zh = find_issues(make_ctx(data, TODAY, "zh-Hans"))
+    en = find_issues(make_ctx(data, TODAY, "en"))
+    assert list(zh["message"]) == ["与第 2 行重复（同一电话）"]
+    assert list(en["message"]) == ["duplicates row 2 (same phone)"]
+
+
+def test_messages_name_the_header_and_value_in_the_workbook_language() -> None:
+    data = changed("customers", 0, phone="1395678")
+    assert find_issues(make_ctx(data, TODAY, "zh-Hans"))["message"][0].startswith("联系方式“1395678”不是有效电话")
+    assert find_issues(make_ctx(data, TODAY, "en"))["message"][0].startswith('Phone / email "1395678" is not')
+    hant = find_issues(make_ctx(data, TODAY, "zh-Hant"))["message"][0]
+    assert hant.startswith("聯繫方式“1395678”不是有效電話")
+
+
+def test_zh_hant_converts_the_template_not_the_value() -> None:
+    data = changed("customers", 0, source="发现")  # simplified value in a traditional workbook
+    msg = find_issues(make_ctx(data, TODAY, "zh-Hant"))["message"][0]
+    assert "“发现”" in msg
+
+
+def test_future_date_message_gives_today() -> None:
+    data = changed("conversions", 0, date="2024-04-01")
+    assert list(find_issues(make_ctx(data, TODAY, "en"))["message"]) == ["Date 2024-04-01 is after today (2024-03-15)"]
+
+
+def test_rules_have_both_templates_and_known_severities() -> None:
+    for rule in RULES.values():
+        assert rule.severity in ("error", "warning")
+        assert rule.hans and rule.en and rule.doc
+
+
+# --- the toolkit's sample rows (SPEC.md "Examples from the toolkit") -----------------------------------
+
+TOOLKIT = {
+    "customers": [
+        {"customer": "科技有限公司", "industry": "互联网", "contact": "*总", "title": "总经理", "phone": None,
+         "need": "企业级CRM系统采购", "budget": "50-80万", "source": "展会推荐", "decision_maker": None,
+         "notes": "注重数据安全性"},
+        {"customer": "YY贸易集团", "industry": "制造业", "contact": "*经理", "title": "采购经理", "phone": "1395678",
+         "need": "供应链管理软件", "budget": "30-50万", "source": "线上广告", "decision_maker": "*总监",
+         "notes": "决策流程较长,需多部门确认"},
+    ],
+    "followups": [
+        {"customer": "科技有限公司", "date": "2024-03-01", "method": "电话", "content": "介绍系统模块及案例",
+         "feedback": "对数据加密功能感兴趣", "next_action": "3月3日发送详细方案", "owner": "小王"},
+        {"customer": "YY贸易集团", "date": "2024-03-02", "method": None, "content": "发送行业解决方案白皮书",
+         "feedback": "已转交技术部评估", "next_action": "3月6日跟进技术部反馈", "owner": "小李"},
+    ],
+    "tierlog": [
+        {"customer": "科技有限公司", "tier": "A", "reason": "需求明确,预算已审批", "date": "2024-03-01", "owner": "小王"},
+        {"customer": "YY贸易集团", "tier": "B", "reason": "技术部评估中", "date": "2024-03-02", "owner": "小李"},
+        {"customer": "ZZ文化传媒", "tier": "C", "reason": "暂无明确需求", "date": "2024-03-01", "owner": "小张"},
+    ],
+    "conversions": [
+        {"customer": "科技有限公司", "date": "2024-03-10", "amount": "65万", "product": "企业级CRM系统",
+         "key_factor": "数据安全功能匹配需求,案例说服力强", "owner": "小王"},
+        {"customer": "AA生物制药", "date": "2024-02-28", "amount": "40万", "product": "供应链管理软件",
+         "key_factor": "转介绍客户信任度高,价格优惠", "owner": "小李"},
+    ],
+}
+TOOLKIT_ISSUES = [
+    ("customers", 3, "phone", "bad_phone"),  # 1395678: truncated
+    ("followups", 3, "method", "required"),  # YY贸易集团 2024-03-02 has no method
+    ("tierlog", 4, "customer", "unknown_customer"),  # ZZ文化传媒
+    ("conversions", 3, "customer", "unknown_customer"),  # AA生物制药
+]
+
+
+@pytest.mark.parametrize("lang", [*LANGS, "zh-Hant"])
+def test_toolkit_sample_rows_are_flagged_for_exactly_their_problems(lang: str) -> None:
+    # The toolkit's sheets have no owner / status / dates on Customers: rules needing them stay quiet.
+    assert found(TOOLKIT, lang, today="2024-04-01") == TOOLKIT_ISSUES
+
+
+def test_toolkit_sample_rows_with_status_column_flag_nothing_more() -> None:
+    data = copy.deepcopy(TOOLKIT)
+    data["customers"][0]["status"] = "已成交"  # 科技有限公司 signed on 2024-03-10
+    data["customers"][1]["status"] = "跟进中"
+    assert found(data, today="2024-04-01") == TOOLKIT_ISSUES
+
+
+# --- outputs: check column, Issues sheet, summary -------------------------------------------------------
+
+def bad_book() -> dict[str, Any]:
+    data = changed("customers", 0, phone="1395678", verified_on="2024-03-01", budget="面议")
+    data["followups"][0]["customer"] = "丙公司"
+    return data
+
+
+def test_check_column_is_ok_or_the_rows_messages_errors_first() -> None:
+    result = validate(make_ctx(bad_book(), TODAY, "zh-Hans"))
+    checks_ = result.columns["customers"]["check"]
+    assert list(checks_.index) == [2, 3]
+    assert checks_[3] == "OK"
+    assert checks_[2] == ("联系方式“1395678”不是有效电话（11 位手机、带区号座机或 +国际号码）; "
+                          "预算范围“面议”不是预算范围（如 50-80万、50万、¥500,000-800,000）; "
+                          "警告：信息核实日期 2024-03-01 已超过 7 天，请重新核实")
+    assert set(result.columns) == {"customers", "followups", "tierlog", "conversions"}
+    assert list(result.columns["followups"]["check"]) == ["客户“丙公司”不在客户信息表中", "OK"]
+    assert list(result.columns["conversions"]["check"]) == ["OK"]
+
+
+def test_check_column_in_english() -> None:
+    result = validate(make_ctx(bad_book(), TODAY, "en"))
+    assert result.columns["customers"]["check"][2].endswith("; warning: Verified on 2024-03-01 is more than 7 "
+                                                            "days old: verify again")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_issues_sheet(lang: str) -> None:
+    result = validate(make_ctx(bad_book(), TODAY, lang))
+    (layout,) = result.sheets
+    assert layout.name == ISSUES_SHEET.name(lang)
+    assert set(layout.aliases) == set(ISSUES_SHEET.names()) - {layout.name}
+    table = next(b for b in layout.blocks if isinstance(b, Table))
+    df = table.df
+    assert len(df.columns) == 7
+    customers = SHEETS["customers"].name(lang)
+    assert list(df.iloc[:, 0]) == [customers] * 3 + [SHEETS["followups"].name(lang)]
+    assert list(df.iloc[:, 1]) == ["E2", "G2", "M2", "A2"]  # sorted by sheet, row, column
+    assert table.links[df.columns[1]][0] == f"'{customers}'!E2"
+    assert list(df.iloc[:, 4]) == ["bad_phone", "bad_budget", "verification_old", "unknown_customer"]
+    assert list(table.row_styles or []) == ["error", "error", "warning", "error"]
+    assert all(isinstance(v, str) for v in df.iloc[:, 3])
+    assert df.iloc[2, 3] == "2024-03-01"
+    severity = {"zh-Hans": ["错误", "错误", "警告", "错误"], "en": ["Error", "Error", "Warning", "Error"]}[lang]
+    assert list(df.iloc[:, 5]) == severity
+    rendered = render(layout)
+    texts = [c.value for c in rendered.cells]
+    assert layout.name in texts
+    assert any(isinstance(t, str) and ("3 errors, 1 warning in 6 rows" in t or "共 6 行：3 个错误，1 个警告" in t)
+               for t in texts)
+
+
+def test_issues_sheet_when_nothing_is_wrong() -> None:
+    result = validate(make_ctx(base(), TODAY, "en"))
+    table = next(b for b in result.sheets[0].blocks if isinstance(b, Table))
+    assert table.df.empty and table.empty_text == "No problems found"
+    assert result.summary.headline == "no problems found in 6 rows"
+    assert result.summary.errors == result.summary.warnings == 0
+    assert all((s == "OK").all() for cols in result.columns.values() for s in cols.values())
+
+
+def test_formula_like_values_are_copied_as_text() -> None:
+    data = changed("customers", 0, phone='=HYPERLINK("http://x","y")', budget="@SUM(A1)")
+    result = validate(make_ctx(data, TODAY, "en"))
+    df = next(b for b in result.sheets[0].blocks if isinstance(b, Table)).df
+    assert list(df["Value"]) == ['=HYPERLINK("http://x","y")', "@SUM(A1)"]
+    assert list(df["Rule"]) == ["bad_phone", "bad_budget"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_summary_counts_by_sheet_and_rule(lang: str) -> None:
+    summary = validate(make_ctx(bad_book(), TODAY, lang)).summary
+    assert (summary.errors, summary.warnings) == (3, 1)
+    assert summary.counts["by_sheet"] == {"customers": {"bad_phone": 1, "bad_budget": 1, "verification_old": 1},
+                                          "followups": {"unknown_customer": 1}}
+    assert summary.counts["rows"] == 6
+    (title, table), = summary.tables
+    assert len(table) == 4 and table.iloc[:, 3].sum() == 4
+    json.dumps(summary.to_dict(), ensure_ascii=False)
+    assert summary.headline == {"zh-Hans": "共 6 行：3 个错误，1 个警告",
+                                "en": "3 errors, 1 warning in 6 rows"}[lang]
+
+
+def test_sheets_that_are_absent_are_skipped() -> None:
+    data = {"followups": [{"customer": "无人知晓", "date": "2024-03-01", "method": "电话", "content": "x", "owner": "a"}]}
+    result = validate(make_ctx(data))
+    assert result.summary.errors == 0  # no Customers sheet: no unknown_customer
+    assert set(result.columns) == {"followups"}
+
+
+def test_won_without_conversion_needs_the_conversions_sheet() -> None:
+    data = changed("customers", 0, status="已成交")
+    del data["conversions"]
+    assert found(data) == []
+
+
+def test_validation_does_not_change_the_frames() -> None:
+    ctx = make_ctx(bad_book())
+    before = {f.sheet.key: f.data.copy() for f in ctx.frames.present()}
+    validate(ctx)
+    for f in ctx.frames.present():
+        assert f.data.equals(before[f.sheet.key])
+
+
+# --- arbitrary cell values --------------------------------------------------------------------------
+
+def book_from_grids(data: dict[str, list[dict[str, Any]]], lang: str = "zh-Hans",
+                    settings_: Settings | None = None) -> MemoryBook:
+    """Like make_book, but cells keep exactly the values given (no DataFrame type inference)."""
+    sheets, tables = {}, []
+    for key, rows in data.items():
+        sheet = SHEETS[key]
+        keys = [c.key for c in sheet.input_columns]
+        grid = [[sheet.column(k).header(lang) for k in keys]] + [[r.get(k) for k in keys] for r in rows]
+        sheets[sheet.name(lang)] = grid
+        from crm_xl.frame import col_letter
+
+        tables.append(TableInfo(sheet.table, sheet.name(lang), f"A1:{col_letter(len(keys))}{max(len(grid), 2)}"))
+    if settings_ is not None:
+        sheets["Settings" if lang == "en" else "设置"] = settings_grid(settings_, lang)  # type: ignore[arg-type]
+    return MemoryBook(sheets, tables)
+
+
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["#N/A", "#REF!", "#DIV/0!", '=HYPERLINK("http://x","y")', "@SUM(A1)", "=1+1", "  ", "\n",
+                     "已成交", "已流失", "A", "小王", "甲科技有限公司", "甲科技", "13912345678", "a@b.cn", "65万",
+                     "-1", "0", "2024-03-01", "2024-13-45", "50-80万", "价格敏感、x", "¥", "nan", "None"]),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+    st.dates(),
+    st.times(),
+)
+
+
+@st.composite
+def workbooks(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
+    data: dict[str, list[dict[str, Any]]] = {}
+    for key, sheet in SHEETS.items():
+        if draw(st.booleans()) or key == "customers":
+            n = draw(st.integers(min_value=0, max_value=4))
+            data[key] = [{c.key: draw(CELL) for c in sheet.input_columns} for _ in range(n)]
+    return data
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks(), st.sampled_from(["zh-Hans", "zh-Hant", "en"]), st.booleans())
+def test_arbitrary_cell_values_never_raise(data: dict[str, Any], lang: str, owners: bool) -> None:
+    settings_ = Settings.defaults(lang).model_copy(update={"owners": ["小王", "小李"]}) if owners else None  # type: ignore[arg-type]
+    book = book_from_grids(data, lang, settings_)
+    result = validate(make_context(book, dt.date(2024, 3, 15)))
+    for key, cols in result.columns.items():
+        frame = book.find(key)
+        assert frame is not None
+        assert list(cols["check"].index) == frame.rows
+        assert all(isinstance(v, str) and v for v in cols["check"])
+    table = next(b for b in result.sheets[0].blocks if isinstance(b, Table))
+    assert all(v is None or isinstance(v, str) for v in table.df.iloc[:, 3])
+    assert result.summary.errors + result.summary.warnings == len(table.df)
+    json.dumps(result.summary.to_dict(), ensure_ascii=False)
+    book.apply(result)
+    book.save()
+
+
+DATES = st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(DATES, DATES, DATES), min_size=1, max_size=5))
+def test_vectorised_dates_agree_with_the_general_path(rows: list[tuple[Any, Any, Any]]) -> None:
+    data = {"customers": [{"customer": f"c{i}", "contact": "x", "first_contact": a, "entered_on": b,
+                           "verified_on": c} for i, (a, b, c) in enumerate(rows)]}
+    fast = find_issues(make_context(book_from_grids(data), dt.date(2024, 3, 15)))
+    try:
+        checks.FAST_DATES = False
+        slow = find_issues(make_context(book_from_grids(data), dt.date(2024, 3, 15)))
+    finally:
+        checks.FAST_DATES = True
+    assert fast[["row", "key", "rule", "message"]].equals(slow[["row", "key", "rule", "message"]])
