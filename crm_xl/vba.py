@@ -168,11 +168,11 @@ def _cell(ref: str) -> tuple[int, int]:
 def place_buttons(sheets: dict[str, Any], lang: Lang) -> list[tuple[str, Button]]:
     """insert_button for each of BUTTONS on its sheet (a missing sheet → the instructions sheet).
     Returns (sheet key used, button)."""
-    placed = []
-    for button in BUTTONS:
-        key = button.sheet if button.sheet in sheets else "instructions"
+    placed = [(b.sheet if b.sheet in sheets else "instructions", b) for b in BUTTONS]
+    for key, button in placed:
         if key not in sheets:
             raise ValueError(f"no sheet {button.sheet!r} nor 'instructions' to put the {button.macro} button on")
+    for key, button in placed:
         caption = button.label(lang)
         row, col = _cell(button.cell)
         sheets[key].insert_button(row, col, {
@@ -182,7 +182,6 @@ def place_buttons(sheets: dict[str, Any], lang: Lang) -> list[tuple[str, Button]
             "height": 30,
             "description": caption,
         })
-        placed.append((key, button))
     return placed
 
 
