@@ -656,12 +656,12 @@ def _heading(ws: Worksheet, st: Styles, r: int, title: str) -> int:
 
 WORKBOOK_DIR = Path(__file__).resolve().parents[1] / "workbook"
 
-# file name in workbook/ → build options. The buttons engineer adds
-#   "crm.xlsm": {"lang": "zh-Hans", "sample": False, "macros": True},
-# here once crm_xl.vba.decorate is implemented; tests/test_template.py checks every entry.
+# file name in workbook/ → build options; tests/test_template.py checks every entry. Building the .xlsm
+# also writes its VBA modules to workbook/vba/ (crm_xl.vba.export_sources; tests/test_vba.py checks them).
 COMMITTED: dict[str, dict[str, Any]] = {
     "crm.xlsx": {"lang": "zh-Hans", "sample": False, "macros": False},
     "sample.xlsx": {"lang": "zh-Hans", "sample": True, "macros": False},
+    "crm.xlsm": {"lang": "zh-Hans", "sample": False, "macros": True},
 }
 
 
@@ -671,6 +671,10 @@ def rebuild(folder: Path = WORKBOOK_DIR, names: Iterable[str] | None = None) -> 
     written = []
     for name in names or COMMITTED:
         written.append(create(folder / name, force=True, **COMMITTED[name]))
+        if COMMITTED[name]["macros"]:
+            from . import vba
+
+            vba.export_sources(folder / "vba")
     return written
 
 
