@@ -23,7 +23,7 @@ What the jobs find (today 2024-03-15 for stale, 2024-04-01 for the README's run,
 - overdue leads on both dates (宏图建设集团, 众诚软件, 利华纺织, 美途旅游 went quiet in Feb/early March);
   安信检测 and 恒源电力 are due on 2024-03-15; 泰和医院 and 永安精工 are due on 2024-04-01; 鸿运汽车,
   星辰智能 and 安泰安防 have no follow-up yet; over-contact: 盛世传媒集团 twice on 2024-03-14,
-  和信数字金融 twice on 2024-03-29, 金石投资 (tier C) three times in a week at the end of March;
+  和信数字金融 twice on 2024-03-30 (its latest day), 金石投资 (tier C) three times in a week at the end of March;
 - after-sale steps due: 鼎盛精密 (survey due 2024-03-13, done 03-20), 云帆网络 (check-in due 2024-03-15),
   优品零售 (no quarterly survey), 恒信保险 (won 03-27, no check-in call);
 - churn: 鼎盛精密 NPS −30 and no conversion since 2023-12-14 (high); 康泰医药 NPS −10, tagged 价格敏感;
@@ -143,7 +143,7 @@ COVERED_BY = {  # (customer, nth follow-up) logged by a colleague
     ("融汇财富管理有限公司", 2): "小陈", ("华美百货集团", 1): "小王", ("捷达快运有限公司", 3): "小李",
     ("瑞康医疗器械股份有限公司", 2): "小张", ("宏图建设集团", 1): "小王",
 }
-OVER_CONTACT = {"盛世传媒集团": D("2024-03-14"), "和信数字金融有限公司": D("2024-03-29")}
+OVER_CONTACT = {"盛世传媒集团": D("2024-03-14"), "和信数字金融有限公司": D("2024-03-30")}
 NO_CHECK_IN = {"恒信保险经纪有限公司"}  # won, thank-you sent, check-in call not made
 LATE_CHECK_IN = {"云帆网络科技有限公司": D("2024-03-18")}  # check-in due 03-15, made on 03-18
 SURVEY = {"鼎盛精密制造有限公司": D("2024-03-20"), "金瑞矿业设备有限公司": D("2024-03-26"),

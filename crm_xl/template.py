@@ -99,12 +99,22 @@ def create(path: str | Path, *, lang: str = "zh-Hans", sample: bool = False, mac
     tmp = Path(tmp_name)
     try:
         build(tmp, lang=checked, sample=sample, macros=macros)
+        os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except NotImplementedError as exc:
         raise UsageError(f"{target}: the workbook with buttons is not available in this version ({exc})") from exc
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _file_mode(target: Path) -> int:
+    """The mode of the file being replaced, else what the umask gives a new file (mkstemp makes 0600)."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def check_lang(lang: str) -> Lang:
@@ -228,12 +238,13 @@ def column_width(column: Column, lang: Lang, values: Iterable[Any] = ()) -> floa
     return min(max(column.width, text_width(column.header(lang)) + 4, longest), 36)
 
 
-def row_height(texts: Iterable[tuple[str, float]], line: float = 15.0, pad: float = 6.0) -> float:
-    """Height in points for wrapped texts: (text, column width) pairs, the tallest wins."""
+def row_height(texts: Iterable[tuple[str, float]], line: float = 14.0, pad: float = 6.0) -> float:
+    """Height in points for wrapped texts: (text, column width) pairs, the tallest wins. Errs on the tall
+    side: Excel does not grow rows whose height is set, and its fonts are wider than LibreOffice's."""
     lines = 1
     for value, width in texts:
         usable = max(width - 1.5, 1)
-        count = sum(max(1, math.ceil(text_width(part) * 1.08 / usable)) for part in str(value).split("\n"))
+        count = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(value).split("\n"))
         lines = max(lines, count)
     return lines * line + pad
 
@@ -586,7 +597,7 @@ def write_instructions(ws: Worksheet, st: Styles, lang: Lang, macros: bool) -> N
     r += 1
     intro = text.intro(lang)
     ws.merge_range(r, 0, r, 3, intro, st.body(font_size=11))
-    ws.set_row(r, row_height([(intro, span * 0.92)], line=17))
+    ws.set_row(r, row_height([(intro, span * 0.92)], line=16))
     r += 2
     head = st.get(bold=True, font_color=theme.HEADER_FONT, bg_color=theme.HEADER_FILL, border=1,
                   border_color="BFBFBF", text_wrap=True)

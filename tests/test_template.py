@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -176,6 +177,18 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     template.create(path, force=True)
     assert zipfile.is_zipfile(path)
     assert [p.name for p in tmp_path.iterdir()] == ["crm.xlsx"]
+
+
+def test_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = template.create(tmp_path / "crm.xlsx")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    path.chmod(0o664)
+    template.create(path, force=True)
+    assert path.stat().st_mode & 0o777 == 0o664  # a replaced file keeps its mode
 
 
 def test_bad_language_lists_the_three(tmp_path: Path) -> None:
