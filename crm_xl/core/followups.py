@@ -227,6 +227,13 @@ def _followups(raw: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return fu.sort_values(["when", "seq"], kind="stable")
 
 
+def _contains(text: pd.Series, pattern: str) -> pd.Series:
+    """Case-insensitive regex search, run once per distinct text."""
+    codes_, uniques = pd.factorize(text)
+    found = pd.Series(uniques).str.contains(pattern, case=False, regex=True).to_numpy(dtype=bool)
+    return pd.Series(found[codes_] if len(text) else [], index=text.index, dtype=bool)
+
+
 def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.DataFrame, frames: Frames,
                 settings: Settings, day: pd.Timestamp) -> None:
     """Fill code / step / next_due of the won customers in `st` (in place)."""
@@ -245,10 +252,9 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.Data
     text = content + " " + method
     done: dict[str, pd.Series] = {}
     for step in STEPS:
-        hit = text.str.contains(STEP_PATTERNS[step], case=False, regex=True)
+        hit = _contains(text, STEP_PATTERNS[step])
         if step == "check_in":
-            call = method.str.contains(CALL_PATTERN, case=False, regex=True)
-            hit |= call & (fw["day"] > fw["start"])
+            hit |= _contains(method, CALL_PATTERN) & (fw["day"] > fw["start"])
         done[step] = fw.loc[hit].groupby("key")["day"].max()
 
     working = settings.working_days
