@@ -24,8 +24,9 @@ What the jobs find (today 2024-03-15 for stale, 2024-04-01 for the README's run,
   安信检测 and 恒源电力 are due on 2024-03-15; 泰和医院 and 永安精工 are due on 2024-04-01; 鸿运汽车,
   星辰智能 and 安泰安防 have no follow-up yet; over-contact: 盛世传媒集团 twice on 2024-03-14,
   和信数字金融 twice on 2024-03-30 (its latest day), 金石投资 (tier C) three times in a week at the end of March;
-- after-sale steps due: 鼎盛精密 (survey due 2024-03-13, done 03-20), 云帆网络 (check-in due 2024-03-15),
-  优品零售 (no quarterly survey), 恒信保险 (won 03-27, no check-in call);
+- after-sale steps due: 鼎盛精密 (quarterly survey due mid-March, done 03-20 with a complaint), 云帆网络
+  (check-in call due 2024-03-15, made late; no guide sent), 优品零售 (no quarterly survey), 恒信保险 (won
+  03-27, no check-in call); 新华书城 (a 2023 account) has had no survey since its first deal;
 - churn: 鼎盛精密 NPS −30 and no conversion since 2023-12-14 (high); 康泰医药 NPS −10, tagged 价格敏感;
   天工机械 NPS −20;
 - review 2024-03: new customers from every source, conversions by several sources and last-touch methods,
@@ -417,7 +418,9 @@ def follow_ups(g: Generator, c: Customer) -> None:
         _presale(g, c, days, 4, None, PAUSE_TOUCH)
     elif k == "hot":
         start = _start(c)
-        days = _schedule(g, start, D("2024-03-16"), (6, 11)) + _schedule(g, D("2024-03-19"), D("2024-03-30"), (2, 3))
+        late = OVER_CONTACT.get(c.name, D("2024-03-01"))
+        end = late if late > D("2024-03-19") else _days(D("2024-03-29"), g.rng.randint(0, 2))
+        days = _schedule(g, start, D("2024-03-16"), (6, 11)) + _schedule(g, D("2024-03-19"), end, (2, 3))
         days = sorted(set(days) | ({OVER_CONTACT[c.name]} if c.name in OVER_CONTACT else set()))
         _presale(g, c, days, 6, _days(days[-1], 1))
         if c.name in OVER_CONTACT:
