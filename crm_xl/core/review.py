@@ -68,8 +68,8 @@ def _empty_blocks(ctx: Context, month: fig.Month) -> list[Text | Table]:
         Text(pick(lang, f"{month.label} 没有任何数据：本月没有新增客户、跟进记录、成交、流失或级别调整。",
                   f"No data for {month.label}: no new customers, follow-ups, conversions, lost customers or "
                   "tier changes in the month."), "empty"),
-        Text(pick(lang, "请确认月份是否正确（--month YYYY-MM），或检查各表中的日期。",
-                  "Check the month (--month YYYY-MM) or the dates in the data sheets."), "note"),
+        Text(pick(lang, "请确认复盘月份是否正确，或检查各表中的日期。",
+                  "Check the month under review, or the dates in the data sheets."), "note"),
     ]
 
 
