@@ -307,3 +307,29 @@ def test_libreoffice_imports_the_modules_and_binds_every_button(macro_book: Path
         assert f"vnd.sun.star.script:VBAProject.{b.macro}?language=Basic&amp;location=document" in content
     pdf = libreoffice(macro_book, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_new_with_macros_writes_the_button_workbook_in_the_chosen_language(tmp_path: Path) -> None:
+    path = tmp_path / "team.xlsm"
+    result = CliRunner().invoke(app, ["new", str(path), "--macros", "--lang", "zh-Hant"])
+    assert result.exit_code == 0, result.output
+    found = vml_macros(path)
+    assert found["使用說明"] == [(b.macro, b.hant) for b in vba.BUTTONS if b.sheet == "instructions"]
+    assert found[SHEETS["customers"].name("zh-Hant")] == [(b.macro, b.hant) for b in vba.BUTTONS
+                                                         if b.sheet == "customers"]
+    assert {"CRM", "xlwings", "Dictionary"} <= set(modules_of(path))
+
+
+def test_a_missing_excel_extra_is_a_clear_error(monkeypatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyopenvba(name, *args, **kwargs):
+        if name == "pyopenvba":
+            raise ImportError("No module named 'pyopenvba'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyopenvba)
+    with pytest.raises(vba.UsageError, match=r'pip install "crm-xl\[excel\]"'):
+        vba.project_bin()

@@ -234,6 +234,8 @@ class ExcelBook(Book):
         if sheet not in self._grids:
             sht = self._sheet_map()[sheet]
             _, _, last_row, last_col = parse_ref(sht.used_range.address)
+            if last_row > CHUNK_ROWS:  # formatted but empty rows make the used range huge: find the data's end
+                last_row = max(sht.range((last_row, c)).end("up").row for c in range(1, last_col + 1))
             rows: list[list[Any]] = []
             for top in range(1, last_row + 1, CHUNK_ROWS):
                 bottom = min(top + CHUNK_ROWS - 1, last_row)

@@ -244,6 +244,17 @@ def test_reading_is_one_call_per_sheet_and_matches_memory() -> None:
     pd.testing.assert_frame_equal(frames.customers.data.map(from_excel), mem.customers.data.map(from_excel))
 
 
+def test_a_used_range_swollen_by_formatting_is_trimmed_to_the_data() -> None:
+    memory, fake = books(30)
+    fake.sheet("客户信息表").formatted_to = 1_048_576
+    book = ExcelBook(fake)
+    frames = book.frames()
+    assert len(frames.customers.data) == 30
+    reads = [c for c in fake.calls if c[0] == "range.value.get"]
+    assert ("range.value.get", "$A$1:$E$31") in reads
+    assert len([c for c in fake.calls if c[0] == "range.end"]) == 5  # one per column, not per row
+
+
 def test_union_addresses_stay_short_and_cover_every_cell() -> None:
     cells = [(r, c) for r in range(1, 400, 2) for c in (1, 2, 5)]
     addresses = union_addresses(cells)

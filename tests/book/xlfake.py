@@ -154,6 +154,20 @@ class FakeRange(Recorder):
         else:
             object.__setattr__(self, name, value)
 
+    def end(self, direction: str) -> FakeRange:
+        """Ctrl+Up from the first cell: the last used cell above it (or row 1)."""
+        self.log("range.end", direction)
+        assert direction == "up"
+        r, c = self.areas[0][0], self.areas[0][1]
+        used = [row for (row, col) in self.sheet.cells if col == c and row <= r]
+        top = max(used, default=1)
+        return FakeRange(self.sheet, [(top, c, top, c)])
+
+    @property
+    def row(self) -> int:
+        self.log("range.row")
+        return self.areas[0][0]
+
     def merge(self) -> None:
         self.log("merge", self._addr())
 
@@ -285,6 +299,7 @@ class FakeSheet(Recorder):
         self.freeze_panes = FakeFreeze(self)
         self.frozen: str | None = None
         self._visible = True
+        self.formatted_to = 0
 
     @property
     def name(self) -> str:
@@ -303,6 +318,9 @@ class FakeSheet(Recorder):
     @property
     def used_range(self) -> FakeRange:
         self.log("sheet.used_range")
+        if self.formatted_to:  # cells formatted down to this row, as Excel counts them in the used range
+            width = max((c for _, c in self.cells), default=1)
+            return FakeRange(self, [(1, 1, self.formatted_to, width)])
         if not self.cells:
             return FakeRange(self, [(1, 1, 1, 1)])
         rows = [r for r, _ in self.cells]
