@@ -1,30 +1,35 @@
-"""Book over an .xlsx / .xlsm file on disk (openpyxl; VBA kept for .xlsm). Saving is atomic."""
+"""Book over an .xlsx / .xlsm file on disk: the fast, lossless batch engine.
+
+Reading: cell values come from python-calamine (dates as date/datetime, blanks as None, error cells as
+their text such as `#N/A`); sheets, tables and relationships straight from the zip (package.py).
+Writing (writer.py): only the parts a run owns are rebuilt — the rows of a data sheet that get computed
+cells or appended records, the tables that grow, generated sheets, new cell formats — by streaming
+their XML; every other zip entry (VBA project, charts, images, comments, validations, cached formula
+values …) is copied byte for byte. Saving is atomic (safety.py) and refuses to overwrite a file that
+changed on disk since it was read.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
-import openpyxl
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.chart.label import DataLabelList
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import TableColumn
-from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
-from .. import theme
 from ..errors import WorkbookFileError
-from ..layout import PlacedChart, Rendered
-from ..schema import Kind
-from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .package import Package
+from .port import Book, Op, TableInfo
 from .safety import Stamp, atomic_write, check_readable, check_writable
+from .writer import PackageWriter
 
-INVALID_SHEET_CHARS = set("[]:*?/\\")
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
+                         rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
+_ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
+                                 rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
+_BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
 
 
 class FileBook(Book):
@@ -37,248 +42,139 @@ class FileBook(Book):
         check_readable(self.path)
         self.backup = backup
         self.stamp = Stamp.of(self.path)
-        keep_vba = self.path.suffix.lower() == ".xlsm"
-        try:
-            self.wb = openpyxl.load_workbook(self.path, keep_vba=keep_vba, rich_text=False)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-            raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
+        self.source = self.path  # the file holding the current state (`out` after save(out))
         self._grids: dict[str, list[list[Any]]] = {}
+        self._queued: list[Op] = []
+        self._calamine: CalamineWorkbook | None = None
+        self.pkg = self._open(self.source)
+
+    def _open(self, source: Path) -> Package:
+        try:
+            pkg = Package(source)
+            _ = pkg.workbook.sheets, pkg.tables
+        except _BAD as exc:
+            raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
+        return pkg
+
+    def _values(self) -> CalamineWorkbook:
+        if self._calamine is None:
+            try:
+                self._calamine = CalamineWorkbook.from_path(str(self.source))
+            except _BAD as exc:
+                raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
+        return self._calamine
+
+    # --- reading ---------------------------------------------------------------------------------
 
     def sheet_names(self) -> list[str]:
-        return list(self.wb.sheetnames)
+        return [s.name for s in self.pkg.workbook.sheets]
 
     def table_infos(self) -> list[TableInfo]:
-        out = []
-        for ws in self.wb.worksheets:
-            for table in ws.tables.values():
-                out.append(TableInfo(table.displayName, ws.title, table.ref))
-        return out
+        return [TableInfo(t.name, t.sheet, t.ref) for t in self.pkg.tables]
 
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:
-            ws = self.wb[sheet]
-            self._grids[sheet] = [list(r) for r in ws.iter_rows(values_only=True)] if ws.max_row else []
+            entry = self.pkg.sheet(sheet)
+            if entry is None:
+                raise KeyError(f"Worksheet {sheet} does not exist.")
+            self._grids[sheet] = self._read_grid(entry.name, entry.part) if entry.kind == "worksheet" else []
         return self._grids[sheet]
+
+    def _read_grid(self, name: str, part: str | None) -> list[list[Any]]:
+        try:
+            sheet = self._values().get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except _BAD as exc:
+            raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+        start = sheet.start
+        if rows and start and (start[0] or start[1]):  # normalise to an A1 origin
+            pad = [None] * start[1]
+            rows = [[] for _ in range(start[0])] + [pad + r for r in rows]
+        grid = [_clean(r) for r in rows]
+        while grid and not any(v is not None for v in grid[-1]):
+            grid.pop()
+        if part is not None and grid:
+            _patch_errors(grid, self.pkg, part)
+        return grid
 
     # --- writing ---------------------------------------------------------------------------------
 
     def _apply(self, ops: list[Op]) -> None:
-        for op in ops:
-            if isinstance(op, WriteColumn):
-                self._write_column(op)
-            elif isinstance(op, AppendRows):
-                self._append(op)
-            elif isinstance(op, PutSheet):
-                self._put_sheet(op)
-            elif isinstance(op, DropSheet):
-                if op.name in self.wb.sheetnames:
-                    del self.wb[op.name]
-            elif isinstance(op, SetCells):
-                self._set_cells(op)
-        self._grids.clear()
+        self._queued.extend(ops)
 
-    def _set_cells(self, op: SetCells) -> None:
-        ws = self.wb[op.sheet] if op.sheet in self.wb.sheetnames else self.wb.create_sheet(_sheet_title(op.sheet))
-        for (row, col), value in op.values.items():
-            _put(ws.cell(row, col), value)
-        if op.hidden is not None:
-            ws.sheet_state = "hidden" if op.hidden else "visible"
-
-    def _write_column(self, op: WriteColumn) -> None:
-        ws = self.wb[op.sheet]
-        fmt = theme.kind_format(op.kind)
-        if op.header is not None:
-            head = ws.cell(op.header_row, op.col)
-            left = ws.cell(op.header_row, op.col - 1) if op.col > 1 else None
-            _put(head, op.header)
-            if left is not None and left.has_style:
-                head._style = left._style.__copy__()
-            head.font = Font(name=theme.FONT, bold=True, color=theme.HEADER_FONT)
-            head.fill = PatternFill("solid", fgColor=theme.COMPUTED_HEADER_FILL)
-            head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            ws.column_dimensions[get_column_letter(op.col)].width = 14 if op.kind != Kind.TEXT else 24
-        fill = PatternFill("solid", fgColor=theme.COMPUTED_FILL) if op.computed else None
-        for row, value in op.values.items():
-            cell = ws.cell(row, op.col)
-            _put(cell, value)
-            if op.header is not None:
-                if fill is not None:
-                    cell.fill = fill
-                if fmt:
-                    cell.number_format = fmt
-        if op.table:
-            self._extend_table(ws, op.table, None, op.col, op.header)
-
-    def _append(self, op: AppendRows) -> None:
-        ws = self.wb[op.sheet]
-        for i, record in enumerate(op.rows):
-            r = op.first_row + i
-            for col, value in record.items():
-                cell = ws.cell(r, col)
-                _put(cell, value)
-                above = ws.cell(r - 1, col)
-                if above.has_style and not cell.has_style:
-                    cell._style = above._style.__copy__()
-                fmt = theme.kind_format(op.cols.get(col, Kind.TEXT))
-                if fmt and isinstance(value, dt.date):
-                    cell.number_format = fmt
-        if op.table and op.rows:
-            self._extend_table(ws, op.table, op.first_row + len(op.rows) - 1, None, None)
-
-    def _extend_table(self, ws: Worksheet, name: str, last_row: int | None, last_col: int | None,
-                      header: str | None) -> None:
-        table = ws.tables.get(name)
-        if table is None:
-            return
-        r1, c1, r2, c2 = parse_ref(table.ref)
-        n_row, n_col = max(r2, last_row or 0), max(c2, last_col or 0)
-        if (n_row, n_col) == (r2, c2):
-            return
-        for c in range(c2 + 1, n_col + 1):
-            title = ws.cell(r1, c).value or header or f"Column{c}"
-            existing = {tc.name for tc in table.tableColumns}
-            title = str(title)
-            while title in existing:
-                title += "_"
-            table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=title))
-        ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(n_col)}{n_row}"
-        table.ref = ref
-        if table.autoFilter is not None:
-            table.autoFilter.ref = ref
-
-    def _put_sheet(self, op: PutSheet) -> None:
-        name = _sheet_title(op.layout.name)
-        index = None
-        for alias in (name, *op.layout.aliases):
-            if alias in self.wb.sheetnames:
-                index = self.wb.sheetnames.index(alias) if index is None else index
-                del self.wb[alias]
-        if index is None and op.layout.after and op.layout.after in self.wb.sheetnames:
-            index = self.wb.sheetnames.index(op.layout.after) + 1
-        ws = self.wb.create_sheet(name, index)
-        write_rendered(ws, op.rendered)
-
-    # --- persisting --------------------------------------------------------------------------------
+    def _cell(self, sheet: str, row: int, col: int) -> Any:
+        grid = self.grid(sheet)
+        return grid[row - 1][col - 1] if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) else None
 
     def _persist(self, out: Path | None) -> None:
         target = out or self.path
         check_writable(self.path, out)
-        atomic_write(target, lambda tmp: self.wb.save(tmp), original=self.path, stamp=self.stamp,
-                     backup=self.backup)
+        ops = list(self._queued)
+
+        def write(tmp: Path) -> None:
+            writer = PackageWriter(self.pkg, self._cell)
+            writer.apply(ops)
+            writer.write(tmp)
+
+        atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
+        self._queued.clear()
         if out is None:
             self.stamp = Stamp.of(self.path)
+        self._reopen(target)
+
+    def _reopen(self, source: Path) -> None:
+        self.pkg.close()
+        if self._calamine is not None:
+            self._calamine.close()
+            self._calamine = None
+        self.source = source
+        self.pkg = self._open(source)
+        self._grids.clear()
         self._frames.clear()
 
     def close(self) -> None:
-        self.wb.close()
+        super().close()
+        self.pkg.close()
+        if self._calamine is not None:
+            self._calamine.close()
+            self._calamine = None
 
 
-def _put(cell: XlCell, value: Any) -> None:
-    """Set a value; text is always stored as text (never becomes a formula)."""
-    if isinstance(value, bool | int | float | dt.date | dt.datetime | dt.time) or value is None:
-        cell.value = value
-        return
-    cell.value = str(value)
-    cell.data_type = "s"
+def _clean(row: list[Any]) -> list[Any]:
+    """calamine's row → crm-xl's: '' → None, whole floats → int (as Excel shows them)."""
+    return [None if v == "" else (int(v) if v.__class__ is float and v.is_integer() and abs(v) < 2 ** 53 else v)
+            for v in row]
 
 
-def _sheet_title(name: str) -> str:
-    clean = "".join("_" if ch in INVALID_SHEET_CHARS else ch for ch in name)
-    return clean[:31]
+def _patch_errors(grid: list[list[Any]], pkg: Package, part: str) -> None:
+    """calamine returns error cells as blanks; put their text (`#N/A`, `#DIV/0!` …) back."""
+    tag = b""
+    carry = b""
+    for chunk in pkg.stream(part):
+        buf = carry + chunk
+        if not tag:
+            m = re.search(rb"<(\w+:)?worksheet\b", buf)
+            tag = b"<" + ((m.group(1) or b"") if m else b"") + b"c "
+        cut = buf.rfind(tag)
+        if cut <= 0:
+            carry = buf
+            continue
+        text, carry = buf[:cut], buf[cut:]
+        if b't="e"' in text:
+            _apply_errors(grid, text)
+    if b't="e"' in carry:
+        _apply_errors(grid, carry)
 
 
-def _font(**kw: Any) -> Font:
-    return Font(name=theme.FONT, **kw)
-
-
-_STYLE: dict[str, dict[str, Any]] = {
-    "title": {"font": _font(size=16, bold=True, color=theme.TITLE_COLOR)},
-    "subtitle": {"font": _font(size=11, italic=True, color=theme.NOTE_COLOR)},
-    "heading": {"font": _font(size=12, bold=True, color=theme.TITLE_COLOR)},
-    "header": {"font": _font(bold=True, color=theme.HEADER_FONT),
-               "fill": PatternFill("solid", fgColor=theme.HEADER_FILL),
-               "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
-    "text": {"font": _font()},
-    "note": {"font": _font(size=9, italic=True, color=theme.NOTE_COLOR)},
-    "link": {"font": _font(color=theme.LINK_COLOR, underline="single")},
-    "error": {"font": _font(color=theme.ERROR_FONT), "fill": PatternFill("solid", fgColor=theme.ERROR_FILL)},
-    "warning": {"font": _font(color=theme.WARNING_FONT),
-                "fill": PatternFill("solid", fgColor=theme.WARNING_FILL)},
-    "ok": {"font": _font(color=theme.OK_FONT), "fill": PatternFill("solid", fgColor=theme.OK_FILL)},
-    "empty": {"font": _font(italic=True, color=theme.NOTE_COLOR)},
-}
-
-
-def write_rendered(ws: Worksheet, rendered: Rendered) -> None:
-    """Write a rendered generated sheet into an openpyxl worksheet (cells, styles, links, charts)."""
-    for c in rendered.cells:
-        cell = ws.cell(c.row, c.col)
-        _put(cell, c.value)
-        style = _STYLE.get(c.style)
-        if style is None:
-            cell.font = _font()
-            fmt = theme.STYLE_FORMATS.get(c.style)
-            if fmt:
-                cell.number_format = fmt
-        else:
-            for attr, value in style.items():
-                setattr(cell, attr, value)
-        if isinstance(c.value, dt.datetime) and c.style not in ("date", "datetime"):
-            cell.number_format = theme.DATE_FORMAT
-        if c.link:
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=c.link, display=str(c.value))
-    for col, width in rendered.widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-    if rendered.freeze:
-        ws.freeze_panes = rendered.freeze
-    if rendered.tab_color:
-        ws.sheet_properties.tabColor = rendered.tab_color
-    ws.sheet_view.showGridLines = False
-    for placed in rendered.charts:
-        ws.add_chart(_chart(ws, placed), placed.anchor)
-
-
-def _chart(ws: Worksheet, placed: PlacedChart) -> Any:
-    spec = placed.chart
-    chart: Any
-    if spec.kind == "pie":
-        chart = PieChart()
-        chart.dataLabels = DataLabelList(showPercent=True, showVal=False, showCatName=False, showSerName=False,
-                                         showLegendKey=False)
-    elif spec.kind == "line":
-        chart = LineChart()
-    else:
-        chart = BarChart()
-        chart.type = "bar" if spec.kind == "bar" else "col"
-    chart.title = spec.title
-    chart.height, chart.width = 7.5, 15
-    cats = _reference(ws, placed.categories)
-    for name, ref in placed.values:
-        data = _reference(ws, ref)
-        chart.add_data(data, titles_from_data=False)
-        chart.series[-1].tx = None
-        from openpyxl.chart.series import SeriesLabel
-
-        chart.series[-1].tx = SeriesLabel(v=name)
-    chart.set_categories(cats)
-    if spec.kind == "line":
-        for series in chart.series:  # straight segments with a dot per point (smoothing invents values)
-            series.smooth = False
-            series.marker.symbol = "circle"
-    if spec.number_format and spec.kind != "pie":
-        chart.y_axis.numFmt = spec.number_format
-        chart.y_axis.number_format = spec.number_format
-    if spec.kind != "pie":
-        chart.legend = None if len(placed.values) == 1 else chart.legend
-        chart.y_axis.delete = False
-        chart.x_axis.delete = False
-    return chart
-
-
-def _reference(ws: Worksheet, ref: str) -> Reference:
-    cells = ref.split("!", 1)[1]
-    r1, c1, r2, c2 = parse_ref(cells)
-    return Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
+def _apply_errors(grid: list[list[Any]], text: bytes) -> None:
+    for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+        for m in pattern.finditer(text):
+            col = 0
+            for ch in m.group(1):
+                col = col * 26 + ch - 64
+            row = int(m.group(2))
+            if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) and grid[row - 1][col - 1] is None:
+                grid[row - 1][col - 1] = m.group(3).decode("utf-8", "replace")
 
 
 def open_workbook(path: str | Path, *, backup: bool = False) -> FileBook:

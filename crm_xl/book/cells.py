@@ -1,0 +1,123 @@
+"""Cell XML for the file engine: values → `<c>` elements (strings always inline text, never formulas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from pandas import NA as _NA
+from pandas import NaT as _NAT
+from pandas import Timestamp as _Timestamp
+
+from ..frame import col_letter
+
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+MAX_TEXT = 32767
+_ORD_1900 = dt.date(1899, 12, 30).toordinal()
+_ORD_1904 = dt.date(1904, 1, 1).toordinal()
+
+
+LETTERS = [b""] + [col_letter(i).encode() for i in range(1, 16385)]
+
+
+def text_xml(value: str) -> str:
+    """Escape text for an XML text node (illegal characters dropped, Excel's `_xHHHH_` kept literal)."""
+    if ILLEGAL.search(value):
+        value = ILLEGAL.sub("", value)
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT]
+    if "_x" in value:
+        value = ESCAPED_CHAR.sub(r"_x005F\1", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
+
+
+def attr_xml(value: str) -> str:
+    """Escape text for a double-quoted XML attribute."""
+    value = ILLEGAL.sub("", value)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False) -> float | int:
+    """Excel's serial number of a date / datetime / time."""
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+    base = _ORD_1904 if date1904 else _ORD_1900
+    days = value.toordinal() - base
+    if isinstance(value, dt.datetime):
+        secs = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return days + secs / 86400 if secs else days
+    return days
+
+
+class CellWriter:
+    """Turns (reference, value, style) into a cell element, with the sheet's namespace prefix."""
+
+    def __init__(self, prefix: str = "", date1904: bool = False) -> None:
+        p = prefix
+        self.date1904 = date1904
+        self.c_open = f"<{p}c r=\"".encode()
+        self.str_open = f'" t="inlineStr"><{p}is><{p}t>'.encode()
+        self.str_open_sp = f'" t="inlineStr"><{p}is><{p}t xml:space="preserve">'.encode()
+        self.str_close = f"</{p}t></{p}is></{p}c>".encode()
+        self.v_open = f'"><{p}v>'.encode()
+        self.b_open = f'" t="b"><{p}v>'.encode()
+        self.v_close = f"</{p}v></{p}c>".encode()
+        self._text: dict[str, bytes] = {}
+
+    def text(self, value: str) -> tuple[bytes, bool]:
+        hit = self._text.get(value)
+        if hit is None:
+            hit = text_xml(value).encode("utf-8")
+            if len(self._text) < 200_000:
+                self._text[value] = hit
+        return hit, value[:1].isspace() or value[-1:].isspace()
+
+    def cell(self, ref: bytes, value: Any, style: int) -> bytes:
+        """The `<c>` element; b'' for a blank unstyled cell."""
+        s = b'" s="%d' % style if style else b""
+        if value is None:
+            return self.c_open + ref + s + b'"/>' if style else b""
+        if isinstance(value, str):
+            body, space = self.text(value)
+            return self.c_open + ref + s + (self.str_open_sp if space else self.str_open) + body + self.str_close
+        if isinstance(value, bool):
+            return self.c_open + ref + s + self.b_open + (b"1" if value else b"0") + self.v_close
+        if isinstance(value, int):
+            return self.c_open + ref + s + self.v_open + int.__repr__(value).encode() + self.v_close
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return self.c_open + ref + s + b'"/>' if style else b""
+            return self.c_open + ref + s + self.v_open + float.__repr__(value).encode() + self.v_close
+        if value is _NAT:
+            return self.c_open + ref + s + b'"/>' if style else b""
+        if isinstance(value, dt.date | dt.time):
+            return self.c_open + ref + s + self.v_open + repr(serial(value, self.date1904)).encode() + self.v_close
+        return self.cell(ref, normalize(value), style)
+
+
+def normalize(value: Any) -> Any:
+    """numpy / pandas scalars → Python values; NaN/NaT/NA → None; anything else unknown → its text."""
+    if value is None or value.__class__ in _PLAIN:
+        return value
+    if value is _NAT or value is _NA:
+        return None
+    if isinstance(value, _Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str | bool | int | float | dt.date | dt.time):
+        return value
+    if hasattr(value, "item"):
+        try:
+            return normalize(value.item())
+        except (ValueError, TypeError):
+            pass
+    return str(value)
+
+
+_PLAIN = {str, bool, int, float, dt.date, dt.datetime, dt.time}

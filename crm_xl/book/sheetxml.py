@@ -1,0 +1,422 @@
+"""Streaming rewrite of a data sheet's XML: the owned cells change, every other byte stays as it was.
+
+Only `<sheetData>` rows that receive a value are rebuilt, and inside them only the owned cells; the
+elements before and after `<sheetData>` (conditional formats, validations, drawings, table parts, extLst
+…) are copied unchanged, except `<dimension>` (widened to the new cells) and `<cols>` (a width for a
+column crm-xl adds). The part is processed in chunks, so memory stays flat on a million rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import theme
+from ..schema import Kind
+from .cells import LETTERS, CellWriter, attr_xml, normalize
+from .port import parse_ref
+from .stylesxml import StyleBook
+
+_ROW_NUM = re.compile(rb'\br="(\d+)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_S = re.compile(rb'\bs="(\d+)"')
+_SPANS = re.compile(rb'\bspans="(\d+):(\d+)"')
+
+
+@dataclass
+class ColumnPlan:
+    """A column to write: values by Excel row; `new` when crm-xl adds its header (computed styles)."""
+
+    col: int
+    values: dict[int, Any]
+    kind: Kind
+    new: bool = False
+
+
+@dataclass
+class SheetPlan:
+    columns: dict[int, ColumnPlan] = field(default_factory=dict)
+    headers: dict[int, dict[int, str]] = field(default_factory=dict)  # row → col → header text
+    appends: dict[int, dict[int, Any]] = field(default_factory=dict)  # row → col → value
+    append_kinds: dict[int, Kind] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)  # new columns' widths
+    probe_rows: set[int] = field(default_factory=set)  # rows whose styles new rows below copy
+
+    def extent(self) -> tuple[int, int]:
+        """(last row, last column) this plan writes."""
+        rows = [max(c.values, default=0) for c in self.columns.values()]
+        rows += [max(self.headers, default=0), max(self.appends, default=0)]
+        cols = [*self.columns, *(c for r in self.headers.values() for c in r),
+                *(c for r in self.appends.values() for c in r)]
+        return max(rows, default=0), max(cols, default=0)
+
+
+def date_format(kind: Kind | None, value: Any) -> str:
+    fmt = theme.kind_format(kind) if kind else None
+    if fmt in (theme.DATE_FORMAT, theme.DATETIME_FORMAT):
+        return fmt
+    if isinstance(value, dt.datetime) and (value.hour or value.minute or value.second):
+        return theme.DATETIME_FORMAT
+    return theme.DATE_FORMAT
+
+
+class SheetRewriter:
+    """Rewrites one worksheet part according to a SheetPlan."""
+
+    def __init__(self, plan: SheetPlan, styles: StyleBook, date1904: bool = False) -> None:
+        self.plan = plan
+        self.styles = styles
+        self.date1904 = date1904
+        self.last_style: dict[int, int] = {}
+        self.col_styles: list[tuple[int, int, int]] = []
+        self.formula_replaced = False
+        rows: set[int] = set()
+        for c in plan.columns.values():
+            rows.update(c.values)
+        rows.update(plan.headers)
+        rows.update(plan.appends)
+        self.todo = sorted(rows)
+        self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
+        self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
+                            *(c for r in plan.appends.values() for c in r), 0])
+
+    # --- driver ----------------------------------------------------------------------------------
+
+    def run(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        it = iter(chunks)
+        buf = b""
+        head_match = None
+        for chunk in it:
+            buf += chunk
+            if self._prefix_known(buf):
+                head_match = self.sd_open.search(buf)
+                if head_match:
+                    break
+        if head_match is None:
+            raise ValueError("worksheet without sheetData")
+        yield self._head(buf[:head_match.start()])
+        self_closing = head_match.group(1) == b"/"
+        yield re.sub(rb"\s*/>$", b">", head_match.group(0)) if self_closing else head_match.group(0)
+        buf = buf[head_match.end():]
+        self.i = 0
+        if not self_closing:
+            while True:
+                end = buf.find(self.sd_close)
+                if end >= 0:
+                    yield from self._rows(buf[:end])
+                    buf = buf[end:]
+                    break
+                cut = buf.rfind(self.row_tag)
+                if cut > 0:
+                    yield from self._rows(buf[:cut])
+                    buf = buf[cut:]
+                chunk = next(it, None)
+                if chunk is None:
+                    raise ValueError("worksheet XML ends inside sheetData")
+                buf += chunk
+        yield from self._new_rows(None)
+        if self_closing:
+            yield self.sd_close
+        yield buf
+        yield from it
+
+    def _prefix_known(self, buf: bytes) -> bool:
+        if hasattr(self, "p"):
+            return True
+        m = re.search(rb"<(\w+:)?worksheet\b", buf)
+        if not m:
+            return False
+        p = (m.group(1) or b"").decode()
+        self.p = p
+        self.writer = CellWriter(p, self.date1904)
+        self.row_tag = f"<{p}row".encode()
+        self.row_close = f"</{p}row>".encode()
+        self.cell_tag = f"<{p}c ".encode()
+        self.cell_close = f"</{p}c>".encode()
+        self.f_tag = f"<{p}f".encode()
+        self.sd_open = re.compile(rf"<{p}sheetData\b[^>]*?(/?)>".encode())
+        self.sd_close = f"</{p}sheetData>".encode()
+        self.cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>.*?</{p}c>)".encode(), re.S)
+        return True
+
+    # --- before sheetData ------------------------------------------------------------------------
+
+    def _head(self, head: bytes) -> bytes:
+        p = self.p.encode()
+        last_row, last_col = self.plan.extent()
+        m = re.search(rb"<" + p + rb'dimension\b[^>]*?\bref="([^"]*)"', head)
+        if m and last_row:
+            try:
+                r1, c1, r2, c2 = parse_ref(m.group(1).decode())
+                ref = f"{_a1(r1, c1)}:{_a1(max(r2, last_row), max(c2, last_col))}"
+                if (max(r2, last_row), max(c2, last_col)) != (r2, c2):
+                    head = head[:m.start(1)] + ref.encode() + head[m.end(1):]
+            except ValueError:
+                pass
+        cols = re.search(rb"<" + p + rb"cols\b[^>]*>(.*?)</" + p + rb"cols>", head, re.S)
+        covered: set[int] = set()
+        if cols:
+            for el in re.finditer(rb"<" + p + rb"col\b([^>]*?)/?>", cols.group(1)):
+                a = dict(re.findall(rb'(\w+)="([^"]*)"', el.group(1)))
+                lo, hi = int(a.get(b"min", b"0")), int(a.get(b"max", b"0"))
+                covered.update(range(lo, min(hi, 16384) + 1))
+                if a.get(b"style"):
+                    self.col_styles.append((lo, hi, int(a[b"style"])))
+        add = {c: w for c, w in self.plan.widths.items() if c not in covered}
+        if add:
+            new = b"".join(b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>' % (p, c, c, f"{w:g}".encode())
+                           for c, w in sorted(add.items()))
+            if cols:
+                items = list(re.finditer(rb"<" + p + rb"col\b[^>]*?/?>(?:</" + p + rb"col>)?", cols.group(1)))
+                pieces = [(int(re.search(rb'min="(\d+)"', x.group(0)).group(1)), x.group(0)) for x in items]  # type: ignore[union-attr]
+                pieces += [(c, b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>' % (p, c, c, f"{w:g}".encode()))
+                           for c, w in add.items()]
+                body = b"".join(x for _, x in sorted(pieces, key=lambda t: t[0]))
+                head = head[:cols.start(1)] + body + head[cols.end(1):]
+            else:
+                head = head + b"<" + p + b"cols>" + new + b"</" + p + b"cols>"
+        return head
+
+    def _col_style(self, col: int) -> int:
+        for lo, hi, s in self.col_styles:
+            if lo <= col <= hi:
+                return s
+        return 0
+
+    # --- rows ------------------------------------------------------------------------------------
+
+    def _new_rows(self, before: int | None) -> Iterator[bytes]:
+        """Rows crm-xl creates (no element yet) with numbers below `before` (all remaining if None)."""
+        todo = self.todo
+        while self.i < len(todo) and (before is None or todo[self.i] < before):
+            r = todo[self.i]
+            self.i += 1
+            body = self._merge(r, b"")
+            if body:
+                yield b'%s r="%d">%s%s' % (self.row_tag, r, body, self.row_close)
+
+    def _rows(self, region: bytes) -> Iterator[bytes]:
+        todo = self.todo
+        n = len(todo)
+        row_tag, row_close = self.row_tag, self.row_close
+        probe = self.plan.probe_rows
+        out: list[bytes] = []
+        copied = 0
+        pos = 0
+        prev = 0
+        find = region.find
+        while True:
+            start = find(row_tag, pos)
+            if start < 0:
+                break
+            gt = find(b">", start)
+            selfclose = region[gt - 1] == 47  # "/"
+            if selfclose:
+                end = gt + 1
+                body_start = body_end = gt - 1
+            else:
+                body_end = find(row_close, gt)
+                end = body_end + len(row_close)
+                body_start = gt + 1
+            pos = end
+            tag = region[start:gt - 1] if selfclose else region[start:gt]
+            m = _ROW_NUM.search(tag)
+            r = int(m.group(1)) if m else prev + 1
+            prev = r
+            if r in probe:
+                self._probe(region[body_start:body_end])
+            if self.i < n and todo[self.i] <= r:
+                out.append(region[copied:start])
+                copied = start
+                out.extend(self._new_rows(r))
+                if self.i < n and todo[self.i] == r:
+                    self.i += 1
+                    body = self._merge(r, region[body_start:body_end])
+                    if body_end - body_start or body:
+                        out.append(self._row_open(tag, r) + body + row_close)
+                    else:
+                        out.append(region[start:end])
+                    copied = end
+            if len(out) > 4096:
+                yield b"".join(out)
+                out.clear()
+        out.append(region[copied:])
+        yield b"".join(out)
+
+    def _row_open(self, tag: bytes, r: int) -> bytes:
+        m = _SPANS.search(tag)
+        if m and self.max_col > int(m.group(2)):
+            lo = int(m.group(1))
+            tag = tag[:m.start()] + b'spans="%d:%d"' % (lo, self.max_col) + tag[m.end():]
+        return tag + b">"
+
+    def _probe(self, body: bytes) -> None:
+        """Remember the style of every cell of a row (the row above appended rows)."""
+        col = 0
+        for m in self.cell_re.finditer(body):
+            ref = _CELL_REF.search(m.group(1))
+            col = _col(ref.group(1)) if ref else col + 1
+            s = _S.search(m.group(1))
+            self.last_style[col] = int(s.group(1)) if s else 0
+
+    def _targets(self, r: int) -> list[tuple[int, Any, ColumnPlan | None, bool]]:
+        out: list[tuple[int, Any, ColumnPlan | None, bool]] = []
+        missing = _MISSING
+        for plan in self.plans:
+            v = plan.values.get(r, missing)
+            if v is not missing:
+                out.append((plan.col, v, plan, False))
+        head = self.plan.headers.get(r)
+        if head:
+            out.extend((c, v, None, True) for c, v in head.items())
+        app = self.plan.appends.get(r)
+        if app:
+            out.extend((c, v, None, False) for c, v in app.items())
+        if head or app:
+            seen: dict[int, tuple[int, Any, ColumnPlan | None, bool]] = {}
+            for t in out:
+                seen[t[0]] = t
+            out = sorted(seen.values(), key=lambda t: t[0])
+        return out
+
+    def _merge(self, r: int, body: bytes) -> bytes:
+        """The new content of row `r` (the owned cells replaced or added)."""
+        targets = self._targets(r)
+        if not targets:
+            return body
+        rb = b"%d" % r
+        last_col, last_s, ok = 0, 0, True
+        if body:
+            k = body.rfind(self.cell_tag)
+            if k < 0:
+                ok = False
+            else:
+                tag = body[k:body.find(b">", k)]
+                ref = _CELL_REF.search(tag)
+                if ref is None:
+                    ok = False
+                else:
+                    last_col = _col(ref.group(1))
+                    s = _S.search(tag)
+                    last_s = int(s.group(1)) if s else 0
+        if ok and targets[0][0] > last_col:
+            parts = [body]
+            for col, value, plan, is_head in targets:
+                parts.append(self._cell(col, rb, value, plan, is_head, None, last_s))
+            return b"".join(parts)
+        if ok:
+            spans: list[tuple[int, int, bytes]] = []
+            tail: list[bytes] = []
+            for col, value, plan, is_head in targets:
+                if col > last_col:
+                    tail.append(self._cell(col, rb, value, plan, is_head, None, last_s))
+                    continue
+                at = body.find(b' r="' + LETTERS[col] + rb + b'"')
+                if at < 0:
+                    ok = False
+                    break
+                start = body.rfind(b"<", 0, at)
+                gt = body.find(b">", at)
+                end = gt + 1 if body[gt - 1] == 47 else body.find(self.cell_close, gt) + len(self.cell_close)
+                old = body[start:end]
+                s = _S.search(old[:gt + 1 - start])
+                spans.append((start, end, self._cell(col, rb, value, plan, is_head, int(s.group(1)) if s else 0,
+                                                     last_s, old)))
+            if ok:
+                spans.sort()
+                parts, pos = [], 0
+                for start, end, new in spans:
+                    parts.append(body[pos:start])
+                    parts.append(new)
+                    pos = end
+                parts.append(body[pos:])
+                parts.extend(tail)
+                return b"".join(parts)
+        return self._merge_slow(r, body, targets)
+
+    def _merge_slow(self, r: int, body: bytes, targets: list[tuple[int, Any, ColumnPlan | None, bool]]) -> bytes:
+        """Full parse of the row's cells (cells without references, insertions between cells)."""
+        rb = b"%d" % r
+        cells: list[tuple[int, int, int, int]] = []  # (col, start, end, style)
+        col = 0
+        for m in self.cell_re.finditer(body):
+            ref = _CELL_REF.search(m.group(1))
+            col = _col(ref.group(1)) if ref else col + 1
+            s = _S.search(m.group(1))
+            cells.append((col, m.start(), m.end(), int(s.group(1)) if s else 0))
+        want = {t[0]: t for t in targets}
+        parts: list[bytes] = []
+        pos = 0
+        left_s = 0
+        positional = any(_CELL_REF.search(body[c[1]:c[2]][:40]) is None for c in cells)
+        for c, start, end, s in cells:
+            for t in [t for t in targets if t[0] < c and t[0] in want]:
+                parts.append(body[pos:start])
+                pos = start
+                parts.append(self._cell(t[0], rb, t[1], t[2], t[3], None, left_s))
+                del want[t[0]]
+            if c in want:
+                t = want.pop(c)
+                parts.append(body[pos:start])
+                old = body[start:end]
+                new = self._cell(c, rb, t[1], t[2], t[3], s, left_s, old)
+                if positional and not new:
+                    new = b'<%sc r="%s%s"/>' % (self.p.encode(), LETTERS[c], rb)
+                parts.append(new)
+                pos = end
+            left_s = s
+        parts.append(body[pos:])
+        for t in sorted(want.values(), key=lambda t: t[0]):
+            parts.append(self._cell(t[0], rb, t[1], t[2], t[3], None, left_s))
+        return b"".join(parts)
+
+    def _cell(self, col: int, rb: bytes, value: Any, plan: ColumnPlan | None, is_head: bool, old_s: int | None,
+              left_s: int, old: bytes = b"") -> bytes:
+        if old and self.f_tag in old:
+            self.formula_replaced = True
+        styles = self.styles
+        if is_head:
+            style = styles.computed_header(left_s)
+        elif old_s is not None and old:
+            style = old_s
+        elif plan is not None and plan.new:
+            style = styles.computed_cell(left_s, theme.kind_format(plan.kind))
+        else:
+            style = self.last_style.get(col)
+            if style is None:
+                style = self._col_style(col)
+        if value is not None and (value.__class__ not in _PLAIN):
+            value = normalize(value)
+        if isinstance(value, dt.date | dt.time) and not styles.is_date(style):
+            kind = plan.kind if plan is not None else self.plan.append_kinds.get(col)
+            style = styles.with_format(style, date_format(kind, value))
+        if not is_head:
+            self.last_style[col] = style
+        return self.writer.cell(LETTERS[col] + rb, value, style)
+
+
+_PLAIN = {str, bool, int, float, dt.date, dt.datetime, dt.time}
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _a1(row: int, col: int) -> str:
+    return f"{LETTERS[col].decode()}{row}"
+
+
+__all__ = ["ColumnPlan", "SheetPlan", "SheetRewriter", "attr_xml"]

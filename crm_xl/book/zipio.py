@@ -1,0 +1,175 @@
+"""Zip plumbing for the file engine: copy entries byte for byte (compressed data untouched), add new ones.
+
+`ZipOut` writes a plain (non-zip64) archive: local headers carry the CRC and sizes (no data descriptors),
+entries are written in the order given. Parts are compressed before they are written (`Blob`), so the
+order of entries never depends on the order in which they were produced.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+LOCAL = struct.Struct("<4sHHHHHIIIHH")
+CENTRAL = struct.Struct("<4sBBBBHHHHIIIHHHHHII")
+END = struct.Struct("<4sHHHHIIH")
+LIMIT = 0xFFFFFFFF
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class Blob:
+    """A compressed part ready to be written: data chunks, CRC-32, sizes, method."""
+
+    chunks: list[bytes]
+    crc: int
+    size: int
+    csize: int
+    method: int = zipfile.ZIP_DEFLATED
+
+
+def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
+    """Deflate a stream of byte chunks (raw deflate, as zip stores it)."""
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
+    out: list[bytes] = []
+    crc = size = csize = 0
+    pending: list[bytes] = []
+    pending_len = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        pending.append(chunk)
+        pending_len += len(chunk)
+        if pending_len >= 1 << 20:
+            data = b"".join(pending)
+            pending, pending_len = [], 0
+            crc = zlib.crc32(data, crc)
+            size += len(data)
+            c = z.compress(data)
+            if c:
+                out.append(c)
+                csize += len(c)
+    if pending:
+        data = b"".join(pending)
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+        c = z.compress(data)
+        if c:
+            out.append(c)
+            csize += len(c)
+    tail = z.flush()
+    out.append(tail)
+    csize += len(tail)
+    return Blob(out, crc, size, csize)
+
+
+@dataclass
+class _Entry:
+    name: bytes
+    flags: int
+    method: int
+    dostime: int
+    dosdate: int
+    crc: int
+    csize: int
+    size: int
+    offset: int
+    create_version: int = 20
+    create_system: int = 0
+    extract_version: int = 20
+    external_attr: int = 0
+    internal_attr: int = 0
+    extra: bytes = b""
+    comment: bytes = b""
+
+
+def _dos(date_time: tuple[int, ...]) -> tuple[int, int]:
+    y, mo, d, h, mi, s = date_time
+    y = max(y, 1980)
+    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    """Drop zip64 (0x0001) fields: this writer records sizes in the plain header fields."""
+    out = bytearray()
+    i = 0
+    while i + 4 <= len(extra):
+        tag, ln = struct.unpack_from("<HH", extra, i)
+        if tag != 1:
+            out += extra[i:i + 4 + ln]
+        i += 4 + ln
+    return bytes(out)
+
+
+class ZipOut:
+    """Write a zip archive entry by entry."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.entries: list[_Entry] = []
+
+    def _header(self, e: _Entry) -> None:
+        if e.offset > LIMIT or e.csize >= LIMIT or e.size >= LIMIT:
+            raise OverflowError("workbook part larger than 4 GB")
+        self.fh.write(LOCAL.pack(b"PK\x03\x04", e.extract_version, e.flags, e.method, e.dostime, e.dosdate,
+                                 e.crc, e.csize, e.size, len(e.name), len(e.extra)))
+        self.fh.write(e.name)
+        self.fh.write(e.extra)
+        self.entries.append(e)
+
+    def copy(self, src: BinaryIO, info: zipfile.ZipInfo) -> None:
+        """Copy an entry of another archive without decompressing it."""
+        src.seek(info.header_offset)
+        head = src.read(30)
+        if head[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        n, m = struct.unpack("<HH", head[26:30])
+        src.seek(info.header_offset + 30 + n + m)
+        name = info.filename.encode("utf-8")
+        flags = info.flag_bits & ~0x08
+        if not info.filename.isascii():
+            flags |= 0x800
+        dostime, dosdate = _dos(info.date_time)
+        e = _Entry(name, flags, info.compress_type, dostime, dosdate, info.CRC, info.compress_size,
+                   info.file_size, self.fh.tell(), info.create_version, info.create_system,
+                   20,
+                   info.external_attr, info.internal_attr, _strip_zip64(info.extra), info.comment)
+        self._header(e)
+        left = info.compress_size
+        while left:
+            chunk = src.read(min(left, 1 << 20))
+            if not chunk:
+                raise zipfile.BadZipFile(f"truncated entry {info.filename}")
+            self.fh.write(chunk)
+            left -= len(chunk)
+
+    def add(self, name: str, blob: Blob, template: zipfile.ZipInfo | None = None) -> None:
+        """Write a compressed part (keeping the date and attributes of the entry it replaces, if any)."""
+        dostime, dosdate = _dos(template.date_time if template else EPOCH)
+        flags = 0x800 if not name.isascii() else 0
+        e = _Entry(name.encode("utf-8"), flags, blob.method, dostime, dosdate, blob.crc, blob.csize, blob.size,
+                   self.fh.tell(), template.create_version if template else 20,
+                   template.create_system if template else 0, 20,
+                   template.external_attr if template else 0, template.internal_attr if template else 0)
+        self._header(e)
+        for chunk in blob.chunks:
+            self.fh.write(chunk)
+
+    def close(self) -> None:
+        start = self.fh.tell()
+        for e in self.entries:
+            self.fh.write(CENTRAL.pack(
+                b"PK\x01\x02", e.create_version, e.create_system, e.extract_version, 0, e.flags, e.method,
+                e.dostime, e.dosdate, e.crc, e.csize, e.size, len(e.name), len(e.extra), len(e.comment), 0,
+                e.internal_attr, e.external_attr, e.offset))
+            self.fh.write(e.name)
+            self.fh.write(e.extra)
+            self.fh.write(e.comment)
+        end = self.fh.tell()
+        if len(self.entries) > 0xFFFF or end > LIMIT:
+            raise OverflowError("workbook too large for a zip without zip64")
+        self.fh.write(END.pack(b"PK\x05\x06", 0, 0, len(self.entries), len(self.entries), end - start, start, 0))
