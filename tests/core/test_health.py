@@ -381,3 +381,12 @@ def test_names_match_across_sheets_width_and_script() -> None:
     data["followups"].append(fu("甲公司", 5, "满意度调研"))
     out = score(make_ctx(data, TODAY))
     assert out.iloc[0]["risk"] == "low" and out.iloc[0]["frequency"] == 1
+
+
+def test_traditional_chinese_workbook() -> None:
+    book = make_book(portfolio(), lang="zh-Hant")
+    summary = run_job(book, "health", today=TODAY)
+    book.save()
+    assert summary.headline == "已成交客戶 5 個：高風險 2，中風險 2，低風險 1；風險金額 97萬"
+    grid = book.sheets["流失預警"]
+    assert ["中风险乙", "小张", "C", "中", 67, "價格敏感", "提供價值方案"] in [r[:7] for r in grid]
