@@ -103,7 +103,7 @@ def test_validate_writes_check_column_and_issues_sheet(tmp_path: Path) -> None:
     # the Issues sheet
     issues = rows(path, "问题清单")
     assert issues[0][0] == "问题清单"
-    assert issues[2][0] == "检查日期 2024-03-15 · 共 7 行：4 个错误，2 个警告"
+    assert issues[2][0] == "检查日期 2024-03-15 · 共 7 行：4 个错误，2 个警告 · 点击单元格地址可跳转到该单元格"
     assert issues[3] == ["工作表", "单元格", "列", "值", "规则", "级别", "说明"]
     assert [row[:6] for row in issues[4:]] == [
         ["客户信息表", "C3", "联系方式", "1395678", "bad_phone", "错误"],

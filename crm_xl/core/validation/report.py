@@ -91,6 +91,8 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
     }, dtype=object)
     title = ISSUES_SHEET.name(lang)
     line = pick(lang, f"检查日期 {today} · {headline}", f"Checked {today} · {headline}")
+    if len(issues):
+        line += pick(lang, " · 点击单元格地址可跳转到该单元格", " · click a cell address to go to the cell")
     table = Table(df, formats={label: "text" for label in labels}, links={labels[1]: links},
                   row_styles=list(issues["severity"]), highlight=labels[5], name="issues",
                   empty_text=pick(lang, "未发现问题", "No problems found"))
