@@ -350,6 +350,16 @@ def test_latest_row_by_date_then_row_order() -> None:
             assert got["reason"].tolist() == [f"{before} → C：需求潜在, 未填预计成交日期"], rows
 
 
+def test_row_dated_after_today_still_idempotent() -> None:
+    """Running with --today before a (mistyped or later) log row: the change is logged once."""
+    customers = [{"customer": "甲", "status": "跟进中", "owner": "小王", "need_clarity": "潜在"}]
+    log = pd.DataFrame([{"customer": "甲", "tier": "A", "date": dt.date(2024, 4, 30)}],
+                       columns=["customer", "tier", "reason", "date", "owner"])
+    book = make_book({"customers": customers, "tierlog": log})
+    assert apply_and_rerun(book).appends["tierlog"]["reason"].tolist() == ["— → C：需求潜在, 未填预计成交日期"]
+    assert "tierlog" not in apply_and_rerun(book).appends
+
+
 def test_log_names_matched_by_key() -> None:
     customers = [{"customer": "科技有限公司", "status": "跟进中", "owner": "小王", "need_clarity": "潜在"}]
     log = [{"customer": " 科技 有限公司 ", "tier": "c", "date": "2024-03-01"}]
@@ -465,3 +475,30 @@ def test_file_round_trip(tmp_path: Path) -> None:
     assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("客户分级表").to_python()) == 5
     date_cell = openpyxl.load_workbook(out)["客户分级表"]["D5"]
     assert date_cell.is_date and date_cell.value.date() == dt.date(2024, 3, 15)
+
+
+CELL = {
+    "status": st.sampled_from(["跟进中", "暂停", "已成交", "已流失", None, "乱写"]),
+    "need_clarity": st.sampled_from(["明确", "初步", "潜在", None]),
+    "budget_status": st.sampled_from(["已审批", "明确", "不明确", None]),
+    "decision_chain": st.sampled_from(["短", "长", "未知", None]),
+    "expected_close": st.one_of(st.none(), st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
+    "tags": st.sampled_from([None, "复购意向", "价格敏感"]),
+    "tier_override": st.sampled_from([None, None, None, "A", "c"]),
+}
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries(CELL), min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(0, 7), st.sampled_from(["A", "B", "C"]),
+                          st.dates(dt.date(2024, 1, 1), dt.date(2024, 4, 30))), max_size=10))
+def test_second_run_never_appends(rows: list[dict], log: list[tuple]) -> None:
+    customers = [{"customer": f"客户{i % 5}", "owner": "小王", **r} for i, r in enumerate(rows)]
+    tierlog = pd.DataFrame([{"customer": f"客户{i}", "tier": t, "date": d} for i, t, d in log],
+                           columns=["customer", "tier", "reason", "date", "owner"])
+    conversions = [{"customer": f"客户{i}", "date": "2024-02-01", "amount": 10_000 * (i + 1)} for i in range(5)]
+    book = make_book({"customers": customers, "tierlog": tierlog, "conversions": conversions})
+    first = apply_and_rerun(book)
+    second = apply_and_rerun(book)
+    assert "tierlog" not in second.appends
+    assert second.columns["customers"]["tier"].equals(first.columns["customers"]["tier"])
