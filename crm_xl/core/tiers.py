@@ -7,15 +7,18 @@ Rules (SPEC.md "Recompute tiers"; every number from Settings), first match wins:
    amount first, whose cumulative share reaches `pareto_share` is A (the customer crossing the line is
    included, and so is every customer tied with it; a zero amount is never A). Otherwise B on a growth
    signal — a repurchase/upsell tag, the last half-window's amount above the half-window before it (which
-   must be > 0), or a conversion within `churn_no_conversion_days` after an earlier one — else C.
+   must be > 0), or a conversion within `churn_no_conversion_days` after an earlier one — else C. A B/C
+   reason starts with the amount (`近 12 个月成交 20万，未进前 80%；标签：增购意向`).
 4. Leads (open, paused, or a blank/unreadable status) → a repurchase/upsell tag gives A. A = need clear,
    budget approved or clear, decision chain short and expected close within 0…`a_close_days` days (a
    past date is not "within"). B = any other real need (clear or initial) — the reason says what keeps
    it from A. C = latent need, enquiry, or need clarity blank.
 
 The reason names the criteria (`需求明确, 预算已审批, 决策链短, 预计 5 天内成交`). The logged tier is the
-latest tier-log row per customer dated on or before today (see tierlog.py); a customer whose tier
-differs from it (or who has none yet) gets one appended row `B → A：<reason>` dated today.
+latest tier-log row per customer dated on or before today (see tierlog.py; rows dated later do not count
+yet, so a run with an earlier --today stays idempotent); a customer whose tier differs from it (or who has
+none yet) gets one appended row `B → A：<reason>` dated today. Duplicate names are logged once (first
+row); rows without a name are tiered but not logged.
 """
 
 from __future__ import annotations
