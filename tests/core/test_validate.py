@@ -94,7 +94,10 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
     "bad_type": [
         (changed("customers", 0, contact=dt.datetime(2024, 1, 1)), ("customers", 2, "contact"),
          changed("customers", 0, contact=12345)),
-        (changed("followups", 0, content=True), ("followups", 2, "content"), base()),
+        (changed("followups", 0, content=True), ("followups", 2, "content"),
+         changed("followups", 0, feedback=dt.datetime(2024, 3, 1), next_action=True)),
+        (changed("followups", 0, method=dt.datetime(2024, 3, 1)), ("followups", 2, "method"),
+         changed("customers", 0, notes=dt.date(2024, 3, 1), need=False)),
     ],
     "not_in_list": [
         (changed("customers", 0, source="展会"), ("customers", 2, "source"), changed("customers", 0, source="官网")),

@@ -244,7 +244,10 @@ class Checker:
             ok = valid(parsed)
             emit("not_in_list", filled & ~ok, allowed=_allowed(enum.labels(lang), lang))
             return parsed, ok
-        # text-like kinds: a date or TRUE/FALSE is the wrong type
+        if kind == Kind.TEXT and not column.required:
+            # free text (notes, need, feedback …): anything goes — Excel turns a typed "3/1" into a date
+            return np.fromiter(vals.uniques, dtype=object, count=len(vals.uniques)), filled
+        # names, list values, tags, phones: a date or TRUE/FALSE is the wrong type
         wrong = filled & datelike
         emit("bad_type", wrong, expected=pick(lang, "文本", "text"))
         ok = filled & ~wrong

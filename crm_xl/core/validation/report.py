@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ...frame import Frame, Frames
+from ...frame import Frame, Frames, col_letter
 from ...i18n import Lang, pick
 from ...layout import SheetLayout, Table, Text
 from ...result import Summary
@@ -49,8 +49,6 @@ def check_columns(issues: pd.DataFrame, frames: Frames, lang: Lang) -> dict[str,
 
 def _target(frame: Frame, row: int, col: int) -> tuple[str, str]:
     """(`E14`, `'客户信息表'!E14`)."""
-    from ...frame import col_letter
-
     address = f"{col_letter(col)}{row}"
     return address, "'" + frame.sheet_name.replace("'", "''") + "'!" + address
 

@@ -35,7 +35,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("cell_error", "error", "{col}是 Excel 错误值 {value}", "{col} holds the Excel error {value}",
          "the cell holds an error value such as #N/A or #REF!"),
     Rule("bad_type", "error", "{col}“{value}”应为{expected}", '{col} "{value}" should be {expected}',
-         "a date, time or TRUE/FALSE in a text or list column"),
+         "a date, time or TRUE/FALSE in a name, contact, content, list, tag or phone column (free-text "
+         "columns such as notes accept anything)"),
     Rule("not_in_list", "error", "{col}“{value}”不是允许的值（{allowed}）",
          '{col} "{value}" is not an allowed value ({allowed})',
          "a value outside its Settings list (industry, source, method, owner, lost reason; an empty list "
