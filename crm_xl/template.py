@@ -476,9 +476,10 @@ def write_settings(ws: Worksheet, st: Styles, settings: Settings, lang: Lang) ->
     keys = list(SCALARS)
     list_keys = list(LISTS)
     ws.set_tab_color(TAB_SETTINGS)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 2, 50)
+    widths = [max([24] + [text_width(line[0]) * 1.1 + 3 for line in grid[1:] if line and line[0]]), 14,
+              min(max([40] + [text_width(line[2]) + 2 for line in grid[1:] if len(line) > 2 and line[2]]), 70)]
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
     ws.set_column(3, 3, 3)
     for j, key in enumerate(list_keys):
         width = max([text_width(LISTS[key].label(lang)) + 4, 12] +
@@ -512,7 +513,7 @@ def write_settings(ws: Worksheet, st: Styles, settings: Settings, lang: Lang) ->
             ws.write_blank(r, 4 + j, None, item_fmt)
     note_row = len(keys) + 2
     ws.merge_range(note_row, 0, note_row, 2, settings_note(lang), st.note(wrap=True))
-    ws.set_row(note_row, row_height([(settings_note(lang), 94)], line=13))
+    ws.set_row(note_row, row_height([(settings_note(lang), sum(widths))], line=13))
     _settings_validations(ws, lang, keys)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
