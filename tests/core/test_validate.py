@@ -179,6 +179,8 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
         (changed("customers", 0, verified_on=dt.datetime(2023, 12, 1)), ("customers", 2, "verified_on"),
          changed("customers", 0, verified_on=dt.datetime(2023, 12, 1), status="已流失", lost_reason="预算不足",
                  lost_on="2024-03-01")),
+        (changed("customers", 0, verified_on="2024-02-01", status="暂停"), ("customers", 2, "verified_on"),
+         changed("customers", 1, verified_on="2024-02-01")),  # 乙 is won
     ],
     "won_without_conversion": [
         (changed("customers", 0, status="已成交"), ("customers", 2, "status"), base()),

@@ -390,8 +390,8 @@ class Checker:
         cutoff = self.ctx.today - dt.timedelta(days=days)
         old = cells.vals.rows(np.array([p is not None and p.date() < cutoff for p in cells.parsed], dtype=bool))
         status = self._status()
-        if status is not None:
-            old &= (status != "lost").to_numpy()
+        if status is not None:  # weekly re-verification is for leads: won and lost accounts are skipped
+            old &= ~status.isin(["won", "lost"]).to_numpy()
         self.emit(frame, "verified_on", "verification_old", old, cells.vals.raw, days=days)
 
     def _lost(self, frame: Frame) -> None:

@@ -79,7 +79,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "entered more than entry_lag_hours after first contact (whole days when either date has no time)"),
     Rule("verification_old", "warning", "{col} {value} 已超过 {days} 天，请重新核实",
          "{col} {value} is more than {days} days old: verify again",
-         "verified more than verify_age_days before today (lost customers and blank cells are skipped)"),
+         "verified more than verify_age_days before today (leads only: won and lost customers and blank "
+         "cells are skipped)"),
     Rule("won_without_conversion", "error", "{col}为“{value}”，但{sheet}中没有该客户的记录",
          '{col} is "{value}" but the {sheet} sheet has no row for this customer',
          "a won customer with no conversion row (skipped when there is no Conversions sheet)"),
