@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not (WORKBOOK / "sample.xlsx").exists(),
                                 reason="workbook/sample.xlsx is not built yet (template issue)")
 
 SECTIONS = ("一、本月概览（与上月对比）", "二、线索来源", "三、成交周期（按成交时级别）", "四、跟进方式", "五、负责人",
-            "六、流失原因", "七、级别调整", "八、月度趋势")
+            "六、流失原因", "七、级别调整", "八、流失风险（截至月末）", "九、月度趋势")
 
 
 def crm_xl(*args: str) -> subprocess.CompletedProcess[str]:

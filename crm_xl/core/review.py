@@ -18,6 +18,7 @@ from ..schema import HISTORY_SHEET, review_sheet_name
 from . import review_figures as fig
 from . import review_history as hist
 from .context import Context
+from .health import churn_summary
 
 TREND_MONTHS = 12
 
@@ -109,6 +110,7 @@ class _Sheet:
         self.days = fig.close_days(data, month)
         self.owners = fig.owners(data, month)
         self.moves = fig.tier_moves(data, month)
+        self.churn = churn_summary(ctx, as_of=month.last_day)
         self.overview_rows, self.overview_styles = self._overview_rows()
 
     def t(self, hans: str, en: str) -> str:
@@ -184,6 +186,13 @@ class _Sheet:
                             f"下调 {n['tier_down']} 次。",
                             f"{lost}; {n['overdue']} customers overdue for follow-up at month end; "
                             f"{n['tier_up']} tier moves up, {n['tier_down']} down."))
+        c = self.churn
+        if c["won"]:
+            lines.append(self.t(
+                f"月末 {c['won']} 个已成交客户中，高流失风险 {c['high']} 个、中风险 {c['medium']} 个，"
+                f"风险金额 {self.money_text(c['value_at_risk'])}。",
+                f"Of {c['won']} won accounts at month end, {c['high']} at high churn risk and {c['medium']} at "
+                f"medium; value at risk {self.money_text(c['value_at_risk'])}."))
         return lines
 
     # --- tables ----------------------------------------------------------------------------------
@@ -352,6 +361,24 @@ class _Sheet:
         return Table(df, t("七、级别调整", "7. Tier moves"), {cols[2]: "int"}, note=note, name="moves",
                      empty_text=t("本月无级别调整", "No tier changes this month"))
 
+    def churn_table(self) -> Table:
+        """Churn risk of won accounts as of the month's last day (health.churn_summary)."""
+        t = self.t
+        c = self.churn
+        df = c["table"]
+        cols = list(df.columns)
+        note = t(
+            "已成交客户按健康度模型评估的流失风险（与「流失预警」表同一规则）：NPS < "
+            f"{self.ctx.settings.churn_nps_below} 且 {self.ctx.settings.churn_no_conversion_days} 天无成交为高风险，"
+            "跟进间隔过长、满意度调研逾期、价格敏感 / 竞品对比标签、金额下滑等为中风险。\n" + c["note"],
+            "Churn risk of won accounts by the health model (the churn watch sheet's rules): NPS below "
+            f"{self.ctx.settings.churn_nps_below} and no conversion in {self.ctx.settings.churn_no_conversion_days} "
+            "days is high; long follow-up gaps, an overdue survey, price / competitor tags or a falling amount "
+            "are medium.\n" + c["note"],
+        )
+        return Table(df, t("八、流失风险（截至月末）", "8. Churn risk (at month end)"),
+                     {cols[1]: "int", cols[2]: self.money}, note=note, name="churn")
+
     def trend_table(self) -> Table:
         t = self.t
         cols = [hist.header("month", self.lang, self.unit), hist.header("new", self.lang, self.unit),
@@ -378,7 +405,7 @@ class _Sheet:
         note = t("已复盘的月份取自「复盘历史」表中复盘时的数值，其余月份按当前数据计算；最多显示 12 个月。",
                  "Months already reviewed show the figures kept in the review history; other months are computed "
                  "from the current data; at most 12 months.")
-        return Table(df, t("八、月度趋势", "8. Monthly trend"),
+        return Table(df, t("九、月度趋势", "9. Monthly trend"),
                      {cols[1]: "int", cols[2]: "int", cols[3]: self.money, cols[4]: "pct"}, note=note, name="trend")
 
     # --- sheet -----------------------------------------------------------------------------------
@@ -395,7 +422,7 @@ class _Sheet:
         ]
         self._trend = self.trend_table()
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
-                self.lost_table(), self.moves_table(), self._trend]
+                self.lost_table(), self.moves_table(), self.churn_table(), self._trend]
         return out
 
     def charts(self) -> list[Chart]:

@@ -219,7 +219,7 @@ def test_review_sheet_zh():
     g = grid(r)
     firsts = [v[0] for v in g.values()]
     for title in ("一、本月概览（与上月对比）", "二、线索来源", "三、成交周期（按成交时级别）", "四、跟进方式", "五、负责人",
-                  "六、流失原因", "七、级别调整", "八、月度趋势"):
+                  "六、流失原因", "七、级别调整", "八、流失风险（截至月末）", "九、月度趋势"):
         assert title in firsts
     overview = table_after(r, "一、本月概览（与上月对比）")
     assert overview[0] == ["指标", "本月", "上月", "变化", "环比"]
@@ -251,7 +251,7 @@ def test_review_sheet_zh():
     kinds = {ch.chart.title: (ch.chart.kind, ch.categories, [v for _, v in ch.values]) for ch in r.charts}
     assert kinds["各来源转化率"][0] == "column" and kinds["各跟进方式签约率（末次触达）"][0] == "column"
     assert kinds["流失原因分布"][0] == "pie" and kinds["月度成交金额趋势"][0] == "line"
-    trend = table_after(r, "八、月度趋势")
+    trend = table_after(r, "九、月度趋势")
     assert trend[0][:4] == ["月份", "新增客户", "成交单数", "成交金额（万元）"]
     assert [row[0] for row in trend[1:]][-3:] == ["2024-01", "2024-02", "2024-03"]
     assert trend[-1][-1] == "复盘历史" and trend[-2][-1] == "当前数据"
@@ -273,7 +273,7 @@ def test_english_workbook():
     assert "Review 2024-03" in book.sheets and "Review history" in book.sheets
     r = book.rendered["Review 2024-03"]
     firsts = [v[0] for v in grid(r).values()]
-    assert "2. Lead sources" in firsts and "8. Monthly trend" in firsts
+    assert "2. Lead sources" in firsts and "9. Monthly trend" in firsts
     sources = table_after(r, "2. Lead sources")
     assert sources[0] == ["Source", "New customers", "Share", "Conversions", "Customers to date",
                           "Converted to date", "Conversion rate"]
@@ -322,7 +322,7 @@ def test_rerun_keeps_one_sheet_and_one_history_row_memory():
     assert [r[0] for r in history_rows(book)] == ["2024-02", "2024-03"]  # sorted, not duplicated
     assert sorted(n for n in book.sheets if n.startswith("月度复盘")) == ["月度复盘 2024-02", "月度复盘 2024-03"]
     # the trend shows February from the history
-    trend = table_after(book.rendered["月度复盘 2024-03"], "八、月度趋势")
+    trend = table_after(book.rendered["月度复盘 2024-03"], "九、月度趋势")
     assert trend[-2][0] == "2024-02" and trend[-2][-1] == "复盘历史"
 
 
@@ -342,7 +342,7 @@ def test_history_in_another_language_is_read_and_replaced():
     assert [r[0] for r in rows_] == ["2024-01", "2024-03"]
     assert rows_[0][5] == 15.0 and rows_[0][6] == 0.4  # yuan → 万; '40%' → 0.4
     assert rows_[1][1] == 5
-    trend = table_after(book.rendered["月度复盘 2024-03"], "八、月度趋势")
+    trend = table_after(book.rendered["月度复盘 2024-03"], "九、月度趋势")
     jan = next(r for r in trend if r[0] == "2024-01")
     assert jan[1:] == [7, 2, 15.0, 0.4, "复盘历史"]
 
@@ -417,3 +417,16 @@ def test_zh_hant_workbook_names_and_headers():
 def test_parse_history_with_a_repeated_header_keeps_the_first():
     table = pd.DataFrame([["2024-03", 4, 9]], columns=["Month", "New customers", "New customers"])
     assert hist.parse_history(table).loc["2024-03", "new"] == 4
+
+
+def test_churn_section_is_the_health_model_at_month_end():
+    from crm_xl.core.health import churn_summary
+
+    book, _ = review_book()
+    r = book.rendered["月度复盘 2024-03"]
+    churn = table_after(r, "八、流失风险（截至月末）")
+    expected = churn_summary(make_ctx(DATA, today="2024-04-01"), as_of=dt.date(2024, 3, 31))
+    assert churn[0] == list(expected["table"].columns)
+    assert [row[:2] for row in churn[1:]] == expected["table"].iloc[:, :2].values.tolist()
+    assert any(line.startswith(f"月末 {expected['won']} 个已成交客户中") for line in
+               (c.value for c in r.cells if isinstance(c.value, str)))
