@@ -91,9 +91,7 @@ class FileBook(Book):
             pad = [None] * start[1]
             rows = [[] for _ in range(start[0])] + [pad + r for r in rows]
         grid = [_clean(r) for r in rows]
-        while grid and not any(v is not None for v in grid[-1]):
-            grid.pop()
-        if part is not None and grid:
+        if part is not None:
             _patch_errors(grid, self.pkg, part)
         return grid
 
@@ -173,8 +171,13 @@ def _apply_errors(grid: list[list[Any]], text: bytes) -> None:
             for ch in m.group(1):
                 col = col * 26 + ch - 64
             row = int(m.group(2))
-            if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) and grid[row - 1][col - 1] is None:
-                grid[row - 1][col - 1] = m.group(3).decode("utf-8", "replace")
+            while len(grid) < row:
+                grid.append([])
+            line = grid[row - 1]
+            if len(line) < col:
+                line.extend([None] * (col - len(line)))
+            if line[col - 1] is None:
+                line[col - 1] = m.group(3).decode("utf-8", "replace")
 
 
 def open_workbook(path: str | Path, *, backup: bool = False) -> FileBook:
