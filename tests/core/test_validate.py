@@ -441,6 +441,14 @@ def test_sheets_that_are_absent_are_skipped() -> None:
     assert set(result.columns) == {"followups"}
 
 
+def test_owner_of_a_duplicate_is_taken_from_its_own_row() -> None:
+    data = added("customers", customer="甲科技股份有限公司", phone="13800000000", owner="小陈")
+    data["followups"].append({**data["followups"][0], "customer": "甲科技股份有限公司", "owner": "小陈"})
+    assert found(data) == [("customers", 4, "customer", "duplicate")]
+    data["followups"][-1]["owner"] = "小王"  # 甲科技有限公司's owner, not this row's
+    assert ("followups", 4, "owner", "owner_mismatch") in found(data)
+
+
 def test_won_without_conversion_needs_the_conversions_sheet() -> None:
     data = changed("customers", 0, status="已成交")
     del data["conversions"]

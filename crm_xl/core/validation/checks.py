@@ -416,20 +416,34 @@ class Checker:
 
     def _owner_mismatch(self, customers: Frame, names: pd.Series, followups: Frame,
                         fu_names: pd.Series) -> None:
+        """The customer's row is found by its exact name first (so a duplicate spelled differently keeps
+        its own owner), else by the normalised name."""
         owner, fu_cells = self.get("customers", "owner"), self.cols.get(("followups", "owner"))
         if owner is None or fu_cells is None:
             return
-        table = pd.DataFrame({"name": names, "owner": owner, "raw": self.raw("customers", "owner")})
-        table = table.dropna(subset=["name"]).drop_duplicates("name").dropna(subset=["owner"])
-        expected = fu_names.map(dict(zip(table["name"], table["owner"].map(fold), strict=True))).to_numpy()
+        owners: dict[str, tuple[str | None, Any]] = {}
+        for name, key, own, raw in zip(self.raw("customers", "customer"), names.to_numpy(), owner.to_numpy(),
+                                       self.raw("customers", "owner"), strict=True):
+            if key is not None:
+                entry = (fold(own) if own is not None else None, raw)
+                owners.setdefault("=" + link_key(name), entry)
+                owners.setdefault("~" + key, entry)
+
+        def lookup(name: Any) -> tuple[str | None, Any] | None:
+            if name is None:
+                return None
+            return owners.get("=" + link_key(name)) or owners.get("~" + (dedupe_key(name) or ""))
+
+        cust_cells = self.cols[("followups", "customer")]
+        hits = cust_cells.vals.rows(np.fromiter(map(lookup, cust_cells.parsed), dtype=object,
+                                                count=len(cust_cells.parsed)))
+        expected = np.array([h[0] if h is not None else None for h in hits], dtype=object)
         actual = fu_cells.vals.rows(np.array([fold(p) if p is not None else None for p in fu_cells.parsed],
                                              dtype=object))
         differ = pd.notna(expected) & pd.notna(actual) & (expected != actual)
         shown = np.full(len(differ), "", dtype=object)
-        raw_owner = dict(zip(table["name"], table["raw"], strict=True))
-        names_arr = fu_names.to_numpy()
         for i in np.flatnonzero(differ):
-            shown[i] = brief(raw_owner[names_arr[i]])
+            shown[i] = brief(hits[i][1])
         self.emit(followups, "owner", "owner_mismatch", differ, fu_cells.vals.raw, expected=shown,
                   sheet=customers.sheet_name)
 
