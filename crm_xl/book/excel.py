@@ -109,10 +109,13 @@ def to_excel(value: Any) -> Any:
     return to_excel(str(value))
 
 
+_EXACT = 2**53  # floats below this hold whole numbers exactly
+
+
 def from_excel(value: Any) -> Any:
     """A cell value as the other adapters give it: whole floats as int (Excel hands every number over as
     a float; openpyxl gives 5 for a cell holding 5)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    if isinstance(value, float) and value.is_integer() and -_EXACT < value < _EXACT:
         return int(value)
     return value
 
@@ -240,7 +243,8 @@ class ExcelBook(Book):
             for top in range(1, last_row + 1, CHUNK_ROWS):
                 bottom = min(top + CHUNK_ROWS - 1, last_row)
                 block = sht.range((top, 1), (bottom, last_col)).options(ndim=2, err_to_str=True).value
-                rows.extend([from_excel(v) for v in line] for line in block or [])
+                rows.extend([int(v) if type(v) is float and v.is_integer() and -_EXACT < v < _EXACT else v
+                             for v in line] for line in block or [])  # from_excel, inlined: millions of cells
             if last_row == 1 and last_col == 1 and (not rows or rows[0][0] is None):
                 rows = []
             self._grids[sheet] = rows
