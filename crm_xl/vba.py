@@ -219,11 +219,19 @@ def decorate(workbook: Any, sheets: dict[str, Any], lang: Lang) -> None:
 # --- excel-setup ------------------------------------------------------------------------------------
 
 
-def interpreter_settings(platform: str | None = None, executable: str | None = None) -> dict[str, str]:
-    """The xlwings.conf entry naming this Python for the Excel of this computer: Interpreter_Win
-    (pythonw.exe beside python.exe, so no console window flashes) or Interpreter_Mac; {} elsewhere."""
+def interpreter_settings(platform: str | None = None, executable: str | None = None,
+                         prefix: str | None = None) -> dict[str, str]:
+    """The xlwings.conf entries naming this Python for the Excel of this computer: Interpreter_Win
+    (pythonw.exe beside python.exe, so no console window flashes) or Interpreter_Mac; {} elsewhere.
+    A conda environment on Windows is named by Conda Path / Conda Env instead (xlwings activates it,
+    which its DLLs need; the interpreter is then plain pythonw)."""
     platform = platform or sys.platform
     exe = executable or sys.executable
+    env = Path(prefix or sys.prefix)
+    if platform.startswith("win") and (prefix is not None or platform == sys.platform) and (
+            env / "conda-meta").exists():
+        base, name = (env.parent.parent, env.name) if env.parent.name.lower() == "envs" else (env, "base")
+        return {WIN_KEY: "pythonw", "Conda Path": str(base), "Conda Env": name}
     if platform.startswith("win"):
         path = PureWindowsPath(exe)
         windowless = path.with_name("pythonw.exe")

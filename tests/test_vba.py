@@ -218,6 +218,20 @@ def test_interpreter_settings() -> None:
     assert vba.interpreter_settings("linux", "/usr/bin/python3") == {}
 
 
+def test_interpreter_settings_for_a_conda_environment_on_windows(tmp_path: Path) -> None:
+    env = tmp_path / "miniconda3" / "envs" / "crm"
+    (env / "conda-meta").mkdir(parents=True)
+    assert vba.interpreter_settings("win32", str(env / "python.exe"), str(env)) == {
+        "Interpreter_Win": "pythonw", "Conda Path": str(tmp_path / "miniconda3"), "Conda Env": "crm"}
+    base = tmp_path / "miniconda3"
+    (base / "conda-meta").mkdir()
+    assert vba.interpreter_settings("win32", str(base / "python.exe"), str(base))["Conda Env"] == "base"
+    plain = tmp_path / "venv"
+    plain.mkdir()
+    assert vba.interpreter_settings("win32", r"C:\Scripts\python.exe", str(plain)) == {
+        "Interpreter_Win": r"C:\v\Scripts\pythonw.exe"}
+
+
 def test_merge_conf_replaces_keys_as_xlwings_reads_them() -> None:
     grid = [["ADD_WORKBOOK_TO_PYTHONPATH", "False"], ["interpreter_win", "old"], [None, None], ["ignored", "x"]]
     assert vba.merge_conf(grid, {"Interpreter_Win": "new", "Interpreter_Mac": "mac"}) == [
