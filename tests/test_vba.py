@@ -228,7 +228,7 @@ def test_interpreter_settings_for_a_conda_environment_on_windows(tmp_path: Path)
     assert vba.interpreter_settings("win32", str(base / "python.exe"), str(base))["Conda Env"] == "base"
     plain = tmp_path / "venv"
     plain.mkdir()
-    assert vba.interpreter_settings("win32", r"C:\Scripts\python.exe", str(plain)) == {
+    assert vba.interpreter_settings("win32", r"C:\v\Scripts\python.exe", str(plain)) == {
         "Interpreter_Win": r"C:\v\Scripts\pythonw.exe"}
 
 
