@@ -16,9 +16,13 @@ import statistics
 import time
 from typing import Any
 
-from crm_xl.book.memory import MemoryBook
+from crm_xl.book.memory import MemoryBook, settings_grid
+from crm_xl.book.port import TableInfo
 from crm_xl.core.validate import validate
+from crm_xl.frame import col_letter
 from crm_xl.jobs import make_context
+from crm_xl.schema import SETTINGS_SHEET, SHEETS
+from crm_xl.settings import Settings
 
 SOURCES = ["展会推荐", "转介绍", "线上广告", "官网", "电话营销", "其他"]
 METHODS = ["电话", "微信", "邮件", "拜访", "视频会议"]
@@ -73,6 +77,22 @@ def build(customers: int, followups: int, seed: int = 42) -> dict[str, list[dict
     return {"customers": cust, "followups": fus, "tierlog": tiers, "conversions": conv}
 
 
+def memory_book(data: dict[str, list[dict[str, Any]]]) -> MemoryBook:
+    """A MemoryBook whose cells hold exactly these values (as openpyxl reads them: datetime, not
+    pandas Timestamp), one Excel Table per sheet, and a Settings sheet listing the owners."""
+    sheets: dict[str, list[list[Any]]] = {}
+    tables = []
+    for key, rows in data.items():
+        sheet = SHEETS[key]
+        keys = [c.key for c in sheet.input_columns]
+        grid = [[sheet.column(k).header("zh-Hans") for k in keys]] + [[r.get(k) for k in keys] for r in rows]
+        sheets[sheet.name("zh-Hans")] = grid
+        tables.append(TableInfo(sheet.table, sheet.name("zh-Hans"), f"A1:{col_letter(len(keys))}{len(grid)}"))
+    settings = Settings.defaults("zh-Hans").model_copy(update={"owners": OWNERS})
+    sheets[SETTINGS_SHEET.name("zh-Hans")] = settings_grid(settings, "zh-Hans")
+    return MemoryBook(sheets, tables)
+
+
 def clear_caches() -> None:
     from crm_xl.core.validation import names
     from crm_xl.i18n import fold
@@ -89,8 +109,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    book = MemoryBook.from_frames(build(args.customers, args.followups), lang="zh-Hans",
-                                  settings={"owners": OWNERS})
+    book = memory_book(build(args.customers, args.followups))
     ctx = make_context(book, TODAY)
     print(f"built {args.customers:,} customers + {args.followups:,} follow-ups "
           f"(+{len(ctx.frames.tierlog or [])} tier rows, {len(ctx.frames.conversions or [])} conversions) "

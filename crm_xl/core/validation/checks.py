@@ -118,6 +118,8 @@ class Checker:
         self.records: dict[str, list[Any]] = {k: [] for k in
                                                ("sheet", "row", "col", "key", "rule", "value", "message")}
         self.cols: dict[tuple[str, str], Cells] = {}
+        self.links: dict[str, pd.Series] = {}  # sheet → strict customer key per row
+        self.unique_keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per distinct customer cell
 
     # --- recording ---------------------------------------------------------------------------------
 
@@ -285,9 +287,13 @@ class Checker:
         return self.cols[(sheet, key)].vals.raw
 
     def customer_keys(self, frame: Frame) -> pd.Series:
-        """Normalised customer name per row (None where the cell is blank or invalid)."""
+        """Normalised customer name per row (None where the cell is blank or invalid); the strict
+        `link_key` the other jobs use goes to `self.links`."""
         cells = self.cols[(frame.sheet.key, "customer")]
         keys = np.array([dedupe_key(p) if p is not None else None for p in cells.parsed], dtype=object)
+        links = np.array([link_key(p) if p is not None else None for p in cells.parsed], dtype=object)
+        self.links[frame.sheet.key] = pd.Series(cells.vals.rows(links), index=cells.vals.index, dtype=object)
+        self.unique_keys[frame.sheet.key] = (keys, links)
         return pd.Series(cells.vals.rows(keys), index=cells.vals.index, dtype=object)
 
     def rows(self) -> None:
@@ -319,14 +325,11 @@ class Checker:
                   sheet=customers.sheet_name)
         if not found.any():
             return
-        cust_raw = self.raw("customers", "customer")
-        linked = {link_key(v) for v in cust_raw}
-        strict = Values(pd.Series(raw, index=refs.index, dtype=object))
-        variant = found & strict.rows(strict.each(lambda v: link_key(v) not in linked)).astype(bool)
+        variant = found & ~self.links[frame.sheet.key].isin(set(self.links["customers"].dropna())).to_numpy()
         if not variant.any():
             return
         spelled: dict[str, Any] = {}
-        for k, v in zip(names.to_numpy(), cust_raw, strict=True):
+        for k, v in zip(names.to_numpy(), self.raw("customers", "customer"), strict=True):
             if k is not None:
                 spelled.setdefault(k, v)
         refs_arr = refs.to_numpy()
@@ -422,21 +425,16 @@ class Checker:
         if owner is None or fu_cells is None:
             return
         owners: dict[str, tuple[str | None, Any]] = {}
-        for name, key, own, raw in zip(self.raw("customers", "customer"), names.to_numpy(), owner.to_numpy(),
+        for link, key, own, raw in zip(self.links["customers"].to_numpy(), names.to_numpy(), owner.to_numpy(),
                                        self.raw("customers", "owner"), strict=True):
             if key is not None:
                 entry = (fold(own) if own is not None else None, raw)
-                owners.setdefault("=" + link_key(name), entry)
+                owners.setdefault("=" + link, entry)
                 owners.setdefault("~" + key, entry)
-
-        def lookup(name: Any) -> tuple[str | None, Any] | None:
-            if name is None:
-                return None
-            return owners.get("=" + link_key(name)) or owners.get("~" + (dedupe_key(name) or ""))
-
-        cust_cells = self.cols[("followups", "customer")]
-        hits = cust_cells.vals.rows(np.fromiter(map(lookup, cust_cells.parsed), dtype=object,
-                                                count=len(cust_cells.parsed)))
+        keys_u, links_u = self.unique_keys["followups"]
+        hits_u = np.fromiter((None if key is None else owners.get("=" + link) or owners.get("~" + key)
+                              for key, link in zip(keys_u, links_u, strict=True)), dtype=object, count=len(keys_u))
+        hits = self.cols[("followups", "customer")].vals.rows(hits_u)
         expected = np.array([h[0] if h is not None else None for h in hits], dtype=object)
         actual = fu_cells.vals.rows(np.array([fold(p) if p is not None else None for p in fu_cells.parsed],
                                              dtype=object))

@@ -18,6 +18,8 @@ _LATIN_SUFFIX = re.compile(
     r"company|co|gmbh|group|plc)[\s.,]*$"
 )
 _PUNCT = re.compile(r"[\W_]+")
+_HAS_LATIN = re.compile(r"[a-z]")
+_TRIM = " .,，、()（）"
 
 
 @lru_cache(maxsize=200_000)
@@ -25,14 +27,17 @@ def _key(text: str) -> str:
     folded = fold(text)
     base = _PUNCT.sub("", folded)
     text = folded.strip(" .,")
+    latin = _HAS_LATIN.search(text) is not None
     while True:
         before = text
-        text = _LATIN_SUFFIX.sub("", text).strip(" .,，、()（）")
-        for suffix in _CJK_SUFFIXES:  # longest first; a name that is only a suffix stays
-            if text.endswith(suffix):
-                if len(text) > len(suffix):
-                    text = text[: -len(suffix)].strip(" .,，、()（）")
-                break
+        if latin:
+            text = _LATIN_SUFFIX.sub("", text).strip(_TRIM)
+        if text.endswith(_CJK_SUFFIXES):
+            for suffix in _CJK_SUFFIXES:  # longest first; a name that is only a suffix stays
+                if text.endswith(suffix):
+                    if len(text) > len(suffix):
+                        text = text[: -len(suffix)].strip(_TRIM)
+                    break
         if text == before:
             break
     key = _PUNCT.sub("", text)
