@@ -5,10 +5,11 @@ Rules (SPEC.md "Recompute tiers"; every number from Settings), first match wins:
 2. Lost → no tier (blank), "已流失，不分级"; never logged.
 3. Won → by value over the trailing `value_window_months`: the smallest set of won customers, largest
    amount first, whose cumulative share reaches `pareto_share` is A (the customer crossing the line is
-   included, and so is every customer tied with it; a zero amount is never A). Otherwise B on a growth
-   signal — a repurchase/upsell tag, the last half-window's amount above the half-window before it (which
-   must be > 0), or a conversion within `churn_no_conversion_days` after an earlier one — else C. A B/C
-   reason starts with the amount (`近 12 个月成交 20万，未进前 80%；标签：增购意向`).
+   included, and so is every customer tied with it; a zero amount is never A). A repurchase/upsell tag
+   sends a won account back to A (SPEC §4: "customers with repurchase or upsell intent go back to A").
+   Otherwise B on a growth signal — the last half-window's amount above the half-window before it (which
+   must be > 0), or a conversion within `churn_no_conversion_days` after an earlier one — else C. A
+   non-Pareto reason starts with the amount (`近 12 个月成交 20万，未进前 80%；标签：增购意向`).
 4. Leads (open, paused, or a blank/unreadable status) → a repurchase/upsell tag gives A. A = need clear,
    budget approved or clear, decision chain short and expected close within 0…`a_close_days` days (a
    past date is not "within"). B = any other real need (clear or initial) — the reason says what keeps
@@ -328,7 +329,7 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
             bump = tags.notna() & (w_tier != "A")
             w_reason[bump] = [_then(lang).join([r, _tag(t, lang)]) for t, r in zip(tags[bump], w_reason[bump],
                                                                                   strict=True)]
-            w_tier[bump] = "B"
+            w_tier[bump] = "A"  # SPEC §4: repurchase / upsell intent sends a customer back to A
             tier[is_won] = w_tier
             reason[is_won] = w_reason
 

@@ -125,7 +125,7 @@ def test_windows_come_from_settings() -> None:
 def test_won_row_needs_value() -> None:
     assert tier_of_row({"status": "已成交"}, TODAY) == (None, "已成交：按近 12 个月成交额分级")
     assert tier_of_row({"status": "已成交"}, TODAY, won=("A", "前 80%")) == ("A", "前 80%")
-    assert tier_of_row({"status": "已成交", "tags": "增购意向"}, TODAY, won=("C", "x")) == ("B", "x；标签：增购意向")
+    assert tier_of_row({"status": "已成交", "tags": "增购意向"}, TODAY, won=("C", "x")) == ("A", "x；标签：增购意向")
 
 
 # --- won accounts --------------------------------------------------------------------------------
@@ -202,10 +202,10 @@ GROWTH = [
      "B", "近 12 个月成交 10万，未进前 80%；近 90 天内再次成交（2024-03-01）"),
     ("same-day conversions are not a repeat", {"大": BIG, "甲": [("2024-03-01", "5万"), ("2024-03-01", "5万")]},
      {}, "C", "近 12 个月成交 10万，未进前 80%"),
-    ("upsell tag on won", {"大": BIG, "甲": [(D, "5万")]}, {"甲": "复购意向"}, "B", "近 12 个月成交 5万，未进前 80%；标签：复购意向"),
+    ("upsell tag on won", {"大": BIG, "甲": [(D, "5万")]}, {"甲": "复购意向"}, "A", "近 12 个月成交 5万，未进前 80%；标签：复购意向"),
     ("upsell tag and growth", {"大": BIG, "甲": [("2023-10-01", "5万"), ("2024-03-01", "5万")]},
-     {"甲": "增购意向"}, "B", "近 12 个月成交 10万，未进前 80%；近 90 天内再次成交（2024-03-01）；标签：增购意向"),
-    ("won without conversions, tagged", {"大": BIG, "甲": []}, {"甲": "复购意向"}, "B", "近 12 个月无成交；标签：复购意向"),
+     {"甲": "增购意向"}, "A", "近 12 个月成交 10万，未进前 80%；近 90 天内再次成交（2024-03-01）；标签：增购意向"),
+    ("won without conversions, tagged", {"大": BIG, "甲": []}, {"甲": "复购意向"}, "A", "近 12 个月无成交；标签：复购意向"),
 ]
 
 
@@ -424,12 +424,12 @@ def test_english_workbook() -> None:
     assert res.appends["tierlog"]["reason"].tolist() == [
         "B → A: need clear, budget approved, decision chain short, expected close in 5 days",
         "— → A: trailing 12-month revenue ¥900,000, rank 1, cumulative 95% of won revenue (A up to 80%)",
-        "— → B: trailing 12-month revenue ¥50,000, outside the top 80%; tag: Upsell intent",
+        "— → A: trailing 12-month revenue ¥50,000, outside the top 80%; tag: Upsell intent",
     ]
-    assert res.summary.headline == "A 2, B 1, C 0; 3 tier changes (1 up, 0 down, 2 new)"
+    assert res.summary.headline == "A 3, B 0, C 0; 3 tier changes (1 up, 0 down, 2 new)"
     assert [t for t, _ in res.summary.tables] == ["Customers per tier", "Tier changes"]
     assert list(res.summary.tables[1][1].columns) == ["Customer", "From", "To", "Reason"]
-    assert apply_and_rerun(book).summary.headline == "A 2, B 1, C 0; no tier changes"
+    assert apply_and_rerun(book).summary.headline == "A 3, B 0, C 0; no tier changes"
 
 
 def test_log_reason_format() -> None:
