@@ -506,7 +506,7 @@ def customer_row(g: Generator, c: Customer) -> dict[str, Any]:
                    need_clarity=rng.choice(["明确", "初步", "潜在"]), budget_status=rng.choice(["明确", "不明确"]),
                    decision_chain=rng.choice(["长", "未知", "短"]), expected_close=_days(D(a[0]), rng.randint(5, 30)))
     elif k == "paused":
-        row.update(status="暂停", need_clarity="初步", budget_status="不明确", decision_chain="长",
+        row.update(status="暂停", need_clarity="潜在", budget_status="不明确", decision_chain="长",
                    verified_on=D(a[0]), expected_close=rng.choice([None, D("2024-09-30")]))
     elif k == "hot":
         row.update(need_clarity="明确", budget_status=rng.choice(["已审批", "已审批", "明确"]), decision_chain="短",
