@@ -100,6 +100,7 @@ def _budget(rng: random.Random) -> str | None:
 
 
 def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], list[dt.datetime]]:
+    """Customer rows, their names and first-contact times (owner and status are columns 11 and 19)."""
     rows: list[list[Any]] = []
     names: list[str] = []
     firsts: list[dt.datetime] = []
@@ -112,13 +113,16 @@ def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], l
         status = rng.choice(STATUS)
         lost = status == "已流失"
         tags = "、".join(rng.sample(TAGS, rng.randrange(3))) or None
-        entered = first + dt.timedelta(hours=rng.choice([1, 2, 5, 20, 30, 72]))
+        entered = first + dt.timedelta(hours=rng.choice([1, 2, 2, 3, 5, 8, 20]) if rng.random() > 0.05
+                                       else rng.choice([30, 72]))
+        verified = (dt.datetime(2024, 3, 31) - dt.timedelta(days=rng.randrange(7 if rng.random() < 0.8 else 60)))
+        verified = max(verified, first)
         row = [
             name, rng.choice(INDUSTRIES) if rng.random() > 0.03 else None,
             rng.choice(SURNAMES) + rng.choice(["总", "经理", "工", "女士", "先生"]), rng.choice(TITLES),
             _phone(rng), rng.choice(NEEDS), _budget(rng), rng.choice(SOURCES) if rng.random() > 0.02 else "朋友圈",
             rng.choice(SURNAMES) + "总", rng.choice(NOTES) or None, tags, rng.choice(OWNERS),
-            first.replace(hour=0), entered, (first + dt.timedelta(days=rng.randrange(120))).replace(hour=0),
+            first.replace(hour=0), entered, verified.replace(hour=0),
             rng.choice(CLARITY), rng.choice(BUDGET_STATUS), rng.choice(CHAIN),
             (first + dt.timedelta(days=rng.randrange(10, 200))).replace(hour=0) if rng.random() > 0.2 else None,
             status, rng.choice(LOST) if lost and rng.random() > 0.1 else None,
@@ -132,7 +136,8 @@ def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], l
     return rows, names, firsts
 
 
-def followups(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime]) -> list[list[Any]]:
+def followups(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime],
+              owners: list[str]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     end = dt.datetime(2024, 3, 31, 18)
     for _ in range(n):
@@ -148,7 +153,7 @@ def followups(rng: random.Random, n: int, names: list[str], firsts: list[dt.date
             rng.choice(FEEDBACK) or None, rng.choice(NEXT) or None,
             (when + dt.timedelta(days=rng.choice([1, 2, 3, 7]))).replace(hour=0, minute=0)
             if rng.random() < 0.4 else None,
-            rng.choice(OWNERS),
+            owners[k] if rng.random() > 0.03 else rng.choice(OWNERS),
         ])
     rows.sort(key=lambda r: r[1])
     return rows
@@ -166,16 +171,17 @@ def tierlog(rng: random.Random, n: int, names: list[str], firsts: list[dt.dateti
     return rows
 
 
-def conversions(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime]) -> list[list[Any]]:
+def conversions(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime],
+                won: list[int]) -> list[list[Any]]:
     rows = []
     for _ in range(n):
-        k = rng.randrange(len(names))
+        k = rng.choice(won) if rng.random() > 0.03 else rng.randrange(len(names))
         when = firsts[k] + dt.timedelta(days=rng.randrange(10, 200))
         r = rng.random()
         amount: Any = rng.randrange(5, 200) * 10000 if r < 0.6 else (
             f"{rng.randrange(5, 200)}万" if r < 0.8 else f"¥{rng.randrange(5, 200) * 10000:,}" if r < 0.95 else "面议")
         rows.append([names[k], min(when, dt.datetime(2024, 3, 31)).replace(hour=0), amount, rng.choice(PRODUCTS),
-                     rng.choice(FACTORS), rng.choice(OWNERS)])
+                     rng.choice(FACTORS), rng.choice(OWNERS) if rng.random() < 0.03 else None])
     rows.sort(key=lambda r: r[1])
     return rows
 
@@ -223,9 +229,11 @@ def generate(size: str, out: Path, seed: int = 20240401) -> Path:
     n = SIZES[size]
     rng = random.Random(seed)
     cust, names, firsts = customers(rng, n["customers"])
-    fol = followups(rng, n["followups"], names, firsts)
+    owners = [r[11] for r in cust]
+    won = [i for i, r in enumerate(cust) if r[19] == "已成交"]
+    fol = followups(rng, n["followups"], names, firsts, owners)
     tiers = tierlog(rng, n["tierlog"], names, firsts)
-    conv = conversions(rng, n["conversions"], names, firsts)
+    conv = conversions(rng, n["conversions"], names, firsts, won)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})

@@ -69,18 +69,23 @@ class CellWriter:
         self.v_open = f'"><{p}v>'.encode()
         self.b_open = f'" t="b"><{p}v>'.encode()
         self.v_close = f"</{p}v></{p}c>".encode()
-        self._text: dict[str, bytes] = {}
+        self._text: dict[tuple[str, int], bytes] = {}  # (text, style) → the element after its reference
 
     def text(self, value: str) -> tuple[bytes, bool]:
-        hit = self._text.get(value)
-        if hit is None:
-            hit = text_xml(value).encode("utf-8")
-            if len(self._text) < 200_000:
-                self._text[value] = hit
-        return hit, value[:1].isspace() or value[-1:].isspace()
+        return text_xml(value).encode("utf-8"), value[:1].isspace() or value[-1:].isspace()
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
         """The `<c>` element; b'' for a blank unstyled cell."""
+        if value.__class__ is str:
+            key = (value, style)
+            tail = self._text.get(key)  # type: ignore[call-overload]
+            if tail is None:
+                body, space = self.text(value)
+                s = b'" s="%d' % style if style else b""
+                tail = s + (self.str_open_sp if space else self.str_open) + body + self.str_close
+                if len(self._text) < 100_000:
+                    self._text[key] = tail  # type: ignore[index]
+            return self.c_open + ref + tail
         s = b'" s="%d' % style if style else b""
         if value is None:
             return self.c_open + ref + s + b'"/>' if style else b""

@@ -86,10 +86,9 @@ class FileBook(Book):
             rows = sheet.to_python(skip_empty_area=False)
         except _BAD as exc:
             raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
-        start = sheet.start
-        if rows and start and (start[0] or start[1]):  # normalise to an A1 origin
-            pad = [None] * start[1]
-            rows = [[] for _ in range(start[0])] + [pad + r for r in rows]
+        end = sheet.end
+        if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
+            raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
         grid = [_clean(r) for r in rows]
         if part is not None:
             _patch_errors(grid, self.pkg, part)

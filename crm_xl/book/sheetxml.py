@@ -20,10 +20,8 @@ from .cells import LETTERS, CellWriter, attr_xml, normalize
 from .port import parse_ref
 from .stylesxml import StyleBook
 
-_ROW_NUM = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _S = re.compile(rb'\bs="(\d+)"')
-_SPANS = re.compile(rb'\bspans="(\d+):(\d+)"')
 
 
 @dataclass
@@ -82,6 +80,9 @@ class SheetRewriter:
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
                             *(c for r in plan.appends.values() for c in r), 0])
+        self._spans: dict[bytes, bytes] = {}
+        self.any_new = any(c.new for c in plan.columns.values()) or bool(plan.headers)
+        self.simple = not plan.headers and not plan.appends
 
     # --- driver ----------------------------------------------------------------------------------
 
@@ -135,6 +136,7 @@ class SheetRewriter:
         self.row_tag = f"<{p}row".encode()
         self.row_close = f"</{p}row>".encode()
         self.cell_tag = f"<{p}c ".encode()
+        self.cell_r = f'<{p}c r="'.encode()
         self.cell_close = f"</{p}c>".encode()
         self.f_tag = f"<{p}f".encode()
         self.sd_open = re.compile(rf"<{p}sheetData\b[^>]*?(/?)>".encode())
@@ -201,57 +203,70 @@ class SheetRewriter:
     def _rows(self, region: bytes) -> Iterator[bytes]:
         todo = self.todo
         n = len(todo)
+        i = self.i
         row_tag, row_close = self.row_tag, self.row_close
+        close_len = len(row_close)
         probe = self.plan.probe_rows
+        merge = self._merge
         out: list[bytes] = []
-        copied = 0
-        pos = 0
-        prev = 0
+        append = out.append
+        copied = pos = prev = 0
         find = region.find
         while True:
             start = find(row_tag, pos)
             if start < 0:
                 break
             gt = find(b">", start)
-            selfclose = region[gt - 1] == 47  # "/"
-            if selfclose:
+            if region[gt - 1] == 47:  # <row …/>
                 end = gt + 1
-                body_start = body_end = gt - 1
+                body_start = body_end = tag_end = gt - 1
             else:
                 body_end = find(row_close, gt)
-                end = body_end + len(row_close)
-                body_start = gt + 1
+                end = body_end + close_len
+                body_start = tag_end = gt
+                body_start += 1
             pos = end
-            tag = region[start:gt - 1] if selfclose else region[start:gt]
-            m = _ROW_NUM.search(tag)
-            r = int(m.group(1)) if m else prev + 1
+            k = find(b' r="', start, tag_end)
+            if k >= 0:
+                k += 4
+                r = int(region[k:find(b'"', k)])
+            else:
+                r = prev + 1
             prev = r
-            if r in probe:
+            if probe and r in probe:
                 self._probe(region[body_start:body_end])
-            if self.i < n and todo[self.i] <= r:
-                out.append(region[copied:start])
+            if i < n and todo[i] <= r:
+                append(region[copied:start])
                 copied = start
-                out.extend(self._new_rows(r))
-                if self.i < n and todo[self.i] == r:
-                    self.i += 1
-                    body = self._merge(r, region[body_start:body_end])
-                    if body_end - body_start or body:
-                        out.append(self._row_open(tag, r) + body + row_close)
-                    else:
-                        out.append(region[start:end])
-                    copied = end
+                if todo[i] < r:
+                    self.i = i
+                    out.extend(self._new_rows(r))
+                    i = self.i
+                if i < n and todo[i] == r:
+                    i += 1
+                    body = merge(r, region[body_start:body_end])
+                    if body or body_end > body_start:
+                        append(self._row_open(region[start:tag_end]) + body + row_close)
+                        copied = end
             if len(out) > 4096:
                 yield b"".join(out)
                 out.clear()
-        out.append(region[copied:])
+        self.i = i
+        append(region[copied:])
         yield b"".join(out)
 
-    def _row_open(self, tag: bytes, r: int) -> bytes:
-        m = _SPANS.search(tag)
-        if m and self.max_col > int(m.group(2)):
-            lo = int(m.group(1))
-            tag = tag[:m.start()] + b'spans="%d:%d"' % (lo, self.max_col) + tag[m.end():]
-        return tag + b">"
+    def _row_open(self, tag: bytes) -> bytes:
+        k = tag.find(b'spans="')
+        if k < 0:
+            return tag + b">"
+        e = tag.find(b'"', k + 7)
+        spans = tag[k + 7:e]
+        new = self._spans.get(spans)
+        if new is None:
+            lo, _, hi = spans.partition(b":")
+            new = spans if not hi.isdigit() or int(hi) >= self.max_col else lo + b":%d" % self.max_col
+            self._spans[spans] = new
+        return tag[:k + 7] + new + tag[e:] + b">"
 
     def _probe(self, body: bytes) -> None:
         """Remember the style of every cell of a row (the row above appended rows)."""
@@ -284,25 +299,32 @@ class SheetRewriter:
 
     def _merge(self, r: int, body: bytes) -> bytes:
         """The new content of row `r` (the owned cells replaced or added)."""
-        targets = self._targets(r)
+        if self.simple:
+            missing = _MISSING
+            targets = [(p.col, v, p, False) for p in self.plans if (v := p.values.get(r, missing)) is not missing]
+        else:
+            targets = self._targets(r)
         if not targets:
             return body
         rb = b"%d" % r
         last_col, last_s, ok = 0, 0, True
         if body:
-            k = body.rfind(self.cell_tag)
-            if k < 0:
+            cell_r = self.cell_r
+            k = body.rfind(cell_r)
+            if k < 0 or body.find(self.cell_tag, k + 1) >= 0:
                 ok = False
             else:
-                tag = body[k:body.find(b">", k)]
-                ref = _CELL_REF.search(tag)
-                if ref is None:
-                    ok = False
-                else:
-                    last_col = _col(ref.group(1))
+                k += len(cell_r)
+                e = body.find(b'"', k)
+                last_col = COLNUM.get(body[k:e].rstrip(b"0123456789"), 0)
+                if self.any_new:
+                    tag = body[k:body.find(b">", e)]
                     s = _S.search(tag)
                     last_s = int(s.group(1)) if s else 0
         if ok and targets[0][0] > last_col:
+            if len(targets) == 1:
+                col, value, plan, is_head = targets[0]
+                return body + self._cell(col, rb, value, plan, is_head, None, last_s)
             parts = [body]
             for col, value, plan, is_head in targets:
                 parts.append(self._cell(col, rb, value, plan, is_head, None, last_s))
@@ -375,24 +397,33 @@ class SheetRewriter:
 
     def _cell(self, col: int, rb: bytes, value: Any, plan: ColumnPlan | None, is_head: bool, old_s: int | None,
               left_s: int, old: bytes = b"") -> bytes:
+        if not old and not is_head and (plan is None or not plan.new):
+            style = self.last_style.get(col)
+            if style is None:
+                style = self._col_style(col)
+            cls = value.__class__
+            if cls is str or value is None:
+                self.last_style[col] = style
+                return self.writer.cell(LETTERS[col] + rb, value, style)
         if old and self.f_tag in old:
             self.formula_replaced = True
-        styles = self.styles
         if is_head:
-            style = styles.computed_header(left_s)
-        elif old_s is not None and old:
-            style = old_s
+            style = self.styles.computed_header(left_s)
+        elif old:
+            style = old_s or 0
         elif plan is not None and plan.new:
-            style = styles.computed_cell(left_s, theme.kind_format(plan.kind))
+            style = self.styles.computed_cell(left_s, theme.kind_format(plan.kind))
         else:
             style = self.last_style.get(col)
             if style is None:
                 style = self._col_style(col)
-        if value is not None and (value.__class__ not in _PLAIN):
-            value = normalize(value)
-        if isinstance(value, dt.date | dt.time) and not styles.is_date(style):
-            kind = plan.kind if plan is not None else self.plan.append_kinds.get(col)
-            style = styles.with_format(style, date_format(kind, value))
+        cls = value.__class__
+        if cls is not str and value is not None:
+            if cls not in _PLAIN:
+                value = normalize(value)
+            if isinstance(value, dt.date | dt.time) and not self.styles.is_date(style):
+                kind = plan.kind if plan is not None else self.plan.append_kinds.get(col)
+                style = self.styles.with_format(style, date_format(kind, value))
         if not is_head:
             self.last_style[col] = style
         return self.writer.cell(LETTERS[col] + rb, value, style)
@@ -406,6 +437,9 @@ class _Missing:
 
 
 _MISSING = _Missing()
+
+
+COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
 
 def _col(letters: bytes) -> int:

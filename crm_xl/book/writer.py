@@ -28,7 +28,7 @@ from .sheetxml import ColumnPlan, SheetPlan, SheetRewriter
 from .stylesxml import StyleBook
 from .zipio import Blob, ZipOut, compress
 
-LEVEL = 6  # deflate level of rewritten parts
+LEVEL = 3  # deflate level of rewritten parts (2.5× faster than 6, ~15 % larger)
 INVALID_SHEET_CHARS = set("[]:*?/\\")
 PAUSE_ENV = "CRM_XL_SAVE_PAUSE"  # test hook: seconds to sleep mid-write (to kill a save half way)
 

@@ -11,6 +11,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -33,38 +34,40 @@ class Blob:
 
 
 def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
-    """Deflate a stream of byte chunks (raw deflate, as zip stores it)."""
+    """Deflate a stream of byte chunks (raw deflate, as zip stores it).
+
+    CRC and deflate run on a worker thread (zlib releases the GIL), overlapping with the production of
+    the next chunks on the calling thread.
+    """
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
     out: list[bytes] = []
-    crc = size = csize = 0
-    pending: list[bytes] = []
-    pending_len = 0
-    for chunk in chunks:
-        if not chunk:
-            continue
-        pending.append(chunk)
-        pending_len += len(chunk)
-        if pending_len >= 1 << 20:
-            data = b"".join(pending)
-            pending, pending_len = [], 0
-            crc = zlib.crc32(data, crc)
-            size += len(data)
-            c = z.compress(data)
-            if c:
-                out.append(c)
-                csize += len(c)
-    if pending:
-        data = b"".join(pending)
-        crc = zlib.crc32(data, crc)
-        size += len(data)
+    state = {"crc": 0, "size": 0}
+
+    def work(data: bytes) -> None:
+        state["crc"] = zlib.crc32(data, state["crc"])
+        state["size"] += len(data)
         c = z.compress(data)
         if c:
             out.append(c)
-            csize += len(c)
-    tail = z.flush()
-    out.append(tail)
-    csize += len(tail)
-    return Blob(out, crc, size, csize)
+
+    pending: list[bytes] = []
+    pending_len = 0
+    futures = []
+    with ThreadPoolExecutor(1) as pool:
+        for chunk in chunks:
+            if not chunk:
+                continue
+            pending.append(chunk)
+            pending_len += len(chunk)
+            if pending_len >= 1 << 20:
+                futures.append(pool.submit(work, b"".join(pending)))
+                pending, pending_len = [], 0
+        if pending:
+            futures.append(pool.submit(work, b"".join(pending)))
+    for f in futures:
+        f.result()
+    out.append(z.flush())
+    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out))
 
 
 @dataclass

@@ -1,0 +1,137 @@
+"""The streaming sheet rewrite: owned cells change, every other byte of the sheet stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crm_xl.book.sheetxml import ColumnPlan, SheetPlan, SheetRewriter
+from crm_xl.book.stylesxml import StyleBook
+from crm_xl.schema import Kind
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+STYLES = (f'<styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+          '<fonts count="1"><font><sz val="11"/></font></fonts><fills count="2"><fill/><fill/></fills>'
+          '<borders count="1"><border/></borders><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" '
+          'borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+          'applyNumberFormat="1"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+          "</styleSheet>").encode()
+HEAD = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {NS}><dimension ref="A1:C4"/>'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews><cols><col min="3" max="3" width="9" style="2" '
+        'customWidth="1"/></cols><sheetData>')
+ROWS = ('<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v>'
+        '</c></row><row r="2" spans="1:3"><c r="A2" t="s"><v>3</v></c><c r="B2" s="1"><v>45352</v></c></row>'
+        '<row r="4" spans="1:3"><c r="A4" t="s"><v>4</v></c><c r="C4" s="2"><f>A4&amp;"x"</f><v>ax</v></c></row>')
+TAIL = ('</sheetData><conditionalFormatting sqref="A2:A4"><cfRule type="duplicateValues" dxfId="0" priority="1"/>'
+        '</conditionalFormatting><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+        'footer="0.3"/><tableParts count="1"><tablePart r:id="rId1" xmlns:r="x"/></tableParts></worksheet>')
+SHEET = (HEAD + ROWS + TAIL).encode()
+
+
+def rewrite(plan: SheetPlan, xml: bytes = SHEET, chunk: int = 1 << 20) -> tuple[bytes, SheetRewriter]:
+    rw = SheetRewriter(plan, StyleBook(STYLES))
+    out = b"".join(rw.run(xml[i:i + chunk] for i in range(0, len(xml), chunk)))
+    return out, rw
+
+
+def cells(xml: bytes) -> dict[str, bytes]:
+    return {m.group(1).decode(): m.group(0) for m in re.finditer(rb'<c r="([A-Z]+\d+)".*?(?:/>|</c>)', xml)}
+
+
+def test_outside_sheet_data_is_unchanged_except_dimension():
+    out, _ = rewrite(SheetPlan(columns={3: ColumnPlan(3, {2: "新"}, Kind.TEXT)}))
+    assert out.endswith(TAIL.encode())
+    assert out.startswith(HEAD.encode())  # C is inside the old dimension and covered by <cols>
+
+
+def test_appends_a_cell_after_the_last_one_with_the_column_style():
+    out, _ = rewrite(SheetPlan(columns={3: ColumnPlan(3, {2: "新 & <值>"}, Kind.TEXT)}))
+    c2 = cells(out)["C2"]
+    assert c2 == b'<c r="C2" s="2" t="inlineStr"><is><t>\xe6\x96\xb0 &amp; &lt;\xe5\x80\xbc&gt;</t></is></c>'
+    assert b'<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c>' in out  # untouched row, same bytes
+
+
+def test_replaces_an_existing_cell_keeping_its_style_and_flags_the_formula():
+    out, rw = rewrite(SheetPlan(columns={3: ColumnPlan(3, {4: 7}, Kind.INT)}))
+    assert cells(out)["C4"] == b'<c r="C4" s="2"><v>7</v></c>'
+    assert rw.formula_replaced
+
+
+def test_inserts_between_cells_and_creates_missing_rows_in_order():
+    out, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, {3: "x", 4: "y", 6: "z"}, Kind.TEXT)}))
+    rows = re.findall(rb'<row r="(\d+)"', out)
+    assert rows == [b"1", b"2", b"3", b"4", b"6"]
+    row4 = re.search(rb'<row r="4".*?</row>', out).group(0)
+    assert re.findall(rb'<c r="([A-Z]+)4"', row4) == [b"A", b"B", b"C"]
+    assert b'<dimension ref="A1:C6"/>' in out
+
+
+def test_dates_get_a_date_format_and_new_columns_widen_spans_and_cols():
+    plan = SheetPlan(columns={5: ColumnPlan(5, {2: dt.date(2024, 3, 1)}, Kind.DATE, new=True)},
+                     headers={1: {5: "下次跟进"}}, widths={5: 14})
+    out, rw = rewrite(plan)
+    styles = rw.styles
+    c2 = cells(out)["E2"]
+    s = int(re.search(rb's="(\d+)"', c2).group(1))
+    assert styles.is_date(s) and b"<v>45352</v>" in c2
+    head = cells(out)["E1"]
+    assert b"inlineStr" in head and "下次跟进".encode() in head
+    assert b'<row r="2" spans="1:5">' in out
+    assert b'<col min="5" max="5" width="14" customWidth="1"/>' in out
+    assert b'<dimension ref="A1:E4"/>' in out
+    xml = styles.render().decode()
+    assert f'cellXfs count="{3 + len(styles.new_xfs)}"' in xml and "7F6000" in xml and "FFF2CC" in xml
+
+
+def test_appended_rows_copy_the_style_of_the_row_above():
+    plan = SheetPlan(appends={5: {1: "新客户", 2: dt.datetime(2024, 3, 2)}}, probe_rows={4},
+                     append_kinds={1: Kind.TEXT, 2: Kind.DATE})
+    out, rw = rewrite(plan)
+    c = cells(out)
+    assert b'<row r="5">' in out
+    assert c["A5"].startswith(b'<c r="A5" t="inlineStr">')
+    assert rw.styles.is_date(int(re.search(rb's="(\d+)"', c["B5"]).group(1)))
+
+
+def test_clearing_keeps_a_styled_cell_and_drops_a_plain_one():
+    out, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, {2: None}, Kind.DATE), 1: ColumnPlan(1, {4: None},
+                                                                                              Kind.TEXT)}))
+    c = cells(out)
+    assert c["B2"] == b'<c r="B2" s="1"/>'
+    assert "A4" not in c
+
+
+def test_strings_are_never_formulas_and_illegal_characters_go():
+    out, _ = rewrite(SheetPlan(columns={3: ColumnPlan(3, {2: "=HYPERLINK(\"x\")\x01 _x0041_"}, Kind.TEXT)}))
+    c2 = cells(out)["C2"]
+    assert b"<f>" not in c2 and b"=HYPERLINK" in c2 and b"\x01" not in c2 and b"_x005F_x0041_" in c2
+
+
+def test_prefixed_namespace_rows_without_references_and_self_closing_rows():
+    xml = (f'<x:worksheet xmlns:x="{NS[7:-1]}"><x:sheetData><x:row r="1"><x:c t="s"><x:v>0</x:v></x:c>'
+           '<x:c t="s"><x:v>1</x:v></x:c></x:row><x:row r="2"/><x:row><x:c><x:v>5</x:v></x:c></x:row>'
+           "</x:sheetData></x:worksheet>").encode()
+    out, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, {2: "b", 3: "c"}, Kind.TEXT)}), xml)
+    assert b'<x:row r="2"><x:c r="B2" t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row>' in out
+    row3 = re.search(rb"<x:row>.*?</x:row>", out).group(0)
+    assert row3 == b'<x:row><x:c><x:v>5</x:v></x:c><x:c r="B3" t="inlineStr"><x:is><x:t>c</x:t></x:is></x:c></x:row>'
+
+
+def test_empty_sheet_data_element():
+    xml = f'<worksheet {NS}><sheetData/><pageMargins left="1"/></worksheet>'.encode()
+    out, _ = rewrite(SheetPlan(columns={1: ColumnPlan(1, {1: "a"}, Kind.TEXT)}), xml)
+    assert out == (f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+                   '</sheetData><pageMargins left="1"/></worksheet>').encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(chunk=st.integers(1, 400), rows=st.sets(st.integers(1, 8), max_size=8),
+       value=st.one_of(st.text(max_size=12), st.integers(-5, 5), st.none()))
+def test_chunk_boundaries_never_change_the_result(chunk: int, rows: set[int], value: object):
+    plan = SheetPlan(columns={2: ColumnPlan(2, dict.fromkeys(rows, value), Kind.TEXT)})
+    whole, _ = rewrite(plan)
+    pieces, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, dict.fromkeys(rows, value), Kind.TEXT)}), chunk=chunk)
+    assert pieces == whole

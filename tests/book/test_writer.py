@@ -1,0 +1,235 @@
+"""The file engine end to end: FileBook reads with calamine, saves only what it owns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+from helpers import digest, small_workbook
+from python_calamine import CalamineWorkbook
+
+from crm_xl.book.files import FileBook
+from crm_xl.book.port import DropSheet, PutSheet, SetCells, WriteColumn
+from crm_xl.book.writer import PAUSE_ENV
+from crm_xl.layout import Chart, SheetLayout, Table, Text, render
+from crm_xl.result import JobResult, Summary
+from crm_xl.schema import Kind
+
+FIDELITY = Path(__file__).resolve().parents[2].parent / "shared" / "fidelity" / "xlsxwriter"
+
+
+def put(layout: SheetLayout) -> PutSheet:
+    return PutSheet(layout, render(layout))
+
+
+def review(name: str = "月度复盘 2024-03", aliases: tuple[str, ...] = ()) -> SheetLayout:
+    df = pd.DataFrame({"来源": ["展会推荐", "转介绍"], "客户": [3, 5]})
+    return SheetLayout(name, [Text("复盘", "title"), Table(df, "来源", formats={"客户": "int"}, name="src")],
+                       charts=[Chart("pie", "来源", "src", "来源", ["客户"])], aliases=aliases)
+
+
+def xw_workbook(path: Path) -> Path:
+    """An XlsxWriter workbook: a data sheet, a sheet with a chart (to be replaced), print titles, an error."""
+    wb = xlsxwriter.Workbook(str(path))
+    data = wb.add_worksheet("客户信息表")
+    data.write_row(0, 0, ["客户名称", "联系人", "负责人", "客户状态"])
+    data.write_row(1, 0, ["甲公司", "王", "小王", "跟进中"])
+    data.write_formula(2, 0, "=NA()", None, "#N/A")
+    data.write_row(2, 1, ["李", "小李", "已成交"])
+    data.write_formula("F2", "=1+1", None, 2)
+    old = wb.add_worksheet("Review 2024-03")
+    old.write_column(0, 0, ["a", "b", "c"])
+    old.write_column(0, 1, [1, 2, 3])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "='Review 2024-03'!$B$1:$B$3"})
+    old.insert_chart("D2", chart)
+    notes = wb.add_worksheet("备忘")
+    notes.write(0, 0, "自己的表")
+    notes.repeat_rows(0)
+    wb.define_name("备忘!本地名", "=备忘!$A$1")
+    notes.activate()
+    wb.close()
+    return path
+
+
+def test_grid_reads_errors_dates_ints_and_blanks(tmp_path: Path):
+    path = xw_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        grid = book.grid("客户信息表")
+    assert grid[2][0] == "#N/A"
+    assert grid[1] == ["甲公司", "王", "小王", "跟进中", None, 2]
+    assert isinstance(grid[1][5], int)
+
+
+def test_grid_starts_at_a1(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    wb.active["C3"] = "x"
+    wb.active["D4"] = dt.datetime(2024, 3, 1)
+    wb.save(tmp_path / "b.xlsx")
+    with FileBook(tmp_path / "b.xlsx") as book:
+        grid = book.grid(book.sheet_names()[0])
+    assert grid[2][2] == "x" and grid[3][3] in (dt.date(2024, 3, 1), dt.datetime(2024, 3, 1))
+    assert grid[0] == [None] * 4 and len(grid) == 4
+
+
+def test_replacing_an_alias_removes_its_drawing_and_charts_and_keeps_names_pointing_right(tmp_path: Path):
+    path = xw_workbook(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path) as z:
+        before = {n: z.read(n) for n in z.namelist()}
+    with FileBook(path) as book:
+        book._ops.append(put(review(aliases=("Review 2024-03",))))
+        book.save()
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert z.testzip() is None
+        ct = z.read("[Content_Types].xml").decode()
+        wbxml = z.read("xl/workbook.xml").decode()
+        app = z.read("docProps/app.xml").decode()
+        for n, data in before.items():
+            if n.startswith(("xl/theme", "docProps/core", "xl/worksheets/sheet1", "xl/worksheets/sheet3")):
+                assert z.read(n) == data
+    assert "xl/charts/chart1.xml" not in before or "xl/worksheets/_rels/sheet2.xml.rels" not in names
+    assert "xl/worksheets/sheet2.xml" not in names  # the old sheet's part is gone
+    assert all(f"/{n}" in ct for n in names if n.endswith(".xml") and "rels" not in n and n != "[Content_Types].xml")
+    assert "/xl/worksheets/sheet2.xml" not in ct
+    sheets = openpyxl.load_workbook(path).sheetnames
+    assert sheets == ["客户信息表", "月度复盘 2024-03", "备忘"]
+    assert 'localSheetId="2"' in wbxml and 'activeTab="2"' in wbxml  # still 备忘
+    assert "月度复盘 2024-03" in app and "Review 2024-03" not in app
+    xl = openpyxl.load_workbook(path)
+    assert len(xl["月度复盘 2024-03"]._charts) == 1
+    assert xl.defined_names.get("本地名") is None and "本地名" in xl["备忘"].defined_names
+
+
+def test_drop_and_set_cells(tmp_path: Path):
+    path = xw_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        book._ops += [DropSheet("Review 2024-03"), SetCells("xlwings.conf", {(1, 1): "Interpreter_Win",
+                                                                             (1, 2): r"C:\py\pythonw.exe"}, True),
+                      SetCells("备忘", {(2, 1): "新的", (1, 1): "改了"})]
+        book.save()
+        assert book.sheet_names() == ["客户信息表", "备忘", "xlwings.conf"]
+        assert book.grid("xlwings.conf") == [["Interpreter_Win", r"C:\py\pythonw.exe"]]
+        assert book.grid("备忘")[:2] == [["改了"], ["新的"]]
+    xl = openpyxl.load_workbook(path)
+    assert xl["xlwings.conf"].sheet_state == "hidden"
+    with FileBook(path) as book:  # unhide an existing sheet
+        book._ops.append(SetCells("xlwings.conf", {(2, 1): "x"}, False))
+        book.save()
+    assert openpyxl.load_workbook(path)["xlwings.conf"].sheet_state == "visible"
+
+
+def test_calc_chain_goes_only_when_a_formula_is_overwritten(tmp_path: Path):
+    src = FIDELITY / "types07.xlsx"  # A1:A3 are formulas listed in xl/calcChain.xml
+    if not src.exists():
+        pytest.skip("fidelity corpus not found")
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(src.read_bytes())
+    with FileBook(path) as book:
+        book._ops.append(WriteColumn("Sheet1", None, 2, 1, "新", Kind.TEXT, True, {2: "x"}))
+        book.save()
+    assert "xl/calcChain.xml" in zipfile.ZipFile(path).namelist()
+    with FileBook(path) as book:
+        book._ops.append(WriteColumn("Sheet1", None, 1, 1, None, Kind.TEXT, True, {2: "OK"}))
+        book.save()
+    with zipfile.ZipFile(path) as z:
+        assert "xl/calcChain.xml" not in z.namelist()
+        assert "calcChain" not in z.read("xl/_rels/workbook.xml.rels").decode()
+        assert "calcChain" not in z.read("[Content_Types].xml").decode()
+    assert openpyxl.load_workbook(path)["Sheet1"]["A2"].value == "OK"
+
+
+def test_table_grows_with_new_columns_and_appended_rows(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    result = JobResult(Summary("t", "t"),
+                       columns={"customers": {"tier": pd.Series({2: "A", 3: "B"}),
+                                              "next_due": pd.Series({2: dt.date(2024, 3, 5), 3: None})},
+                                "followups": {"check": pd.Series({2: "OK", 3: "OK", 4: "OK"})}},
+                       appends={"followups": pd.DataFrame([{"customer": "丁公司", "date": dt.datetime(2024, 3, 4),
+                                                            "method": "电话", "content": "新", "owner": "小王"}])})
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(result)
+        book.save()
+        frames = book.frames()
+        assert frames.customers.data.loc[2, "tier"] == "A"
+        assert frames.followups.rows == [2, 3, 4, 5]
+    xl = openpyxl.load_workbook(path)
+    cust, fol = xl["客户信息表"], xl["跟进计划表"]
+    assert cust.tables["Customers"].ref == "A1:J3"
+    assert [c.name for c in cust.tables["Customers"].tableColumns][-2:] == ["当前级别", "下次跟进"]
+    assert cust.cell(2, 10).is_date and cust.cell(2, 10).value == dt.datetime(2024, 3, 5)
+    assert cust.cell(1, 9).fill.fgColor.rgb.endswith("7F6000")
+    assert cust.cell(2, 9).fill.fgColor.rgb.endswith("FFF2CC")
+    assert fol.tables["FollowUps"].ref == "A1:F5" and fol.tables["FollowUps"].autoFilter.ref == "A1:F5"
+    assert fol.cell(5, 2).is_date and fol.cell(5, 1).value == "丁公司"
+
+
+def test_save_to_out_then_in_place(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+    out = tmp_path / "b.xlsx"
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series({2: "一", 3: "二"})}}))
+        book.save(out)
+        assert digest(path) == before
+        assert book.frames().customers.data.loc[3, "check"] == "二"  # the book now reads `out`
+        book.save()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
+    assert [r[-1] for r in rows] == ["校验结果", "一", "二"]
+
+
+def test_kill_mid_save_leaves_the_original_intact(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+    script = (
+        "import sys, pandas as pd\n"
+        "from crm_xl.book.files import FileBook\n"
+        "from crm_xl.result import JobResult, Summary\n"
+        "b = FileBook(sys.argv[1]); b.frames()\n"
+        "b.apply(JobResult(Summary('t', 't'), columns={'customers': {'check': pd.Series({2: 'x', 3: 'y'})}}))\n"
+        "b.save()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(path)], env={**os.environ, PAUSE_ENV: "30"})
+    deadline = time.monotonic() + 60
+    while not [p for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-") and p.stat().st_size > 0]:
+        assert proc.poll() is None, "the save finished before it could be killed"
+        assert time.monotonic() < deadline, "the save never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert digest(path) == before
+    with FileBook(path) as book:
+        assert book.frames().customers.rows == [2, 3]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_entries_are_copied_byte_for_byte(tmp_path: Path, suffix: str):
+    src = FIDELITY / "macro01.xlsm"
+    if not src.exists():
+        pytest.skip("fidelity corpus not found")
+    path = tmp_path / f"m{suffix}"
+    path.write_bytes(src.read_bytes())
+    with FileBook(path) as book:
+        book._ops.append(put(review()))
+        book.save()
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(path) as b:
+        for info in a.infolist():
+            if info.filename.startswith(("xl/workbook.xml", "[Content", "xl/_rels", "docProps/app", "xl/styles")):
+                continue
+            other = b.getinfo(info.filename)
+            assert (other.CRC, other.compress_size, other.compress_type) == (
+                info.CRC, info.compress_size, info.compress_type)
+            assert b.read(info.filename) == a.read(info.filename)
