@@ -8,6 +8,7 @@ Layout of the Settings sheet (any language):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,23 +207,29 @@ class Settings(BaseModel):
         return {"A": self.cadence_a, "B": self.cadence_b}.get(tier or "C", self.cadence_c)
 
     def in_list(self, name: str, value: object) -> str | None:
-        """The list item a value names (matched like headers), or None."""
-        if value is None:
-            return None
-        key = fold(str(value))
-        for item in getattr(self, name):
-            if fold(item) == key:
-                return item
-        # a value written in another language of the default lists is accepted too
-        for lang in LANGS:
-            for i, item in enumerate(DEFAULT_LISTS.get(name, {}).get(lang, [])):
-                if fold(item) == key:
-                    own = getattr(self, name)
-                    default_own = DEFAULT_LISTS[name].get(self.language or "zh-Hans", [])
-                    if i < len(default_own) and default_own[i] in own:
-                        return default_own[i]
-                    return item
-        return None
+        """The team's list item a value names (matched like headers), or None (see `matcher`)."""
+        return None if value is None else self.matcher(name)(str(value))
+
+    def matcher(self, name: str) -> Callable[[str], str | None]:
+        """A function matching text against the team's list `name` → the team's item, or None.
+
+        A default item written in another language counts when the team's list holds that item in some
+        language (`Referral` → `转介绍`); an item the team removed is refused in every language."""
+        team = {fold(item): item for item in getattr(self, name)}
+        alias: dict[str, str] = {}
+        defaults = DEFAULT_LISTS.get(name, {})
+        for i in range(max((len(v) for v in defaults.values()), default=0)):
+            variants = [items[i] for items in defaults.values() if i < len(items)]
+            own = next((team[fold(v)] for v in variants if fold(v) in team), None)
+            if own is not None:
+                for v in variants:
+                    alias.setdefault(fold(v), own)
+
+        def match(text: str) -> str | None:
+            key = fold(text)
+            return team.get(key) or alias.get(key)
+
+        return match
 
     def is_upsell_tag(self, tag: str) -> bool:
         keys = {fold(t) for t in self.upsell_tags}

@@ -102,3 +102,11 @@ def test_in_list_matches_other_languages():
     assert s.in_list("sources", "  官网 ") == "官网"
     assert s.in_list("sources", "朋友圈") is None
     assert s.is_upsell_tag("增購意向") and s.is_upsell_tag("Upsell intent") and not s.is_upsell_tag("价格敏感")
+
+
+def test_in_list_does_not_accept_items_the_team_removed():
+    s = Settings(sources=["转介绍", "官网"])
+    assert s.in_list("sources", "Referral") == "转介绍"
+    assert s.in_list("sources", "展会推荐") is None and s.in_list("sources", "Trade show") is None
+    en = Settings.defaults("en")
+    assert en.in_list("sources", "转介绍") == "Referral"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,6 @@ from ...parse import (
     parse_tags,
 )
 from ...schema import ENUMS, STATUS, Column, Kind
-from ...settings import DEFAULT_LISTS, Settings
 from ..context import Context
 from ..names import customer_key as link_key
 from .names import dedupe_key
@@ -85,28 +83,6 @@ class Cells:
 
     def blank_rows(self) -> np.ndarray:
         return self.vals.rows(self.blank)
-
-
-def list_matcher(settings: Settings, name: str) -> Callable[[str], str | None]:
-    """Match a value against the team's Settings list `name` → the team's item, or None.
-
-    A default item written in another language counts when the team's list holds that item in some
-    language ("Referral" for 转介绍); an item the team removed is refused in every language."""
-    team = {fold(item): item for item in getattr(settings, name)}
-    alias: dict[str, str] = {}
-    defaults = DEFAULT_LISTS.get(name, {})
-    for i in range(max((len(v) for v in defaults.values()), default=0)):
-        variants = [items[i] for items in defaults.values() if i < len(items)]
-        own = next((team[fold(v)] for v in variants if fold(v) in team), None)
-        if own is not None:
-            for v in variants:
-                alias.setdefault(fold(v), own)
-
-    def match(text: str) -> str | None:
-        key = fold(text)
-        return team.get(key) or alias.get(key)
-
-    return match
 
 
 class Checker:
@@ -261,13 +237,13 @@ class Checker:
             emit("bad_phone", bad & ~email)
             return parsed, ok & ~bad
         if kind == Kind.LIST and column.list and getattr(settings, column.list):
-            match = list_matcher(settings, column.list)
+            match = settings.matcher(column.list)
             parsed = vals.each(lambda v: match(norm(v)))
             bad = ok & ~valid(parsed)
             emit("not_in_list", bad, allowed=_allowed(list(getattr(settings, column.list)), lang))
             return parsed, ok & ~bad
         if kind == Kind.TAGS and column.list and getattr(settings, column.list):
-            match = list_matcher(settings, column.list)
+            match = settings.matcher(column.list)
             unknown = vals.each(lambda v: [t for t in parse_tags(v) if match(t) is None])
             has = ok & np.fromiter((bool(u) for u in unknown), dtype=bool, count=len(unknown))
             shown = np.array([pick(lang, "、", ", ").join(u) for u in unknown], dtype=object)
