@@ -313,7 +313,7 @@ TIERLOG = SheetDef(
                aliases=("客户",)),
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", required=True, key_column=True,
                width=8, aliases=("级别", "客户级别")),
-        Column("reason", "升级/降级原因", "升級/降級原因", "Reason", width=40,
+        Column("reason", "升级/降级原因", "升級/降級原因", "Reason", width=60,
                aliases=("升降级原因", "调整原因", "原因")),
         Column("date", "调整时间", "調整時間", "Date", Kind.DATE, required=True, width=12, aliases=("调整日期",)),
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", width=8),

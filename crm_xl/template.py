@@ -233,9 +233,9 @@ def text_width(value: object) -> int:
 
 
 def column_width(column: Column, lang: Lang, values: Iterable[Any] = ()) -> float:
-    """The schema width, widened so the header and its filter button fit, and the values (at most 36)."""
+    """The schema width, widened for the header, its filter button and the values (to 36, or the schema width)."""
     longest = max((text_width(v) + 2 for v in values if isinstance(v, str)), default=0)
-    return min(max(column.width, text_width(column.header(lang)) + 4, longest), 36)
+    return min(max(column.width, text_width(column.header(lang)) + 4, longest), max(36, column.width))
 
 
 def row_height(texts: Iterable[tuple[str, float]], line: float = 14.0, pad: float = 6.0) -> float:
