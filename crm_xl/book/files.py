@@ -17,11 +17,16 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookFileError
+from ..frame import Frame, col_letter
+from ..parse import is_blank
+from ..schema import SheetDef
+from .memory import MemoryBook
 from .package import Package
-from .port import Book, Op, TableInfo
+from .port import Book, Op, TableInfo, _find_header_row, parse_ref
 from .safety import Stamp, atomic_write, check_readable, check_writable
 from .writer import PackageWriter
 
@@ -99,6 +104,10 @@ class FileBook(Book):
     def _apply(self, ops: list[Op]) -> None:
         self._queued.extend(ops)
 
+    def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
+        """Book._build_frame, column by column (the same Frame, several times faster on big sheets)."""
+        return build_frame(self, sheet, sheet_name, table)
+
     def _cell(self, sheet: str, row: int, col: int) -> Any:
         grid = self.grid(sheet)
         return grid[row - 1][col - 1] if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) else None
@@ -135,6 +144,56 @@ class FileBook(Book):
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
+
+
+def build_frame(book: Book, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
+    """What `Book._build_frame` builds (tests/book/test_frames.py checks they agree), with the record rows
+    found row by row and the values gathered column by column."""
+    grid = book.grid(sheet_name)
+    # the header (columns, extra columns, missing-column errors): the port's own code, run on the sheet cut
+    # just below its header row, so it finds no records
+    if table is not None:
+        header_row, c1, last_row, c2 = parse_ref(table.ref)
+        cut: TableInfo | None = TableInfo(table.name, table.sheet, f"{col_letter(c1)}{header_row}:"
+                                                                     f"{col_letter(c2)}{header_row}")
+    else:
+        header_row = _find_header_row(sheet, grid)
+        last_row = len(grid)
+        cut = None
+    frame = Book._build_frame(MemoryBook({sheet_name: grid[:header_row]}), sheet, sheet_name, cut)
+    frame.table = table.name if table is not None else None
+    cols = frame.cols
+    positions = list(cols.values())
+    first = header_row + 1
+    rows: list[int] = []
+    kept: list[list[Any]] = []
+    for i, line in enumerate(grid[header_row:last_row]):
+        n = len(line)
+        for c in positions:
+            if c <= n:
+                v = line[c - 1]
+                if v is None:
+                    continue
+                if v.__class__ is str:
+                    if not v.strip():
+                        continue
+                elif is_blank(v):
+                    continue
+                rows.append(first + i)
+                kept.append(line)
+                break
+    values: dict[str, list[Any]] = {}
+    for key in sheet.keys:
+        c = cols.get(key)
+        if c is None:
+            values[key] = [None] * len(kept)
+        else:
+            j = c - 1
+            values[key] = [line[j] if c <= len(line) else None for line in kept]
+    data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
+    data.attrs["headers"] = frame.data.attrs["headers"]
+    frame.data = data
+    return frame
 
 
 def _clean(row: list[Any]) -> list[Any]:
