@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookFileError
@@ -49,6 +52,7 @@ class FileBook(Book):
         self.stamp = Stamp.of(self.path)
         self.source = self.path  # the file holding the current state (`out` after save(out))
         self._grids: dict[str, list[list[Any]]] = {}
+        self._arrays: dict[str, np.ndarray] = {}
         self._queued: list[Op] = []
         self._calamine: CalamineWorkbook | None = None
         self.pkg = self._open(self.source)
@@ -79,25 +83,44 @@ class FileBook(Book):
 
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:
+            self._grids[sheet] = self.array(sheet).tolist()
+        return self._grids[sheet]
+
+    def array(self, sheet: str) -> np.ndarray:
+        """The sheet's cells as a 2-D object array from A1 (what `grid` returns, as rows)."""
+        if sheet not in self._arrays:
             entry = self.pkg.sheet(sheet)
             if entry is None:
                 raise KeyError(f"Worksheet {sheet} does not exist.")
-            self._grids[sheet] = self._read_grid(entry.name, entry.part) if entry.kind == "worksheet" else []
-        return self._grids[sheet]
+            self._arrays[sheet] = (self._read_array(entry.name, entry.part) if entry.kind == "worksheet"
+                                   else np.empty((0, 0), dtype=object))
+        return self._arrays[sheet]
 
-    def _read_grid(self, name: str, part: str | None) -> list[list[Any]]:
-        try:
-            sheet = self._values().get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-        except _BAD as exc:
-            raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
-        end = sheet.end
-        if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
-            raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
-        grid = [_clean(r) for r in rows]
-        if part is not None:
-            _patch_errors(grid, self.pkg, part)
-        return grid
+    def _read_array(self, name: str, part: str | None) -> np.ndarray:
+        with ThreadPoolExecutor(1) as pool:
+            errors = pool.submit(_error_cells, self.pkg, part) if part is not None else None
+            try:
+                sheet = self._values().get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False)
+            except _BAD as exc:
+                raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+            end = sheet.end
+            if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
+                raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
+            arr = _to_array(rows)
+            del rows
+            cells = errors.result() if errors is not None else []
+        if cells:
+            height, width = arr.shape
+            grow_r, grow_c = max(r for r, _, _ in cells), max(c for _, c, _ in cells)
+            if grow_r > height or grow_c > width:
+                bigger = np.empty((max(height, grow_r), max(width, grow_c)), dtype=object)
+                bigger[:height, :width] = arr
+                arr = bigger
+            for r, c, text in cells:
+                if arr[r - 1, c - 1] is None:
+                    arr[r - 1, c - 1] = text
+        return arr
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -105,12 +128,12 @@ class FileBook(Book):
         self._queued.extend(ops)
 
     def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
-        """Book._build_frame, column by column (the same Frame, several times faster on big sheets)."""
-        return build_frame(self, sheet, sheet_name, table)
+        """Book._build_frame on the sheet's array (the same Frame, several times faster on big sheets)."""
+        return build_frame(sheet, sheet_name, table, self.array(sheet_name))
 
     def _cell(self, sheet: str, row: int, col: int) -> Any:
-        grid = self.grid(sheet)
-        return grid[row - 1][col - 1] if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) else None
+        arr = self.array(sheet)
+        return arr[row - 1, col - 1] if row <= arr.shape[0] and col <= arr.shape[1] else None
 
     def _persist(self, out: Path | None) -> None:
         target = out or self.path
@@ -136,6 +159,7 @@ class FileBook(Book):
         self.source = source
         self.pkg = self._open(source)
         self._grids.clear()
+        self._arrays.clear()
         self._frames.clear()
 
     def close(self) -> None:
@@ -146,10 +170,10 @@ class FileBook(Book):
             self._calamine = None
 
 
-def build_frame(book: Book, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
-    """What `Book._build_frame` builds (tests/book/test_frames.py checks they agree), with the record rows
-    found row by row and the values gathered column by column."""
-    grid = book.grid(sheet_name)
+def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: np.ndarray) -> Frame:
+    """What `Book._build_frame` builds from the same cells (tests/book/test_frames.py checks they agree):
+    record rows found column by column, values taken as one block of the array."""
+    height, width = arr.shape
     # the header (columns, extra columns, missing-column errors): the port's own code, run on the sheet cut
     # just below its header row, so it finds no records
     if table is not None:
@@ -157,53 +181,69 @@ def build_frame(book: Book, sheet: SheetDef, sheet_name: str, table: TableInfo |
         cut: TableInfo | None = TableInfo(table.name, table.sheet, f"{col_letter(c1)}{header_row}:"
                                                                      f"{col_letter(c2)}{header_row}")
     else:
-        header_row = _find_header_row(sheet, grid)
-        last_row = len(grid)
+        header_row = _find_header_row(sheet, arr[:30].tolist())
+        last_row = height
         cut = None
-    frame = Book._build_frame(MemoryBook({sheet_name: grid[:header_row]}), sheet, sheet_name, cut)
-    frame.table = table.name if table is not None else None
-    cols = frame.cols
-    positions = list(cols.values())
-    first = header_row + 1
-    rows: list[int] = []
-    kept: list[list[Any]] = []
-    for i, line in enumerate(grid[header_row:last_row]):
-        n = len(line)
-        for c in positions:
-            if c <= n:
-                v = line[c - 1]
-                if v is None:
-                    continue
-                if v.__class__ is str:
-                    if not v.strip():
-                        continue
-                elif is_blank(v):
-                    continue
-                rows.append(first + i)
-                kept.append(line)
-                break
-    values: dict[str, list[Any]] = {}
-    for key in sheet.keys:
-        c = cols.get(key)
-        if c is None:
-            values[key] = [None] * len(kept)
-        else:
-            j = c - 1
-            values[key] = [line[j] if c <= len(line) else None for line in kept]
-    data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
+    frame = Book._build_frame(MemoryBook({sheet_name: arr[:header_row].tolist()}), sheet, sheet_name, cut)
+    positions = [c - 1 for c in frame.cols.values() if c <= width]
+    body = arr[header_row:last_row]
+    keep = np.zeros(len(body), dtype=bool)
+    for j in positions:  # a record has a non-blank value in one of the crm-xl columns
+        todo = np.flatnonzero(~keep)
+        if not len(todo):
+            break
+        found = [not _blank(v) for v in body[todo, j].tolist()]
+        keep[todo[np.array(found, dtype=bool)]] = True
+    index = np.flatnonzero(keep)
+    block = np.empty((len(index), len(sheet.keys)), dtype=object)
+    for k, key in enumerate(sheet.keys):
+        c = frame.cols.get(key)
+        if c is not None and c <= width:
+            block[:, k] = body[index, c - 1]
+    data = pd.DataFrame(block, index=pd.Index((index + header_row + 1).tolist(), name="row"),
+                        columns=list(sheet.keys), dtype=object)
     data.attrs["headers"] = frame.data.attrs["headers"]
     frame.data = data
     return frame
 
 
-def _clean(row: list[Any]) -> list[Any]:
-    """calamine's row → crm-xl's: '' → None, whole floats → int (as Excel shows them)."""
-    return [None if v == "" else (int(v) if v.__class__ is float and v.is_integer() and abs(v) < 2 ** 53 else v)
-            for v in row]
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if v.__class__ is str:
+        return not v.strip()
+    return is_blank(v)
 
 
-def _patch_errors(grid: list[list[Any]], pkg: Package, part: str) -> None:
-    """calamine returns error cells as blanks; put their text (`#N/A`, `#DIV/0!` …) back."""
+_NO_FLOATS = {"string", "boolean", "date", "datetime", "datetime64", "time", "timedelta", "empty", "integer",
+              "bytes"}
+
+
+def _to_array(rows: list[list[Any]]) -> np.ndarray:
+    """calamine's rows → a 2-D object array: '' → None, whole floats → int (as Excel shows them)."""
+    if not rows:
+        return np.empty((0, 0), dtype=object)
+    lengths = set(map(len, rows))
+    width = max(lengths)
+    arr = np.empty((len(rows), width), dtype=object)
+    if len(lengths) == 1:
+        arr[:] = rows
+    else:
+        for i, r in enumerate(rows):
+            arr[i, :len(r)] = r
+    arr[arr == ""] = None
+    for j in range(width):
+        col = arr[:, j]
+        if infer_dtype(col, skipna=True) not in _NO_FLOATS:
+            for i, v in enumerate(col.tolist()):
+                if v.__class__ is float and v.is_integer() and abs(v) < 2 ** 53:
+                    col[i] = int(v)
+    return arr
+
+
+def _error_cells(pkg: Package, part: str) -> list[tuple[int, int, str]]:
+    """(row, column, text) of the error cells of a sheet part (calamine reads them as blanks)."""
+    found: list[tuple[int, int, str]] = []
     tag = b""
     carry = b""
     for chunk in pkg.stream(part):
@@ -217,25 +257,21 @@ def _patch_errors(grid: list[list[Any]], pkg: Package, part: str) -> None:
             continue
         text, carry = buf[:cut], buf[cut:]
         if b't="e"' in text:
-            _apply_errors(grid, text)
+            found += _errors_in(text)
     if b't="e"' in carry:
-        _apply_errors(grid, carry)
+        found += _errors_in(carry)
+    return found
 
 
-def _apply_errors(grid: list[list[Any]], text: bytes) -> None:
+def _errors_in(text: bytes) -> list[tuple[int, int, str]]:
+    out = []
     for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
         for m in pattern.finditer(text):
             col = 0
             for ch in m.group(1):
                 col = col * 26 + ch - 64
-            row = int(m.group(2))
-            while len(grid) < row:
-                grid.append([])
-            line = grid[row - 1]
-            if len(line) < col:
-                line.extend([None] * (col - len(line)))
-            if line[col - 1] is None:
-                line[col - 1] = m.group(3).decode("utf-8", "replace")
+            out.append((int(m.group(2)), col, m.group(3).decode("utf-8", "replace")))
+    return out
 
 
 def open_workbook(path: str | Path, *, backup: bool = False) -> FileBook:

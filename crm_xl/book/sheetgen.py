@@ -22,6 +22,7 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime}
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CHART_COLS = 8
 
@@ -38,35 +39,41 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
     """The worksheet part of a generated sheet."""
     writer = CellWriter("", date1904)
     cells = sorted(rendered.cells, key=lambda c: (c.row, c.col))
-    rows: list[str] = []
+    rows: list[bytes] = []
     links: list[str] = []
-    current = -1
+    styles_of: dict[str, int] = {}
     line: list[bytes] = []
+    current = -1
     max_row = max_col = 1
-
-    def flush() -> None:
-        if current > 0 and line:
-            rows.append(f'<row r="{current}">' + b"".join(line).decode("utf-8") + "</row>")
-
+    rb = b""
     for c in cells:
-        value = normalize(c.value)
+        value = c.value
+        if value.__class__ not in _PLAIN:
+            value = normalize(value)
         if c.row != current:
-            flush()
+            if line:
+                rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
             line = []
             current = c.row
+            rb = b"%d" % current
         style_name = c.style
         if isinstance(value, dt.date) and style_name not in ("date", "datetime"):
             has_time = isinstance(value, dt.datetime) and (value.hour or value.minute or value.second)
             style_name = "datetime" if has_time else "date"
-        style = styles.named(style_name)
-        line.append(writer.cell(LETTERS[c.col] + str(c.row).encode(), value, style))
-        max_row, max_col = max(max_row, c.row), max(max_col, c.col)
+        style = styles_of.get(style_name)
+        if style is None:
+            style = styles_of[style_name] = styles.named(style_name)
+        line.append(writer.cell(LETTERS[c.col] + rb, value, style))
+        if c.col > max_col:
+            max_col = c.col
         if c.link:
             location = c.link[1:] if c.link.startswith("#") else c.link
             display = "" if value is None else str(value)
             links.append(f'<hyperlink ref="{col_letter(c.col)}{c.row}" location="{attr_xml(location)}" '
                          f'display="{attr_xml(display)}"/>')
-    flush()
+    if line:
+        rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
+    max_row = max(current, 1)
     parts = [HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
     if rendered.tab_color:
         parts.append(f'<sheetPr><tabColor rgb="FF{rendered.tab_color.lstrip("#")[-6:]}"/></sheetPr>')
@@ -80,7 +87,7 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
         for col, width in sorted(rendered.widths.items()):
             parts.append(f'<col min="{col}" max="{col}" width="{width:g}" customWidth="1"/>')
         parts.append("</cols>")
-    parts.append("<sheetData>" + "".join(rows) + "</sheetData>")
+    parts.append("<sheetData>" + b"".join(rows).decode("utf-8") + "</sheetData>")
     if rendered.merges:
         parts.append(f'<mergeCells count="{len(rendered.merges)}">'
                      + "".join(f'<mergeCell ref="{m}"/>' for m in rendered.merges) + "</mergeCells>")

@@ -83,6 +83,9 @@ class SheetRewriter:
         self._spans: dict[bytes, bytes] = {}
         self.any_new = any(c.new for c in plan.columns.values()) or bool(plan.headers)
         self.simple = not plan.headers and not plan.appends
+        only = self.plans[0] if len(self.plans) == 1 and self.simple and not self.plans[0].new else None
+        self.single = only
+        self.single_ref = LETTERS[only.col] if only is not None else b""
 
     # --- driver ----------------------------------------------------------------------------------
 
@@ -299,6 +302,18 @@ class SheetRewriter:
 
     def _merge(self, r: int, body: bytes) -> bytes:
         """The new content of row `r` (the owned cells replaced or added)."""
+        single = self.single
+        if single is not None and body:  # the common case: one text cell after the row's last cell
+            v = single.values.get(r, _MISSING)
+            if v.__class__ is str:
+                k = body.rfind(self.cell_r)
+                if k >= 0 and body.find(self.cell_tag, k + 1) < 0:
+                    k += len(self.cell_r)
+                    if COLNUM.get(body[k:body.find(b'"', k)].rstrip(_DIGITS), 0) < single.col:
+                        style = self.last_style.get(single.col)
+                        if style is None:
+                            style = self.last_style[single.col] = self._col_style(single.col)
+                        return body + self.writer.cell(self.single_ref + b"%d" % r, v, style)
         if self.simple:
             missing = _MISSING
             targets = [(p.col, v, p, False) for p in self.plans if (v := p.values.get(r, missing)) is not missing]
@@ -439,6 +454,7 @@ class _Missing:
 _MISSING = _Missing()
 
 
+_DIGITS = b"0123456789"
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,15 @@ def sheets(draw):
     return grid, table
 
 
+def _array(grid: list[list]) -> np.ndarray:
+    """The grid as FileBook holds it: rectangular, short rows padded with blanks."""
+    width = max((len(r) for r in grid), default=0)
+    arr = np.empty((len(grid), width), dtype=object)
+    for i, r in enumerate(grid):
+        arr[i, :len(r)] = r
+    return arr
+
+
 def same(a, b) -> bool:
     if a is None or b is None:
         return a is b
@@ -53,9 +63,9 @@ def test_build_frame_matches_the_port(case):
         want = Book._build_frame(book, FOLLOWUPS, "S", table)
     except SchemaError as exc:
         with pytest.raises(SchemaError, match=str(exc.message).split("—")[0][:20]):
-            build_frame(book, FOLLOWUPS, "S", table)
+            build_frame(FOLLOWUPS, "S", table, _array(grid))
         return
-    got = build_frame(book, FOLLOWUPS, "S", table)
+    got = build_frame(FOLLOWUPS, "S", table, _array(grid))
     assert (got.header_row, got.cols, got.extra, got.table, got.last_col) == (
         want.header_row, want.cols, want.extra, want.table, want.last_col)
     assert list(got.data.index) == list(want.data.index) and list(got.data.columns) == list(want.data.columns)
