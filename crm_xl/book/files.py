@@ -11,6 +11,7 @@ changed on disk since it was read.
 
 from __future__ import annotations
 
+import gc
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -99,16 +100,21 @@ class FileBook(Book):
     def _read_array(self, name: str, part: str | None) -> np.ndarray:
         with ThreadPoolExecutor(1) as pool:
             errors = pool.submit(_error_cells, self.pkg, part) if part is not None else None
+            collecting = gc.isenabled()
+            gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
             try:
                 sheet = self._values().get_sheet_by_name(name)
                 rows = sheet.to_python(skip_empty_area=False)
+                end = sheet.end
+                if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
+                    raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
+                arr = _to_array(rows)
+                del rows
             except _BAD as exc:
                 raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
-            end = sheet.end
-            if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
-                raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
-            arr = _to_array(rows)
-            del rows
+            finally:
+                if collecting:
+                    gc.enable()
             cells = errors.result() if errors is not None else []
         if cells:
             height, width = arr.shape
@@ -141,9 +147,15 @@ class FileBook(Book):
         ops = list(self._queued)
 
         def write(tmp: Path) -> None:
-            writer = PackageWriter(self.pkg, self._cell)
-            writer.apply(ops)
-            writer.write(tmp)
+            collecting = gc.isenabled()
+            gc.disable()  # the writer's objects are short-lived and acyclic
+            try:
+                writer = PackageWriter(self.pkg, self._cell)
+                writer.apply(ops)
+                writer.write(tmp)
+            finally:
+                if collecting:
+                    gc.enable()
 
         atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
         self._queued.clear()

@@ -10,6 +10,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -119,12 +120,14 @@ class Package:
         return self.zf.read(name)
 
     def stream(self, part: str, size: int = CHUNK) -> Iterator[bytes]:
-        """The decompressed part in chunks."""
+        """The decompressed part in chunks (inflated one chunk ahead on a worker thread)."""
         name = self.name(part)
         if name is None:
             raise KeyError(part)
-        with self.zf.open(name) as fh:
-            while chunk := fh.read(size):
+        with self.zf.open(name) as fh, ThreadPoolExecutor(1) as pool:
+            ahead = pool.submit(fh.read, size)
+            while chunk := ahead.result():
+                ahead = pool.submit(fh.read, size)
                 yield chunk
 
     def rels(self, part: str) -> list[Rel]:

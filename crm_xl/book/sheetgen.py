@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from ..frame import col_letter
@@ -38,7 +39,7 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
                   drawing_rid: str | None = None) -> bytes:
     """The worksheet part of a generated sheet."""
     writer = CellWriter("", date1904)
-    cells = sorted(rendered.cells, key=lambda c: (c.row, c.col))
+    cells = sorted(rendered.cells, key=attrgetter("row", "col"))  # already in order, as render() makes them
     rows: list[bytes] = []
     links: list[str] = []
     styles_of: dict[str, int] = {}

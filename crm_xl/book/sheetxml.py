@@ -106,16 +106,17 @@ class SheetRewriter:
         yield re.sub(rb"\s*/>$", b">", head_match.group(0)) if self_closing else head_match.group(0)
         buf = buf[head_match.end():]
         self.i = 0
+        rows = self._rows_single if self.single is not None else self._rows
         if not self_closing:
             while True:
                 end = buf.find(self.sd_close)
                 if end >= 0:
-                    yield from self._rows(buf[:end])
+                    yield from rows(buf[:end])
                     buf = buf[end:]
                     break
                 cut = buf.rfind(self.row_tag)
                 if cut > 0:
-                    yield from self._rows(buf[:cut])
+                    yield from rows(buf[:cut])
                     buf = buf[cut:]
                 chunk = next(it, None)
                 if chunk is None:
@@ -258,17 +259,100 @@ class SheetRewriter:
         append(region[copied:])
         yield b"".join(out)
 
+    def _rows_single(self, region: bytes) -> Iterator[bytes]:
+        """`_rows` for one column written after each row's last cell (a check column on a big sheet):
+        the new cell is spliced in before `</row>`, nothing else of the row is rebuilt."""
+        plan = self.single
+        assert plan is not None
+        col, values, letter = plan.col, plan.values, LETTERS[plan.col]
+        todo, n, i = self.todo, len(self.todo), self.i
+        row_tag, row_close, cell_r, cell_tag = self.row_tag, self.row_close, self.cell_r, self.cell_tag
+        close_len, cell_r_len = len(row_close), len(cell_r)
+        last_style, cell, spans_cache = self.last_style, self.writer.cell, self._spans
+        out: list[bytes] = []
+        append = out.append
+        copied = pos = prev = 0
+        find, rfind = region.find, region.rfind
+        while True:
+            start = find(row_tag, pos)
+            if start < 0:
+                break
+            gt = find(b">", start)
+            selfclose = region[gt - 1] == 47
+            if selfclose:
+                end = gt + 1
+                body_start = body_end = tag_end = gt - 1
+            else:
+                body_end = find(row_close, gt)
+                end = body_end + close_len
+                tag_end = gt
+                body_start = gt + 1
+            pos = end
+            k = find(b' r="', start, tag_end)
+            if k >= 0:
+                k += 4
+                r = int(region[k:find(b'"', k)])
+            else:
+                r = prev + 1
+            prev = r
+            if i >= n or todo[i] > r:
+                continue
+            append(region[copied:start])
+            copied = start
+            if todo[i] < r:
+                self.i = i
+                out.extend(self._new_rows(r))
+                i = self.i
+            if i >= n or todo[i] != r:
+                continue
+            i += 1
+            v = values[r]
+            if v.__class__ is str and not selfclose:
+                kk = rfind(cell_r, body_start, body_end)
+                if kk >= 0 and find(cell_tag, kk + 1, body_end) < 0:
+                    kk += cell_r_len
+                    if COLNUM.get(region[kk:find(b'"', kk)].rstrip(_DIGITS), 0) < col:
+                        style = last_style.get(col)
+                        if style is None:
+                            style = last_style[col] = self._col_style(col)
+                        sp = find(b'spans="', start, tag_end)
+                        if sp >= 0:
+                            sp += 7
+                            e = find(b'"', sp)
+                            spans = region[sp:e]
+                            new = spans_cache.get(spans) or self._new_spans(spans)
+                            append(region[start:sp])
+                            append(new)
+                            append(region[e:body_end])
+                        else:
+                            append(region[start:body_end])
+                        append(cell(letter + b"%d" % r, v, style))
+                        copied = body_end
+                        continue
+            body = self._merge(r, region[body_start:body_end])
+            if body or body_end > body_start:
+                append(self._row_open(region[start:tag_end]) + body + row_close)
+                copied = end
+            if len(out) > 4096:
+                yield b"".join(out)
+                out.clear()
+        self.i = i
+        append(region[copied:])
+        yield b"".join(out)
+
+    def _new_spans(self, spans: bytes) -> bytes:
+        lo, _, hi = spans.partition(b":")
+        new = spans if not hi.isdigit() or int(hi) >= self.max_col else lo + b":%d" % self.max_col
+        self._spans[spans] = new
+        return new
+
     def _row_open(self, tag: bytes) -> bytes:
         k = tag.find(b'spans="')
         if k < 0:
             return tag + b">"
         e = tag.find(b'"', k + 7)
         spans = tag[k + 7:e]
-        new = self._spans.get(spans)
-        if new is None:
-            lo, _, hi = spans.partition(b":")
-            new = spans if not hi.isdigit() or int(hi) >= self.max_col else lo + b":%d" % self.max_col
-            self._spans[spans] = new
+        new = self._spans.get(spans) or self._new_spans(spans)
         return tag[:k + 7] + new + tag[e:] + b">"
 
     def _probe(self, body: bytes) -> None:
@@ -341,8 +425,15 @@ class SheetRewriter:
                 col, value, plan, is_head = targets[0]
                 return body + self._cell(col, rb, value, plan, is_head, None, last_s)
             parts = [body]
+            last_style, cell = self.last_style, self.writer.cell
             for col, value, plan, is_head in targets:
-                parts.append(self._cell(col, rb, value, plan, is_head, None, last_s))
+                if value.__class__ in _NOT_DATES and plan is not None and not plan.new:
+                    style = last_style.get(col)
+                    if style is None:
+                        style = last_style[col] = self._col_style(col)
+                    parts.append(cell(LETTERS[col] + rb, value, style))
+                else:
+                    parts.append(self._cell(col, rb, value, plan, is_head, None, last_s))
             return b"".join(parts)
         if ok:
             spans: list[tuple[int, int, bytes]] = []
@@ -455,6 +546,7 @@ _MISSING = _Missing()
 
 
 _DIGITS = b"0123456789"
+_NOT_DATES = {str, int, float, bool, type(None)}
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
 
