@@ -15,6 +15,7 @@ from ..frame import col_letter
 
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 MAX_TEXT = 32767
 _ORD_1900 = dt.date(1899, 12, 30).toordinal()
 _ORD_1904 = dt.date(1904, 1, 1).toordinal()
@@ -25,10 +26,11 @@ LETTERS = [b""] + [col_letter(i).encode() for i in range(1, 16385)]
 
 def text_xml(value: str) -> str:
     """Escape text for an XML text node (illegal characters dropped, Excel's `_xHHHH_` kept literal)."""
-    if ILLEGAL.search(value):
-        value = ILLEGAL.sub("", value)
     if len(value) > MAX_TEXT:
         value = value[:MAX_TEXT]
+    if _SPECIAL.search(value) is None:
+        return value
+    value = ILLEGAL.sub("", value)
     if "_x" in value:
         value = ESCAPED_CHAR.sub(r"_x005F\1", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

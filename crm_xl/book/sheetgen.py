@@ -47,30 +47,32 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
     current = -1
     max_row = max_col = 1
     rb = b""
-    for c in cells:
-        value = c.value
-        if value.__class__ not in _PLAIN:
+    fields = attrgetter("row", "col", "value", "style", "link")
+    cell = writer.cell
+    for row, col, value, style_name, link in map(fields, cells):
+        cls = value.__class__
+        if cls not in _PLAIN:
             value = normalize(value)
-        if c.row != current:
+            cls = value.__class__
+        if row != current:
             if line:
                 rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
             line = []
-            current = c.row
-            rb = b"%d" % current
-        style_name = c.style
-        if isinstance(value, dt.date) and style_name not in ("date", "datetime"):
-            has_time = isinstance(value, dt.datetime) and (value.hour or value.minute or value.second)
+            current = row
+            rb = b"%d" % row
+        if (cls is dt.datetime or cls is dt.date) and style_name not in ("date", "datetime"):
+            has_time = cls is dt.datetime and (value.hour or value.minute or value.second)
             style_name = "datetime" if has_time else "date"
         style = styles_of.get(style_name)
         if style is None:
             style = styles_of[style_name] = styles.named(style_name)
-        line.append(writer.cell(LETTERS[c.col] + rb, value, style))
-        if c.col > max_col:
-            max_col = c.col
-        if c.link:
-            location = c.link[1:] if c.link.startswith("#") else c.link
+        line.append(cell(LETTERS[col] + rb, value, style))
+        if col > max_col:
+            max_col = col
+        if link:
+            location = link[1:] if link.startswith("#") else link
             display = "" if value is None else str(value)
-            links.append(f'<hyperlink ref="{col_letter(c.col)}{c.row}" location="{attr_xml(location)}" '
+            links.append(f'<hyperlink ref="{col_letter(col)}{row}" location="{attr_xml(location)}" '
                          f'display="{attr_xml(display)}"/>')
     if line:
         rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))

@@ -427,7 +427,7 @@ class SheetRewriter:
             parts = [body]
             last_style, cell = self.last_style, self.writer.cell
             for col, value, plan, is_head in targets:
-                if value.__class__ in _NOT_DATES and plan is not None and not plan.new:
+                if value.__class__ in _NOT_DATES and not is_head and (plan is None or not plan.new):
                     style = last_style.get(col)
                     if style is None:
                         style = last_style[col] = self._col_style(col)
