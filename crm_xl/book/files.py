@@ -11,10 +11,12 @@ changed on disk since it was read.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -28,9 +30,10 @@ from ..errors import WorkbookFileError
 from ..frame import Frame, col_letter
 from ..parse import is_blank
 from ..schema import SheetDef
+from .cells import normalize, serial
 from .memory import MemoryBook
 from .package import Package
-from .port import Book, Op, TableInfo, _find_header_row, parse_ref
+from .port import Book, Op, TableInfo, WriteColumn, _find_header_row, parse_ref
 from .safety import Stamp, atomic_write, check_readable, check_writable
 from .writer import PackageWriter
 
@@ -38,6 +41,8 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[
                          rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
 _ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
                                  rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
+                           re.S)
 _BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
 
 
@@ -54,6 +59,7 @@ class FileBook(Book):
         self.source = self.path  # the file holding the current state (`out` after save(out))
         self._grids: dict[str, list[list[Any]]] = {}
         self._arrays: dict[str, np.ndarray] = {}
+        self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
         self._calamine: CalamineWorkbook | None = None
         self.pkg = self._open(self.source)
@@ -99,7 +105,7 @@ class FileBook(Book):
 
     def _read_array(self, name: str, part: str | None) -> np.ndarray:
         with ThreadPoolExecutor(1) as pool:
-            errors = pool.submit(_error_cells, self.pkg, part) if part is not None else None
+            scan = pool.submit(_scan_cells, self.pkg, part) if part is not None else None
             collecting = gc.isenabled()
             gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
             try:
@@ -115,7 +121,8 @@ class FileBook(Book):
             finally:
                 if collecting:
                     gc.enable()
-            cells = errors.result() if errors is not None else []
+            cells, formulas = scan.result() if scan is not None else ([], set())
+        self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         if cells:
             height, width = arr.shape
             grow_r, grow_c = max(r for r, _, _ in cells), max(c for _, c, _ in cells)
@@ -137,6 +144,24 @@ class FileBook(Book):
         """Book._build_frame on the sheet's array (the same Frame, several times faster on big sheets)."""
         return build_frame(sheet, sheet_name, table, self.array(sheet_name))
 
+    def _changes(self, op: Op) -> Op | None:
+        """A column write without the cells that already hold the value (None when nothing changes), so a
+        re-run that changes little rewrites little — and a sheet with no change is copied as it is."""
+        if not isinstance(op, WriteColumn) or op.header is not None or op.sheet not in self._arrays:
+            return op
+        arr = self._arrays[op.sheet]
+        height, width = arr.shape
+        special = self._formulas.get(op.sheet, set())
+        j = op.col - 1
+        values = {}
+        for row, value in op.values.items():
+            old = arr[row - 1, j] if row <= height and op.col <= width else None
+            if not _same(old, value) or (row, op.col) in special:
+                values[row] = value
+        if not values:
+            return None
+        return replace(op, values=values) if len(values) < len(op.values) else op
+
     def _cell(self, sheet: str, row: int, col: int) -> Any:
         arr = self.array(sheet)
         return arr[row - 1, col - 1] if row <= arr.shape[0] and col <= arr.shape[1] else None
@@ -144,7 +169,7 @@ class FileBook(Book):
     def _persist(self, out: Path | None) -> None:
         target = out or self.path
         check_writable(self.path, out)
-        ops = list(self._queued)
+        ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
 
         def write(tmp: Path) -> None:
             collecting = gc.isenabled()
@@ -172,6 +197,7 @@ class FileBook(Book):
         self.pkg = self._open(source)
         self._grids.clear()
         self._arrays.clear()
+        self._formulas.clear()
         self._frames.clear()
 
     def close(self) -> None:
@@ -253,9 +279,11 @@ def _to_array(rows: list[list[Any]]) -> np.ndarray:
     return arr
 
 
-def _error_cells(pkg: Package, part: str) -> list[tuple[int, int, str]]:
-    """(row, column, text) of the error cells of a sheet part (calamine reads them as blanks)."""
-    found: list[tuple[int, int, str]] = []
+def _scan_cells(pkg: Package, part: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+    """The error cells (row, column, text) of a sheet part — calamine reads them as blanks — and the
+    cells holding formulas."""
+    errors: list[tuple[int, int, str]] = []
+    formulas: set[tuple[int, int]] = set()
     tag = b""
     carry = b""
     for chunk in pkg.stream(part):
@@ -268,22 +296,45 @@ def _error_cells(pkg: Package, part: str) -> list[tuple[int, int, str]]:
             carry = buf
             continue
         text, carry = buf[:cut], buf[cut:]
-        if b't="e"' in text:
-            found += _errors_in(text)
-    if b't="e"' in carry:
-        found += _errors_in(carry)
-    return found
+        _scan(text, errors, formulas)
+    _scan(carry, errors, formulas)
+    return errors, formulas
 
 
-def _errors_in(text: bytes) -> list[tuple[int, int, str]]:
-    out = []
-    for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
-        for m in pattern.finditer(text):
-            col = 0
-            for ch in m.group(1):
-                col = col * 26 + ch - 64
-            out.append((int(m.group(2)), col, m.group(3).decode("utf-8", "replace")))
-    return out
+def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]]) -> None:
+    if b't="e"' in text:
+        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+            for m in pattern.finditer(text):
+                errors.append((int(m.group(2)), _col_number(m.group(1)), m.group(3).decode("utf-8", "replace")))
+    if b"<f" in text or b":f>" in text or b":f " in text:
+        for m in _FORMULA_CELL.finditer(text):
+            formulas.add((int(m.group(2)), _col_number(m.group(1))))
+
+
+def _col_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether writing `new` over a cell that reads `old` would change nothing."""
+    new = normalize(new)
+    if new is None or (new.__class__ is float and new != new):
+        return old is None
+    if old is None:
+        return False
+    cls, old_cls = new.__class__, old.__class__
+    if cls is str or old_cls is str:
+        return cls is old_cls and old == new
+    if cls is bool or old_cls is bool:
+        return cls is old_cls and old == new
+    if cls in (int, float):
+        return old_cls in (int, float) and old == new
+    if isinstance(new, dt.date | dt.time) and isinstance(old, dt.date | dt.time):
+        return isinstance(new, dt.time) == isinstance(old, dt.time) and serial(new) == serial(old)
+    return False
 
 
 def open_workbook(path: str | Path, *, backup: bool = False) -> FileBook:

@@ -233,3 +233,51 @@ def test_entries_are_copied_byte_for_byte(tmp_path: Path, suffix: str):
             assert (other.CRC, other.compress_size, other.compress_type) == (
                 info.CRC, info.compress_size, info.compress_type)
             assert b.read(info.filename) == a.read(info.filename)
+
+
+def test_a_rerun_with_the_same_values_leaves_the_sheet_part_as_it_was(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    result = JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series({2: "OK", 3: "错误"}),
+                                                                 "next_due": pd.Series({2: dt.date(2024, 3, 5),
+                                                                                        3: None})}})
+
+    def run() -> dict[str, bytes]:
+        with FileBook(path) as book:
+            book.frames()
+            book.apply(result)
+            book.save()
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    first = run()
+    second = run()
+    assert second == first  # nothing changed, so every part is the same
+    result.columns["customers"]["check"] = pd.Series({2: "OK", 3: "已改"})
+    third = run()
+    changed = [n for n in third if third[n] != second[n]]
+    assert changed == ["xl/worksheets/sheet1.xml"]
+
+
+def test_same_value_rules():
+    from crm_xl.book.files import _same
+
+    assert _same("OK", "OK") and _same(None, None) and _same(None, float("nan")) and _same(5, 5.0)
+    assert _same(dt.date(2024, 3, 1), pd.Timestamp(2024, 3, 1)) and _same(dt.date(2024, 3, 1), dt.datetime(2024, 3, 1))
+    assert not _same(1, True) and not _same("5", 5)
+    assert not _same(dt.datetime(2024, 3, 1, 9), dt.date(2024, 3, 1)) and not _same("OK", None)
+    assert not _same(45352, dt.date(2024, 3, 1))  # a number where a date goes: rewrite (format changes)
+
+
+def test_a_formula_with_the_same_cached_value_is_still_replaced(tmp_path: Path):
+    src = FIDELITY / "formula_results01.xlsx"  # A2 is ="Foo" with the cached value Foo
+    if not src.exists():
+        pytest.skip("fidelity corpus not found")
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(src.read_bytes())
+    with FileBook(path) as book:
+        assert book.grid("Sheet1")[1][0] == "Foo" and book.grid("Sheet1")[4][0] == "#DIV/0!"
+        book._ops.append(WriteColumn("Sheet1", None, 1, 1, None, Kind.TEXT, True, {2: "Foo", 5: "#DIV/0!"}))
+        book.save()
+    ws = openpyxl.load_workbook(path)["Sheet1"]
+    assert ws["A2"].value == "Foo" and ws["A2"].data_type == "s"
+    assert ws["A5"].value == "#DIV/0!" and ws["A5"].data_type == "s"
