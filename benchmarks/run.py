@@ -7,6 +7,8 @@ Every measurement runs in its own process on a fresh copy of the same workbook; 
 around the process (interpreter start-up and imports included) and peak memory is the child's own
 ru_maxrss (os.wait4). Ratios are to (a).
 `run (phases)` runs `run_all` in-process and reports where its time goes (read, each job, save).
+Everything is measured twice: on the generated workbook (first run: computed columns empty) and on the
+same workbook as crm-xl left it the day before (the daily steady state).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 TODAY = "2024-04-01"
+DAY_BEFORE = "2024-03-31"
 JOBS = ("validate", "tiers", "stale", "health", "review")
 
 CALAMINE = """
@@ -84,46 +87,65 @@ def fresh(src: Path, tmp: Path) -> Path:
     return dst
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--size", default="team", help="team | max | small (benchmarks/data/SIZE.xlsx)")
-    ap.add_argument("--file", type=Path, help="measure this workbook instead")
-    ap.add_argument("--skip", nargs="*", default=[], help="rows to skip: openpyxl, jobs, phases")
-    args = ap.parse_args()
-    path = args.file or DATA / f"{args.size}.xlsx"
-    if not path.exists():
-        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--size", args.size], check=True)
+def measure(path: Path, tmp: Path, skip: list[str], openpyxl: bool) -> tuple[list[tuple[str, float, float]],
+                                                                            dict[str, float] | None]:
+    """Every measurement on fresh copies of `path`."""
     rows: list[tuple[str, float, float]] = []
-    with tempfile.TemporaryDirectory(prefix="crm-xl-bench-") as tmp_name:
-        tmp = Path(tmp_name)
 
-        def add(label: str, argv: list[str]) -> str:
-            s, rss, out = child(argv)
-            rows.append((label, s, rss))
-            print(f"  {label:<28} {s:8.2f} s {rss:8.0f} MB", file=sys.stderr, flush=True)
-            return out
+    def add(label: str, argv: list[str]) -> str:
+        s, rss, out = child(argv)
+        rows.append((label, s, rss))
+        print(f"  {label:<28} {s:8.2f} s {rss:8.0f} MB", file=sys.stderr, flush=True)
+        return out
 
-        add("(a) calamine read, all sheets", ["-c", CALAMINE, str(fresh(path, tmp))])
-        if "openpyxl" not in args.skip:
-            add("(b) openpyxl load + save", ["-c", OPENPYXL, str(fresh(path, tmp))])
-        add("crm-xl --version (startup)", ["-m", "crm_xl", "--version"])
-        add("(c) crm-xl run", ["-m", "crm_xl", "run", str(fresh(path, tmp)), "--today", TODAY, "--json"])
-        if "jobs" not in args.skip:
-            for job in JOBS:
-                add(f"    crm-xl {job}", ["-m", "crm_xl", job, str(fresh(path, tmp)), "--today", TODAY, "--json"])
-        phases = None
-        if "phases" not in args.skip:
-            out = add("    run, in-process phases", ["-c", PHASES, str(fresh(path, tmp)), TODAY])
-            phases = json.loads(out.strip().splitlines()[-1])
+    add("(a) calamine read, all sheets", ["-c", CALAMINE, str(fresh(path, tmp))])
+    if openpyxl and "openpyxl" not in skip:
+        add("(b) openpyxl load + save", ["-c", OPENPYXL, str(fresh(path, tmp))])
+    add("crm-xl --version (start-up)", ["-m", "crm_xl", "--version"])
+    add("(c) crm-xl run", ["-m", "crm_xl", "run", str(fresh(path, tmp)), "--today", TODAY, "--json"])
+    if "jobs" not in skip:
+        for job in JOBS:
+            add(f"    crm-xl {job}", ["-m", "crm_xl", job, str(fresh(path, tmp)), "--today", TODAY, "--json"])
+    phases = None
+    if "phases" not in skip:
+        out = add("    run, in-process phases", ["-c", PHASES, str(fresh(path, tmp)), TODAY])
+        phases = json.loads(out.strip().splitlines()[-1])
+    return rows, phases
+
+
+def report(title: str, path: Path, rows: list[tuple[str, float, float]], phases: dict[str, float] | None) -> None:
     floor_s, floor_rss = rows[0][1], rows[0][2]
-    size_mb = path.stat().st_size / 1e6
-    print(f"\nWorkbook: {path.name} ({size_mb:.1f} MB) · {platform.machine()} · {os.cpu_count()} cores · "
-          f"Python {platform.python_version()}")
+    print(f"\n{title}: {path.name} ({path.stat().st_size / 1e6:.1f} MB) · {platform.machine()} · "
+          f"{os.cpu_count()} cores · Python {platform.python_version()}")
     print(f"{'measurement':<30} {'time':>9} {'× (a)':>7} {'peak RSS':>10} {'× (a)':>7}")
     for label, s, rss in rows:
         print(f"{label:<30} {s:8.2f}s {s / floor_s:6.2f}× {rss:8.0f}MB {rss / floor_rss:6.2f}×")
     if phases:
-        print("\nrun_all in one process (seconds): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+        print("run_all in one process (seconds): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", default="team", help="team | max | small (benchmarks/data/SIZE.xlsx)")
+    ap.add_argument("--file", type=Path, help="measure this workbook instead")
+    ap.add_argument("--skip", nargs="*", default=[], help="what to skip: openpyxl, jobs, phases, next-day")
+    args = ap.parse_args()
+    path = args.file or DATA / f"{args.size}.xlsx"
+    if not path.exists():
+        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--size", args.size], check=True)
+    with tempfile.TemporaryDirectory(prefix="crm-xl-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        first = measure(path, tmp, args.skip, openpyxl=True)
+        report("First run (computed columns empty, as in the template)", path, *first)
+        if "next-day" not in args.skip:
+            # the workbook as crm-xl left it the day before: computed columns and generated sheets filled
+            day_before = tmp / "steady" / path.name
+            day_before.parent.mkdir()
+            shutil.copyfile(path, day_before)
+            subprocess.run([sys.executable, "-m", "crm_xl", "run", str(day_before), "--today", DAY_BEFORE,
+                            "--json"], capture_output=True, check=False)
+            steady = measure(day_before, tmp, args.skip, openpyxl=False)
+            report("Next-day run (the workbook as crm-xl left it on " + DAY_BEFORE + ")", day_before, *steady)
 
 
 if __name__ == "__main__":
