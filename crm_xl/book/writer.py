@@ -114,6 +114,10 @@ class PackageWriter:
                 grow = self.growth.setdefault(table.part, TableGrowth())
                 name = header if header is not None else self.cell(op.sheet, r1, op.col)
                 name = str(name) if name not in (None, "") else f"Column{op.col - c1 + 1}"
+                taken = {n.lower() for n in [*_column_names(self.pkg.read(table.part)), *grow.new_cols.values()]}
+                base, n = name, 2
+                while name.lower() in taken:  # a table's column names are unique (and equal its header cells)
+                    name, n = f"{base}{n}", n + 1
                 grow.new_cols[op.col] = name
                 header = name if header is not None else None
         if header is not None:
@@ -419,6 +423,15 @@ def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
                    for rid, typ, target in rels)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{P.PKG_REL}">{body}'
             "</Relationships>").encode()
+
+
+def _column_names(xml: bytes) -> list[str]:
+    return [_unescape(n) for n in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8"))]
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
 
 
 def _grow_table(xml: bytes, grow: TableGrowth) -> bytes:

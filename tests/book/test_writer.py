@@ -281,3 +281,17 @@ def test_a_formula_with_the_same_cached_value_is_still_replaced(tmp_path: Path):
     ws = openpyxl.load_workbook(path)["Sheet1"]
     assert ws["A2"].value == "Foo" and ws["A2"].data_type == "s"
     assert ws["A5"].value == "#DIV/0!" and ws["A5"].data_type == "s"
+
+
+def test_a_new_table_column_never_repeats_a_name(tmp_path: Path):
+    from helpers import write_workbook
+
+    path = write_workbook(tmp_path / "t.xlsx", {"客户信息表": [["客户名称", "联系人", "负责人", "当前级别x"],
+                                                           ["甲", "王", "小王", "A"]]},
+                          {"客户信息表": "Customers"})
+    with FileBook(path) as book:
+        book._ops.append(WriteColumn("客户信息表", "Customers", 5, 1, "当前级别X", Kind.TEXT, True, {2: "B"}))
+        book.save()
+    ws = openpyxl.load_workbook(path)["客户信息表"]
+    names = [c.name for c in ws.tables["Customers"].tableColumns]
+    assert names[-1] == "当前级别X2" and ws.cell(1, 5).value == "当前级别X2"
