@@ -23,7 +23,6 @@ from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookFileError
@@ -230,7 +229,8 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
         todo = np.flatnonzero(~keep)
         if not len(todo):
             break
-        found = [not _blank(v) for v in body[todo, j].tolist()]
+        found = [not (v is None or (v.__class__ is str and not v.strip())
+                      or (v.__class__ not in _NEVER_BLANK and is_blank(v))) for v in body[todo, j].tolist()]
         keep[todo[np.array(found, dtype=bool)]] = True
     index = np.flatnonzero(keep)
     block = np.empty((len(index), len(sheet.keys)), dtype=object)
@@ -245,16 +245,7 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
     return frame
 
 
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if v.__class__ is str:
-        return not v.strip()
-    return is_blank(v)
-
-
-_NO_FLOATS = {"string", "boolean", "date", "datetime", "datetime64", "time", "timedelta", "empty", "integer",
-              "bytes"}
+_NEVER_BLANK = {str, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}  # (str: blank when only spaces)
 
 
 def _to_array(rows: list[list[Any]]) -> np.ndarray:
@@ -272,10 +263,14 @@ def _to_array(rows: list[list[Any]]) -> np.ndarray:
     arr[arr == ""] = None
     for j in range(width):
         col = arr[:, j]
-        if infer_dtype(col, skipna=True) not in _NO_FLOATS:
-            for i, v in enumerate(col.tolist()):
-                if v.__class__ is float and v.is_integer() and abs(v) < 2 ** 53:
-                    col[i] = int(v)
+        values = col.tolist()
+        types = list(map(type, values))
+        if float not in types:
+            continue
+        for i in [i for i, t in enumerate(types) if t is float]:
+            v = values[i]
+            if v.is_integer() and abs(v) < 2 ** 53:
+                col[i] = int(v)
     return arr
 
 
