@@ -78,8 +78,9 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
         rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
     max_row = max(current, 1)
     parts = [HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
-    if rendered.tab_color:
-        parts.append(f'<sheetPr><tabColor rgb="FF{rendered.tab_color.lstrip("#")[-6:]}"/></sheetPr>')
+    # generated sheets print landscape, one page wide (tables and the charts beside them stay together)
+    tab = f'<tabColor rgb="FF{rendered.tab_color.lstrip("#")[-6:]}"/>' if rendered.tab_color else ""
+    parts.append(f'<sheetPr>{tab}<pageSetUpPr fitToPage="1"/></sheetPr>')
     parts.append(f'<dimension ref="A1:{col_letter(max_col)}{max_row}"/>')
     parts.append('<sheetViews><sheetView showGridLines="0" workbookViewId="0">')
     parts.append(_pane(rendered.freeze))
@@ -96,7 +97,8 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
                      + "".join(f'<mergeCell ref="{m}"/>' for m in rendered.merges) + "</mergeCells>")
     if links:
         parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    parts.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
+    parts.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     parts.append("</worksheet>")
