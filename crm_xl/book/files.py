@@ -22,17 +22,12 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
-import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookFileError
-from ..frame import Frame, col_letter
-from ..parse import is_blank
-from ..schema import SheetDef
 from .cells import normalize, serial
-from .memory import MemoryBook
 from .package import Package
-from .port import Book, Op, TableInfo, WriteColumn, _find_header_row, parse_ref
+from .port import Book, Op, TableInfo, WriteColumn
 from .safety import Stamp, atomic_write, check_readable, check_writable
 from .writer import PackageWriter
 
@@ -139,10 +134,6 @@ class FileBook(Book):
     def _apply(self, ops: list[Op]) -> None:
         self._queued.extend(ops)
 
-    def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
-        """Book._build_frame on the sheet's array (the same Frame, several times faster on big sheets)."""
-        return build_frame(sheet, sheet_name, table, self.array(sheet_name))
-
     def _changes(self, op: Op) -> Op | None:
         """A column write without the cells that already hold the value (None when nothing changes), so a
         re-run that changes little rewrites little — and a sheet with no change is copied as it is."""
@@ -205,47 +196,6 @@ class FileBook(Book):
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
-
-
-def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: np.ndarray) -> Frame:
-    """What `Book._build_frame` builds from the same cells (tests/book/test_frames.py checks they agree):
-    record rows found column by column, values taken as one block of the array."""
-    height, width = arr.shape
-    # the header (columns, extra columns, missing-column errors): the port's own code, run on the sheet cut
-    # just below its header row, so it finds no records
-    if table is not None:
-        header_row, c1, last_row, c2 = parse_ref(table.ref)
-        cut: TableInfo | None = TableInfo(table.name, table.sheet, f"{col_letter(c1)}{header_row}:"
-                                                                     f"{col_letter(c2)}{header_row}")
-    else:
-        header_row = _find_header_row(sheet, arr[:30].tolist())
-        last_row = height
-        cut = None
-    frame = Book._build_frame(MemoryBook({sheet_name: arr[:header_row].tolist()}), sheet, sheet_name, cut)
-    positions = [c - 1 for c in frame.cols.values() if c <= width]
-    body = arr[header_row:last_row]
-    keep = np.zeros(len(body), dtype=bool)
-    for j in positions:  # a record has a non-blank value in one of the crm-xl columns
-        todo = np.flatnonzero(~keep)
-        if not len(todo):
-            break
-        found = [not (v is None or (v.__class__ is str and not v.strip())
-                      or (v.__class__ not in _NEVER_BLANK and is_blank(v))) for v in body[todo, j].tolist()]
-        keep[todo[np.array(found, dtype=bool)]] = True
-    index = np.flatnonzero(keep)
-    block = np.empty((len(index), len(sheet.keys)), dtype=object)
-    for k, key in enumerate(sheet.keys):
-        c = frame.cols.get(key)
-        if c is not None and c <= width:
-            block[:, k] = body[index, c - 1]
-    data = pd.DataFrame(block, index=pd.Index((index + header_row + 1).tolist(), name="row"),
-                        columns=list(sheet.keys), dtype=object)
-    data.attrs["headers"] = frame.data.attrs["headers"]
-    frame.data = data
-    return frame
-
-
-_NEVER_BLANK = {str, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}  # (str: blank when only spaces)
 
 
 def _to_array(rows: list[list[Any]]) -> np.ndarray:

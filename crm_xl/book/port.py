@@ -10,10 +10,12 @@ them) and to the workbook on `save()`: one read, one save.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
@@ -217,61 +219,13 @@ class Book(abc.ABC):
                 texts.extend(frame.data.attrs.get("headers", {}).values())
         return detect_lang(texts)
 
+    def array(self, sheet: str) -> np.ndarray:
+        """The sheet's cells as a rectangular 2-D object array from A1 (short rows padded with None).
+        Adapters that hold cells as an array already override this."""
+        return grid_array(self.grid(sheet))
+
     def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
-        grid = self.grid(sheet_name)
-        if table is not None:
-            r1, c1, r2, c2 = parse_ref(table.ref)
-            header_row, first_col, last_row, last_col = r1, c1, r2, c2
-        else:
-            header_row = _find_header_row(sheet, grid)
-            first_col, last_col = 1, max((len(r) for r in grid), default=0)
-            last_row = len(grid)
-        header = grid[header_row - 1] if header_row - 1 < len(grid) else []
-        cols: dict[str, int] = {}
-        extra: dict[str, int] = {}
-        headers: dict[str, str] = {}
-        for c in range(first_col, last_col + 1):
-            text = header[c - 1] if c - 1 < len(header) else None
-            if is_blank(text):
-                continue
-            column = sheet.match_header(text)
-            if column is not None and column.key not in cols:
-                cols[column.key] = c
-                headers[column.key] = str(text)
-            else:
-                extra[str(text)] = c
-        if table is None:
-            used = [c for c in range(first_col, last_col + 1) if c - 1 < len(header) and not is_blank(header[c - 1])]
-            last_col = max(used, default=0)
-        missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
-        if missing:
-            lines = "; ".join(accepted_headers(c) for c in missing)
-            raise SchemaError(
-                f"{quote_sheet(sheet_name)}!{header_row}:{header_row}: required column missing — "
-                f"add a header named {lines}",
-                sheet=sheet_name,
-                missing=[c.key for c in missing],
-            )
-        key_cols = [cols[c.key] for c in sheet.columns if c.key_column]
-        rows: list[int] = []
-        values: dict[str, list[Any]] = {k: [] for k in sheet.keys}
-        for r in range(header_row + 1, last_row + 1):
-            line = grid[r - 1] if r - 1 < len(grid) else []
-            if all(is_blank(line[c - 1]) if c - 1 < len(line) else True for c in cols.values()):
-                continue
-            if table is None and all(is_blank(line[c - 1]) if c - 1 < len(line) else True for c in key_cols):
-                # a plain range may carry notes below the data; a record has at least one key value
-                if not any(not is_blank(line[c - 1]) for c in cols.values() if c - 1 < len(line)):
-                    continue
-            rows.append(r)
-            for key in sheet.keys:
-                c = cols.get(key)
-                values[key].append(line[c - 1] if c is not None and c - 1 < len(line) else None)
-        data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
-        data.attrs["headers"] = headers
-        frame = Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
-                      "zh-Hans", last_col)
-        return frame
+        return build_frame(sheet, sheet_name, table, self.array(sheet_name))
 
     # --- changing -------------------------------------------------------------------------------
 
@@ -345,6 +299,82 @@ class Book(abc.ABC):
         self.close()
 
 
+def grid_array(rows: list[list[Any]]) -> np.ndarray:
+    """Rows (possibly ragged) → a rectangular object array, short rows padded with None."""
+    width = max((len(r) for r in rows), default=0)
+    arr = np.empty((len(rows), width), dtype=object)
+    for i, r in enumerate(rows):
+        arr[i, :len(r)] = r
+    return arr
+
+
+def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: np.ndarray) -> Frame:
+    """The Frame of a data sheet from its cells: header row (the table's first row, else the first row
+    naming a key column), columns matched by header, records = rows with a value in a crm-xl column
+    (gathered column by column: fast on a million rows)."""
+    height, width = arr.shape
+    if table is not None:
+        header_row, first_col, last_row, last_col = parse_ref(table.ref)
+    else:
+        header_row = _find_header_row(sheet, arr[:30].tolist())
+        first_col, last_col, last_row = 1, width, height
+    header = arr[header_row - 1].tolist() if header_row <= height else []
+    cols: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for c in range(first_col, last_col + 1):
+        text = header[c - 1] if c - 1 < len(header) else None
+        if is_blank(text):
+            continue
+        column = sheet.match_header(text)
+        if column is not None and column.key not in cols:
+            cols[column.key] = c
+            headers[column.key] = str(text)
+        else:
+            extra[str(text)] = c
+    if table is None:
+        last_col = max([*cols.values(), *extra.values(), 0])
+    missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
+    if missing:
+        lines = "; ".join(accepted_headers(c) for c in missing)
+        raise SchemaError(
+            f"{quote_sheet(sheet_name)}!{header_row}:{header_row}: required column missing — "
+            f"add a header named {lines}",
+            sheet=sheet_name,
+            missing=[c.key for c in missing],
+        )
+    body = arr[header_row:last_row]
+    keep = np.zeros(len(body), dtype=bool)
+    for c in cols.values():  # a record has a non-blank value in one of the crm-xl columns
+        todo = np.flatnonzero(~keep)
+        if not len(todo):
+            break
+        found = [not _blank(v) for v in body[todo, c - 1].tolist()]
+        keep[todo[np.array(found, dtype=bool)]] = True
+    index = np.flatnonzero(keep)
+    block = np.empty((len(index), len(sheet.keys)), dtype=object)
+    for k, key in enumerate(sheet.keys):
+        if key in cols:
+            block[:, k] = body[index, cols[key] - 1]
+    data = pd.DataFrame(block, index=pd.Index((index + header_row + 1).tolist(), name="row"),
+                        columns=list(sheet.keys), dtype=object)
+    data.attrs["headers"] = headers
+    return Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
+                 "zh-Hans", last_col)
+
+
+_NEVER_BLANK = {int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}
+
+
+def _blank(value: Any) -> bool:
+    """is_blank, with the common cases first (called once per cell of a key column)."""
+    if value is None:
+        return True
+    if value.__class__ is str:
+        return not value.strip()
+    return value.__class__ not in _NEVER_BLANK and is_blank(value)
+
+
 def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:
     """The header of a plain range: the first row (of the first 30) naming a key column, else the first
     non-empty row."""
@@ -364,5 +394,5 @@ def header_cell(frame: Frame, key: str) -> str:
     return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
 
 
-__all__ = ["Book", "TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "Op", "parse_ref",
+__all__ = ["Book", "TableInfo", "build_frame", "grid_array", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "Op", "parse_ref",
            "header_cell"]
