@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from xlfake import FakeBook
+from xlfake import FakeBook, comparable
 
 from crm_xl.book.excel import QUIET, ExcelBook, from_excel, to_excel, union_addresses
 from crm_xl.book.memory import MemoryBook
@@ -70,24 +70,11 @@ def apply_both(n: int, **kw) -> tuple[MemoryBook, ExcelBook, FakeBook]:
     return memory, excel, fake
 
 
-def norm(grid: list[list]) -> list[list]:
-    """Values as both adapters should agree on them (dates as datetimes, no trailing blanks)."""
-    out = []
-    for line in grid:
-        line = [dt.datetime(v.year, v.month, v.day) if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
-                else from_excel(v) for v in line]
-        while line and line[-1] is None:
-            line.pop()
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
 
 def test_same_cells_as_the_memory_book() -> None:
     memory, _, fake = apply_both(12)
     for name in ("客户信息表", "客户分级表", "今日待办"):
-        assert norm(fake.sheet(name).grid()) == norm(memory.sheets[name]), name
+        assert comparable(fake.sheet(name).grid()) == comparable(memory.sheets[name]), name
 
 
 def test_tables_grow_with_new_columns_and_appended_rows() -> None:

@@ -471,3 +471,20 @@ class FakeBook(Recorder):
 
     def sheet(self, name: str) -> FakeSheet:
         return next(s for s in self.sheets.items if s._name == name)
+
+
+def comparable(grid: list[list]) -> list[list]:
+    """Cell values as the Excel and memory adapters should agree on them: dates as datetimes, numbers as
+    Excel returns them, no trailing blanks."""
+    from crm_xl.book.excel import from_excel
+
+    out = []
+    for line in grid:
+        line = [dt.datetime(v.year, v.month, v.day) if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+                else from_excel(v) for v in line]
+        while line and line[-1] is None:
+            line.pop()
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return out
