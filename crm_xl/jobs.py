@@ -62,10 +62,12 @@ def check_month(month: str | None) -> str | None:
     return month
 
 
-def make_context(book: Book, today: dt.date | str | None = None, month: str | None = None) -> Context:
+def make_context(book: Book, today: dt.date | str | None = None, month: str | None = None,
+                 with_history: bool = True) -> Context:
+    """The core's input; the review history is read only when asked (only the review uses it)."""
     frames = book.frames()
     return Context(frames, book.settings(), resolve_today(book, today), book.lang, check_month(month),
-                   read_history(book))
+                   read_history(book) if with_history else None)
 
 
 def read_history(book: Book) -> pd.DataFrame | None:
@@ -85,7 +87,7 @@ def read_history(book: Book) -> pd.DataFrame | None:
 
 def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: str | None = None) -> Summary:
     """Run one job on an open Book (changes recorded, not saved)."""
-    ctx = make_context(book, today, month)
+    ctx = make_context(book, today, month, with_history=job == "review")
     result = core_function(job)(ctx)
     book.apply(result)
     return result.summary
