@@ -61,6 +61,9 @@ def guarded(fn: Callable[[], Any]) -> Any:
         fail(exc)
 
 
+SHOWN_ROWS = 20  # rows of a summary table printed on the terminal; --json has them all
+
+
 def show(summaries: list[Summary], as_json: bool) -> None:
     """Print summaries as rich tables (or JSON)."""
     if as_json:
@@ -75,9 +78,12 @@ def show(summaries: list[Summary], as_json: bool) -> None:
             table = Table(title=title, title_justify="left", show_lines=False)
             for col in df.columns:
                 table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
-            for record in df.itertuples(index=False, name=None):
+            for record in df.head(SHOWN_ROWS).itertuples(index=False, name=None):
                 table.add_row(*("" if v is None or v != v else str(v) for v in record))
             out_console.print(table)
+            if len(df) > SHOWN_ROWS:
+                out_console.print(f"… and {len(df) - SHOWN_ROWS:,} more rows (--json prints them all)",
+                                  highlight=False, soft_wrap=True)
 
 
 @app.command()

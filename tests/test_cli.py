@@ -138,3 +138,19 @@ def test_info_reports_sheets_language_and_settings(tmp_path: Path):
     assert data["settings"]["cadence_b"] == 3
     assert invoke("info", path).exit_code == 0
     assert digest(path) == before
+
+
+def test_long_summary_tables_are_cut_on_the_terminal_not_in_json(capsys: pytest.CaptureFixture[str]):
+    import pandas as pd
+
+    from crm_xl import cli
+    from crm_xl.result import Summary
+
+    table = pd.DataFrame({"客户": [f"客户{i:04d}" for i in range(500)], "n": range(500)})
+    summary = Summary("tiers", "500 changes", tables=[("级别变动", table)])
+    cli.show([summary], as_json=False)
+    shown = capsys.readouterr().out
+    assert "客户0019" in shown and "客户0020" not in shown
+    assert "480 more rows" in shown
+    cli.show([summary], as_json=True)
+    assert "客户0499" in capsys.readouterr().out
