@@ -77,7 +77,7 @@ class SheetLayout:
     tab_color: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     row: int
     col: int
@@ -137,20 +137,23 @@ def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rende
         if df.empty and block.empty_text:
             cells.append(Cell(row, start_col, block.empty_text, "note"))
             row += 1
-        for i, record in enumerate(df.itertuples(index=False, name=None)):
+        columns = [_clean_values(df.iloc[:, j]) for j in range(len(headers))]
+        for j, values in enumerate(columns):
+            widths[start_col + j] = max(widths.get(start_col + j, 0), _column_width(values))
+        base: list[Style] = [block.formats.get(label, "text") for label in headers]
+        links = [block.links.get(label) for label in headers]
+        for i in range(len(df)):
             row_style = block.row_styles[i] if block.row_styles else None
-            for j, value in enumerate(record):
-                label = headers[j]
-                style: Style = block.formats.get(label, "text")
-                if row_style and (block.highlight is None or block.highlight == label):
-                    style = row_style if style == "text" else style
+            for j, values in enumerate(columns):
+                style = base[j]
+                if row_style and (block.highlight is None or block.highlight == headers[j]) and style == "text":
+                    style = row_style
                 link = None
-                if label in block.links:
-                    link = block.links[label][i]
+                if links[j] is not None:
+                    link = links[j][i]
                     if link:
                         style = "link"
-                cells.append(Cell(row, start_col + j, _clean(value), style, link))
-                widths[start_col + j] = max(widths.get(start_col + j, 0), _width(value))
+                cells.append(Cell(row, start_col + j, values[i], style, link))
             row += 1
         if block.note:
             for line in block.note.split("\n"):  # one row per line
@@ -185,6 +188,14 @@ def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rende
     return Rendered(layout.name, cells, widths, charts, [], layout.freeze, layout.tab_color)
 
 
+def _clean_values(series: pd.Series) -> list[Any]:
+    """A column's values as plain Python values (None for missing)."""
+    values = series.tolist()
+    if series.dtype.kind in "iub":
+        return values
+    return [v if type(v) is str else _clean(v) for v in values]
+
+
 def _clean(value: Any) -> Any:
     if value is None:
         return None
@@ -198,6 +209,15 @@ def _clean(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
     return value
+
+
+def _column_width(values: list[Any]) -> float:
+    """The widest of a column's values (each distinct value measured once)."""
+    try:
+        distinct: Any = {(type(v), v) for v in values}
+    except TypeError:  # an unhashable value: measure them all
+        return max((_width(v) for v in values), default=0)
+    return max((_width(v) for _, v in distinct), default=0)
 
 
 def _width(value: Any) -> float:
