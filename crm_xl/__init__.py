@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .book.files import open_workbook  # noqa: E402
-from .jobs import assess_health, build_review, flag_stale, recompute_tiers, run_all, validate  # noqa: E402
-from .settings import Settings  # noqa: E402
+_EXPORTS = {
+    "open_workbook": "crm_xl.book.files",
+    "validate": "crm_xl.jobs",
+    "recompute_tiers": "crm_xl.jobs",
+    "flag_stale": "crm_xl.jobs",
+    "assess_health": "crm_xl.jobs",
+    "build_review": "crm_xl.jobs",
+    "run_all": "crm_xl.jobs",
+    "Settings": "crm_xl.settings",
+}
+__all__ = [*_EXPORTS, "__version__"]
 
-__all__ = [
-    "open_workbook",
-    "validate",
-    "recompute_tiers",
-    "flag_stale",
-    "assess_health",
-    "build_review",
-    "run_all",
-    "Settings",
-    "__version__",
-]
+
+def __getattr__(name: str) -> Any:
+    """The API, imported on first use (so `crm-xl --version` and the CLI start-up stay light)."""
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'crm_xl' has no attribute {name!r}")

@@ -6,15 +6,19 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, jobs
+from . import __version__
 from .errors import CrmXlError, UsageError
-from .result import Summary
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from .result import Summary
 
 app = typer.Typer(
     name="crm-xl",
@@ -133,9 +137,19 @@ def info(path: PathArg, as_json: JsonOpt = False) -> None:
     guarded(go)
 
 
+def load_jobs(path: Path) -> ModuleType:
+    """The jobs module — pandas and the core load while a second core starts reading `path`."""
+    from .book import loader
+
+    loader.start(path)
+    from . import jobs
+
+    return jobs
+
+
 def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) -> None:
     def go() -> Summary:
-        return getattr(jobs, name)(**kwargs)
+        return getattr(load_jobs(kwargs["target"]), name)(**kwargs)
 
     summary = guarded(go)
     show([summary], as_json)
@@ -209,7 +223,7 @@ def run(
                 err_console.print(f"{job}: done in {time.perf_counter() - started[job]:.2f} s", highlight=False)
 
         try:
-            summaries = jobs.run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
+            summaries = load_jobs(path).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
         except CrmXlError as exc:
             error: CrmXlError | None = exc
         else:

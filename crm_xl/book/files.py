@@ -13,30 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError
 
 from ..errors import WorkbookFileError
+from ..i18n import fold
+from ..schema import DATA_SHEETS, HISTORY_SHEET
 from .cells import normalize, serial
+from .loader import SheetLoader, adopt
 from .package import Package
 from .port import Book, Op, TableInfo, WriteColumn
 from .safety import Stamp, atomic_write, check_readable, check_writable
 from .writer import PackageWriter
 
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
-                         rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
-_ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
-                                 rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                           re.S)
 _BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
 
 
@@ -55,8 +50,9 @@ class FileBook(Book):
         self._arrays: dict[str, np.ndarray] = {}
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
-        self._calamine: CalamineWorkbook | None = None
         self.pkg = self._open(self.source)
+        self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
+        self._loader.keep(self._needed())
 
     def _open(self, source: Path) -> Package:
         try:
@@ -66,13 +62,24 @@ class FileBook(Book):
             raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
         return pkg
 
-    def _values(self) -> CalamineWorkbook:
-        if self._calamine is None:
-            try:
-                self._calamine = CalamineWorkbook.from_path(str(self.source))
-            except _BAD as exc:
-                raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
-        return self._calamine
+    def _start_loader(self) -> SheetLoader:
+        try:
+            return SheetLoader(self.source, self.pkg)
+        except _BAD as exc:
+            raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
+
+    def _sheet_loader(self) -> SheetLoader:
+        if self._loader is None:
+            self._loader = self._start_loader()
+            self._loader.keep(self._needed())
+        return self._loader
+
+    def _needed(self) -> list[str | None]:
+        """The sheets a run reads: the data sheets, Settings and the review history."""
+        located = [self.locate(s) for s in DATA_SHEETS]
+        history = {fold(n) for n in HISTORY_SHEET.names()}
+        return [w[0] for w in located if w] + [self.settings_sheet()] + [
+            n for n in self.sheet_names() if fold(n) in history]
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -98,24 +105,23 @@ class FileBook(Book):
         return self._arrays[sheet]
 
     def _read_array(self, name: str, part: str | None) -> np.ndarray:
-        with ThreadPoolExecutor(1) as pool:
-            scan = pool.submit(_scan_cells, self.pkg, part) if part is not None else None
-            collecting = gc.isenabled()
-            gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
-            try:
-                sheet = self._values().get_sheet_by_name(name)
-                rows = sheet.to_python(skip_empty_area=False)
-                end = sheet.end
-                if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
-                    raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
-                arr = _to_array(rows)
-                del rows
-            except _BAD as exc:
-                raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
-            finally:
-                if collecting:
-                    gc.enable()
-            cells, formulas = scan.result() if scan is not None else ([], set())
+        collecting = gc.isenabled()
+        gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
+        try:
+            loaded = self._sheet_loader().get(name)
+            sheet, cells, formulas = loaded.sheet, loaded.errors, loaded.formulas
+            rows = sheet.to_python(skip_empty_area=False)
+            end = sheet.end
+            del loaded, sheet
+            if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
+                raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
+            arr = _to_array(rows)
+            del rows
+        except _BAD as exc:
+            raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+        finally:
+            if collecting:
+                gc.enable()
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         if cells:
             height, width = arr.shape
@@ -180,9 +186,9 @@ class FileBook(Book):
 
     def _reopen(self, source: Path) -> None:
         self.pkg.close()
-        if self._calamine is not None:
-            self._calamine.close()
-            self._calamine = None
+        if self._loader is not None:
+            self._loader.close()
+            self._loader = None
         self.source = source
         self.pkg = self._open(source)
         self._grids.clear()
@@ -193,9 +199,9 @@ class FileBook(Book):
     def close(self) -> None:
         super().close()
         self.pkg.close()
-        if self._calamine is not None:
-            self._calamine.close()
-            self._calamine = None
+        if self._loader is not None:
+            self._loader.close()
+            self._loader = None
 
 
 def _to_array(rows: list[list[Any]]) -> np.ndarray:
@@ -222,45 +228,6 @@ def _to_array(rows: list[list[Any]]) -> np.ndarray:
             if v.is_integer() and abs(v) < 2 ** 53:
                 col[i] = int(v)
     return arr
-
-
-def _scan_cells(pkg: Package, part: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
-    """The error cells (row, column, text) of a sheet part — calamine reads them as blanks — and the
-    cells holding formulas."""
-    errors: list[tuple[int, int, str]] = []
-    formulas: set[tuple[int, int]] = set()
-    tag = b""
-    carry = b""
-    for chunk in pkg.stream(part):
-        buf = carry + chunk
-        if not tag:
-            m = re.search(rb"<(\w+:)?worksheet\b", buf)
-            tag = b"<" + ((m.group(1) or b"") if m else b"") + b"c "
-        cut = buf.rfind(tag)
-        if cut <= 0:
-            carry = buf
-            continue
-        text, carry = buf[:cut], buf[cut:]
-        _scan(text, errors, formulas)
-    _scan(carry, errors, formulas)
-    return errors, formulas
-
-
-def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]]) -> None:
-    if b't="e"' in text:
-        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
-            for m in pattern.finditer(text):
-                errors.append((int(m.group(2)), _col_number(m.group(1)), m.group(3).decode("utf-8", "replace")))
-    if b"<f" in text or b":f>" in text or b":f " in text:
-        for m in _FORMULA_CELL.finditer(text):
-            formulas.add((int(m.group(2)), _col_number(m.group(1))))
-
-
-def _col_number(letters: bytes) -> int:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return col
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -104,6 +104,12 @@ class Package:
     def close(self) -> None:
         self.zf.close()
 
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def name(self, part: str) -> str | None:
         """The zip entry for a part name (OPC names are case-insensitive)."""
         if part in self.info:

@@ -1,0 +1,206 @@
+"""Reading worksheets ahead, on a second core.
+
+python-calamine parses a worksheet's XML with the GIL released, so a background thread can parse the
+big sheets while the main thread does something else: imports pandas (`start`, called by the CLI before
+its heavy imports), builds the frame of a sheet already read, or parses another sheet. `SheetLoader`
+parses sheets largest first; asking for a sheet that is not started yet parses it on the asking thread,
+so two sheets are parsed at once. Each thread uses its own CalamineWorkbook.
+
+This module stays light (standard library and python-calamine): the CLI imports it before pandas.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from .package import Package
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
+                         rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
+_ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
+                                 rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
+                           re.S)
+
+
+@dataclass
+class Loaded:
+    """A parsed worksheet: calamine's sheet, its error cells (row, column, text) — calamine reads them
+    as blanks — and the cells holding formulas."""
+
+    sheet: Any  # python_calamine.CalamineSheet
+    errors: list[tuple[int, int, str]]
+    formulas: set[tuple[int, int]]
+
+
+class SheetLoader:
+    """Parses the worksheets of one file, largest first, on a background thread."""
+
+    def __init__(self, path: Path, pkg: Package) -> None:
+        self.path = path
+        self._parts = {s.name: s.part for s in pkg.workbook.sheets if s.kind == "worksheet"}
+        sizes = {name: _size(pkg, part) for name, part in self._parts.items()}
+        self._queue = sorted(self._parts, key=lambda n: -sizes[n])
+        self._done: dict[str, Loaded | BaseException] = {}
+        self._busy: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._stop = False
+        self._local = threading.local()
+        self._books: list[CalamineWorkbook] = []
+        self._thread = threading.Thread(target=self._work, name="crm-xl-sheet-loader", daemon=True)
+        self._thread.start()
+
+    def keep(self, names: Iterable[str | None]) -> None:
+        """Only these sheets will be asked for: forget the others (queued or already parsed)."""
+        wanted = {n for n in names if n}
+        with self._lock:
+            self._queue = [n for n in self._queue if n in wanted]
+            for name in [n for n in self._done if n not in wanted]:
+                del self._done[name]
+
+    def get(self, name: str) -> Loaded:
+        """The parsed sheet (waits when the background thread is on it; parses it here when not started).
+        Raises what parsing raised. Each sheet is handed out once: the caller owns it."""
+        with self._lock:
+            if name in self._queue:
+                self._queue.remove(name)
+                event = None
+                own = True
+            else:
+                event = self._busy.get(name)
+                own = event is None and name not in self._done
+        if own:
+            return self._parse(name)
+        if event is not None:
+            event.wait()
+        with self._lock:
+            outcome = self._done.pop(name)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop = True
+            self._queue.clear()
+            self._done.clear()
+        self._thread.join()
+        for book in self._books:
+            book.close()
+        self._books.clear()
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if self._stop or not self._queue:
+                    return
+                name = self._queue.pop(0)
+                event = self._busy[name] = threading.Event()
+            try:
+                outcome: Loaded | BaseException = self._parse(name)
+            except Exception as exc:  # handed to whoever asks for the sheet
+                outcome = exc
+            with self._lock:
+                del self._busy[name]
+                if not self._stop:
+                    self._done[name] = outcome
+            event.set()
+
+    def _book(self) -> CalamineWorkbook:
+        book = getattr(self._local, "book", None)
+        if book is None:
+            book = self._local.book = CalamineWorkbook.from_path(str(self.path))
+            self._books.append(book)
+        return book
+
+    def _parse(self, name: str) -> Loaded:
+        sheet = self._book().get_sheet_by_name(name)
+        part = self._parts.get(name)
+        errors: list[tuple[int, int, str]] = []
+        formulas: set[tuple[int, int]] = set()
+        if part is not None:
+            with Package(self.path) as pkg:
+                scan_cells(pkg, part, errors, formulas)
+        return Loaded(sheet, errors, formulas)
+
+
+_early: dict[tuple[str, int, int], SheetLoader] = {}
+
+
+def start(path: str | Path) -> None:
+    """Start reading a workbook ahead (the CLI calls this before its heavy imports). Best effort: any
+    problem is left for the run itself to report."""
+    try:
+        p = Path(path)
+        key = _key(p)
+        with Package(p) as pkg:
+            _early[key] = SheetLoader(p, pkg)
+    except Exception:  # noqa: BLE001 - the run reports unreadable files properly
+        return
+
+
+def adopt(path: Path) -> SheetLoader | None:
+    """The loader `start` made for this file, if it is still the same file."""
+    try:
+        key = _key(path)
+    except OSError:
+        return None
+    loader = _early.pop(key, None)
+    for other in list(_early):  # started for a file that changed since: stop it
+        _early.pop(other).close()
+    return loader
+
+
+def _key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def _size(pkg: Package, part: str | None) -> int:
+    name = pkg.name(part) if part else None
+    return pkg.info[name].file_size if name else 0
+
+
+def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
+               formulas: set[tuple[int, int]]) -> None:
+    """Collect the error cells and the formula cells of a sheet part."""
+    tag = b""
+    carry = b""
+    for chunk in pkg.stream(part):
+        buf = carry + chunk
+        if not tag:
+            m = re.search(rb"<(\w+:)?worksheet\b", buf)
+            tag = b"<" + ((m.group(1) or b"") if m else b"") + b"c "
+        cut = buf.rfind(tag)
+        if cut <= 0:
+            carry = buf
+            continue
+        text, carry = buf[:cut], buf[cut:]
+        _scan(text, errors, formulas)
+    _scan(carry, errors, formulas)
+
+
+def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]]) -> None:
+    if b't="e"' in text:
+        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+            for m in pattern.finditer(text):
+                errors.append((int(m.group(2)), _col_number(m.group(1)), m.group(3).decode("utf-8", "replace")))
+    if b"<f" in text or b":f>" in text or b":f " in text:
+        for m in _FORMULA_CELL.finditer(text):
+            formulas.add((int(m.group(2)), _col_number(m.group(1))))
+
+
+def _col_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
