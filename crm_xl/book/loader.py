@@ -52,6 +52,7 @@ class SheetLoader:
         self._busy: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._stop = False
+        self._wanted: set[str] | None = None  # None: every sheet
         self._local = threading.local()
         self._books: list[CalamineWorkbook] = []
         self._thread = threading.Thread(target=self._work, name="crm-xl-sheet-loader", daemon=True)
@@ -61,13 +62,14 @@ class SheetLoader:
         """Only these sheets will be asked for: forget the others (queued or already parsed)."""
         wanted = {n for n in names if n}
         with self._lock:
+            self._wanted = wanted
             self._queue = [n for n in self._queue if n in wanted]
             for name in [n for n in self._done if n not in wanted]:
                 del self._done[name]
 
     def get(self, name: str) -> Loaded:
         """The parsed sheet (waits when the background thread is on it; parses it here when not started).
-        Raises what parsing raised. Each sheet is handed out once: the caller owns it."""
+        Raises what parsing raised. A sheet is kept until it is asked for, then the caller owns it."""
         with self._lock:
             if name in self._queue:
                 self._queue.remove(name)
@@ -111,7 +113,7 @@ class SheetLoader:
                 outcome = exc
             with self._lock:
                 del self._busy[name]
-                if not self._stop:
+                if not self._stop and (self._wanted is None or name in self._wanted):
                     self._done[name] = outcome
             event.set()
 
