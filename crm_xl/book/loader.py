@@ -71,6 +71,8 @@ class SheetLoader:
         """The parsed sheet (waits when the background thread is on it; parses it here when not started).
         Raises what parsing raised. A sheet is kept until it is asked for, then the caller owns it."""
         with self._lock:
+            if self._wanted is not None:
+                self._wanted.add(name)  # so a parse in progress is kept for us
             if name in self._queue:
                 self._queue.remove(name)
                 event = None

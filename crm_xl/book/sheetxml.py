@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,7 @@ class SheetRewriter:
         rows.update(plan.headers)
         rows.update(plan.appends)
         self.todo = sorted(rows)
+        self.stops = sorted(rows | plan.probe_rows)  # the rows a rewrite must look at; the rest is copied
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
                             *(c for r in plan.appends.values() for c in r), 0])
@@ -106,6 +108,7 @@ class SheetRewriter:
         yield re.sub(rb"\s*/>$", b">", head_match.group(0)) if self_closing else head_match.group(0)
         buf = buf[head_match.end():]
         self.i = 0
+        self.prev = 0  # number of the last row passed (rows without `r` follow it)
         rows = self._rows_single if self.single is not None else self._rows
         if not self_closing:
             while True:
@@ -214,9 +217,16 @@ class SheetRewriter:
         merge = self._merge
         out: list[bytes] = []
         append = out.append
-        copied = pos = prev = 0
+        copied = pos = 0
+        prev = self.prev
         find = region.find
+        hop, target = True, 0
         while True:
+            if hop:
+                pos, prev, target = self._hop(region, pos, prev)
+                if target < 0:
+                    break
+                hop = bool(target)
             start = find(row_tag, pos)
             if start < 0:
                 break
@@ -237,6 +247,8 @@ class SheetRewriter:
             else:
                 r = prev + 1
             prev = r
+            if r >= target:
+                hop = True
             if probe and r in probe:
                 self._probe(region[body_start:body_end])
             if i < n and todo[i] <= r:
@@ -256,8 +268,37 @@ class SheetRewriter:
                 yield b"".join(out)
                 out.clear()
         self.i = i
+        self.prev = prev
         append(region[copied:])
         yield b"".join(out)
+
+    def _hop(self, region: bytes, pos: int, prev: int) -> tuple[int, int, int]:
+        """Skip the rows no change touches: (new position, last row number passed, next row to stop at).
+        The target is 0 when the rows must be scanned one by one (the next stop is not found by its
+        `r`), -1 when nothing in the rest of the region needs a change."""
+        stops = self.stops
+        j = bisect_left(stops, prev + 1)
+        if j == len(stops):
+            return pos, self._last_row(region, pos, prev), -1
+        target = stops[j]
+        q = region.find(self.row_tag + b' r="%d"' % target, pos)
+        if q >= 0:
+            return q, target - 1, target
+        last = self._last_row(region, pos, None)
+        if last is not None and last < target:
+            return pos, last, -1
+        return pos, prev, 0
+
+    def _last_row(self, region: bytes, pos: int, default: int | None) -> int | None:
+        """The number of the last row that starts in region[pos:] (`default` when it has no `r`)."""
+        start = region.rfind(self.row_tag, pos)
+        if start < 0:
+            return default
+        k = region.find(b' r="', start, region.find(b">", start))
+        if k < 0:
+            return default
+        k += 4
+        return int(region[k:region.find(b'"', k)])
 
     def _rows_single(self, region: bytes) -> Iterator[bytes]:
         """`_rows` for one column written after each row's last cell (a check column on a big sheet):
@@ -271,9 +312,16 @@ class SheetRewriter:
         last_style, cell, spans_cache = self.last_style, self.writer.cell, self._spans
         out: list[bytes] = []
         append = out.append
-        copied = pos = prev = 0
+        copied = pos = 0
+        prev = self.prev
         find, rfind = region.find, region.rfind
+        hop, target = True, 0
         while True:
+            if hop:
+                pos, prev, target = self._hop(region, pos, prev)
+                if target < 0:
+                    break
+                hop = bool(target)
             start = find(row_tag, pos)
             if start < 0:
                 break
@@ -295,6 +343,8 @@ class SheetRewriter:
             else:
                 r = prev + 1
             prev = r
+            if r >= target:
+                hop = True
             if i >= n or todo[i] > r:
                 continue
             append(region[copied:start])
@@ -337,6 +387,7 @@ class SheetRewriter:
                 yield b"".join(out)
                 out.clear()
         self.i = i
+        self.prev = prev
         append(region[copied:])
         yield b"".join(out)
 

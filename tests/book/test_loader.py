@@ -99,3 +99,18 @@ def test_filebook_reads_through_the_early_loader(tmp_path: Path):
     assert loader._early == {}
     assert {f.sheet_name: f.data.to_dict() for f in book.frames().present()} == want
     book.close()
+
+
+def test_a_sheet_forgotten_while_being_parsed_can_still_be_asked_for(tmp_path: Path):
+    rows = [["n", "text"]] + [[i, f"行{i}"] for i in range(60000)]
+    path = write_workbook(tmp_path / "huge.xlsx", {"huge": rows})
+    with Package(path) as pkg:
+        sheets = loader.SheetLoader(path, pkg)
+    while not sheets._busy and sheets._thread.is_alive():
+        pass
+    busy = list(sheets._busy)
+    assert busy == ["huge"]
+    sheets.keep([])  # e.g. the sheet turned out not to be needed …
+    for name in busy:  # … but it is asked for anyway
+        assert len(sheets.get(name).sheet.to_python()) == 60001
+    sheets.close()
