@@ -12,8 +12,13 @@ import opencc
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hans", "zh-Hant", "en")
 
-_t2s = opencc.OpenCC("t2s")
-_s2t = opencc.OpenCC("s2tw")
+_t2s = opencc.OpenCC("t2s")  # small (characters only): loaded at import
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    """Simplified → Taiwan traditional, with phrases (~40 MB): loaded the first time it is needed."""
+    return opencc.OpenCC("s2tw")
 _SPACES = re.compile(r"\s+")
 
 
@@ -28,7 +33,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=4096)
 def to_hant(text: str) -> str:
     """Traditional Chinese form of a simplified Chinese text (used for messages)."""
-    return _s2t.convert(text)
+    return _s2t().convert(text)
 
 
 def pick(lang: Lang, hans: str, en: str, hant: str | None = None) -> str:
@@ -47,7 +52,9 @@ def detect_lang(texts: list[str]) -> Lang:
         return "en"
     joined = "".join(str(t) for t in han)
     simplified = _t2s.convert(joined)
-    traditional = _s2t.convert(joined)
     diff_s = sum(a != b for a, b in zip(joined, simplified, strict=False))
+    if not diff_s:  # nothing traditional in it
+        return "zh-Hans"
+    traditional = _s2t().convert(joined)
     diff_t = sum(a != b for a, b in zip(joined, traditional, strict=False))
     return "zh-Hant" if diff_s > diff_t else "zh-Hans"
