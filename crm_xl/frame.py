@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -44,10 +45,24 @@ class Frame:
     extra: dict[str, int] = field(default_factory=dict)
     lang: Lang = "zh-Hans"
     last_col: int = 0  # last used column of the header row / table
+    # what the core derived from the data, shared by the jobs of a run (see crm_xl/core/memo.py): `memos`
+    # holds it, `writes` counts the writes of each column and `epoch` the appends (see `invalidate`)
+    memos: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    writes: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    epoch: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.last_col:
             self.last_col = max([*self.cols.values(), *self.extra.values(), 0])
+
+    def invalidate(self, key: str | None = None) -> None:
+        """Column `key` of `data` was written (every column when None: rows were appended), so anything
+        memoised from it is stale. The Book calls this whenever it changes `data`."""
+        if key is None:
+            self.epoch += 1
+            self.memos.clear()
+        else:
+            self.writes[key] = self.writes.get(key, 0) + 1
 
     @property
     def rows(self) -> list[int]:

@@ -254,6 +254,7 @@ class Book(abc.ABC):
         values = series.reindex(frame.data.index).astype(object)
         values = values.where(values.notna(), None)
         frame.data[key] = values
+        frame.invalidate(key)
         self._ops.append(WriteColumn(
             frame.sheet_name, frame.table, frame.cols[key], frame.header_row,
             column.header(lang) if new else None, column.kind, column.computed,
@@ -273,6 +274,7 @@ class Book(abc.ABC):
         added = pd.DataFrame({k: (rows[k].tolist() if k in rows.columns else [None] * len(rows))
                               for k in frame.sheet.keys}, index=new_index, dtype=object)
         frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
+        frame.invalidate()
 
     def set_cells(self, sheet: str, values: dict[tuple[int, int], Any], hidden: bool | None = None) -> None:
         """Record setting a few cells of `sheet` (created when missing), as an op applied on save."""

@@ -41,13 +41,13 @@ import pandas as pd
 from ..frame import Frames
 from ..i18n import to_hant
 from ..result import JobResult
-from ..schema import STATUS, TIER
 from ..settings import Settings
+from .columns import parsed
 from .context import Context
 from .followup_words import words
-from .names import customer_keys
-from .tierlog import logged_tier_on
-from .vectors import codes, dates, texts
+from .memo import memo
+from .tierlog import logged_on
+from .vectors import dates, texts
 
 # codes of follow_status (one per status; after-sale codes carry a step)
 OPEN_CODES = ("no_followup", "overdue", "due_today", "over_contact", "ok")
@@ -100,15 +100,15 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     working = settings.working_days
     st = pd.DataFrame(index=cust.index)
     st["customer"] = cust["customer"]
-    st["key"] = customer_keys(cust["customer"])
-    st["owner"] = texts(cust["owner"])
-    st["tier"] = _tiers(frames, cust, st["key"], as_of)
-    st["status"] = codes(cust["status"], STATUS).fillna("open")
-    st["contact"] = texts(cust["contact"])
-    st["phone"] = texts(cust["phone"])
+    st["key"] = parsed(frames, "customers", "customer", "key")
+    st["owner"] = parsed(frames, "customers", "owner", "text")
+    st["tier"] = _tiers(frames, st["key"], as_of)
+    st["status"] = parsed(frames, "customers", "status", "status").fillna("open")
+    st["contact"] = parsed(frames, "customers", "contact", "text")
+    st["phone"] = parsed(frames, "customers", "phone", "text")
 
     raw = frames.data("followups")
-    fu = _followups(raw, day)
+    fu = _followups(frames, day)
     latest = fu.drop_duplicates("key", keep="last").set_index("key")
     latest_raw = raw.loc[latest["seq"].to_numpy()]
     st["last_follow_up"] = st["key"].map(latest["day"]).astype("datetime64[ns]")
@@ -127,7 +127,7 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
 
     # open: due date and status
     cadence = st["tier"].map({"A": settings.cadence_a, "B": settings.cadence_b, "C": settings.cadence_c})
-    first = dates(cust["first_contact"])
+    first = parsed(frames, "customers", "first_contact", "day")
     has_fu = st["last_follow_up"].notna()
     due = planned.where(has_fu & planned.notna(), add_days(st["last_follow_up"], cadence, working))
     due = due.where(has_fu, add_days(first, cadence, working).fillna(day))
@@ -209,21 +209,28 @@ def flag_stale(ctx: Context) -> JobResult:
 # --- pieces ---------------------------------------------------------------------------------------
 
 
-def _tiers(frames: Frames, cust: pd.DataFrame, keys: pd.Series, as_of: dt.date) -> pd.Series:
-    tier = codes(cust["tier"], TIER)
+def _tiers(frames: Frames, keys: pd.Series, as_of: dt.date) -> pd.Series:
+    tier = parsed(frames, "customers", "tier", "tier")
     if tier.isna().any():
-        logged = logged_tier_on(frames.data("tierlog"), as_of)
+        logged = logged_on(frames, as_of)
         tier = tier.fillna(keys.map(logged["tier"]) if len(logged) else tier)
     return tier.fillna("C")
 
 
-def _followups(raw: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:
     """Usable follow-ups (known customer, readable date not after `day`), oldest first: key, when, day, seq
     (the Excel row)."""
-    fu = pd.DataFrame({"key": customer_keys(raw["customer"]), "when": dates(raw["date"], day=False),
-                       "seq": raw.index}, index=raw.index)
+    fu = memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames))
+    return fu[fu["day"] <= day]
+
+
+def _all_followups(frames: Frames) -> pd.DataFrame:
+    """Every follow-up with a known customer and a readable date, oldest first (see `_followups`)."""
+    raw = frames.data("followups")
+    fu = pd.DataFrame({"key": parsed(frames, "followups", "customer", "key"),
+                       "when": parsed(frames, "followups", "date", "when"), "seq": raw.index}, index=raw.index)
     fu["day"] = fu["when"].dt.normalize()
-    fu = fu[(fu["key"] != "") & fu["day"].notna() & (fu["day"] <= day)]
+    fu = fu[(fu["key"] != "") & fu["day"].notna()]
     return fu.sort_values(["when", "seq"], kind="stable")
 
 
@@ -238,7 +245,8 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.Data
                 settings: Settings, day: pd.Timestamp) -> None:
     """Fill code / step / next_due of the won customers in `st` (in place)."""
     conv = frames.data("conversions")
-    cv = pd.DataFrame({"key": customer_keys(conv["customer"]), "day": dates(conv["date"])}, index=conv.index)
+    cv = pd.DataFrame({"key": parsed(frames, "conversions", "customer", "key"),
+                       "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
     cv = cv[(cv["key"] != "") & cv["day"].notna() & (cv["day"] <= day)]
     start = st.loc[won, "key"].map(cv.groupby("key")["day"].max()).astype("datetime64[ns]")
     keys = st.loc[won, "key"]

@@ -29,15 +29,15 @@ import pandas as pd
 
 from ..i18n import LANGS, Lang, fold, pick
 from ..layout import SheetLayout, Table, Text
-from ..parse import parse_amount, parse_int, parse_tags
+from ..parse import parse_tags
 from ..result import JobResult, Summary
-from ..schema import CHURN_SHEET, STATUS, TIER
+from ..schema import CHURN_SHEET
 from ..settings import DEFAULT_LISTS
 from .cells import map_distinct
+from .columns import parsed
 from .context import Context
 from .followups import STEP_PATTERNS
-from .names import customer_keys
-from .tierlog import logged_tier_on
+from .tierlog import logged_on
 from .vectors import dates
 
 RISKS = ("high", "medium", "low")
@@ -81,11 +81,11 @@ def score(ctx: Context) -> pd.DataFrame:
     today = pd.Timestamp(ctx.today)
     cust = ctx.frames.data("customers")
     out = pd.DataFrame(index=cust.index)
-    out["key"] = customer_keys(cust["customer"])
+    out["key"] = parsed(ctx.frames, "customers", "customer", "key")
     out["customer"] = cust["customer"]
     out["owner"] = cust["owner"]
-    out["won"] = map_distinct(cust["status"], STATUS.parse).eq("won") & out["key"].ne("")
-    out["tier"] = _tiers(ctx, out["key"], cust["tier"])
+    out["won"] = parsed(ctx.frames, "customers", "status", "status").eq("won") & out["key"].ne("")
+    out["tier"] = _tiers(ctx, out["key"])
 
     conv = _conversions(ctx, today)
     out = out.join(conv, on="key")
@@ -94,7 +94,7 @@ def score(ctx: Context) -> pd.DataFrame:
     out["previous"] = out["previous"].fillna(0.0)
     out["recency_days"] = (today - out["last_conversion"]).dt.days
 
-    nps = map_distinct(cust["nps"], parse_int)
+    nps = parsed(ctx.frames, "customers", "nps", "int")
     nps = pd.to_numeric(nps, errors="coerce")
     out["nps"] = nps.where(nps.between(-100, 100))
 
@@ -128,10 +128,10 @@ def _health(out: pd.DataFrame, s: Any) -> pd.Series:
     return health.where(out["won"])
 
 
-def _tiers(ctx: Context, keys: pd.Series, tier_cells: pd.Series) -> pd.Series:
+def _tiers(ctx: Context, keys: pd.Series) -> pd.Series:
     """Customers.tier when filled, else the latest tier-log row up to today, else C."""
-    tier = map_distinct(tier_cells, TIER.parse)
-    logged = logged_tier_on(ctx.frames.data("tierlog"), ctx.today)
+    tier = parsed(ctx.frames, "customers", "tier", "tier")
+    logged = logged_on(ctx.frames, ctx.today)
     if len(logged):
         tier = tier.fillna(keys.map(logged["tier"]))
     return tier.fillna("C")
@@ -143,8 +143,11 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
     months = ctx.settings.value_window_months
     start = today - pd.DateOffset(months=months)
     before = start - pd.DateOffset(months=months)
-    df = pd.DataFrame({"key": customer_keys(conv["customer"]), "date": dates(conv["date"]),
-                       "amount": pd.to_numeric(map_distinct(conv["amount"], parse_amount), errors="coerce")})
+    f = ctx.frames
+    df = pd.DataFrame({"key": parsed(f, "conversions", "customer", "key"),
+                       "date": parsed(f, "conversions", "date", "day"),
+                       "amount": pd.to_numeric(parsed(f, "conversions", "amount", "amount"), errors="coerce")},
+                      index=conv.index)
     df = df[df["key"].ne("") & df["date"].notna() & (df["date"] <= today)]
     amount = df["amount"].where(df["amount"] > 0, 0.0)
     in_win = df["date"] > start
@@ -159,7 +162,7 @@ def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFram
     """Per customer key (of `keys`): last follow-up, last survey follow-up, last complaint within
     survey_days."""
     fu = ctx.frames.data("followups")[["customer", "date", "method", "content", "feedback"]]
-    key = customer_keys(fu["customer"])
+    key = parsed(ctx.frames, "followups", "customer", "key")
     mine = key.isin(keys)
     fu, key = fu[mine], key[mine]
     day = dates(fu["date"])

@@ -22,15 +22,14 @@ import numpy as np
 import pandas as pd
 
 from ..frame import Frames
-from ..parse import norm, parse_amount
-from ..schema import STATUS, TIER
+from ..parse import norm
 from ..settings import Settings
-from . import vectors
 from .cells import map_distinct
+from .columns import parsed
 from .context import Context
 from .followups import overdue_as_of
-from .names import customer_keys
-from .tierlog import tier_history
+from .memo import memo
+from .tierlog import history
 
 BLANK = ""
 NOT_IN = "\x00not-in-customers"
@@ -94,8 +93,16 @@ def _label(settings: Settings, name: str, values: pd.Series) -> pd.Series:
     return map_distinct(values, lambda v: BLANK if v is None else (settings.in_list(name, v) or norm(v)))
 
 
-def _dates(values: pd.Series, *, day: bool = True) -> pd.Series:
-    return vectors.dates(values, day=day).astype("datetime64[ns]")
+def _labels(ctx: Context, sheet: str, col: str, name: str) -> pd.Series:
+    """`_label` of a whole column, computed once per run while the column and the Settings are unchanged."""
+    s, frames = ctx.settings, ctx.frames
+    return memo(frames, {sheet: (col,)}, ("label", sheet, col, name),
+                lambda: _label(s, name, frames.data(sheet)[col]), uses=s)
+
+
+def _day(frames: Frames, sheet: str, col: str) -> pd.Series:
+    """The dates of a whole column, time dropped (parsed once per run)."""
+    return parsed(frames, sheet, col, "day").astype("datetime64[ns]")
 
 
 def prepare(ctx: Context) -> Data:
@@ -105,43 +112,44 @@ def prepare(ctx: Context) -> Data:
     fu = ctx.frames.data("followups")
     cv = ctx.frames.data("conversions")
 
+    f = ctx.frames
     cust = pd.DataFrame({
-        "key": customer_keys(cu["customer"]),
-        "owner": _label(s, "owners", cu["owner"]),
-        "source": _label(s, "sources", cu["source"]),
-        "first": _dates(cu["first_contact"]).fillna(_dates(cu["entered_on"])),
-        "status": map_distinct(cu["status"], STATUS.parse),
-        "lost_on": _dates(cu["lost_on"]),
-        "lost_reason": _label(s, "lost_reasons", cu["lost_reason"]),
-        "tier_now": map_distinct(cu["tier"], TIER.parse).fillna(map_distinct(cu["tier_override"], TIER.parse)),
+        "key": parsed(f, "customers", "customer", "key"),
+        "owner": _labels(ctx, "customers", "owner", "owners"),
+        "source": _labels(ctx, "customers", "source", "sources"),
+        "first": _day(f, "customers", "first_contact").fillna(_day(f, "customers", "entered_on")),
+        "status": parsed(f, "customers", "status", "status"),
+        "lost_on": _day(f, "customers", "lost_on"),
+        "lost_reason": _labels(ctx, "customers", "lost_reason", "lost_reasons"),
+        "tier_now": parsed(f, "customers", "tier", "tier").fillna(parsed(f, "customers", "tier_override", "tier")),
     }, index=cu.index)
     cust = cust[cust["key"] != ""].drop_duplicates("key").set_index("key")
     owner_of = cust["owner"]
 
-    fkeys = customer_keys(fu["customer"])
+    fkeys = parsed(f, "followups", "customer", "key")
     follow = pd.DataFrame({
         "key": fkeys,
-        "at": _dates(fu["date"], day=False),
-        "method": _label(s, "methods", fu["method"]),
-        "owner": _label(s, "owners", fu["owner"]),
-        "next_date": _dates(fu["next_date"]),
+        "at": parsed(f, "followups", "date", "when").astype("datetime64[ns]"),
+        "method": _labels(ctx, "followups", "method", "methods"),
+        "owner": _labels(ctx, "followups", "owner", "owners"),
+        "next_date": _day(f, "followups", "next_date"),
         "row": fu.index.to_numpy(),
     }, index=fu.index.to_numpy())
     follow["owner"] = follow["owner"].where(follow["owner"] != BLANK, fkeys.map(owner_of).fillna(BLANK))
     follow = follow[follow["at"].notna()].sort_values("at", kind="stable").reset_index(drop=True)  # rows in order
 
-    ckeys = customer_keys(cv["customer"])
+    ckeys = parsed(f, "conversions", "customer", "key")
     conv = pd.DataFrame({
         "key": ckeys,
-        "date": _dates(cv["date"]),
-        "amount": pd.to_numeric(map_distinct(cv["amount"], parse_amount), errors="coerce"),
-        "owner": _label(s, "owners", cv["owner"]),
+        "date": _day(f, "conversions", "date"),
+        "amount": pd.to_numeric(parsed(f, "conversions", "amount", "amount"), errors="coerce"),
+        "owner": _labels(ctx, "conversions", "owner", "owners"),
         "row": cv.index.to_numpy(),
     }, index=cv.index.to_numpy())
     conv["owner"] = conv["owner"].where(conv["owner"] != BLANK, ckeys.map(owner_of).fillna(BLANK))
     conv = conv[conv["date"].notna()].sort_values("date", kind="stable").reset_index(drop=True)
 
-    tiers = tier_history(ctx.frames.data("tierlog"))
+    tiers = history(ctx.frames)
     tiers["stamp"] = pd.to_datetime(tiers["date"], errors="coerce").astype("datetime64[ns]").fillna(_OLDEST)
 
     cust["known"] = cust["first"]

@@ -12,12 +12,15 @@ import datetime as dt
 
 import pandas as pd
 
+from ..frame import Frames
 from ..parse import parse_date
 from ..schema import TIER
 from .cells import map_distinct
+from .memo import memo
 from .names import customer_keys
 
 HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
+_READS = {"tierlog": ("customer", "tier", "date", "reason", "owner")}
 
 
 def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
@@ -60,8 +63,22 @@ def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataF
     `tier_history` (customer, tier, prev, date, reason, owner, row). Look a customer up with
     `logged.tier.get(customer_key(name))`.
     """
-    hist = tier_history(tierlog)
+    return _logged(tier_history(tierlog), on)
+
+
+def _logged(hist: pd.DataFrame, on: dt.date | None) -> pd.DataFrame:
     if on is not None and len(hist):
         dated = pd.to_datetime(hist["date"], errors="coerce")
         hist = hist[dated.isna() | (dated <= pd.Timestamp(on))]
     return hist.drop_duplicates("key", keep="last").set_index("key")
+
+
+def history(frames: Frames) -> pd.DataFrame:
+    """`tier_history` of the workbook's tier log, computed once per run while the log is unchanged."""
+    return memo(frames, _READS, ("tier_history",), lambda: tier_history(frames.data("tierlog")))
+
+
+def logged_on(frames: Frames, on: dt.date | None = None) -> pd.DataFrame:
+    """`logged_tier_on` of the workbook's tier log, computed once per run and day while the log is
+    unchanged."""
+    return memo(frames, _READS, ("logged_tier_on", on), lambda: _logged(history(frames), on))

@@ -1,0 +1,172 @@
+"""Memos shared by the jobs of a run (crm_xl/core/memo.py, columns.py): kept while the cells they read are
+unchanged, recomputed as soon as a job writes one of them (the Book's invalidation hook)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import make_book
+
+from crm_xl.core import memo as memo_module
+from crm_xl.core.columns import parsed
+from crm_xl.core.followups import follow_state
+from crm_xl.core.memo import memo
+from crm_xl.core.tierlog import history, logged_on, tier_history
+from crm_xl.jobs import RUN_ORDER, make_context, run_job
+from crm_xl.result import JobResult, Summary
+
+TODAY = "2024-03-15"
+A_LEAD = {"need_clarity": "明确", "budget_status": "已审批", "decision_chain": "短", "expected_close": "2024-03-20"}
+
+
+def workbook() -> dict[str, Any]:
+    """甲 becomes tier A when the tiers job runs (no tier yet: C); 乙 stays C; 丙 is won."""
+    return {
+        "customers": [
+            {"customer": "甲公司", "status": "跟进中", "owner": "小王", **A_LEAD},
+            {"customer": "乙公司", "status": "跟进中", "owner": "小李", "need_clarity": "潜在"},
+            {"customer": "丙公司", "status": "已成交", "owner": "小王", "nps": 20},
+        ],
+        "followups": [
+            {"customer": "甲公司", "date": dt.datetime(2024, 3, 12, 10), "method": "电话", "content": "报价"},
+            {"customer": "乙公司", "date": dt.datetime(2024, 3, 13, 9), "method": "微信", "content": "介绍"},
+            {"customer": "丙公司", "date": dt.datetime(2024, 2, 20, 9), "method": "电话", "content": "回访"},
+        ],
+        "conversions": [{"customer": "丙公司", "date": "2024-02-01", "amount": 50000}],
+        "tierlog": [{"customer": "乙公司", "tier": "C", "date": "2024-01-05", "reason": "初始"}],
+    }
+
+
+def counting() -> tuple[list[int], Any]:
+    calls: list[int] = []
+
+    def compute() -> pd.Series:
+        calls.append(1)
+        return pd.Series([1, 2, 3])
+
+    return calls, compute
+
+
+def test_memo_kept_until_a_column_read_is_written() -> None:
+    ctx = make_context(make_book(workbook()), TODAY)
+    frames, customers = ctx.frames, ctx.frames.customers
+    calls, compute = counting()
+    reads = {"customers": ("tier", "status")}
+    for _ in range(3):
+        memo(frames, reads, ("test",), compute)
+    assert len(calls) == 1
+    customers.invalidate("owner")  # not read: kept
+    memo(frames, reads, ("test",), compute)
+    assert len(calls) == 1
+    customers.invalidate("tier")
+    memo(frames, reads, ("test",), compute)
+    memo(frames, reads, ("test",), compute)
+    assert len(calls) == 2
+    customers.invalidate()  # rows appended: everything is stale
+    memo(frames, reads, ("test",), compute)
+    assert len(calls) == 3
+
+
+def test_memo_depends_on_every_sheet_read_and_on_its_inputs() -> None:
+    ctx = make_context(make_book(workbook()), TODAY)
+    frames = ctx.frames
+    calls, compute = counting()
+    reads = {"customers": ("customer",), "tierlog": ("customer", "tier")}
+    memo(frames, reads, ("x",), compute, uses=ctx.settings)
+    frames.tierlog.invalidate("tier")  # the memo lives on Customers but reads the tier log too
+    memo(frames, reads, ("x",), compute, uses=ctx.settings)
+    assert len(calls) == 2
+    memo(frames, reads, ("x",), compute, uses=ctx.settings.model_copy())  # other Settings
+    assert len(calls) == 3
+    memo(frames, reads, ("x", "2024-03-16"), compute, uses=ctx.settings)  # other key: its own memo
+    assert len(calls) == 4
+    frames.customers.data = frames.customers.data.copy()  # a new DataFrame, even without invalidate()
+    memo(frames, reads, ("x",), compute, uses=ctx.settings)
+    assert len(calls) == 5
+
+
+def test_memo_returns_a_copy() -> None:
+    ctx = make_context(make_book(workbook()), TODAY)
+    keys = parsed(ctx.frames, "customers", "customer", "key")
+    keys[:] = "changed"
+    assert list(parsed(ctx.frames, "customers", "customer", "key")) == ["甲公司", "乙公司", "丙公司"]
+
+
+def test_no_sheet_no_memo() -> None:
+    ctx = make_context(make_book({"customers": workbook()["customers"]}), TODAY)
+    calls, compute = counting()
+    memo(ctx.frames, {"conversions": ("customer",)}, ("y",), compute)
+    memo(ctx.frames, {"conversions": ("customer",)}, ("y",), compute)
+    assert len(calls) == 2
+    assert tier_history(ctx.frames.data("tierlog")).equals(history(ctx.frames))
+
+
+def test_written_column_is_parsed_again() -> None:
+    """The Book's hook: a job writing `tier` makes the next parse read the new cells."""
+    book = make_book(workbook())
+    ctx = make_context(book, TODAY)
+    assert parsed(ctx.frames, "customers", "tier", "tier").isna().all()
+    tiers = pd.Series(["A", "B", "C"], index=ctx.frames.customers.data.index)
+    book.apply(JobResult(Summary("test", ""), columns={"customers": {"tier": tiers}}))
+    ctx = make_context(book, TODAY)
+    assert list(parsed(ctx.frames, "customers", "tier", "tier")) == ["A", "B", "C"]
+
+
+def test_appended_rows_are_read_again() -> None:
+    book = make_book(workbook())
+    ctx = make_context(book, TODAY)
+    assert list(history(ctx.frames)["tier"]) == ["C"]
+    assert logged_on(ctx.frames, dt.date(2024, 3, 15))["tier"].to_dict() == {"乙公司": "C"}
+    rows = pd.DataFrame({"customer": ["乙公司"], "tier": ["B"], "date": [dt.date(2024, 3, 15)], "reason": ["x"]})
+    book.apply(JobResult(Summary("test", ""), appends={"tierlog": rows}))
+    ctx = make_context(book, TODAY)
+    assert list(history(ctx.frames)["tier"]) == ["C", "B"]
+    assert logged_on(ctx.frames, dt.date(2024, 3, 15))["tier"].to_dict() == {"乙公司": "B"}
+    assert logged_on(ctx.frames, dt.date(2024, 3, 14))["tier"].to_dict() == {"乙公司": "C"}
+
+
+def test_stale_sees_the_tiers_the_tiers_job_wrote() -> None:
+    """stale → tiers → stale on one Book: the second stale uses 甲's new tier A (cadence 1 day: overdue),
+    not the C of the first (cadence 7 days: on track). Fails if the memo were never invalidated. (No tier
+    log: the new tier can only come from the column the tiers job wrote.)"""
+    book = make_book({k: v for k, v in workbook().items() if k != "tierlog"})
+    run_job(book, "stale", today=TODAY)
+    before = follow_state(book.frames(), book.settings(), dt.date(2024, 3, 15))
+    assert before.loc[before["key"] == "甲公司", ["tier", "code"]].values.tolist() == [["C", "ok"]]
+    run_job(book, "tiers", today=TODAY)
+    assert book.frames().customers.data["tier"].tolist() == ["A", "C", "A"]
+    after = follow_state(book.frames(), book.settings(), dt.date(2024, 3, 15))
+    assert after.loc[after["key"] == "甲公司", ["tier", "code"]].values.tolist() == [["A", "overdue"]]
+    summary = run_job(book, "stale", today=TODAY)
+    assert summary.counts["overdue"] == 1
+
+
+def pending(book: Any) -> list[Any]:
+    """The recorded changes, comparable (DataFrames as lists)."""
+    out = []
+    for op in book.pending:
+        if hasattr(op, "rendered"):
+            out.append((op.layout.name, [(b.__class__.__name__, getattr(b, "text", None),
+                                          getattr(b, "df", pd.DataFrame()).astype(str).values.tolist())
+                                         for b in op.layout.blocks]))
+        else:
+            out.append(repr(op))
+    return out
+
+
+@pytest.mark.parametrize("sheets", [("customers", "followups", "conversions", "tierlog"),
+                                    ("customers", "followups", "conversions")])
+@pytest.mark.parametrize("order", [RUN_ORDER, ("stale", "health", "review", "tiers", "stale", "health", "review")])
+def test_a_run_with_memos_equals_a_run_without(order: tuple[str, ...], sheets: tuple[str, ...],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    books = {}
+    for cached in (True, False):
+        if not cached:
+            monkeypatch.setattr(memo_module, "_home", lambda frames, reads: None)  # memo() computes every time
+        book = make_book({k: v for k, v in workbook().items() if k in sheets})
+        summaries = [run_job(book, job, today=TODAY) for job in order]
+        books[cached] = ([(s.headline, s.counts) for s in summaries], pending(book))
+    assert books[True] == books[False]
