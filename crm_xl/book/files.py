@@ -15,6 +15,7 @@ import datetime as dt
 import gc
 import zipfile
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -110,13 +111,9 @@ class FileBook(Book):
         try:
             loaded = self._sheet_loader().get(name)
             sheet, cells, formulas = loaded.sheet, loaded.errors, loaded.formulas
-            rows = sheet.to_python(skip_empty_area=False)
-            end = sheet.end
-            del loaded, sheet
-            if rows and end and len(rows) != end[0] + 1:  # skip_empty_area=False already starts at A1
-                raise WorkbookFileError(f"{self.path}: sheet {name!r}: unexpected cell range from the reader")
-            arr = _to_array(rows)
-            del rows
+            del loaded
+            arr = _sheet_array(sheet)
+            del sheet
         except _BAD as exc:
             raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
         finally:
@@ -204,30 +201,65 @@ class FileBook(Book):
             self._loader = None
 
 
-def _to_array(rows: list[list[Any]]) -> np.ndarray:
-    """calamine's rows → a 2-D object array: '' → None, whole floats → int (as Excel shows them)."""
-    if not rows:
+def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
+    """A calamine sheet → a 2-D object array from A1: '' → None, whole floats → int (as Excel shows
+    them), equal texts and dates of a column shared as one object (a column repeats its owners, methods,
+    names and dates: memory stays near the distinct values). Rows are converted a chunk at a time, so
+    the peak is the array plus one chunk, not the whole sheet twice."""
+    start, end = sheet.start, sheet.end
+    if end is None:
         return np.empty((0, 0), dtype=object)
-    lengths = set(map(len, rows))
-    width = max(lengths)
-    arr = np.empty((len(rows), width), dtype=object)
-    if len(lengths) == 1:
-        arr[:] = rows
-    else:
-        for i, r in enumerate(rows):
-            arr[i, :len(r)] = r
-    arr[arr == ""] = None
-    for j in range(width):
-        col = arr[:, j]
-        values = col.tolist()
-        types = list(map(type, values))
-        if float not in types:
-            continue
-        for i in [i for i, t in enumerate(types) if t is float]:
-            v = values[i]
-            if v.is_integer() and abs(v) < 2 ** 53:
-                col[i] = int(v)
+    arr = np.empty((end[0] + 1, end[1] + 1), dtype=object)
+    memos: dict[int, dict[Any, Any]] = {}
+    it = sheet.iter_rows()
+    r = 0
+    c0: int | None = None
+    while rows := list(islice(it, chunk)):
+        lengths = set(map(len, rows))
+        width = max(lengths)
+        if c0 is None:
+            c0 = end[1] + 1 - width  # the reader starts rows at the used range's first column (or A)
+            if c0 not in (0, start[1]):
+                raise ValueError(f"unexpected row width {width} for the range {start}–{end}")
+        block = np.empty((len(rows), width), dtype=object)
+        if len(lengths) == 1:
+            block[:] = rows
+        else:
+            for i, row in enumerate(rows):
+                block[i, :len(row)] = row
+        del rows
+        for j in range(width):
+            col = block[:, j]
+            col[:] = _column(col.tolist(), memos.setdefault(j, {"": None}))
+        if r + len(block) > len(arr):
+            raise ValueError(f"more rows than the range {start}–{end}")
+        arr[r:r + len(block), c0:c0 + width] = block
+        r += len(block)
+    if r != len(arr):  # the reader started at the used range's first row, not at row 1
+        if r != end[0] + 1 - start[0]:
+            raise ValueError(f"{r} rows for the range {start}–{end}")
+        arr[start[0]:] = arr[:r].copy()
+        arr[:start[0]] = None
     return arr
+
+
+def _column(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
+    """One column's values converted; `memo` holds the column's distinct texts and dates so far."""
+    get = memo.get
+    out: list[Any] = []
+    append = out.append
+    for v in values:
+        cls = v.__class__
+        if cls is float:
+            append(int(v) if v.is_integer() and abs(v) < 2 ** 53 else v)
+        elif cls is int:
+            append(v)
+        else:  # str, date, datetime, time, bool, None
+            shared = get(v, memo)
+            if shared is memo:
+                memo[v] = shared = v
+            append(shared)
+    return out
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -114,3 +114,28 @@ def test_a_sheet_forgotten_while_being_parsed_can_still_be_asked_for(tmp_path: P
     for name in busy:  # … but it is asked for anyway
         assert len(sheets.get(name).sheet.to_python()) == 60001
     sheets.close()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
+def test_sheet_array_from_a1_in_chunks_with_shared_values(tmp_path: Path, chunk: int):
+    import datetime as dt
+
+    import openpyxl
+
+    from crm_xl.book.files import _sheet_array
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"] = "小王", 2.0
+    ws["C4"], ws["D4"], ws["E4"] = "小王", 2.5, dt.datetime(2024, 3, 1, 9, 30)
+    ws["C6"], ws["E6"] = "小李", dt.datetime(2024, 3, 1, 9, 30)
+    wb.save(tmp_path / "c.xlsx")
+    sheet = pc.CalamineWorkbook.from_path(str(tmp_path / "c.xlsx")).get_sheet_by_name("Sheet")
+    arr = _sheet_array(sheet, chunk=chunk)
+    assert arr.shape == (6, 5)
+    assert arr[:2].tolist() == [[None] * 5] * 2 and arr[:, :2].tolist() == [[None, None]] * 6
+    assert arr[2].tolist() == [None, None, "小王", 2, None] and type(arr[2, 3]) is int
+    assert arr[3, 3] == 2.5 and arr[5].tolist() == [None, None, "小李", None, dt.datetime(2024, 3, 1, 9, 30)]
+    assert arr[2, 2] is arr[3, 2] and arr[3, 4] is arr[5, 4]  # one object per distinct text / date
+    plain_rows = sheet.to_python(skip_empty_area=False)
+    assert arr.tolist() == [[None if v == "" else v for v in r] for r in plain_rows]
