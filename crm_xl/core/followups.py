@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from ..frame import Frames
-from ..i18n import to_hant
 from ..result import JobResult
 from ..settings import Settings
 from .columns import parsed
@@ -70,8 +69,16 @@ _EN_STEP = {
 _CALL_METHOD = ["电话", "拜访", "视频", "phone", "call", "visit", "video"]
 
 
+# The traditional forms of the words above (what i18n.to_hant gives; a test keeps them equal), written
+# out so importing the core does not load OpenCC's phrase dictionaries (~40 MB).
+HANT_WORDS = {
+    "感谢": "感謝", "致谢": "致謝", "谢谢": "謝謝", "回访": "回訪", "手册": "手冊", "报告": "報告", "培训": "培訓",
+    "调研": "調研", "满意度": "滿意度", "问卷": "問卷", "电话": "電話", "拜访": "拜訪", "视频": "視頻",
+}
+
+
 def _pattern(words_: list[str]) -> str:
-    both = {w for word in words_ for w in (word, to_hant(word))}
+    both = {w for word in words_ for w in (word, HANT_WORDS.get(word, word))}
     return "|".join(re.escape(w) for w in sorted(both, key=len, reverse=True))
 
 

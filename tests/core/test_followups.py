@@ -611,3 +611,22 @@ def test_stale_on_the_sample_workbook(sample_copy, tmp_path) -> None:
     links = [c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink]
     assert len(links) >= summary.counts["todo"]
     assert all(loc.startswith("客户信息表!A") for loc in links)
+
+
+def test_traditional_step_words_are_what_opencc_gives():
+    from crm_xl.core import followups
+    from crm_xl.i18n import to_hant
+
+    zh = {w for ws in followups._ZH_STEP.values() for w in ws} | {
+        w for w in followups._CALL_METHOD if not w.isascii()}
+    assert {w: followups.HANT_WORDS.get(w, w) for w in zh} == {w: to_hant(w) for w in zh}
+
+
+def test_importing_the_jobs_does_not_load_the_phrase_dictionaries():
+    import subprocess
+    import sys
+
+    code = ("import crm_xl.jobs, crm_xl.core.followups, crm_xl.core.review, crm_xl.core.health, "
+            "crm_xl.core.tiers, crm_xl.core.validate, crm_xl.i18n as i; print(i._s2t.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0"

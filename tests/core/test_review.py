@@ -23,6 +23,7 @@ from crm_xl.core import review_figures as fig
 from crm_xl.core import review_history as hist
 from crm_xl.core.followups import overdue_as_of
 from crm_xl.core.review import build
+from crm_xl.i18n import fold
 from crm_xl.jobs import run_job
 from crm_xl.layout import Rendered
 
@@ -430,3 +431,10 @@ def test_churn_section_is_the_health_model_at_month_end():
     assert [row[:2] for row in churn[1:]] == expected["table"].iloc[:, :2].values.tolist()
     assert any(line.startswith(f"月末 {expected['won']} 个已成交客户中") for line in
                (c.value for c in r.cells if isinstance(c.value, str)))
+
+
+def test_history_headers_in_traditional_chinese_are_read():
+    for key in hist.COLUMNS:
+        for unit in ("万", "元"):
+            found = hist._INDEX[fold(hist.header(key, "zh-Hant", unit))]
+            assert found[0] == key
