@@ -188,8 +188,9 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     no_conv = out["last_conversion"].isna() | out["recency_days"].gt(s.churn_no_conversion_days)
     high = nps_low & no_conv
 
-    tags = map_distinct(ctx.frames.data("customers")["tags"][won], lambda v: {fold(t) for t in parse_tags(v)})
-    tags = tags.reindex(out.index).map(lambda t: t if isinstance(t, set) else set())
+    tags = map_distinct(ctx.frames.data("customers")["tags"][won], _tag_flags)  # (price, competitor)
+    price = tags.map(lambda t: t[0]).reindex(out.index, fill_value=False).astype(bool)
+    competitor = tags.map(lambda t: t[1]).reindex(out.index, fill_value=False).astype(bool)
     survey_anchor = out[["last_survey", "last_conversion"]].max(axis=1)
     survey_late = (today - survey_anchor).dt.days - s.survey_days
     touch = out[["last_follow_up", "last_conversion"]].max(axis=1)
@@ -198,8 +199,8 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     fired = {
         "nps": nps_low & ~no_conv,
         "service": won & out["last_complaint"].notna(),
-        "price": won & tags.map(lambda t: bool(_PRICE_TAGS.intersection(t))),
-        "competitor": won & tags.map(lambda t: bool(_COMPETITOR_TAGS.intersection(t))),
+        "price": won & price,
+        "competitor": won & competitor,
         "survey": won & survey_late.gt(0),
         "gap": won & (touch.isna() | gap_days.gt(limit)),
         "falling": won & out["monetary"].lt(out["previous"]),
@@ -234,6 +235,12 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
     empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
     out["signals"] = pd.Series(signals, index=rows.index, dtype=object).reindex(out.index).fillna(empty)
+
+
+def _tag_flags(cell: Any) -> tuple[bool, bool]:
+    """Whether a tags cell holds the price-sensitive tag, and the comparing-competitors tag."""
+    tags = {fold(t) for t in parse_tags(cell)}
+    return bool(_PRICE_TAGS.intersection(tags)), bool(_COMPETITOR_TAGS.intersection(tags))
 
 
 def _reason(code: str, rec: Any, ctx: Context) -> str:
@@ -435,7 +442,7 @@ def assess(ctx: Context) -> JobResult:
     scored = score(ctx)
     winback = winback_table(ctx, scored)
     summary = churn_summary(ctx, scored, winback)
-    health = pd.Series([None if pd.isna(h) else int(h) for h in scored["health"]], index=scored.index, dtype=object)
+    health = pd.Series(_ints(scored["health"]), index=scored.index, dtype=object)
     layout = churn_layout(ctx, summary, winback)
     value = money_text(summary["value_at_risk"], ctx)
     headline = pick(
@@ -454,6 +461,15 @@ def assess(ctx: Context) -> JobResult:
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+def _ints(values: pd.Series) -> np.ndarray:
+    """int(v) of each float (a Python int), None for NaN."""
+    floats = values.to_numpy(dtype=float)
+    ok = ~np.isnan(floats)
+    out = np.full(len(floats), None, dtype=object)
+    out[ok] = floats[ok].astype(np.int64).tolist()
+    return out
+
 
 def _matches(cells: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Whether each cell's text contains the pattern (each distinct value searched once)."""

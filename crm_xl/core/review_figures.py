@@ -230,7 +230,10 @@ def close_days(d: Data, m: Month, months: int = 12) -> pd.DataFrame:
     first-contact date, or dated before it, are left out."""
     window = Month(m.label, m.shift(-(months - 1)).start, m.end)
     conv = _conv_in(d, window)
-    conv = conv.assign(first=pd.to_datetime(conv["key"].map(d.customers["first"]), errors="coerce"))
+    first = conv["key"].map(d.customers["first"])
+    if first.dtype != "datetime64[ns]":  # (to_datetime of datetimes is slow and changes nothing)
+        first = pd.to_datetime(first, errors="coerce")
+    conv = conv.assign(first=first)
     conv = conv.assign(days=(conv["date"] - conv["first"]).dt.days)
     conv = conv[conv["days"].notna() & (conv["days"] >= 0)]
     conv = conv.assign(tier=_tier_at(d, conv), in_month=m.within(conv["date"]))

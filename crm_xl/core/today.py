@@ -176,6 +176,9 @@ def _code_label(code: str, w: dict[str, str]) -> str:
 
 def _dates(values: pd.Series) -> pd.Series:
     """Timestamps → datetime.date objects (None for NaT)."""
+    if values.dtype == "datetime64[ns]":  # numpy turns days into datetime.date (and NaT into None) at once
+        days = values.to_numpy().astype("datetime64[D]").astype(object)
+        return pd.Series(days, index=values.index, dtype=object)
     out = pd.Series(values.dt.date.to_numpy(dtype=object), index=values.index, dtype=object)
     out[values.isna().to_numpy()] = None
     return out

@@ -25,14 +25,23 @@ def dates(values: pd.Series, *, day: bool = True) -> pd.Series:
         return out
     kinds = values.map(type)
     native = kinds.isin(_NATIVE)
-    if native.any():
-        out[native] = pd.to_datetime(values[native], errors="coerce")
     rest = ~native & values.notna()
+    parts = []
+    if native.any():
+        parts.append((native, pd.to_datetime(values[native], errors="coerce")))
     if rest.any():
         sub = values[rest]
         codes, uniques = pd.factorize(sub.astype(object))
         parsed = pd.to_datetime(pd.Series([parse_datetime(u) for u in uniques], dtype=object), errors="coerce")
-        out[rest] = parsed.to_numpy()[codes]
+        parts.append((rest, parsed.to_numpy()[codes]))
+    if values.index.is_unique and all(v.dtype == "datetime64[ns]" for _, v in parts):
+        stamps = out.to_numpy(copy=True)  # the same values, set by position (a Series mask is slow to set)
+        for mask, v in parts:
+            stamps[mask.to_numpy()] = v.to_numpy() if isinstance(v, pd.Series) else v
+        out = pd.Series(stamps, index=values.index, dtype="datetime64[ns]")
+    else:
+        for mask, v in parts:
+            out[mask] = v
     return out.dt.normalize() if day else out
 
 
