@@ -226,7 +226,7 @@ class SheetRewriter:
                 pos, prev, target = self._hop(region, pos, prev)
                 if target < 0:
                     break
-                hop = bool(target)
+                hop = False
             start = find(row_tag, pos)
             if start < 0:
                 break
@@ -273,21 +273,27 @@ class SheetRewriter:
         yield b"".join(out)
 
     def _hop(self, region: bytes, pos: int, prev: int) -> tuple[int, int, int]:
-        """Skip the rows no change touches: (new position, last row number passed, next row to stop at).
-        The target is 0 when the rows must be scanned one by one (the next stop is not found by its
-        `r`), -1 when nothing in the rest of the region needs a change."""
+        """Skip the rows no change touches: (new position, last row number passed, the row to scan up
+        to). The target is -1 when nothing in the rest of the region needs a change. Rows a change
+        touches that lie close together (a column written on every row) are scanned one by one up to
+        the end of the run; a distant one is found by its `r` and the rows before it are copied."""
         stops = self.stops
         j = bisect_left(stops, prev + 1)
         if j == len(stops):
             return pos, self._last_row(region, pos, prev), -1
         target = stops[j]
-        q = region.find(self.row_tag + b' r="%d"' % target, pos)
-        if q >= 0:
-            return q, target - 1, target
-        last = self._last_row(region, pos, None)
-        if last is not None and last < target:
-            return pos, last, -1
-        return pos, prev, 0
+        if target - prev > _GAP:
+            q = region.find(self.row_tag + b' r="%d"' % target, pos)
+            if q >= 0:
+                return q, target - 1, target
+            last = self._last_row(region, pos, None)
+            if last is not None and last < target:
+                return pos, last, -1
+            return pos, prev, target  # rows without `r`, or the row is not there yet: scan up to it
+        k = j
+        while k + 1 < len(stops) and stops[k + 1] - stops[k] <= _GAP:
+            k += 1
+        return pos, prev, stops[k]
 
     def _last_row(self, region: bytes, pos: int, default: int | None) -> int | None:
         """The number of the last row that starts in region[pos:] (`default` when it has no `r`)."""
@@ -321,7 +327,7 @@ class SheetRewriter:
                 pos, prev, target = self._hop(region, pos, prev)
                 if target < 0:
                     break
-                hop = bool(target)
+                hop = False
             start = find(row_tag, pos)
             if start < 0:
                 break
@@ -597,6 +603,7 @@ _MISSING = _Missing()
 
 
 _DIGITS = b"0123456789"
+_GAP = 8  # rows between two changes below which scanning beats searching
 _NOT_DATES = {str, int, float, bool, type(None)}
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 

@@ -135,3 +135,44 @@ def test_chunk_boundaries_never_change_the_result(chunk: int, rows: set[int], va
     whole, _ = rewrite(plan)
     pieces, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, dict.fromkeys(rows, value), Kind.TEXT)}), chunk=chunk)
     assert pieces == whole
+
+
+def _long_sheet(missing: set[int], no_ref: set[int]) -> bytes:
+    rows = []
+    for r in range(1, 61):
+        if r in missing:
+            continue
+        ref = f' r="{r}"' if r not in no_ref else ""
+        cell_ref = f' r="A{r}"' if r not in no_ref else ""
+        rows.append(f'<row{ref} spans="1:2"><c{cell_ref} t="s"><v>{r}</v></c></row>')
+    return (HEAD + "".join(rows) + TAIL).encode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(chunk=st.integers(40, 3000), changed=st.sets(st.integers(1, 64), max_size=12),
+       missing=st.sets(st.integers(2, 60), max_size=6), no_ref=st.sets(st.integers(2, 60), max_size=3),
+       appended=st.booleans())
+def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
+        chunk: int, changed: set[int], missing: set[int], no_ref: set[int], appended: bool):
+    """Rows far from any change are skipped by searching for the next changed row's `r`; the result
+    must be the row-by-row result, with gaps, rows without `r`, rows past the end and any chunking."""
+    from crm_xl.book import sheetxml
+
+    no_ref -= missing
+    xml = _long_sheet(missing, {r for r in no_ref if r - 1 not in missing})
+
+    def plan() -> SheetPlan:
+        p = SheetPlan(columns={2: ColumnPlan(2, {r: f"v{r}" for r in changed}, Kind.TEXT)})
+        if appended:
+            p.appends = {61: {1: "new"}}
+            p.probe_rows = {60}
+        return p
+
+    hopped, _ = rewrite(plan(), xml, chunk)
+    gap = sheetxml._GAP
+    sheetxml._GAP = 10 ** 9  # never hop: scan every row
+    try:
+        scanned, _ = rewrite(plan(), xml, chunk)
+    finally:
+        sheetxml._GAP = gap
+    assert hopped == scanned
