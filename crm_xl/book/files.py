@@ -143,13 +143,18 @@ class FileBook(Book):
         if not isinstance(op, WriteColumn) or op.header is not None or op.sheet not in self._arrays:
             return op
         arr = self._arrays[op.sheet]
-        height, width = arr.shape
+        column = arr[:, op.col - 1].tolist() if op.col <= arr.shape[1] else []
+        height = len(column)
         special = self._formulas.get(op.sheet, set())
-        j = op.col - 1
+        col = op.col
         values = {}
         for row, value in op.values.items():
-            old = arr[row - 1, j] if row <= height and op.col <= width else None
-            if not _same(old, value) or (row, op.col) in special:
+            old = column[row - 1] if row <= height else None
+            if old is value or (old.__class__ is str and value.__class__ is str and old == value):
+                same = True  # the common cases, without normalising
+            else:
+                same = _same(old, value)
+            if not same or (special and (row, col) in special):
                 values[row] = value
         if not values:
             return None
