@@ -123,6 +123,8 @@ def _pane(freeze: str | None) -> str:
 
 def chart_parts(rendered: Rendered) -> list[ChartPart]:
     """One chart part per placed chart, with cached categories and values taken from the sheet's cells."""
+    if not rendered.charts:
+        return []
     values = {(c.row, c.col): normalize(c.value) for c in rendered.cells}
     out = []
     for i, placed in enumerate(rendered.charts):

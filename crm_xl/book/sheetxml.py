@@ -79,6 +79,7 @@ class SheetRewriter:
         rows.update(plan.appends)
         self.todo = sorted(rows)
         self.stops = sorted(rows | plan.probe_rows)  # the rows a rewrite must look at; the rest is copied
+        self._run_ends: list[int] | None = None  # indexes of stops that end a run of nearby stops
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
                             *(c for r in plan.appends.values() for c in r), 0])
@@ -290,10 +291,11 @@ class SheetRewriter:
             if last is not None and last < target:
                 return pos, last, -1
             return pos, prev, target  # rows without `r`, or the row is not there yet: scan up to it
-        k = j
-        while k + 1 < len(stops) and stops[k + 1] - stops[k] <= _GAP:
-            k += 1
-        return pos, prev, stops[k]
+        if self._run_ends is None:
+            self._run_ends = [k for k in range(len(stops) - 1) if stops[k + 1] - stops[k] > _GAP]
+            self._run_ends.append(len(stops) - 1)
+        ends = self._run_ends
+        return pos, prev, stops[ends[bisect_left(ends, j)]]
 
     def _last_row(self, region: bytes, pos: int, default: int | None) -> int | None:
         """The number of the last row that starts in region[pos:] (`default` when it has no `r`)."""
