@@ -1,5 +1,6 @@
 """Parsed columns of the data sheets, parsed once per run (see memo.py): `parsed(frames, sheet, col, how)`
-is `PARSERS[how](frames.data(sheet)[col])`, kept until the column is written."""
+is `how(frames.data(sheet)[col])` (`how`: a name of PARSERS or a module-level function of a Series), kept
+until the column is written."""
 
 from __future__ import annotations
 
@@ -15,23 +16,74 @@ from .memo import memo
 from .names import customer_keys
 from .vectors import dates, texts
 
-PARSERS: dict[str, Callable[[pd.Series], pd.Series]] = {
+Parser = Callable[[pd.Series], pd.Series]  # raw cells → one value per cell, same index
+
+
+def _when(cells: pd.Series) -> pd.Series:
+    return dates(cells, day=False)
+
+
+def _status(cells: pd.Series) -> pd.Series:
+    return map_distinct(cells, STATUS.parse)
+
+
+def _tier(cells: pd.Series) -> pd.Series:
+    return map_distinct(cells, TIER.parse)
+
+
+def _date(cells: pd.Series) -> pd.Series:
+    return map_distinct(cells, parse_date)
+
+
+def _amount(cells: pd.Series) -> pd.Series:
+    return map_distinct(cells, parse_amount)
+
+
+def _int(cells: pd.Series) -> pd.Series:
+    return map_distinct(cells, parse_int)
+
+
+PARSERS: dict[str, Parser] = {
     "key": customer_keys,  # names.customer_key ('' for blanks)
     "day": dates,  # datetime64[ns], time dropped
-    "when": lambda cells: dates(cells, day=False),  # datetime64[ns] with the time
+    "when": _when,  # datetime64[ns] with the time
     "text": texts,  # parse.norm ('' for blanks)
-    "status": lambda cells: map_distinct(cells, STATUS.parse),
-    "tier": lambda cells: map_distinct(cells, TIER.parse),
-    "date": lambda cells: map_distinct(cells, parse_date),  # datetime.date or None
-    "amount": lambda cells: map_distinct(cells, parse_amount),
-    "int": lambda cells: map_distinct(cells, parse_int),
+    "status": _status,  # STATUS code or None
+    "tier": _tier,  # 'A' / 'B' / 'C' or None
+    "date": _date,  # datetime.date or None
+    "amount": _amount,  # parse_amount
+    "int": _int,  # parse_int
 }
 
 
-def parsed(frames: Frames, sheet: str, col: str, how: str) -> pd.Series:
-    """`PARSERS[how]` of a column of raw cells (same index), computed once while the column is unchanged."""
-    parse = PARSERS[how]
-    return memo(frames, {sheet: (col,)}, ("column", sheet, col, how), lambda: parse(frames.data(sheet)[col]))
+def parsed(frames: Frames, sheet: str, col: str, how: str | Parser) -> pd.Series:
+    """`how` of a column of raw cells (same index), computed once while the column is unchanged. A
+    function is memoised under its own identity, so give a module-level function (not a lambda)."""
+    parse = PARSERS[how] if isinstance(how, str) else how
+    return memo(frames, {sheet: (col,)}, ("column", sheet, col, parse), lambda: parse(frames.data(sheet)[col]))
 
 
-__all__ = ["parsed", "PARSERS"]
+def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd.Index) -> pd.Series:
+    """`how` of the cells of some rows (`index`: Excel rows of the sheet) — what `how(cells.loc[index])`
+    gives. Taken from the whole column's memo when that is the same thing: every parser here works per
+    distinct value (or per cell), so it is when the column holds only text or only dates (a subset could
+    otherwise meet another of two equal values, such as 1 and True, first; dates() parses date and
+    datetime cells one by one)."""
+    parse = PARSERS[how] if isinstance(how, str) else how
+    kinds = _SAFE_DATES if parse in (dates, _when) else _SAFE
+    if cell_kind(frames, sheet, col) in kinds:
+        return parsed(frames, sheet, col, parse).loc[index]
+    return parse(frames.data(sheet)[col].loc[index])
+
+
+_SAFE = ("string", "empty")
+_SAFE_DATES = ("string", "empty", "datetime", "date")
+
+
+def cell_kind(frames: Frames, sheet: str, col: str) -> str:
+    """pandas' inferred type of a column's non-blank cells ('string' when all are text)."""
+    return memo(frames, {sheet: (col,)}, ("kind", sheet, col),
+                lambda: pd.api.types.infer_dtype(frames.data(sheet)[col], skipna=True))
+
+
+__all__ = ["parsed", "parsed_at", "cell_kind", "PARSERS"]

@@ -41,7 +41,7 @@ import pandas as pd
 from ..frame import Frames
 from ..result import JobResult
 from ..settings import Settings
-from .columns import parsed
+from .columns import cell_kind, parsed, parsed_at
 from .context import Context
 from .followup_words import words
 from .memo import memo
@@ -117,12 +117,14 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     raw = frames.data("followups")
     fu = _followups(frames, day)
     latest = fu.drop_duplicates("key", keep="last").set_index("key")
-    latest_raw = raw.loc[latest["seq"].to_numpy()]
+    seq = pd.Index(latest["seq"].to_numpy())
     st["last_follow_up"] = st["key"].map(latest["day"]).astype("datetime64[ns]")
-    planned = st["key"].map(pd.Series(dates(latest_raw["next_date"]).to_numpy(), index=latest.index))
+    planned = st["key"].map(pd.Series(parsed_at(frames, "followups", "next_date", dates, seq).to_numpy(),
+                                      index=latest.index))
     planned = planned.astype("datetime64[ns]")
     for col in ("feedback", "next_action"):
-        st[col] = st["key"].map(pd.Series(texts(latest_raw[col]).to_numpy(), index=latest.index)).fillna("")
+        cells = parsed_at(frames, "followups", col, texts, seq)
+        st[col] = st["key"].map(pd.Series(cells.to_numpy(), index=latest.index)).fillna("")
 
     recent = fu[fu["day"] > day - pd.Timedelta(days=7)]
     st["week_count"] = st["key"].map(recent.groupby("key").size()).fillna(0).astype(int)
@@ -248,6 +250,31 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(found[codes_] if len(text) else [], index=text.index, dtype=bool)
 
 
+def _step_marks(frames: Frames) -> pd.DataFrame:
+    """Per follow-up row: whether `content + " " + method` mentions each after-sale step (STEP_PATTERNS),
+    and whether the method is a call / visit / video ("call"). Searched once per distinct text."""
+    raw = frames.data("followups")
+    if cell_kind(frames, "followups", "content") in _TEXT and cell_kind(frames, "followups", "method") in _TEXT:
+        # cells are text or blank: the text of a row is fixed by its (content, method) pair
+        c_codes, c_uniques = pd.factorize(raw["content"].to_numpy(dtype=object), use_na_sentinel=True)
+        m_codes, m_uniques = pd.factorize(raw["method"].to_numpy(dtype=object), use_na_sentinel=True)
+        contents, methods = np.append(c_uniques.astype(object), ""), np.append(m_uniques.astype(object), "")
+        pairs, first = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
+        rows = np.unique(pairs, return_index=True)[1]  # one row per pair, in pair order
+        content, method = contents[c_codes[rows]], methods[m_codes[rows]]
+    else:
+        pairs = np.arange(len(raw))
+        content = raw["content"].fillna("").astype(str).to_numpy()
+        method = raw["method"].fillna("").astype(str).to_numpy()
+    text = pd.Series(content, dtype=object) + " " + pd.Series(method, dtype=object)
+    marks = {step: _contains(text, STEP_PATTERNS[step]).to_numpy()[pairs] for step in STEPS}
+    marks["call"] = _contains(pd.Series(method, dtype=object), CALL_PATTERN).to_numpy()[pairs]
+    return pd.DataFrame(marks, index=raw.index)
+
+
+_TEXT = ("string", "empty")
+
+
 def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.DataFrame, frames: Frames,
                 settings: Settings, day: pd.Timestamp) -> None:
     """Fill code / step / next_due of the won customers in `st` (in place)."""
@@ -262,14 +289,13 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.Data
     fw = fu[fu["key"].isin(set(keys[start.notna()]))].copy()
     fw["start"] = fw["key"].map(cv.groupby("key")["day"].max())
     fw = fw[fw["day"] >= fw["start"]]
-    content = raw.loc[fw.index, "content"].fillna("").astype(str)
-    method = raw.loc[fw.index, "method"].fillna("").astype(str)
-    text = content + " " + method
+    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames))
+    marks = marks.loc[fw.index]
     done: dict[str, pd.Series] = {}
     for step in STEPS:
-        hit = _contains(text, STEP_PATTERNS[step])
+        hit = marks[step]
         if step == "check_in":
-            hit |= _contains(method, CALL_PATTERN) & (fw["day"] > fw["start"])
+            hit = hit | (marks["call"] & (fw["day"] > fw["start"]))
         done[step] = fw.loc[hit].groupby("key")["day"].max()
 
     working = settings.working_days

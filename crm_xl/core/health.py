@@ -34,11 +34,10 @@ from ..result import JobResult, Summary
 from ..schema import CHURN_SHEET
 from ..settings import DEFAULT_LISTS
 from .cells import map_distinct
-from .columns import parsed
+from .columns import parsed, parsed_at
 from .context import Context
 from .followups import STEP_PATTERNS
 from .tierlog import logged_on
-from .vectors import dates
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
@@ -161,18 +160,18 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
 def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFrame:
     """Per customer key (of `keys`): last follow-up, last survey follow-up, last complaint within
     survey_days."""
-    fu = ctx.frames.data("followups")[["customer", "date", "method", "content", "feedback"]]
-    key = parsed(ctx.frames, "followups", "customer", "key")
+    f = ctx.frames
+    key = parsed(f, "followups", "customer", "key")
     mine = key.isin(keys)
-    fu, key = fu[mine], key[mine]
-    day = dates(fu["date"])
+    rows, key = key.index[mine.to_numpy()], key[mine]
+    day = parsed_at(f, "followups", "date", "day", rows)
     ok = day.notna() & (day <= today)
-    fu, df = fu[ok], pd.DataFrame({"key": key[ok], "date": day[ok]})
-    survey = _matches(fu["content"], _SURVEY) | _matches(fu["method"], _SURVEY)
+    rows, df = rows[ok.to_numpy()], pd.DataFrame({"key": key[ok], "date": day[ok]})
+    survey = parsed_at(f, "followups", "content", _survey, rows) | parsed_at(f, "followups", "method", _survey, rows)
     recent = df["date"] > today - pd.Timedelta(days=ctx.settings.survey_days)
-    said = fu[recent]
-    complaint = (_matches(said["content"], _COMPLAINT) | _matches(said["feedback"], _COMPLAINT)).reindex(
-        df.index, fill_value=False)
+    said = rows[recent.to_numpy()]
+    complaint = (parsed_at(f, "followups", "content", _complaint, said)
+                 | parsed_at(f, "followups", "feedback", _complaint, said)).reindex(df.index, fill_value=False)
     return pd.DataFrame({
         "last_follow_up": df.groupby("key")["date"].max(),
         "last_survey": df[survey].groupby("key")["date"].max(),
@@ -216,7 +215,8 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     fired["gap"] = fired["gap"] & ~(high & gap_days.eq(out["recency_days"]))  # same fact as "N days without"
     names = ("high", *SIGNALS)
     matrix = pd.concat([high, *(fired[c] for c in SIGNALS)], axis=1)[at_risk].to_numpy().tolist()
-    rows = out.assign(survey_late=survey_late, gap_days=gap_days)[at_risk][
+    rows = out[["risk", "nps", "last_conversion", "recency_days", "last_complaint", "tier", "monetary", "previous"]]
+    rows = rows.assign(survey_late=survey_late, gap_days=gap_days)[at_risk][
         ["risk", "nps", "last_conversion", "recency_days", "last_complaint", "survey_late", "tier", "gap_days",
          "monetary", "previous"]]
     signals, reasons, texts, steps = [], [], [], []
@@ -233,8 +233,12 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     out.loc[rows.index, "risk_text"] = texts
     out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
     out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
-    empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
-    out["signals"] = pd.Series(signals, index=rows.index, dtype=object).reindex(out.index).fillna(empty)
+    cells = np.empty(len(out), dtype=object)  # [] for accounts not at risk
+    for i in range(len(cells)):
+        cells[i] = []
+    for i, codes in zip(out.index.get_indexer(rows.index), signals, strict=True):
+        cells[i] = codes
+    out["signals"] = pd.Series(cells, index=out.index, dtype=object)
 
 
 def _tag_flags(cell: Any) -> tuple[bool, bool]:
@@ -474,6 +478,14 @@ def _ints(values: pd.Series) -> np.ndarray:
 def _matches(cells: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Whether each cell's text contains the pattern (each distinct value searched once)."""
     return map_distinct(cells, lambda v: v is not None and bool(pattern.search(str(v)))).astype(bool)
+
+
+def _survey(cells: pd.Series) -> pd.Series:
+    return _matches(cells, _SURVEY)
+
+
+def _complaint(cells: pd.Series) -> pd.Series:
+    return _matches(cells, _COMPLAINT)
 
 
 __all__ = ["assess", "score", "churn_summary", "winback_table", "churn_layout", "quintile_scores",

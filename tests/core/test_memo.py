@@ -170,3 +170,43 @@ def test_a_run_with_memos_equals_a_run_without(order: tuple[str, ...], sheets: t
         summaries = [run_job(book, job, today=TODAY) for job in order]
         books[cached] = ([(s.headline, s.counts) for s in summaries], pending(book))
     assert books[True] == books[False]
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b", None, "a", "c"],  # text only: taken from the whole column's memo
+    [1, True, "1", None, True],  # 1 and True are equal values: parsed again for the rows asked
+    [dt.datetime(2024, 3, 1), None, dt.datetime(2024, 3, 2, 9), dt.datetime(2024, 3, 1), None],
+    [1.0, "2024-03-01", True, 1, None],
+])
+@pytest.mark.parametrize("how", ["key", "day", "when", "text", "date", "int", "tier"])
+def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
+    from crm_xl.core.columns import PARSERS, parsed_at
+
+    rows = [{"customer": f"客户{i}", "date": dt.datetime(2024, 3, 1), "next_date": v} for i, v in enumerate(cells)]
+    ctx = make_context(make_book({"customers": [{"customer": "客户0"}], "followups": rows}), TODAY)
+    raw = ctx.frames.data("followups")["next_date"]
+    for pick in ([1, 2, 4], [4, 3], [], list(range(len(cells)))):
+        index = raw.index[pick]
+        want = PARSERS[how](raw.loc[index])
+        got = parsed_at(ctx.frames, "followups", "next_date", how, index)
+        assert got.index.equals(want.index)
+        assert [repr(v) for v in got] == [repr(v) for v in want]
+
+
+@pytest.mark.parametrize("contents", [["感谢支持", "check", "产品培训", None, "满意度回访"],
+                                      ["感谢支持", "check", None, 7, "满意度回访"]])
+@pytest.mark.parametrize("methods", [["电话", "微信", None, "拜访", "in person"], ["电话", 3, None, True]])
+def test_step_marks_match_each_row(contents: list[Any], methods: list[Any]) -> None:
+    """Text-only cells take the per-(content, method) path, other cells the per-row one: the same marks."""
+    from crm_xl.core.followups import CALL_PATTERN, STEP_PATTERNS, STEPS, _step_marks
+
+    rows = [{"customer": "甲公司", "date": dt.datetime(2024, 3, 1), "content": c, "method": m}
+            for c in contents for m in methods]
+    ctx = make_context(make_book({"customers": [{"customer": "甲公司"}], "followups": rows}), TODAY)
+    marks = _step_marks(ctx.frames)
+    raw = ctx.frames.data("followups")
+    for row, c, m in zip(raw.index, raw["content"], raw["method"], strict=True):
+        c, m = "" if c is None else str(c), "" if m is None else str(m)
+        for step in STEPS:
+            assert marks.loc[row, step] == bool(pd.Series([f"{c} {m}"]).str.contains(STEP_PATTERNS[step], case=False)[0])
+        assert marks.loc[row, "call"] == bool(pd.Series([m]).str.contains(CALL_PATTERN, case=False)[0])
