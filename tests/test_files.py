@@ -149,3 +149,42 @@ def test_workbook_with_none_of_the_sheets(tmp_path: Path):
     path = write_workbook(tmp_path / "x.xlsx", {"Sheet1": [["a", "b"], [1, 2]]})
     with FileBook(path) as book, pytest.raises(SchemaError, match="none of the crm-xl sheets"):
         book.frames()
+
+
+def _with_total_row(tmp_path: Path) -> Path:
+    """The sample workbook with a total row on its tier-log table (TierLog A2:F100 → A2:F101)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(Path(__file__).parent.parent / "workbook" / "sample.xlsx")
+    ws = wb["客户分级表"]
+    table = ws.tables["TierLog"]
+    table.ref = "A2:F101"
+    table.totalsRowCount = 1
+    table.autoFilter.ref = "A2:F100"
+    ws["A101"] = "合计"
+    ws["B101"] = "=SUBTOTAL(103,TierLog[客户名称])"
+    path = tmp_path / "totals.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_total_row_is_not_a_record_and_appending_above_it_is_refused(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from crm_xl.cli import app
+
+    path = _with_total_row(tmp_path)
+    book = FileBook(path)
+    tierlog = book.read("tierlog")
+    assert 101 not in tierlog.rows and "合计" not in tierlog.data["customer"].tolist()
+    book.close()
+    before = digest(path)
+    result = CliRunner().invoke(app, ["tiers", str(path), "--today", "2024-04-01"])
+    assert result.exit_code == 2
+    assert "客户分级表!101:101: the table TierLog has a total row" in result.output
+    assert "nothing was written" in result.output
+    assert digest(path) == before
+    result = CliRunner().invoke(app, ["validate", str(path), "--today", "2024-04-01"])
+    assert result.exit_code in (0, 1)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户分级表").to_python()
+    assert rows[100][0] == "合计"  # the total row itself is left alone

@@ -229,7 +229,8 @@ class ExcelBook(Book):
 
     def table_infos(self) -> list[TableInfo]:
         if self._tables is None:
-            self._tables = [TableInfo(t.name, name, t.range.address.replace("$", ""))
+            self._tables = [TableInfo(t.name, name, t.range.address.replace("$", ""),
+                                      1 if getattr(t, "show_totals", False) else 0)
                             for name, sheet in self._sheet_map().items() for t in sheet.tables]
         return list(self._tables)
 
@@ -338,7 +339,7 @@ class ExcelBook(Book):
                 sht = self._sheet_map()[sheet]
                 ref = _a1(r1, c1, n_row, n_col)
                 sht.tables[name].resize(sht.range(ref))
-                tables[i] = TableInfo(t.name, t.sheet, ref)
+                tables[i] = TableInfo(t.name, t.sheet, ref, t.totals)
                 self._tables = tables
             return
 

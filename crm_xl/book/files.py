@@ -88,7 +88,7 @@ class FileBook(Book):
         return [s.name for s in self.pkg.workbook.sheets]
 
     def table_infos(self) -> list[TableInfo]:
-        return [TableInfo(t.name, t.sheet, t.ref) for t in self.pkg.tables]
+        return [TableInfo(t.name, t.sheet, t.ref, t.totals) for t in self.pkg.tables]
 
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:

@@ -63,6 +63,7 @@ class TablePart:
     sheet: str
     ref: str
     part: str
+    totals: int = 0  # rows of the table's total row (0 or 1), the last rows of `ref`
 
 
 @dataclass
@@ -188,7 +189,8 @@ class Package:
                     continue
                 root = ET.fromstring(self.read(rel.target))
                 name = root.get("displayName") or root.get("name") or ""
-                out.append(TablePart(name, s.name, root.get("ref", ""), rel.target))
+                totals = int(root.get("totalsRowCount", "0") or 0)
+                out.append(TablePart(name, s.name, root.get("ref", ""), rel.target, totals))
         return out
 
     @cached_property

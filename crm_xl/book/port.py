@@ -30,11 +30,13 @@ from ..settings import Settings, read_settings
 
 @dataclass(frozen=True)
 class TableInfo:
-    """An Excel Table: its name, sheet and range (`A1:F20`, header row included)."""
+    """An Excel Table: its name, sheet and range (`A1:F20`, header row included; the last `totals` rows
+    are its total row)."""
 
     name: str
     sheet: str
     ref: str
+    totals: int = 0
 
 
 @dataclass
@@ -262,6 +264,15 @@ class Book(abc.ABC):
         ))
 
     def _record_append(self, frame: Frame, rows: pd.DataFrame) -> None:
+        table = next((t for t in self.table_infos() if t.name == frame.table), None) if frame.table else None
+        if table is not None and table.totals:
+            total_row = parse_ref(table.ref)[2]
+            raise SchemaError(
+                f"{quote_sheet(frame.sheet_name)}!{total_row}:{total_row}: the table {table.name} has a total "
+                f"row, and {len(rows)} new rows must go below its last record — turn the total row off "
+                "(Table Design ▸ Total Row), run again, then turn it back on; nothing was written",
+                sheet=frame.sheet_name,
+            )
         last = max(frame.rows, default=frame.header_row)
         first = last + 1
         known = [k for k in rows.columns if k in frame.cols]
@@ -317,6 +328,7 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
     height, width = arr.shape
     if table is not None:
         header_row, first_col, last_row, last_col = parse_ref(table.ref)
+        last_row -= table.totals  # the total row is not a record
     else:
         header_row = _find_header_row(sheet, arr[:30].tolist())
         first_col, last_col, last_row = 1, width, height
