@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,7 +116,8 @@ def atomic_write(
     With `backup`, the previous `target` is kept as `<name>.bak<suffix>`. On any failure the temp file is
     removed and `target` is untouched.
     """
-    fd, tmp_name = tempfile.mkstemp(prefix=".~crm-xl-", suffix=target.suffix, dir=target.parent or ".")
+    sweep_temp_files(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -135,6 +137,26 @@ def atomic_write(
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+TEMP_PREFIX = ".~crm-xl-"
+STALE_AFTER = 3600  # seconds without a write: a temp file no save is still writing
+
+
+def sweep_temp_files(folder: Path) -> list[Path]:
+    """Remove the temp files of saves that were killed (power cut, kill -9) before they could clean up:
+    crm-xl temp files in `folder` not written to for an hour. Returns what was removed."""
+    removed = []
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(TEMP_PREFIX) or not entry.is_file(follow_symlinks=False):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def backup_path(path: Path) -> Path:

@@ -213,6 +213,17 @@ def test_kill_mid_save_leaves_the_original_intact(tmp_path: Path):
     assert digest(path) == before
     with FileBook(path) as book:
         assert book.frames().customers.rows == [2, 3]
+    # the killed save's temp file is left; the next save in the folder removes it once it is stale
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-")]
+    assert len(left) == 1
+    fresh = tmp_path / ".~crm-xl-fresh.xlsx"  # e.g. another save writing right now: kept
+    fresh.write_bytes(b"x")
+    hour_ago = time.time() - 2 * 3600
+    os.utime(left[0], (hour_ago, hour_ago))
+    with FileBook(path) as book:
+        book.apply(JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series({2: "x", 3: "y"})}}))
+        book.save()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-")] == [fresh.name]
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
