@@ -114,7 +114,6 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     st["contact"] = parsed(frames, "customers", "contact", "text")
     st["phone"] = parsed(frames, "customers", "phone", "text")
 
-    raw = frames.data("followups")
     fu = _followups(frames, day)
     latest = fu.drop_duplicates("key", keep="last").set_index("key")
     seq = pd.Index(latest["seq"].to_numpy())
@@ -148,7 +147,7 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
 
     won = st["status"] == "won"
     if won.any():
-        _after_sale(st, won, fu, raw, frames, settings, day)
+        _after_sale(st, won, frames, settings, day)
     paused = st["status"] == "paused"
     st.loc[paused, "code"] = "paused"
     st.loc[paused, "next_due"] = pd.NaT
@@ -229,8 +228,13 @@ def _tiers(frames: Frames, keys: pd.Series, as_of: dt.date) -> pd.Series:
 def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:
     """Usable follow-ups (known customer, readable date not after `day`), oldest first: key, when, day, seq
     (the Excel row)."""
-    fu = memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames))
+    fu = _by_time(frames)
     return fu[fu["day"] <= day]
+
+
+def _by_time(frames: Frames) -> pd.DataFrame:
+    """`_all_followups`, computed once per run while the follow-ups' customers and dates are unchanged."""
+    return memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames))
 
 
 def _all_followups(frames: Frames) -> pd.DataFrame:
@@ -248,6 +252,14 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
     codes_, uniques = pd.factorize(text)
     found = pd.Series(uniques).str.contains(pattern, case=False, regex=True).to_numpy(dtype=bool)
     return pd.Series(found[codes_] if len(text) else [], index=text.index, dtype=bool)
+
+
+def _won_followups(frames: Frames) -> pd.DataFrame:
+    """The rows of `_all_followups` whose customer is won (status 已成交 / Won on Customers)."""
+    keys = parsed(frames, "customers", "customer", "key")
+    won = set(keys[parsed(frames, "customers", "status", "status").fillna("open") == "won"])
+    fu = _by_time(frames)
+    return fu[fu["key"].isin(won)]
 
 
 def _step_marks(frames: Frames) -> pd.DataFrame:
@@ -275,28 +287,30 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
 _TEXT = ("string", "empty")
 
 
-def _after_sale(st: pd.DataFrame, won: pd.Series, fu: pd.DataFrame, raw: pd.DataFrame, frames: Frames,
-                settings: Settings, day: pd.Timestamp) -> None:
+def _after_sale(st: pd.DataFrame, won: pd.Series, frames: Frames, settings: Settings, day: pd.Timestamp) -> None:
     """Fill code / step / next_due of the won customers in `st` (in place)."""
     conv = frames.data("conversions")
     cv = pd.DataFrame({"key": parsed(frames, "conversions", "customer", "key"),
                        "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
     cv = cv[(cv["key"] != "") & cv["day"].notna() & (cv["day"] <= day)]
-    start = st.loc[won, "key"].map(cv.groupby("key")["day"].max()).astype("datetime64[ns]")
+    last_conversion = cv.groupby("key")["day"].max()
+    start = st.loc[won, "key"].map(last_conversion).astype("datetime64[ns]")
     keys = st.loc[won, "key"]
 
-    # follow-ups of won customers on/after their conversion day, with the steps they complete
+    # follow-ups of won customers on/after their conversion day, with the steps they complete (`fu` holds
+    # every follow-up up to `day`; those of won customers are kept apart once per run)
+    reads = {"followups": ("customer", "date"), "customers": ("customer", "status")}
+    fu = memo(frames, reads, ("won_followups",), lambda: _won_followups(frames))
+    fu = fu[fu["day"] <= day]
     fw = fu[fu["key"].isin(set(keys[start.notna()]))].copy()
-    fw["start"] = fw["key"].map(cv.groupby("key")["day"].max())
+    fw["start"] = fw["key"].map(last_conversion)
     fw = fw[fw["day"] >= fw["start"]]
     marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames))
     marks = marks.loc[fw.index]
-    done: dict[str, pd.Series] = {}
-    for step in STEPS:
-        hit = marks[step]
-        if step == "check_in":
-            hit = hit | (marks["call"] & (fw["day"] > fw["start"]))
-        done[step] = fw.loc[hit].groupby("key")["day"].max()
+    hits = pd.DataFrame({step: marks[step] for step in STEPS})
+    hits["check_in"] = hits["check_in"] | (marks["call"] & (fw["day"] > fw["start"]))
+    # latest day each step was done, per customer (NaT: never; only ever looked up by key)
+    done = pd.DataFrame({step: fw["day"].where(hits[step]) for step in STEPS}).groupby(fw["key"]).max()
 
     working = settings.working_days
     ones = pd.Series(1, index=start.index)
