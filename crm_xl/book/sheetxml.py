@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +80,7 @@ class SheetRewriter:
         self.todo = sorted(rows)
         self.stops = sorted(rows | plan.probe_rows)  # the rows a rewrite must look at; the rest is copied
         self._run_ends: list[int] | None = None  # indexes of stops that end a run of nearby stops
+        self._batch_re: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
                             *(c for r in plan.appends.values() for c in r), 0])
@@ -313,6 +314,10 @@ class SheetRewriter:
         the new cell is spliced in before `</row>`, nothing else of the row is rebuilt."""
         plan = self.single
         assert plan is not None
+        batch = self._single_batch(region) if _BATCH else None
+        if batch is not None:
+            yield batch
+            return
         col, values, letter = plan.col, plan.values, LETTERS[plan.col]
         todo, n, i = self.todo, len(self.todo), self.i
         row_tag, row_close, cell_r, cell_tag = self.row_tag, self.row_close, self.cell_r, self.cell_tag
@@ -398,6 +403,97 @@ class SheetRewriter:
         self.prev = prev
         append(region[copied:])
         yield b"".join(out)
+
+    def _single_batch(self, region: bytes) -> bytes | None:
+        """`_rows_single` for a region of plain rows, most of the work done by bytes methods: every row
+        and cell has its reference, no cell sits at or right of the column, no row is created between
+        them. None when the region is not like that (the row-by-row loop handles it)."""
+        plan = self.single
+        assert plan is not None
+        if self._batch_re is None:
+            p = self.p.encode()
+            self._batch_re = (  # a cell at or right of the column, or one whose first attribute is not `r`
+                re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(plan.col) + rb')[0-9]|(?!r="))'),
+                re.compile(rb"<" + p + rb'row r="([0-9]+)"(?: spans="([0-9]+:[0-9]+)")?'))
+        blocked, row_re = self._batch_re
+        row_tag, row_close = self.row_tag, self.row_close
+        if blocked.search(region):
+            return None
+        found = row_re.findall(region)
+        pieces = region.split(row_close)
+        tail = pieces.pop()  # a self-closing row or one without `r` makes the counts below differ
+        if not found or row_tag in tail or len(found) != len(pieces) or region.count(row_tag) != len(pieces):
+            return None
+        rows = [int(r) for r, _ in found]
+        if any(b <= a for a, b in zip(rows, rows[1:], strict=False)) or rows[0] <= self.prev:
+            return None
+        todo, i, values = self.todo, self.i, plan.values
+        first, last = rows[0], rows[-1]
+        j = bisect_right(todo, last)
+        if (i < len(todo) and todo[i] < first) or sum(r in values for r in rows) != j - i:
+            return None  # a row to create between existing rows
+        last_style, cell, letter, col = self.last_style, self.writer.cell, LETTERS[plan.col], plan.col
+        missing = _MISSING
+        new_values = [values.get(r, missing) for r in rows]
+        spans = [x for _, x in found if x]
+        if (all(v.__class__ is str for v in new_values)  # the common case: a text on every row …
+                and len(spans) == region.count(b' spans="')):  # … and spans, if any, right after `r`
+            style = last_style.get(col)
+            if style is None:
+                style = last_style[col] = self._col_style(col)
+            opening = self.writer.c_open + letter
+            tails = {v: cell(b"", v, style)[len(opening) - len(letter):] for v in set(new_values)}
+            cells = [b"%s%d%s" % (opening, r, tails[v]) for r, v in zip(rows, new_values, strict=True)]
+            region = self._widen_spans(region, set(spans))
+            pieces = region.split(row_close)
+            tail = pieces.pop()
+            self.i = j
+            self.prev = last
+            return b"".join([x for pair in zip(pieces, cells, strict=True) for x in (*pair, row_close)] + [tail])
+        out: list[bytes] = []
+        append = out.append
+        for piece, r in zip(pieces, rows, strict=True):
+            v = values.get(r, missing)
+            if v is missing:
+                append(piece)
+                append(row_close)
+                continue
+            start = piece.find(row_tag)
+            gt = piece.find(b">", start)
+            if v.__class__ is str:
+                style = last_style.get(col)
+                if style is None:
+                    style = last_style[col] = self._col_style(col)
+                append(piece[:start])
+                append(self._row_open(piece[start:gt]))
+                append(piece[gt + 1:])
+                append(cell(letter + b"%d" % r, v, style))
+                append(row_close)
+                continue
+            body = piece[gt + 1:]
+            new = self._merge(r, body)
+            if new or body:
+                append(piece[:start])
+                append(self._row_open(piece[start:gt]))
+                append(new)
+            else:
+                append(piece)
+            append(row_close)
+        append(tail)
+        self.i = j
+        self.prev = last
+        return b"".join(out)
+
+    def _widen_spans(self, region: bytes, found: set[bytes]) -> bytes:
+        """Every row's `spans` (found right after its `r`) widened to the written column, as `_row_open`
+        does row by row."""
+        p = self.p.encode()
+        for spans in found:
+            new = self._spans.get(spans) or self._new_spans(spans)
+            if new != spans:
+                region = re.sub(rb"(<" + p + rb'row r="[0-9]+" spans=")' + re.escape(spans) + rb'"',
+                                rb"\g<1>" + new + rb'"', region)
+        return region
 
     def _new_spans(self, spans: bytes) -> bytes:
         lo, _, hi = spans.partition(b":")
@@ -606,6 +702,7 @@ _MISSING = _Missing()
 
 _DIGITS = b"0123456789"
 _GAP = 8  # rows between two changes below which scanning beats searching
+_BATCH = True  # whole regions of plain rows through `_single_batch` (tests turn it off to compare)
 _NOT_DATES = {str, int, float, bool, type(None)}
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
@@ -615,6 +712,18 @@ def _col(letters: bytes) -> int:
     for ch in letters:
         n = n * 26 + ch - 64
     return n
+
+
+def _letters_from(col: int) -> bytes:
+    """A regex alternation matching the letters of every column at or right of `col`."""
+    letters = LETTERS[col].decode()
+    n = len(letters)
+    alts = [f"[A-Z]{{{n + 1},3}}"] if n < 3 else []
+    for k, ch in enumerate(letters):
+        if ch != "Z":
+            alts.append(letters[:k] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (n - k - 1))
+    alts.append(letters)
+    return "|".join(alts).encode()
 
 
 def _a1(row: int, col: int) -> str:

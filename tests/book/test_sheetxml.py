@@ -176,3 +176,47 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
     finally:
         sheetxml._GAP = gap
     assert hopped == scanned
+
+
+@settings(max_examples=150, deadline=None)
+@given(chunk=st.integers(60, 5000),
+       rows=st.lists(st.tuples(st.sampled_from(["plain", "right", "selfclose", "noref", "late_spans", "missing"]),
+                               st.one_of(st.none(), st.sampled_from(["OK", "错误", "a<b"]), st.integers(0, 3),
+                                         st.just("__absent__"))), min_size=1, max_size=40),
+       col=st.sampled_from([2, 3, 27]))
+def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int, rows: list, col: int):
+    """`_single_batch` (plain regions done with bytes methods) against the row-by-row loop, on rows of
+    every shape: cells right of the column, self-closing rows, rows without `r`, spans not first, gaps."""
+    from crm_xl.book import sheetxml
+    from crm_xl.book.cells import LETTERS
+
+    parts, values = [], {}
+    for r, (shape, value) in enumerate(rows, start=1):
+        if value != "__absent__":
+            values[r] = value
+        if shape == "missing":
+            continue
+        a = f'<c r="A{r}" t="s"><v>{r}</v></c>'
+        if shape == "plain":
+            parts.append(f'<row r="{r}" spans="1:2">{a}</row>')
+        elif shape == "right":
+            parts.append(f'<row r="{r}" spans="1:30">{a}<c r="{LETTERS[col + 1].decode()}{r}"><v>1</v></c></row>')
+        elif shape == "selfclose":
+            parts.append(f'<row r="{r}" spans="1:2"/>')
+        elif shape == "noref":
+            parts.append(f'<row r="{r}"><c t="s"><v>{r}</v></c></row>')
+        else:
+            parts.append(f'<row r="{r}" ht="20" spans="1:2">{a}</row>')
+    xml = (HEAD + "".join(parts) + TAIL).encode()
+
+    def plan() -> SheetPlan:
+        return SheetPlan(columns={col: ColumnPlan(col, dict(values), Kind.TEXT)})
+
+    batched, rw = rewrite(plan(), xml, chunk)
+    assert rw.single is not None
+    sheetxml._BATCH = False
+    try:
+        looped, _ = rewrite(plan(), xml, chunk)
+    finally:
+        sheetxml._BATCH = True
+    assert batched == looped
