@@ -164,6 +164,9 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _INTL = re.compile(r"^\+\d{7,15}$")
+_EXTENSION = re.compile(r"(?:ext|转|轉|分机|分機)\.?\s*\d+$", re.I)
+_NOT_PHONE = re.compile(r"[^\d+\-\s().]")
+_NON_DIGIT = re.compile(r"\D")
 
 
 def is_email(value: Any) -> bool:
@@ -181,11 +184,11 @@ def normalize_phone(value: Any) -> str | None:
             return None
         value = int(value)
     text = norm(value)
-    text = re.sub(r"(?:ext|转|轉|分机|分機)\.?\s*\d+$", "", text, flags=re.I).strip()
-    if re.search(r"[^\d+\-\s().]", text):
+    text = _EXTENSION.sub("", text).strip()
+    if _NOT_PHONE.search(text):
         return None
     plus = text.startswith("+")
-    digits = re.sub(r"\D", "", text)
+    digits = _NON_DIGIT.sub("", text)
     if text.startswith("00"):
         plus, digits = True, digits[2:]
     if plus and digits.startswith("86"):

@@ -45,6 +45,7 @@ from .columns import cell_kind, parsed, parsed_at
 from .context import Context
 from .followup_words import words
 from .memo import memo
+from .nogc import without_gc
 from .tierlog import logged_on
 from .vectors import dates, texts
 
@@ -207,6 +208,7 @@ def status_text(st: pd.DataFrame, lang: str) -> pd.Series:
     return out
 
 
+@without_gc
 def flag_stale(ctx: Context) -> JobResult:
     """The stale job: follow-up columns on Customers, the Today sheet, counts by status and owner."""
     from .today import stale_result

@@ -37,6 +37,7 @@ from .cells import map_distinct
 from .columns import parsed, parsed_at
 from .context import Context
 from .followups import STEP_PATTERNS
+from .nogc import without_gc
 from .tierlog import logged_on
 
 RISKS = ("high", "medium", "low")
@@ -437,6 +438,7 @@ def churn_layout(ctx: Context, summary: dict[str, Any],
                        freeze="A4", tab_color="C00000")
 
 
+@without_gc
 def assess(ctx: Context) -> JobResult:
     """Health and churn risk on Customers, the churn watch sheet, and a summary."""
     lang = ctx.lang

@@ -19,10 +19,12 @@ from . import review_figures as fig
 from . import review_history as hist
 from .context import Context
 from .health import churn_summary
+from .nogc import without_gc
 
 TREND_MONTHS = 12
 
 
+@without_gc
 def build(ctx: Context) -> JobResult:
     """Build the review of `ctx.month` (default: the last full month before `ctx.today`)."""
     month = fig.Month.parse(ctx.month) if ctx.month else fig.Month.before(ctx.today)

@@ -39,6 +39,7 @@ from ..settings import Settings
 from .cells import map_distinct
 from .context import Context
 from .names import customer_key, customer_keys
+from .nogc import without_gc
 from .tierlog import logged_tier_on, tier_history
 
 __all__ = ["Tiering", "tier_of_row", "compute_tiers", "value_tiers", "recompute", "logged_tier_on",
@@ -383,6 +384,7 @@ def tier_of_row(row: Mapping[str, Any], today: dt.date, settings: Settings | Non
 # --- the job -------------------------------------------------------------------------------------
 
 
+@without_gc
 def recompute(ctx: Context) -> JobResult:
     """Write tier / tier_reason on Customers and append a tier-log row for every change."""
     lang, settings = ctx.lang, ctx.settings

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..result import JobResult
 from .context import Context
+from .nogc import without_gc
 from .validation.checks import Checker
 from .validation.report import check_columns, issues_frame, issues_sheet, summary
 
@@ -24,6 +25,7 @@ def find_issues(ctx: Context) -> pd.DataFrame:
     return issues_frame(checker.records)
 
 
+@without_gc
 def validate(ctx: Context) -> JobResult:
     """Check every row; the JobResult writes `check` on each data sheet and rebuilds the Issues sheet."""
     issues = find_issues(ctx)

@@ -296,12 +296,17 @@ class Checker:
         """unknown_customer; name_variant when the name matches only once suffixes/punctuation are
         ignored (the other jobs link rows by the stricter customer_key, so they would miss it)."""
         raw = self.raw(frame.sheet.key, "customer")
-        found = refs.isin(set(names.dropna())).to_numpy()
-        self.emit(frame, "customer", "unknown_customer", refs.notna().to_numpy() & ~found, raw,
-                  sheet=customers.sheet_name)
+        # per distinct cell, spread to the rows (as refs / links are)
+        vals = self.cols[(frame.sheet.key, "customer")].vals
+        keys_u, links_u = self.unique_keys[frame.sheet.key]
+        known, linked = set(names.dropna()), set(self.links["customers"].dropna())
+        found = vals.rows(np.fromiter((k is not None and k in known for k in keys_u), dtype=bool, count=len(keys_u)))
+        present = vals.rows(np.fromiter((k is not None for k in keys_u), dtype=bool, count=len(keys_u)))
+        self.emit(frame, "customer", "unknown_customer", present & ~found, raw, sheet=customers.sheet_name)
         if not found.any():
             return
-        variant = found & ~self.links[frame.sheet.key].isin(set(self.links["customers"].dropna())).to_numpy()
+        strict = np.fromiter((k is not None and k in linked for k in links_u), dtype=bool, count=len(links_u))
+        variant = found & ~vals.rows(strict)
         if not variant.any():
             return
         spelled: dict[str, Any] = {}
@@ -401,17 +406,24 @@ class Checker:
         if owner is None or fu_cells is None:
             return
         owners: dict[str, tuple[str | None, Any]] = {}
+        folded: dict[str, str] = {}  # fold() of each distinct owner text
         for link, key, own, raw in zip(self.links["customers"].to_numpy(), names.to_numpy(), owner.to_numpy(),
                                        self.raw("customers", "owner"), strict=True):
             if key is not None:
-                entry = (fold(own) if own is not None else None, raw)
+                if type(own) is str:
+                    if own not in folded:
+                        folded[own] = fold(own)
+                    entry = (folded[own], raw)
+                else:
+                    entry = (fold(own) if own is not None else None, raw)
                 owners.setdefault("=" + link, entry)
                 owners.setdefault("~" + key, entry)
         keys_u, links_u = self.unique_keys["followups"]
         hits_u = np.fromiter((None if key is None else owners.get("=" + link) or owners.get("~" + key)
                               for key, link in zip(keys_u, links_u, strict=True)), dtype=object, count=len(keys_u))
-        hits = self.cols[("followups", "customer")].vals.rows(hits_u)
-        expected = np.array([h[0] if h is not None else None for h in hits], dtype=object)
+        vals = self.cols[("followups", "customer")].vals
+        hits = vals.rows(hits_u)
+        expected = vals.rows(np.array([h[0] if h is not None else None for h in hits_u], dtype=object))
         actual = fu_cells.vals.rows(np.array([fold(p) if p is not None else None for p in fu_cells.parsed],
                                              dtype=object))
         differ = pd.notna(expected) & pd.notna(actual) & (expected != actual)
