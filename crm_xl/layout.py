@@ -95,15 +95,74 @@ class PlacedChart:
     rows: int  # height in rows
 
 
-@dataclass
+@dataclass(slots=True)
+class TableBody:
+    """The body rows of a table block, kept as columns: its cells are made only when asked for
+    (`cells()`), and the file engine writes the columns straight to XML."""
+
+    row: int  # first body row
+    col: int  # first column
+    headers: list[str]
+    columns: list[list[Any]]  # plain Python values (None for missing), one list per column
+    base: list[Style]  # each column's style
+    row_styles: list[Style | None] | None
+    highlight: str | None
+    links: list[list[str | None] | None]  # per column: a target per row, or None
+
+    @property
+    def height(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def style(self, i: int, j: int) -> tuple[Style, str | None]:
+        """(style, link) of the cell in body row i, column j."""
+        style = self.base[j]
+        row_style = self.row_styles[i] if self.row_styles else None
+        if row_style and (self.highlight is None or self.highlight == self.headers[j]) and style == "text":
+            style = row_style
+        targets = self.links[j]
+        link = targets[i] if targets is not None else None
+        if link:
+            style = "link"
+        return style, link
+
+    def cells(self) -> list[Cell]:
+        out = []
+        for i in range(self.height):
+            for j, values in enumerate(self.columns):
+                style, link = self.style(i, j)
+                out.append(Cell(self.row + i, self.col + j, values[i], style, link))
+        return out
+
+
 class Rendered:
-    name: str
-    cells: list[Cell]
-    widths: dict[int, float]
-    charts: list[PlacedChart]
-    merges: list[str]
-    freeze: str | None
-    tab_color: str | None
+    """A generated sheet laid out: cells (titles, headers, notes and table bodies), column widths,
+    charts, merged ranges, freeze panes and tab colour. Table bodies stay as columns (`segments`)
+    until `cells` is read."""
+
+    def __init__(self, name: str, cells: list[Cell], widths: dict[int, float], charts: list[PlacedChart],
+                 merges: list[str], freeze: str | None, tab_color: str | None,
+                 segments: list[list[Cell] | TableBody] | None = None) -> None:
+        self.name = name
+        self.widths = widths
+        self.charts = charts
+        self.merges = merges
+        self.freeze = freeze
+        self.tab_color = tab_color
+        self._segments: list[list[Cell] | TableBody] = segments if segments is not None else [cells]
+
+    @property
+    def segments(self) -> list[list[Cell] | TableBody]:
+        """The cells in row order: runs of single cells and table bodies (no row is in two of them)."""
+        return self._segments
+
+    @property
+    def cells(self) -> list[Cell]:
+        if len(self._segments) != 1 or not isinstance(self._segments[0], list):
+            cells: list[Cell] = []
+            for seg in self._segments:
+                cells.extend(seg.cells() if isinstance(seg, TableBody) else seg)
+            self._segments = [cells]
+        return self._segments[0]  # type: ignore[return-value]
 
 
 CHART_ROWS = 16
@@ -113,6 +172,7 @@ CHART_COLS = 8
 def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rendered:
     """Lay the blocks out top to bottom, one blank row between blocks; charts to the right."""
     cells: list[Cell] = []
+    segments: list[list[Cell] | TableBody] = [cells]
     widths: dict[int, float] = {}
     row = start_row
     places: dict[str, tuple[int, Table]] = {}  # table name -> (header row, table)
@@ -140,21 +200,12 @@ def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rende
         columns = [_clean_values(df.iloc[:, j]) for j in range(len(headers))]
         for j, values in enumerate(columns):
             widths[start_col + j] = max(widths.get(start_col + j, 0), _column_width(values))
-        base: list[Style] = [block.formats.get(label, "text") for label in headers]
-        links = [block.links.get(label) for label in headers]
-        for i in range(len(df)):
-            row_style = block.row_styles[i] if block.row_styles else None
-            for j, values in enumerate(columns):
-                style = base[j]
-                if row_style and (block.highlight is None or block.highlight == headers[j]) and style == "text":
-                    style = row_style
-                link = None
-                if links[j] is not None:
-                    link = links[j][i]
-                    if link:
-                        style = "link"
-                cells.append(Cell(row, start_col + j, values[i], style, link))
-            row += 1
+        if len(df) and headers:
+            segments.append(TableBody(row, start_col, headers, columns, [block.formats.get(h, "text") for h in headers],
+                                      block.row_styles, block.highlight, [block.links.get(h) for h in headers]))
+            cells = []
+            segments.append(cells)
+        row += len(df)
         if block.note:
             for line in block.note.split("\n"):  # one row per line
                 cells.append(Cell(row, start_col, line, "note"))
@@ -185,7 +236,8 @@ def render(layout: SheetLayout, start_row: int = 1, start_col: int = 1) -> Rende
     for col, w in layout.widths.items():
         widths[col] = w
     widths = {c: min(max(w, 6), 60) for c, w in widths.items()}
-    return Rendered(layout.name, cells, widths, charts, [], layout.freeze, layout.tab_color)
+    return Rendered(layout.name, [], widths, charts, [], layout.freeze, layout.tab_color,
+                    [seg for seg in segments if not isinstance(seg, list) or seg])
 
 
 def _clean_values(series: pd.Series) -> list[Any]:

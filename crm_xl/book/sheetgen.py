@@ -8,12 +8,13 @@ cached values so any reader shows them before recalculating).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from ..frame import col_letter
-from ..layout import PlacedChart, Rendered
+from ..layout import PlacedChart, Rendered, TableBody
 from .cells import LETTERS, CellWriter, attr_xml, normalize, text_xml
 from .port import parse_ref
 from .stylesxml import StyleBook
@@ -39,43 +40,45 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
                   drawing_rid: str | None = None) -> bytes:
     """The worksheet part of a generated sheet."""
     writer = CellWriter("", date1904)
-    cells = sorted(rendered.cells, key=attrgetter("row", "col"))  # already in order, as render() makes them
     rows: list[bytes] = []
     links: list[str] = []
     styles_of: dict[str, int] = {}
-    line: list[bytes] = []
-    current = -1
-    max_row = max_col = 1
-    rb = b""
-    fields = attrgetter("row", "col", "value", "style", "link")
-    cell = writer.cell
-    for row, col, value, style_name, link in map(fields, cells):
-        cls = value.__class__
-        if cls not in _PLAIN:
-            value = normalize(value)
-            cls = value.__class__
-        if row != current:
-            if line:
-                rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
-            line = []
-            current = row
-            rb = b"%d" % row
-        if (cls is dt.datetime or cls is dt.date) and style_name not in ("date", "datetime"):
-            has_time = cls is dt.datetime and (value.hour or value.minute or value.second)
-            style_name = "datetime" if has_time else "date"
-        style = styles_of.get(style_name)
-        if style is None:
-            style = styles_of[style_name] = styles.named(style_name)
-        line.append(cell(LETTERS[col] + rb, value, style))
-        if col > max_col:
-            max_col = col
-        if link:
-            location = link[1:] if link.startswith("#") else link
-            display = "" if value is None else str(value)
-            links.append(f'<hyperlink ref="{col_letter(col)}{row}" location="{attr_xml(location)}" '
-                         f'display="{attr_xml(display)}"/>')
-    if line:
-        rows.append(b'<row r="%d">%s</row>' % (current, b"".join(line)))
+
+    def style_id(name: str) -> int:
+        sid = styles_of.get(name)
+        if sid is None:
+            sid = styles_of[name] = styles.named(name)
+        return sid
+
+    current = 1
+    max_col = 1
+    for segment in rendered.segments:
+        if isinstance(segment, TableBody):
+            if segment.height:
+                rows.extend(_body_rows(segment, writer, style_id, links))
+                current = segment.row + segment.height - 1
+                max_col = max(max_col, segment.col + len(segment.columns) - 1)
+            continue
+        cells = sorted(segment, key=attrgetter("row", "col"))  # already in order, as render() makes them
+        line: list[bytes] = []
+        row_now = -1
+        rb = b""
+        for row, col, value, style_name, link in map(_FIELDS, cells):
+            if row != row_now:
+                if line:
+                    rows.append(b'<row r="%d">%s</row>' % (row_now, b"".join(line)))
+                line = []
+                row_now = row
+                rb = b"%d" % row
+            value, style_name = _plain(value, style_name)
+            line.append(writer.cell(LETTERS[col] + rb, value, style_id(style_name)))
+            if col > max_col:
+                max_col = col
+            if link:
+                links.append(_hyperlink(row, col, link, value))
+        if line:
+            rows.append(b'<row r="%d">%s</row>' % (row_now, b"".join(line)))
+            current = row_now
     max_row = max(current, 1)
     parts = [HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
     # generated sheets print landscape, one page wide (tables and the charts beside them stay together)
@@ -103,6 +106,69 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     parts.append("</worksheet>")
     return "".join(parts).encode("utf-8")
+
+
+_FIELDS = attrgetter("row", "col", "value", "style", "link")
+
+
+def _plain(value: Any, style_name: str) -> tuple[Any, str]:
+    """A value as the cell writer takes it, and its style (dates get a date style)."""
+    cls = value.__class__
+    if cls not in _PLAIN:
+        value = normalize(value)
+        cls = value.__class__
+    if (cls is dt.datetime or cls is dt.date) and style_name not in ("date", "datetime"):
+        has_time = cls is dt.datetime and (value.hour or value.minute or value.second)
+        style_name = "datetime" if has_time else "date"
+    return value, style_name
+
+
+def _hyperlink(row: int, col: int, link: str, value: Any) -> str:
+    location = link[1:] if link.startswith("#") else link
+    display = "" if value is None else str(value)
+    return f'<hyperlink ref="{col_letter(col)}{row}" location="{attr_xml(location)}" display="{attr_xml(display)}"/>'
+
+
+def _body_rows(body: TableBody, writer: CellWriter, style_id: Callable[[str], int], links: list[str]) -> list[bytes]:
+    """The `<row>` elements of a table body, built column by column."""
+    n = body.height
+    first = body.row
+    numbers = [b"%d" % (first + i) for i in range(n)]
+    cell = writer.cell
+    columns: list[list[bytes]] = []
+    link_cols = []
+    for j, values in enumerate(body.columns):
+        col = body.col + j
+        letter = LETTERS[col]
+        varies = body.links[j] is not None or (
+            body.row_styles is not None and body.base[j] == "text"
+            and (body.highlight is None or body.highlight == body.headers[j]))
+        out: list[bytes] = []
+        append = out.append
+        if not varies:
+            name = body.base[j]
+            sid = style_id(name)
+            for rb, value in zip(numbers, values, strict=True):
+                cls = value.__class__
+                if cls is str or cls is int or value is None:
+                    append(cell(letter + rb, value, sid))
+                else:
+                    value, style_name = _plain(value, name)
+                    append(cell(letter + rb, value, sid if style_name == name else style_id(style_name)))
+        else:
+            for i, (rb, value) in enumerate(zip(numbers, values, strict=True)):
+                style_name, _ = body.style(i, j)
+                value, style_name = _plain(value, style_name)
+                append(cell(letter + rb, value, style_id(style_name)))
+            if body.links[j] is not None:
+                link_cols.append(j)
+        columns.append(out)
+    for i in range(n) if link_cols else ():
+        for j in link_cols:
+            link = body.links[j][i]  # type: ignore[index]
+            if link:
+                links.append(_hyperlink(first + i, body.col + j, link, _plain(body.columns[j][i], "text")[0]))
+    return [b'<row r="%d">%s</row>' % (first + i, b"".join(line)) for i, line in enumerate(zip(*columns, strict=True))]
 
 
 def _pane(freeze: str | None) -> str:
