@@ -22,7 +22,13 @@ def customer_key(name: object) -> str:
 
 @lru_cache(maxsize=1 << 18)
 def _text_key(text: str) -> str:
-    return fold(text).replace(" ", "")
+    return folded(text).replace(" ", "")
+
+
+@lru_cache(maxsize=1 << 18)
+def folded(text: str) -> str:
+    """`i18n.fold(text)`, worked out once per distinct text (validation folds the same names)."""
+    return fold(text)
 
 
 def customer_keys(names: pd.Series) -> pd.Series:

@@ -111,16 +111,22 @@ class Checker:
         rows = frame.data.index.to_numpy()
         r = self.records
         template = pick(self.lang, rule.hans, rule.en)
+        fixed = {k: v for k, v in fields.items() if not isinstance(v, np.ndarray)}
+        varying = {k: v for k, v in fields.items() if isinstance(v, np.ndarray)}
+        messages = r["message"]
         for i in where:
-            values = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in fields.items()}
+            values = dict(fixed)
+            for k, v in varying.items():
+                values[k] = v[i]
             shown = values.pop("shown", raw[i])
-            r["message"].append(template.format(col=col, value=brief(shown), **values))
-            r["sheet"].append(frame.sheet.key)
-            r["row"].append(int(rows[i]))
-            r["col"].append(frame.cols.get(key, 0))
-            r["key"].append(key)
-            r["rule"].append(code)
-            r["value"].append(raw[i])
+            messages.append(template.format(col=col, value=brief(shown), **values))
+        n = len(where)
+        r["sheet"].extend([frame.sheet.key] * n)
+        r["row"].extend(int(rows[i]) for i in where)
+        r["col"].extend([frame.cols.get(key, 0)] * n)
+        r["key"].extend([key] * n)
+        r["rule"].extend([code] * n)
+        r["value"].extend(raw[i] for i in where)
 
     # --- cell rules --------------------------------------------------------------------------------
 

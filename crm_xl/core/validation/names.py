@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...i18n import fold
 from ...parse import is_blank, is_error, norm
+from ..names import folded as fold_once
 
 # Chinese company suffixes (simplified: fold() turns traditional into simplified first), longest first.
 _CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "股份", "公司")
@@ -24,7 +24,7 @@ _TRIM = " .,，、()（）"
 
 @lru_cache(maxsize=200_000)
 def _key(text: str) -> str:
-    folded = fold(text)
+    folded = fold_once(text)
     base = _PUNCT.sub("", folded)
     text = folded.strip(" .,")
     latin = _HAS_LATIN.search(text) is not None

@@ -71,20 +71,28 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
               pick(lang, "说明", "Message")]
     by_key = {f.sheet.key: f for f in frames.present()}
     cells, links, sheets, columns = [], [], [], []
+    # `_target` and `_header` of each issue, with the parts shared by many issues worked out once
+    prefix = {k: _target(f, 1, 1)[1][: -len("A1")] for k, f in by_key.items()}
+    letters: dict[int, str] = {}
+    headers: dict[tuple[str, str], str] = {}
     for sheet, row, col, key in zip(issues["sheet"], issues["row"], issues["col"], issues["key"], strict=True):
         frame = by_key[sheet]
-        address, target = _target(frame, int(row), int(col))
+        col = int(col)
+        letter = letters[col] if col in letters else letters.setdefault(col, col_letter(col))
+        address = f"{letter}{int(row)}"
         cells.append(address)
-        links.append(target)
+        links.append(prefix[sheet] + address)
         sheets.append(frame.sheet_name)
-        columns.append(_header(frame, key))
+        header = headers.get((sheet, key))
+        columns.append(header if header is not None else headers.setdefault((sheet, key), _header(frame, key)))
+    severity = {s: SEVERITY.label(s, lang) for s in set(issues["severity"])}
     df = pd.DataFrame({
         labels[0]: sheets,
         labels[1]: cells,
         labels[2]: columns,
         labels[3]: [show(v) or None for v in issues["value"]],  # text (never a formula); blank stays empty
         labels[4]: list(issues["rule"]),
-        labels[5]: [SEVERITY.label(s, lang) for s in issues["severity"]],
+        labels[5]: [severity[s] for s in issues["severity"]],
         labels[6]: list(issues["message"]),
     }, dtype=object)
     title = ISSUES_SHEET.name(lang)
