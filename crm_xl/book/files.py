@@ -15,7 +15,7 @@ import datetime as dt
 import gc
 import zipfile
 from dataclasses import replace
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -215,7 +215,7 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
     if end is None:
         return np.empty((0, 0), dtype=object)
     arr = np.empty((end[0] + 1, end[1] + 1), dtype=object)
-    memos: dict[int, dict[Any, Any]] = {}
+    memo: dict[Any, Any] = {"": None}
     it = sheet.iter_rows()
     r = 0
     c0: int | None = None
@@ -226,20 +226,17 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
             c0 = end[1] + 1 - width  # the reader starts rows at the used range's first column (or A)
             if c0 not in (0, start[1]):
                 raise ValueError(f"unexpected row width {width} for the range {start}–{end}")
-        block = np.empty((len(rows), width), dtype=object)
-        if len(lengths) == 1:
-            block[:] = rows
-        else:
-            for i, row in enumerate(rows):
-                block[i, :len(row)] = row
-        del rows
-        for j in range(width):
-            col = block[:, j]
-            col[:] = _column(col.tolist(), memos.setdefault(j, {"": None}))
-        if r + len(block) > len(arr):
+        n = len(rows)
+        if r + n > len(arr):
             raise ValueError(f"more rows than the range {start}–{end}")
-        arr[r:r + len(block), c0:c0 + width] = block
-        r += len(block)
+        if len(lengths) != 1:
+            rows = [row + [""] * (width - len(row)) for row in rows]
+        values = _values(list(chain.from_iterable(rows)), memo)
+        del rows
+        block = np.empty(n * width, dtype=object)
+        block[:] = values
+        arr[r:r + n, c0:c0 + width] = block.reshape(n, width)
+        r += n
     if r != len(arr):  # the reader started at the used range's first row, not at row 1
         if r != end[0] + 1 - start[0]:
             raise ValueError(f"{r} rows for the range {start}–{end}")
@@ -248,8 +245,14 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
     return arr
 
 
-def _column(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
-    """One column's values converted; `memo` holds the column's distinct texts and dates so far."""
+_SHARED = {str, dt.datetime, dt.date, dt.time, bool, type(None)}
+
+
+def _values(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
+    """Cell values converted: '' → None, whole floats → int; equal texts and dates become one object
+    (`memo` holds the sheet's distinct texts and dates so far; numbers never go through it)."""
+    if set(map(type, values)) <= _SHARED:  # no numbers: every value goes through the memo
+        return list(map(memo.setdefault, values, values))
     get = memo.get
     out: list[Any] = []
     append = out.append
