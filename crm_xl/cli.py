@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +46,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
@@ -275,3 +276,19 @@ def excel_setup(
         out_console.print(f"Saved {path}", highlight=False, markup=False)
 
     guarded(go)
+
+
+def main() -> None:
+    """The `crm-xl` command. A run leaves millions of cell objects behind; once the output is flushed
+    the process ends at once instead of freeing them one by one (that took 0.3 s on a team workbook)."""
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -65,3 +65,15 @@ def test_run_twice_in_place_keeps_one_review_and_one_history_row(sample_copy: Pa
     assert [n for n in wb.sheet_names if n.startswith("月度复盘")] == ["月度复盘 2024-03"]
     history = wb.get_sheet_by_name("复盘历史").to_python()
     assert [row[0] for row in history[1:] if str(row[0]).startswith("20")] == ["2024-03"]
+
+
+def test_the_command_ends_fast_but_flushes_its_output_and_keeps_exit_codes(sample_copy: Path, tmp_path: Path):
+    import json
+
+    done = crm_xl("run", str(sample_copy), "--today", "2024-04-01", "--json")
+    assert done.returncode == 0, done.stderr
+    assert [s["job"] for s in json.loads(done.stdout)] == ["validate", "tiers", "stale", "health", "review"]
+    checked = crm_xl("validate", str(sample_copy), "--today", "2024-04-01", "--json")
+    assert checked.returncode == (1 if json.loads(checked.stdout)["errors"] else 0)
+    missing = crm_xl("validate", str(tmp_path / "nope.xlsx"))
+    assert missing.returncode == 2 and missing.stderr.startswith("Error: ")
