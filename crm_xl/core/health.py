@@ -234,12 +234,9 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     out.loc[rows.index, "risk_text"] = texts
     out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
     out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
-    cells = np.empty(len(out), dtype=object)  # [] for accounts not at risk
-    for i in range(len(cells)):
-        cells[i] = []
-    for i, codes in zip(out.index.get_indexer(rows.index), signals, strict=True):
-        cells[i] = codes
-    out["signals"] = pd.Series(cells, index=out.index, dtype=object)
+    at = dict(zip(out.index.get_indexer(rows.index).tolist(), signals, strict=True))
+    cells = np.frompyfunc(lambda i: at[i] if i in at else [], 1, 1)(np.arange(len(out), dtype=object))
+    out["signals"] = pd.Series(cells, index=out.index, dtype=object)  # [] for accounts not at risk
 
 
 def _tag_flags(cell: Any) -> tuple[bool, bool]:

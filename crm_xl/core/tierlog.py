@@ -66,9 +66,9 @@ def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataF
     return _logged(tier_history(tierlog), on)
 
 
-def _logged(hist: pd.DataFrame, on: dt.date | None) -> pd.DataFrame:
+def _logged(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> pd.DataFrame:
     if on is not None and len(hist):
-        dated = pd.to_datetime(hist["date"], errors="coerce")
+        dated = pd.to_datetime(hist["date"], errors="coerce") if dated is None else dated
         hist = hist[dated.isna() | (dated <= pd.Timestamp(on))]
     return hist.drop_duplicates("key", keep="last").set_index("key")
 
@@ -81,4 +81,9 @@ def history(frames: Frames) -> pd.DataFrame:
 def logged_on(frames: Frames, on: dt.date | None = None) -> pd.DataFrame:
     """`logged_tier_on` of the workbook's tier log, computed once per run and day while the log is
     unchanged."""
-    return memo(frames, _READS, ("logged_tier_on", on), lambda: _logged(history(frames), on))
+    def logged() -> pd.DataFrame:
+        hist = history(frames)
+        dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"))
+        return _logged(hist, on, dated)
+
+    return memo(frames, _READS, ("logged_tier_on", on), logged)

@@ -53,8 +53,9 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     if todo.empty:
         blocks.append(Text(w["nothing_due"], "ok"))
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
+    where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
     for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
-        rows = todo[owner == name]
+        rows = todo.iloc[where[name]]
         df = pd.DataFrame({
             w["col_customer"]: rows["customer"].map(_text).to_numpy(),
             w["col_tier"]: rows["tier"].to_numpy(),
