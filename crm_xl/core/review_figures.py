@@ -340,7 +340,7 @@ def headline(d: Data, m: Month, *, light: bool = False) -> dict[str, Any]:
     cu = d.customers
     conv = _conv_in(d, m)
     known = cu["known"] < m.end
-    won = cu.index.isin(set(d.conversions.loc[d.conversions["date"] < m.end, "key"]))
+    won = (_first_conversion(d) < m.end).to_numpy()  # a conversion dated before the month's end
     n_known = int(known.sum())
     out: dict[str, Any] = {
         "new": int(new_mask(d, m).sum()),
@@ -364,6 +364,15 @@ def headline(d: Data, m: Month, *, light: bool = False) -> dict[str, Any]:
         "overdue": int(overdue_at(d, m.last_day).sum()),
     })
     return {k: out[k] for k in HEADLINE_KEYS}
+
+
+def _first_conversion(d: Data) -> pd.Series:
+    """Each customer's earliest conversion date (NaT: none), aligned with `d.customers` (kept in d.cache)."""
+    if "first_conversion" not in d.cache:
+        first = d.conversions.groupby("key")["date"].min()
+        d.cache["first_conversion"] = pd.Series(d.customers.index.map(first), index=d.customers.index,
+                                                dtype="datetime64[ns]")
+    return d.cache["first_conversion"]
 
 
 def has_data(d: Data, m: Month) -> bool:
