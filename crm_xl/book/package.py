@@ -35,7 +35,7 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
-CHUNK = 1 << 22
+CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)

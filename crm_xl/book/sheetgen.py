@@ -39,6 +39,12 @@ class ChartPart:
 def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
                   drawing_rid: str | None = None) -> bytes:
     """The worksheet part of a generated sheet."""
+    return b"".join(worksheet_chunks(rendered, styles, date1904, drawing_rid))
+
+
+def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = False,
+                     drawing_rid: str | None = None) -> list[bytes]:
+    """The worksheet part of a generated sheet, as pieces (one per row) to stream into the zip."""
     writer = CellWriter("", date1904)
     rows: list[bytes] = []
     links: list[str] = []
@@ -94,7 +100,8 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
         for col, width in sorted(rendered.widths.items()):
             parts.append(f'<col min="{col}" max="{col}" width="{width:g}" customWidth="1"/>')
         parts.append("</cols>")
-    parts.append("<sheetData>" + b"".join(rows).decode("utf-8") + "</sheetData>")
+    head = "".join(parts).encode("utf-8")
+    parts = ["</sheetData>"]
     if rendered.merges:
         parts.append(f'<mergeCells count="{len(rendered.merges)}">'
                      + "".join(f'<mergeCell ref="{m}"/>' for m in rendered.merges) + "</mergeCells>")
@@ -105,7 +112,7 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     parts.append("</worksheet>")
-    return "".join(parts).encode("utf-8")
+    return [head, b"<sheetData>", *rows, "".join(parts).encode("utf-8")]
 
 
 _FIELDS = attrgetter("row", "col", "value", "style", "link")

@@ -23,7 +23,7 @@ from ..schema import Kind
 from . import package as P
 from .cells import attr_xml, text_xml
 from .port import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
-from .sheetgen import chart_parts, drawing_xml, worksheet_xml
+from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
 from .sheetxml import ColumnPlan, SheetPlan, SheetRewriter
 from .stylesxml import StyleBook
 from .zipio import Blob, ZipOut, compress
@@ -265,8 +265,9 @@ class PackageWriter:
                 drawing_rid = "rId1"
                 self._add(P.rels_part(part), compress([_rels_xml([("rId1", P.T_DRAWING,
                                                                      P.relative(part, drawing))])]), None)
-            xml = worksheet_xml(slot.rendered, self.styles, wb.date1904, drawing_rid)
-            self._add(part, compress([xml], LEVEL), P.CT_WORKSHEET)
+            chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid)
+            self._add(part, compress(chunks, LEVEL), P.CT_WORKSHEET)
+            del chunks
             rid = self._new_rid()
             self.wb_rels_add.append((rid, P.T_WORKSHEET, part))
             slot.sheet_id = max([s.sheet_id for s in wb.sheets] + [s.sheet_id for s in self.slots] + [0]) + 1
