@@ -6,6 +6,7 @@ and charts with absolute ranges, which every Book adapter writes the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -278,5 +279,8 @@ def _width(value: Any) -> float:
         return 0
     text = str(value) if not isinstance(value, float) else f"{value:,.2f}"
     first_line = text.split("\n", 1)[0]
-    wide = sum(1 for ch in first_line if ord(ch) > 0x2E80)
+    wide = len(_WIDE.findall(first_line)) if not first_line.isascii() else 0
     return min(len(first_line) + wide + 2, 60)
+
+
+_WIDE = re.compile("[\u2e81-\U0010ffff]")  # CJK and beyond: two character widths
