@@ -81,6 +81,7 @@ class SheetRewriter:
         self.stops = sorted(rows | plan.probe_rows)  # the rows a rewrite must look at; the rest is copied
         self._run_ends: list[int] | None = None  # indexes of stops that end a run of nearby stops
         self._batch_re: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
+        self._todo_set: set[int] = set()
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
                             *(c for r in plan.appends.values() for c in r), 0])
@@ -210,6 +211,10 @@ class SheetRewriter:
                 yield b'%s r="%d">%s%s' % (self.row_tag, r, body, self.row_close)
 
     def _rows(self, region: bytes) -> Iterator[bytes]:
+        batch = self._batch(region) if _BATCH else None
+        if batch is not None:
+            yield batch
+            return
         todo = self.todo
         n = len(todo)
         i = self.i
@@ -314,7 +319,7 @@ class SheetRewriter:
         the new cell is spliced in before `</row>`, nothing else of the row is rebuilt."""
         plan = self.single
         assert plan is not None
-        batch = self._single_batch(region) if _BATCH else None
+        batch = self._batch(region) if _BATCH else None
         if batch is not None:
             yield batch
             return
@@ -404,17 +409,20 @@ class SheetRewriter:
         append(region[copied:])
         yield b"".join(out)
 
-    def _single_batch(self, region: bytes) -> bytes | None:
-        """`_rows_single` for a region of plain rows, most of the work done by bytes methods: every row
-        and cell has its reference, no cell sits at or right of the column, no row is created between
-        them. None when the region is not like that (the row-by-row loop handles it)."""
-        plan = self.single
-        assert plan is not None
+    def _batch(self, region: bytes) -> bytes | None:
+        """The rows of a region of plain rows, most of the work done by bytes methods and column by
+        column: every row and cell has its reference, no cell sits at or right of a written column, no
+        row is created between them, no header or appended cell lands in them. None when the region is
+        not like that (the row-by-row loop handles it)."""
+        if not self.plans or any(p.new for p in self.plans):
+            return None
         if self._batch_re is None:
             p = self.p.encode()
-            self._batch_re = (  # a cell at or right of the column, or one whose first attribute is not `r`
-                re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(plan.col) + rb')[0-9]|(?!r="))'),
+            first_col = self.plans[0].col
+            self._batch_re = (  # a cell at or right of a written column, or one whose first attribute is not `r`
+                re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(first_col) + rb')[0-9]|(?!r="))'),
                 re.compile(rb"<" + p + rb'row r="([0-9]+)"(?: spans="([0-9]+:[0-9]+)")?'))
+            self._todo_set = set(self.todo)
         blocked, row_re = self._batch_re
         row_tag, row_close = self.row_tag, self.row_close
         if blocked.search(region):
@@ -427,62 +435,74 @@ class SheetRewriter:
         rows = [int(r) for r, _ in found]
         if any(b <= a for a, b in zip(rows, rows[1:], strict=False)) or rows[0] <= self.prev:
             return None
-        todo, i, values = self.todo, self.i, plan.values
+        todo, i, plan = self.todo, self.i, self.plan
         first, last = rows[0], rows[-1]
         j = bisect_right(todo, last)
-        if (i < len(todo) and todo[i] < first) or sum(r in values for r in rows) != j - i:
+        changed = [r in self._todo_set for r in rows]
+        if (i < len(todo) and todo[i] < first) or sum(changed) != j - i:
             return None  # a row to create between existing rows
-        last_style, cell, letter, col = self.last_style, self.writer.cell, LETTERS[plan.col], plan.col
-        missing = _MISSING
-        new_values = [values.get(r, missing) for r in rows]
+        if (plan.headers or plan.appends) and any(r in plan.headers or r in plan.appends for r in rows):
+            return None
+        for r in plan.probe_rows.intersection(rows):
+            piece = pieces[rows.index(r)]
+            self._probe(piece[piece.find(b">", piece.find(row_tag)) + 1:])
+        columns = [self._column_cells(p, rows) for p in self.plans]
+        cells = [b"".join(c) for c in zip(*columns, strict=True)] if len(columns) > 1 else columns[0]
         spans = [x for _, x in found if x]
-        if (all(v.__class__ is str for v in new_values)  # the common case: a text on every row …
-                and len(spans) == region.count(b' spans="')):  # … and spans, if any, right after `r`
-            style = last_style.get(col)
-            if style is None:
-                style = last_style[col] = self._col_style(col)
-            opening = self.writer.c_open + letter
-            tails = {v: cell(b"", v, style)[len(opening) - len(letter):] for v in set(new_values)}
-            cells = [b"%s%d%s" % (opening, r, tails[v]) for r, v in zip(rows, new_values, strict=True)]
-            region = self._widen_spans(region, set(spans))
-            pieces = region.split(row_close)
+        if all(changed) and len(spans) == region.count(b' spans="'):  # spans, if any, right after `r`
+            pieces = self._widen_spans(region, set(spans)).split(row_close)
             tail = pieces.pop()
-            self.i = j
-            self.prev = last
-            return b"".join([x for pair in zip(pieces, cells, strict=True) for x in (*pair, row_close)] + [tail])
-        out: list[bytes] = []
-        append = out.append
-        for piece, r in zip(pieces, rows, strict=True):
-            v = values.get(r, missing)
-            if v is missing:
-                append(piece)
+            out = [x for pair in zip(pieces, cells, strict=True) for x in (*pair, row_close)]
+        else:
+            out = []
+            append = out.append
+            for piece, cell, change in zip(pieces, cells, changed, strict=True):
+                if change:
+                    start = piece.find(row_tag)
+                    gt = piece.find(b">", start)
+                    append(piece[:start])
+                    append(self._row_open(piece[start:gt]))
+                    append(piece[gt + 1:])
+                    append(cell)
+                else:
+                    append(piece)
                 append(row_close)
-                continue
-            start = piece.find(row_tag)
-            gt = piece.find(b">", start)
-            if v.__class__ is str:
-                style = last_style.get(col)
-                if style is None:
-                    style = last_style[col] = self._col_style(col)
-                append(piece[:start])
-                append(self._row_open(piece[start:gt]))
-                append(piece[gt + 1:])
-                append(cell(letter + b"%d" % r, v, style))
-                append(row_close)
-                continue
-            body = piece[gt + 1:]
-            new = self._merge(r, body)
-            if new or body:
-                append(piece[:start])
-                append(self._row_open(piece[start:gt]))
-                append(new)
-            else:
-                append(piece)
-            append(row_close)
-        append(tail)
+        out.append(tail)
         self.i = j
         self.prev = last
         return b"".join(out)
+
+    def _column_cells(self, plan: ColumnPlan, rows: list[int]) -> list[bytes]:
+        """The new cells of one column for these rows (b'' where the column writes nothing). The column's
+        style changes at most once — at its first date, which gets a date format — so the rows are done
+        in two runs of one style each, every distinct value turned into XML once."""
+        col, values, missing = plan.col, plan.values, _MISSING
+        new = [v if (v := values.get(r, missing)).__class__ in _PLAIN or v is None or v is missing else normalize(v)
+               for r in rows]
+        if self.last_style.get(col) is None:
+            self.last_style[col] = self._col_style(col)
+        first_date = next((k for k, v in enumerate(new) if v.__class__ not in _NOT_DATES and v is not missing),
+                          len(new))
+        out = self._cells_in_style(col, rows[:first_date], new[:first_date])
+        if first_date < len(new):
+            whole = self._cell(col, b"%d" % rows[first_date], new[first_date], plan, False, None, 0)
+            out.append(whole)  # sets the column's date style, kept by the rest of the run
+            out.extend(self._cells_in_style(col, rows[first_date + 1:], new[first_date + 1:]))
+        return out
+
+    def _cells_in_style(self, col: int, rows: list[int], new: list[Any]) -> list[bytes]:
+        style = self.last_style[col]
+        letter = LETTERS[col]
+        opening = self.writer.c_open + letter
+        cut = len(opening)
+        tails: dict[tuple[type, Any], bytes | None] = {}
+        for v in new:
+            key = (v.__class__, v)
+            if key not in tails:
+                whole = self.writer.cell(letter, v, style) if v is not _MISSING else b""
+                tails[key] = whole[cut:] if whole else None
+        return [b"%s%d%s" % (opening, r, t) if (t := tails[(v.__class__, v)]) is not None else b""
+                for r, v in zip(rows, new, strict=True)]
 
     def _widen_spans(self, region: bytes, found: set[bytes]) -> bytes:
         """Every row's `spans` (found right after its `r`) widened to the written column, as `_row_open`

@@ -220,3 +220,48 @@ def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int,
     finally:
         sheetxml._BATCH = True
     assert batched == looped
+
+
+@settings(max_examples=150, deadline=None)
+@given(chunk=st.integers(60, 5000),
+       shapes=st.lists(st.sampled_from(["plain", "plain", "right", "selfclose", "noref", "late_spans", "missing",
+                                        "empty"]), min_size=1, max_size=30),
+       data=st.data(), cols=st.sampled_from([(2,), (2, 3), (3, 5, 6)]), appended=st.booleans(),
+       header=st.booleans())
+def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, data, cols, appended, header):
+    """Several columns (texts, numbers, dates, blanks) written a region at a time against `_merge` row by
+    row, with appended rows below (their style probed from the last row) and a header row."""
+    from crm_xl.book import sheetxml
+
+    value = st.one_of(st.none(), st.sampled_from(["OK", "错误"]), st.integers(0, 3),
+                      st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), st.just("__absent__"))
+    parts = []
+    for r, shape in enumerate(shapes, start=1):
+        a = f'<c r="A{r}" s="2" t="s"><v>{r}</v></c>'
+        parts.append({
+            "plain": f'<row r="{r}" spans="1:1">{a}</row>', "missing": "",
+            "right": f'<row r="{r}" spans="1:9">{a}<c r="I{r}"><v>1</v></c></row>',
+            "selfclose": f'<row r="{r}" spans="1:1"/>', "noref": f'<row r="{r}"><c t="s"><v>{r}</v></c></row>',
+            "late_spans": f'<row r="{r}" ht="20" spans="1:1">{a}</row>', "empty": f'<row r="{r}"></row>',
+        }[shape])
+    xml = (HEAD + "".join(parts) + TAIL).encode()
+    values = {c: {r: v for r in range(1, len(shapes) + 1) if (v := data.draw(value)) != "__absent__"} for c in cols}
+    last = len(shapes)
+
+    def plan() -> SheetPlan:
+        p = SheetPlan(columns={c: ColumnPlan(c, dict(values[c]), Kind.DATE if c == 3 else Kind.TEXT) for c in cols})
+        if appended:
+            p.appends = {last + 1: {1: "new", cols[0]: dt.date(2024, 5, 1)}, last + 2: {1: "new2"}}
+            p.append_kinds = {cols[0]: Kind.DATE}
+            p.probe_rows = {last}
+        if header:
+            p.headers = {1: {cols[-1]: "表头"}}
+        return p
+
+    batched, _ = rewrite(plan(), xml, chunk)
+    sheetxml._BATCH = False
+    try:
+        looped, _ = rewrite(plan(), xml, chunk)
+    finally:
+        sheetxml._BATCH = True
+    assert batched == looped
