@@ -137,6 +137,20 @@ def test_chunk_boundaries_never_change_the_result(chunk: int, rows: set[int], va
     assert pieces == whole
 
 
+def with_and_without(switch: str, off: object, plan: object, xml: bytes, chunk: int) -> tuple[bytes, bytes]:
+    """The rewrite as it is, and with `sheetxml.<switch>` set to `off` (the plain path to compare with)."""
+    from crm_xl.book import sheetxml
+
+    on_result, _ = rewrite(plan(), xml, chunk)  # type: ignore[operator]
+    saved = getattr(sheetxml, switch)
+    setattr(sheetxml, switch, off)
+    try:
+        off_result, _ = rewrite(plan(), xml, chunk)  # type: ignore[operator]
+    finally:
+        setattr(sheetxml, switch, saved)
+    return on_result, off_result
+
+
 def _long_sheet(missing: set[int], no_ref: set[int]) -> bytes:
     rows = []
     for r in range(1, 61):
@@ -156,7 +170,6 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
         chunk: int, changed: set[int], missing: set[int], no_ref: set[int], appended: bool):
     """Rows far from any change are skipped by searching for the next changed row's `r`; the result
     must be the row-by-row result, with gaps, rows without `r`, rows past the end and any chunking."""
-    from crm_xl.book import sheetxml
 
     no_ref -= missing
     xml = _long_sheet(missing, {r for r in no_ref if r - 1 not in missing})
@@ -168,13 +181,7 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
             p.probe_rows = {60}
         return p
 
-    hopped, _ = rewrite(plan(), xml, chunk)
-    gap = sheetxml._GAP
-    sheetxml._GAP = 10 ** 9  # never hop: scan every row
-    try:
-        scanned, _ = rewrite(plan(), xml, chunk)
-    finally:
-        sheetxml._GAP = gap
+    hopped, scanned = with_and_without("_GAP", 10 ** 9, plan, xml, chunk)  # a huge gap: never hop
     assert hopped == scanned
 
 
@@ -185,9 +192,8 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
                                          st.just("__absent__"))), min_size=1, max_size=40),
        col=st.sampled_from([2, 3, 27]))
 def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int, rows: list, col: int):
-    """`_single_batch` (plain regions done with bytes methods) against the row-by-row loop, on rows of
+    """`_batch` on one column (plain regions done with bytes methods) against the row-by-row loop, on rows of
     every shape: cells right of the column, self-closing rows, rows without `r`, spans not first, gaps."""
-    from crm_xl.book import sheetxml
     from crm_xl.book.cells import LETTERS
 
     parts, values = [], {}
@@ -212,13 +218,8 @@ def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int,
     def plan() -> SheetPlan:
         return SheetPlan(columns={col: ColumnPlan(col, dict(values), Kind.TEXT)})
 
-    batched, rw = rewrite(plan(), xml, chunk)
-    assert rw.single is not None
-    sheetxml._BATCH = False
-    try:
-        looped, _ = rewrite(plan(), xml, chunk)
-    finally:
-        sheetxml._BATCH = True
+    assert rewrite(plan(), xml, chunk)[1].single is not None
+    batched, looped = with_and_without("_BATCH", False, plan, xml, chunk)
     assert batched == looped
 
 
@@ -231,7 +232,6 @@ def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int,
 def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, data, cols, appended, header):
     """Several columns (texts, numbers, dates, blanks) written a region at a time against `_merge` row by
     row, with appended rows below (their style probed from the last row) and a header row."""
-    from crm_xl.book import sheetxml
 
     value = st.one_of(st.none(), st.sampled_from(["OK", "错误"]), st.integers(0, 3),
                       st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), st.just("__absent__"))
@@ -258,10 +258,5 @@ def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, dat
             p.headers = {1: {cols[-1]: "表头"}}
         return p
 
-    batched, _ = rewrite(plan(), xml, chunk)
-    sheetxml._BATCH = False
-    try:
-        looped, _ = rewrite(plan(), xml, chunk)
-    finally:
-        sheetxml._BATCH = True
+    batched, looped = with_and_without("_BATCH", False, plan, xml, chunk)
     assert batched == looped
