@@ -152,6 +152,8 @@ class FileBook(Book):
             old = column[row - 1] if row <= height else None
             if old is value or (old.__class__ is str and value.__class__ is str and old == value):
                 same = True  # the common cases, without normalising
+            elif old is None and value.__class__ in _NEVER_BLANK:
+                same = False  # a first run: an empty cell gets a value
             else:
                 same = _same(old, value)
             if not same or (special and (row, col) in special):
@@ -246,6 +248,7 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
 
 
 _SHARED = {str, dt.datetime, dt.date, dt.time, bool, type(None)}
+_NEVER_BLANK = {str, int, bool, dt.date, dt.datetime}
 
 
 def _values(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
