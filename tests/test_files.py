@@ -188,3 +188,37 @@ def test_a_total_row_is_not_a_record_and_appending_above_it_is_refused(tmp_path:
     assert result.exit_code in (0, 1)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户分级表").to_python()
     assert rows[100][0] == "合计"  # the total row itself is left alone
+
+
+def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Windows refuses to replace a file a process has open: the zip and calamine readers are closed
+    before the rename, and the book reads the new file afterwards."""
+    from crm_xl.book import safety
+
+    path = small_workbook(tmp_path / "a.xlsx")
+    seen = []
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        seen.append((book.pkg.zf.fp is None, book._loader is None))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(safety.os, "replace", replace)
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK", 3: "错"}))
+        book.save()
+        assert seen == [(True, True)]
+        assert book.frames().customers.data.loc[3, "check"] == "错"  # reopened on the saved file
+
+
+def test_a_refused_save_leaves_the_book_usable(tmp_path: Path):
+    path = small_workbook(tmp_path / "a.xlsx")
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        os.utime(path, ns=(1, 1))  # changed on disk meanwhile
+        with pytest.raises(ConflictError):
+            book.save()
+        assert book.grid("备忘")[1] == [42]  # a sheet not read before: the book still reads its file …
+        assert book.pkg.read("[Content_Types].xml")  # … and can copy its parts into a later save

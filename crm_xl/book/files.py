@@ -52,6 +52,7 @@ class FileBook(Book):
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
         self.pkg = self._open(self.source)
+        self._released = False
         self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
         self._loader.keep(self._needed())
 
@@ -181,20 +182,33 @@ class FileBook(Book):
             finally:
                 if collecting:
                     gc.enable()
+            self._release()  # Windows cannot replace a file this process still has open
 
-        atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
+        try:
+            atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
+        except BaseException:
+            if self._released:
+                self.pkg = self._open(self.source)
+                self._released = False
+            raise
         self._queued.clear()
         if out is None:
             self.stamp = Stamp.of(self.path)
         self._reopen(target)
 
-    def _reopen(self, source: Path) -> None:
+    def _release(self) -> None:
+        """Close every handle on the source file (zip and calamine readers)."""
         self.pkg.close()
         if self._loader is not None:
             self._loader.close()
             self._loader = None
+        self._released = True
+
+    def _reopen(self, source: Path) -> None:
+        self._release()
         self.source = source
         self.pkg = self._open(source)
+        self._released = False
         self._grids.clear()
         self._arrays.clear()
         self._formulas.clear()
@@ -202,10 +216,7 @@ class FileBook(Book):
 
     def close(self) -> None:
         super().close()
-        self.pkg.close()
-        if self._loader is not None:
-            self._loader.close()
-            self._loader = None
+        self._release()
 
 
 def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
