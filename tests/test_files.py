@@ -222,3 +222,24 @@ def test_a_refused_save_leaves_the_book_usable(tmp_path: Path):
             book.save()
         assert book.grid("备忘")[1] == [42]  # a sheet not read before: the book still reads its file …
         assert book.pkg.read("[Content_Types].xml")  # … and can copy its parts into a later save
+
+
+def test_a_file_saved_by_someone_else_during_the_save_is_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Reading parts of a file that was just replaced fails in odd ways; the run says what happened."""
+    from crm_xl.book import writer
+
+    path = small_workbook(tmp_path / "a.xlsx")
+    real_write = writer.PackageWriter.write
+
+    def write(self: writer.PackageWriter, tmp: Path) -> None:
+        path.write_bytes(b"PK\x03\x04 someone else's save, half written")
+        real_write(self, tmp)
+
+    monkeypatch.setattr(writer.PackageWriter, "write", write)
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(_result({2: "OK"}))
+        with pytest.raises(ConflictError, match="changed on disk since crm-xl read it"):
+            book.save()
+    assert path.read_bytes().startswith(b"PK\x03\x04 someone else's")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-")]

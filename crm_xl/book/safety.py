@@ -116,19 +116,20 @@ def atomic_write(
     With `backup`, the previous `target` is kept as `<name>.bak<suffix>`. On any failure the temp file is
     removed and `target` is untouched.
     """
+    _unchanged(original, stamp)  # before anything is read again from a file someone else has saved
     sweep_temp_files(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except Exception:
+            _unchanged(original, stamp)  # a read error because the file changed meanwhile says so
+            raise
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
-        if original is not None and stamp is not None and original.exists() and Stamp.of(original) != stamp:
-            raise ConflictError(
-                f"{original}: changed on disk since crm-xl read it (someone saved it meanwhile); "
-                "nothing was written — run again"
-            )
+        _unchanged(original, stamp)
         if target.exists():
             shutil.copymode(target, tmp)
             if backup:
@@ -157,6 +158,14 @@ def sweep_temp_files(folder: Path) -> list[Path]:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
+
+
+def _unchanged(original: Path | None, stamp: Stamp | None) -> None:
+    if original is not None and stamp is not None and original.exists() and Stamp.of(original) != stamp:
+        raise ConflictError(
+            f"{original}: changed on disk since crm-xl read it (someone saved it meanwhile); "
+            "nothing was written — run again"
+        )
 
 
 def backup_path(path: Path) -> Path:
