@@ -112,17 +112,16 @@ class SheetRewriter:
         buf = buf[head_match.end():]
         self.i = 0
         self.prev = 0  # number of the last row passed (rows without `r` follow it)
-        rows = self._rows_single if self.single is not None else self._rows
         if not self_closing:
             while True:
                 end = buf.find(self.sd_close)
                 if end >= 0:
-                    yield from rows(buf[:end])
+                    yield from self._rows(buf[:end])
                     buf = buf[end:]
                     break
                 cut = buf.rfind(self.row_tag)
                 if cut > 0:
-                    yield from rows(buf[:cut])
+                    yield from self._rows(buf[:cut])
                     buf = buf[cut:]
                 chunk = next(it, None)
                 if chunk is None:
@@ -313,101 +312,6 @@ class SheetRewriter:
             return default
         k += 4
         return int(region[k:region.find(b'"', k)])
-
-    def _rows_single(self, region: bytes) -> Iterator[bytes]:
-        """`_rows` for one column written after each row's last cell (a check column on a big sheet):
-        the new cell is spliced in before `</row>`, nothing else of the row is rebuilt."""
-        plan = self.single
-        assert plan is not None
-        batch = self._batch(region) if _BATCH else None
-        if batch is not None:
-            yield batch
-            return
-        col, values, letter = plan.col, plan.values, LETTERS[plan.col]
-        todo, n, i = self.todo, len(self.todo), self.i
-        row_tag, row_close, cell_r, cell_tag = self.row_tag, self.row_close, self.cell_r, self.cell_tag
-        close_len, cell_r_len = len(row_close), len(cell_r)
-        last_style, cell, spans_cache = self.last_style, self.writer.cell, self._spans
-        out: list[bytes] = []
-        append = out.append
-        copied = pos = 0
-        prev = self.prev
-        find, rfind = region.find, region.rfind
-        hop, target = True, 0
-        while True:
-            if hop:
-                pos, prev, target = self._hop(region, pos, prev)
-                if target < 0:
-                    break
-                hop = False
-            start = find(row_tag, pos)
-            if start < 0:
-                break
-            gt = find(b">", start)
-            selfclose = region[gt - 1] == 47
-            if selfclose:
-                end = gt + 1
-                body_start = body_end = tag_end = gt - 1
-            else:
-                body_end = find(row_close, gt)
-                end = body_end + close_len
-                tag_end = gt
-                body_start = gt + 1
-            pos = end
-            k = find(b' r="', start, tag_end)
-            if k >= 0:
-                k += 4
-                r = int(region[k:find(b'"', k)])
-            else:
-                r = prev + 1
-            prev = r
-            if r >= target:
-                hop = True
-            if i >= n or todo[i] > r:
-                continue
-            append(region[copied:start])
-            copied = start
-            if todo[i] < r:
-                self.i = i
-                out.extend(self._new_rows(r))
-                i = self.i
-            if i >= n or todo[i] != r:
-                continue
-            i += 1
-            v = values[r]
-            if v.__class__ is str and not selfclose:
-                kk = rfind(cell_r, body_start, body_end)
-                if kk >= 0 and find(cell_tag, kk + 1, body_end) < 0:
-                    kk += cell_r_len
-                    if COLNUM.get(region[kk:find(b'"', kk)].rstrip(_DIGITS), 0) < col:
-                        style = last_style.get(col)
-                        if style is None:
-                            style = last_style[col] = self._col_style(col)
-                        sp = find(b'spans="', start, tag_end)
-                        if sp >= 0:
-                            sp += 7
-                            e = find(b'"', sp)
-                            spans = region[sp:e]
-                            new = spans_cache.get(spans) or self._new_spans(spans)
-                            append(region[start:sp])
-                            append(new)
-                            append(region[e:body_end])
-                        else:
-                            append(region[start:body_end])
-                        append(cell(letter + b"%d" % r, v, style))
-                        copied = body_end
-                        continue
-            body = self._merge(r, region[body_start:body_end])
-            if body or body_end > body_start:
-                append(self._row_open(region[start:tag_end]) + body + row_close)
-                copied = end
-            if len(out) > 4096:
-                yield b"".join(out)
-                out.clear()
-        self.i = i
-        self.prev = prev
-        append(region[copied:])
-        yield b"".join(out)
 
     def _batch(self, region: bytes) -> bytes | None:
         """The rows of a region of plain rows, most of the work done by bytes methods and column by
