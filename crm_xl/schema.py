@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -385,6 +386,29 @@ def find_sheet_def(name: str) -> SheetDef | None:
     return None
 
 
+def locate(sheet: SheetDef, sheet_names: Sequence[str],
+           tables: Sequence[tuple[str, str]]) -> tuple[str, str | None] | None:
+    """Where a data sheet is: (sheet name, name of its table or None), by table name first, then by any of
+    its sheet names. `tables` are (table name, sheet name) pairs."""
+    for table, on in tables:
+        if fold(table) == fold(sheet.table):
+            return on, table
+    names = {fold(n) for n in sheet.names()}
+    for name in sheet_names:
+        if fold(name) in names:
+            return name, next((t for t, on in tables if on == name), None)
+    return None
+
+
+def sheets_read(sheet_names: Sequence[str], tables: Sequence[tuple[str, str]]) -> list[str]:
+    """The sheets a run reads: the data sheets, Settings and the review history."""
+    out = [where[0] for s in DATA_SHEETS if (where := locate(s, sheet_names, tables))]
+    for generated in (SETTINGS_SHEET, HISTORY_SHEET):
+        names = {fold(n) for n in generated.names()}
+        out.extend(n for n in sheet_names if fold(n) in names)
+    return out
+
+
 def accepted_headers(col: Column) -> str:
     """`客户名称 / 客戶名稱 / Customer` — for error messages."""
     return " / ".join(dict.fromkeys((col.hans, col.hant, col.en)))
@@ -395,5 +419,6 @@ __all__ = [
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
     "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
     "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name", "find_sheet_def", "accepted_headers",
+    "locate", "sheets_read",
     "LANGS", "Lang",
 ]

@@ -24,8 +24,7 @@ import numpy as np
 from python_calamine import CalamineError
 
 from ..errors import WorkbookFileError
-from ..i18n import fold
-from ..schema import DATA_SHEETS, HISTORY_SHEET
+from ..schema import sheets_read
 from .cells import normalize, serial
 from .loader import SheetLoader, adopt
 from .package import Package
@@ -54,7 +53,6 @@ class FileBook(Book):
         self.pkg = self._open(self.source)
         self._released = False
         self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
-        self._loader.keep(self._needed())
 
     def _open(self, source: Path) -> Package:
         try:
@@ -66,22 +64,18 @@ class FileBook(Book):
 
     def _start_loader(self) -> SheetLoader:
         try:
-            return SheetLoader(self.source, self.pkg)
+            return SheetLoader(self.source, self.pkg, self._needed())
         except _BAD as exc:
             raise WorkbookFileError(f"{self.path}: is corrupt or not an Excel workbook ({exc})") from exc
 
     def _sheet_loader(self) -> SheetLoader:
         if self._loader is None:
             self._loader = self._start_loader()
-            self._loader.keep(self._needed())
         return self._loader
 
-    def _needed(self) -> list[str | None]:
+    def _needed(self) -> list[str]:
         """The sheets a run reads: the data sheets, Settings and the review history."""
-        located = [self.locate(s) for s in DATA_SHEETS]
-        history = {fold(n) for n in HISTORY_SHEET.names()}
-        return [w[0] for w in located if w] + [self.settings_sheet()] + [
-            n for n in self.sheet_names() if fold(n) in history]
+        return sheets_read(self.sheet_names(), [(t.name, t.sheet) for t in self.table_infos()])
 
     # --- reading ---------------------------------------------------------------------------------
 

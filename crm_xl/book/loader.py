@@ -43,36 +43,26 @@ class Loaded:
 class SheetLoader:
     """Parses the worksheets of one file, largest first, on a background thread."""
 
-    def __init__(self, path: Path, pkg: Package) -> None:
+    def __init__(self, path: Path, pkg: Package, names: Iterable[str] | None = None) -> None:
+        """Parse `names` (default: every worksheet) ahead, largest first."""
         self.path = path
         self._parts = {s.name: s.part for s in pkg.workbook.sheets if s.kind == "worksheet"}
         sizes = {name: _size(pkg, part) for name, part in self._parts.items()}
-        self._queue = sorted(self._parts, key=lambda n: -sizes[n])
+        ahead = self._parts if names is None else [n for n in dict.fromkeys(names) if n in self._parts]
+        self._queue = sorted(ahead, key=lambda n: -sizes[n])
         self._done: dict[str, Loaded | BaseException] = {}
         self._busy: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._stop = False
-        self._wanted: set[str] | None = None  # None: every sheet
         self._local = threading.local()
         self._books: list[CalamineWorkbook] = []
         self._thread = threading.Thread(target=self._work, name="crm-xl-sheet-loader", daemon=True)
         self._thread.start()
 
-    def keep(self, names: Iterable[str | None]) -> None:
-        """Only these sheets will be asked for: forget the others (queued or already parsed)."""
-        wanted = {n for n in names if n}
-        with self._lock:
-            self._wanted = wanted
-            self._queue = [n for n in self._queue if n in wanted]
-            for name in [n for n in self._done if n not in wanted]:
-                del self._done[name]
-
     def get(self, name: str) -> Loaded:
         """The parsed sheet (waits when the background thread is on it; parses it here when not started).
         Raises what parsing raised. A sheet is kept until it is asked for, then the caller owns it."""
         with self._lock:
-            if self._wanted is not None:
-                self._wanted.add(name)  # so a parse in progress is kept for us
             if name in self._queue:
                 self._queue.remove(name)
                 event = None
@@ -115,7 +105,7 @@ class SheetLoader:
                 outcome = exc
             with self._lock:
                 del self._busy[name]
-                if not self._stop and (self._wanted is None or name in self._wanted):
+                if not self._stop:
                     self._done[name] = outcome
             event.set()
 
@@ -141,13 +131,17 @@ _early: dict[tuple[str, int, int], SheetLoader] = {}
 
 
 def start(path: str | Path) -> None:
-    """Start reading a workbook ahead (the CLI calls this before its heavy imports). Best effort: any
-    problem is left for the run itself to report."""
+    """Start reading a workbook ahead (the CLI calls this before its heavy imports): the sheets a run
+    reads, never a big sheet of the team's own. Best effort: any problem is left for the run to report."""
+    from ..schema import sheets_read  # light: no pandas
+
     try:
         p = Path(path)
         key = _key(p)
         with Package(p) as pkg:
-            _early[key] = SheetLoader(p, pkg)
+            names = [s.name for s in pkg.workbook.sheets]
+            wanted = sheets_read(names, [(t.name, t.sheet) for t in pkg.tables])
+            _early[key] = SheetLoader(p, pkg, wanted)
     except Exception:  # noqa: BLE001 - the run reports unreadable files properly
         return
 

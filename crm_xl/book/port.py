@@ -24,7 +24,7 @@ from ..i18n import Lang, detect_lang, fold
 from ..layout import Rendered, SheetLayout, render
 from ..parse import is_blank
 from ..result import JobResult
-from ..schema import DATA_SHEETS, SETTINGS_SHEET, SHEETS, Kind, SheetDef, accepted_headers
+from ..schema import DATA_SHEETS, SETTINGS_SHEET, SHEETS, Kind, SheetDef, accepted_headers, locate
 from ..settings import Settings, read_settings
 
 
@@ -146,15 +146,11 @@ class Book(abc.ABC):
     def locate(self, sheet: SheetDef) -> tuple[str, TableInfo | None] | None:
         """(sheet name, table) of a data sheet: by table name first, then by any of its sheet names."""
         tables = self.table_infos()
-        for t in tables:
-            if fold(t.name) == fold(sheet.table):
-                return t.sheet, t
-        names = {fold(n) for n in sheet.names()}
-        for name in self.sheet_names():
-            if fold(name) in names:
-                table = next((t for t in tables if t.sheet == name), None)
-                return name, table
-        return None
+        where = locate(sheet, self.sheet_names(), [(t.name, t.sheet) for t in tables])
+        if where is None:
+            return None
+        name, table = where
+        return name, next((t for t in tables if t.name == table and t.sheet == name), None)
 
     def find(self, key: str) -> Frame | None:
         """The Frame of a data sheet, or None when the workbook has no such sheet."""

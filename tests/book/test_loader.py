@@ -38,16 +38,27 @@ def test_largest_first_and_every_sheet_as_calamine_reads_it(tmp_path: Path):
     sheets.close()
 
 
-def test_keep_forgets_the_sheets_no_one_will_ask_for(tmp_path: Path):
+def test_only_the_named_sheets_are_read_ahead(tmp_path: Path):
     path = big_workbook(tmp_path / "b.xlsx")
     with Package(path) as pkg:
-        sheets = loader.SheetLoader(path, pkg)
-    sheets.keep(["small"])
+        sheets = loader.SheetLoader(path, pkg, ["small", "nope"])
     sheets._thread.join()
-    assert set(sheets._done) <= {"small"} and sheets._queue == []
+    assert set(sheets._done) == {"small"} and sheets._queue == []
     assert sheets.get("small").sheet.to_python() == [["a"], [1.0]]
     assert sheets.get("mid").sheet.to_python(skip_empty_area=False) == plain(path, "mid")  # still readable
     sheets.close()
+
+
+def test_the_cli_start_reads_ahead_only_what_a_run_reads(tmp_path: Path):
+    rows = [["n"]] + [[i] for i in range(5000)]
+    path = write_workbook(tmp_path / "team.xlsx", {"客户信息表": [["客户名称"], ["甲"]], "我们自己的大表": rows,
+                                                     "设置": [["x"]]})
+    loader.start(path)
+    started = loader.adopt(path)
+    assert started is not None
+    started._thread.join()
+    assert set(started._done) == {"客户信息表", "设置"}
+    started.close()
 
 
 def test_error_and_formula_cells_are_found(tmp_path: Path):
@@ -101,18 +112,15 @@ def test_filebook_reads_through_the_early_loader(tmp_path: Path):
     book.close()
 
 
-def test_a_sheet_forgotten_while_being_parsed_can_still_be_asked_for(tmp_path: Path):
+def test_a_sheet_asked_for_while_being_parsed_is_waited_for(tmp_path: Path):
     rows = [["n", "text"]] + [[i, f"行{i}"] for i in range(60000)]
     path = write_workbook(tmp_path / "huge.xlsx", {"huge": rows})
     with Package(path) as pkg:
         sheets = loader.SheetLoader(path, pkg)
     while not sheets._busy and sheets._thread.is_alive():
         pass
-    busy = list(sheets._busy)
-    assert busy == ["huge"]
-    sheets.keep([])  # e.g. the sheet turned out not to be needed …
-    for name in busy:  # … but it is asked for anyway
-        assert len(sheets.get(name).sheet.to_python()) == 60001
+    assert list(sheets._busy) == ["huge"]
+    assert len(sheets.get("huge").sheet.to_python()) == 60001
     sheets.close()
 
 
