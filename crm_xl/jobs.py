@@ -17,7 +17,6 @@ import pandas as pd
 from .book.port import Book
 from .core.context import Context
 from .errors import UsageError
-from .i18n import fold
 from .parse import is_blank
 from .result import JobResult, Summary
 from .schema import HISTORY_SHEET
@@ -72,8 +71,7 @@ def make_context(book: Book, today: dt.date | str | None = None, month: str | No
 
 def read_history(book: Book) -> pd.DataFrame | None:
     """The review history sheet as a DataFrame (first row = headers), or None."""
-    names = {fold(n) for n in HISTORY_SHEET.names()}
-    sheet = next((n for n in book.sheet_names() if fold(n) in names), None)
+    sheet = HISTORY_SHEET.find(book.sheet_names())
     if sheet is None:
         return None
     grid = [r for r in book.grid(sheet) if any(not is_blank(v) for v in r)]

@@ -9,6 +9,11 @@ from enum import StrEnum
 from .i18n import LANGS, Lang, fold
 
 
+def _named(name: str, names: Sequence[str]) -> bool:
+    """Whether a sheet name is one of `names`, ignoring case, spaces, width and script."""
+    return fold(name) in {fold(n) for n in names}
+
+
 class Kind(StrEnum):
     """How a column's cells are interpreted (see parse.py)."""
 
@@ -201,7 +206,7 @@ class SheetDef:
         return _header_index(self).get(fold(str(text)))
 
     def matches_name(self, name: str) -> bool:
-        return fold(name) in {fold(n) for n in self.names()}
+        return _named(name, self.names())
 
 
 _HEADER_INDEX: dict[str, dict[str, Column]] = {}
@@ -363,6 +368,13 @@ class GeneratedSheet:
     def names(self) -> tuple[str, ...]:
         return (self.hans, self.hant, self.en)
 
+    def matches_name(self, name: str) -> bool:
+        return _named(name, self.names())
+
+    def find(self, sheet_names: Sequence[str]) -> str | None:
+        """The first sheet named like this one, in any language."""
+        return next((n for n in sheet_names if self.matches_name(n)), None)
+
 
 SETTINGS_SHEET = GeneratedSheet("settings", "设置", "設定", "Settings")
 INSTRUCTIONS_SHEET = GeneratedSheet("instructions", "使用说明", "使用說明", "Instructions")
@@ -393,9 +405,8 @@ def locate(sheet: SheetDef, sheet_names: Sequence[str],
     for table, on in tables:
         if fold(table) == fold(sheet.table):
             return on, table
-    names = {fold(n) for n in sheet.names()}
     for name in sheet_names:
-        if fold(name) in names:
+        if sheet.matches_name(name):
             return name, next((t for t, on in tables if on == name), None)
     return None
 
@@ -403,9 +414,7 @@ def locate(sheet: SheetDef, sheet_names: Sequence[str],
 def sheets_read(sheet_names: Sequence[str], tables: Sequence[tuple[str, str]]) -> list[str]:
     """The sheets a run reads: the data sheets, Settings and the review history."""
     out = [where[0] for s in DATA_SHEETS if (where := locate(s, sheet_names, tables))]
-    for generated in (SETTINGS_SHEET, HISTORY_SHEET):
-        names = {fold(n) for n in generated.names()}
-        out.extend(n for n in sheet_names if fold(n) in names)
+    out.extend(n for g in (SETTINGS_SHEET, HISTORY_SHEET) if (n := g.find(sheet_names)))
     return out
 
 

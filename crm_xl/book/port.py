@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import SchemaError
 from ..frame import Frame, Frames, col_letter, quote_sheet
-from ..i18n import Lang, detect_lang, fold
+from ..i18n import Lang, detect_lang
 from ..layout import Rendered, SheetLayout, render
 from ..parse import is_blank
 from ..result import JobResult
@@ -205,8 +205,7 @@ class Book(abc.ABC):
         return self._settings
 
     def settings_sheet(self) -> str | None:
-        names = {fold(n) for n in SETTINGS_SHEET.names()}
-        return next((n for n in self.sheet_names() if fold(n) in names), None)
+        return SETTINGS_SHEET.find(self.sheet_names())
 
     def _header_lang(self) -> Lang:
         texts: list[str] = []
