@@ -114,11 +114,20 @@ class TableBody:
     def height(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
+    def _row_styled(self, j: int) -> bool:
+        """Whether column j takes the row styles (error / warning / ok) of a highlighted text column."""
+        return (self.row_styles is not None and self.base[j] == "text"
+                and (self.highlight is None or self.highlight == self.headers[j]))
+
+    def fixed_style(self, j: int) -> Style | None:
+        """The style of every cell of column j, or None when it changes from row to row."""
+        return None if self.links[j] is not None or self._row_styled(j) else self.base[j]
+
     def style(self, i: int, j: int) -> tuple[Style, str | None]:
         """(style, link) of the cell in body row i, column j."""
         style = self.base[j]
         row_style = self.row_styles[i] if self.row_styles else None
-        if row_style and (self.highlight is None or self.highlight == self.headers[j]) and style == "text":
+        if row_style and self._row_styled(j):
             style = row_style
         targets = self.links[j]
         link = targets[i] if targets is not None else None

@@ -147,13 +147,10 @@ def _body_rows(body: TableBody, writer: CellWriter, style_id: Callable[[str], in
     for j, values in enumerate(body.columns):
         col = body.col + j
         letter = LETTERS[col]
-        varies = body.links[j] is not None or (
-            body.row_styles is not None and body.base[j] == "text"
-            and (body.highlight is None or body.highlight == body.headers[j]))
+        name = body.fixed_style(j)
         out: list[bytes] = []
         append = out.append
-        if not varies:
-            name = body.base[j]
+        if name is not None:
             sid = style_id(name)
             for rb, value in zip(numbers, values, strict=True):
                 cls = value.__class__
