@@ -200,7 +200,7 @@ def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, m
     real_replace = os.replace
 
     def replace(src: str | Path, dst: str | Path) -> None:
-        seen.append((book.pkg.zf.fp is None, book._loader is None))
+        seen.append((book.pkg.closed, book._loader is None))
         real_replace(src, dst)
 
     monkeypatch.setattr(safety.os, "replace", replace)
@@ -212,16 +212,30 @@ def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, m
         assert book.frames().customers.data.loc[3, "check"] == "错"  # reopened on the saved file
 
 
-def test_a_refused_save_leaves_the_book_usable(tmp_path: Path):
+def test_a_save_that_fails_at_the_rename_leaves_the_book_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The handles are closed for the rename; when the rename fails (e.g. the file is locked), the book
+    reopens its file, the original is untouched and a later save works."""
+    from crm_xl.book import safety
+
     path = small_workbook(tmp_path / "a.xlsx")
+    before = digest(path)
+
+    def locked(src: str | Path, dst: str | Path) -> None:
+        raise PermissionError(13, "locked by another program", str(dst))
+
     with FileBook(path) as book:
         book.frames()
         book.apply(_result({2: "OK"}))
-        os.utime(path, ns=(1, 1))  # changed on disk meanwhile
-        with pytest.raises(ConflictError):
-            book.save()
+        with monkeypatch.context() as m:
+            m.setattr(safety.os, "replace", locked)
+            with pytest.raises(PermissionError):
+                book.save()
+        assert digest(path) == before
         assert book.grid("备忘")[1] == [42]  # a sheet not read before: the book still reads its file …
-        assert book.pkg.read("[Content_Types].xml")  # … and can copy its parts into a later save
+        book.apply(_result({2: "OK"}))
+        book.save()  # … and copies its parts into a later save
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
+    assert rows[1][-1] == "OK"
 
 
 def test_a_file_saved_by_someone_else_during_the_save_is_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -51,7 +51,6 @@ class FileBook(Book):
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
         self.pkg = self._open(self.source)
-        self._released = False
         self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
 
     def _open(self, source: Path) -> Package:
@@ -181,9 +180,8 @@ class FileBook(Book):
         try:
             atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
         except BaseException:
-            if self._released:
+            if self.pkg.closed:  # released for the rename that did not happen
                 self.pkg = self._open(self.source)
-                self._released = False
             raise
         self._queued.clear()
         if out is None:
@@ -196,13 +194,11 @@ class FileBook(Book):
         if self._loader is not None:
             self._loader.close()
             self._loader = None
-        self._released = True
 
     def _reopen(self, source: Path) -> None:
         self._release()
         self.source = source
         self.pkg = self._open(source)
-        self._released = False
         self._grids.clear()
         self._arrays.clear()
         self._formulas.clear()

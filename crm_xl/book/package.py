@@ -105,6 +105,10 @@ class Package:
     def close(self) -> None:
         self.zf.close()
 
+    @property
+    def closed(self) -> bool:
+        return self.zf.fp is None
+
     def __enter__(self) -> Package:
         return self
 
