@@ -55,3 +55,12 @@ def small_workbook(path: Path, tables: bool = True) -> Path:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_result(values: dict[int, Any]) -> Any:
+    """A job result that writes the Customers check column (Excel row → text)."""
+    import pandas as pd
+
+    from crm_xl.result import JobResult, Summary
+
+    return JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series(values)}})

@@ -7,20 +7,14 @@ import os
 import stat
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from helpers import digest, small_workbook
+from helpers import check_result, digest, small_workbook
 from python_calamine import CalamineWorkbook
 
 from crm_xl.book import files as files_mod
 from crm_xl.book.files import FileBook
 from crm_xl.book.safety import atomic_write, backup_path
 from crm_xl.errors import ConflictError, SchemaError, WorkbookFileError
-from crm_xl.result import JobResult, Summary
-
-
-def _result(values: dict[int, str]) -> JobResult:
-    return JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series(values)}})
 
 
 def test_reads_frames_from_a_real_file(tmp_path: Path):
@@ -38,7 +32,7 @@ def test_write_column_in_place_and_read_back_with_calamine(tmp_path: Path):
     path = small_workbook(tmp_path / "a.xlsx")
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK", 3: '=HYPERLINK("http://x","y")'}))
+        book.apply(check_result({2: "OK", 3: '=HYPERLINK("http://x","y")'}))
         book.save()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
     assert rows[0][-1] == "校验结果"
@@ -58,7 +52,7 @@ def test_out_leaves_original_unchanged(tmp_path: Path):
     out = tmp_path / "b.xlsx"
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK", 3: "OK"}))
+        book.apply(check_result({2: "OK", 3: "OK"}))
         book.save(out)
     assert digest(path) == before and out.exists()
 
@@ -68,7 +62,7 @@ def test_backup_keeps_previous_file(tmp_path: Path):
     before = digest(path)
     with FileBook(path, backup=True) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         book.save()
     assert digest(backup_path(path)) == before and digest(path) != before
 
@@ -77,7 +71,7 @@ def test_refuses_to_overwrite_a_file_changed_on_disk(tmp_path: Path):
     path = small_workbook(tmp_path / "a.xlsx")
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         small_workbook(path)  # someone saves meanwhile
         os.utime(path, ns=(1, 1))
         changed = digest(path)
@@ -102,7 +96,7 @@ def test_interrupted_save_leaves_original_untouched(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(files_mod, "atomic_write", crashing)
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         with pytest.raises(OSError, match="simulated"):
             book.save()
     assert digest(path) == before
@@ -127,7 +121,7 @@ def test_keeps_file_mode(tmp_path: Path):
     path.chmod(0o640)
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         book.save()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
@@ -206,7 +200,7 @@ def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, m
     monkeypatch.setattr(safety.os, "replace", replace)
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK", 3: "错"}))
+        book.apply(check_result({2: "OK", 3: "错"}))
         book.save()
         assert seen == [(True, True)]
         assert book.frames().customers.data.loc[3, "check"] == "错"  # reopened on the saved file
@@ -225,14 +219,14 @@ def test_a_save_that_fails_at_the_rename_leaves_the_book_usable(tmp_path: Path, 
 
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         with monkeypatch.context() as m:
             m.setattr(safety.os, "replace", locked)
             with pytest.raises(PermissionError):
                 book.save()
         assert digest(path) == before
         assert book.grid("备忘")[1] == [42]  # a sheet not read before: the book still reads its file …
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         book.save()  # … and copies its parts into a later save
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
     assert rows[1][-1] == "OK"
@@ -252,7 +246,7 @@ def test_a_file_saved_by_someone_else_during_the_save_is_a_conflict(tmp_path: Pa
     monkeypatch.setattr(writer.PackageWriter, "write", write)
     with FileBook(path) as book:
         book.frames()
-        book.apply(_result({2: "OK"}))
+        book.apply(check_result({2: "OK"}))
         with pytest.raises(ConflictError, match="changed on disk since crm-xl read it"):
             book.save()
     assert path.read_bytes().startswith(b"PK\x03\x04 someone else's")

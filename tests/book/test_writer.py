@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
-from helpers import digest, small_workbook
+from helpers import check_result, digest, small_workbook
 from python_calamine import CalamineWorkbook
 
 from crm_xl.book.files import FileBook
@@ -181,7 +181,7 @@ def test_save_to_out_then_in_place(tmp_path: Path):
     out = tmp_path / "b.xlsx"
     with FileBook(path) as book:
         book.frames()
-        book.apply(JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series({2: "一", 3: "二"})}}))
+        book.apply(check_result({2: "一", 3: "二"}))
         book.save(out)
         assert digest(path) == before
         assert book.frames().customers.data.loc[3, "check"] == "二"  # the book now reads `out`
@@ -221,7 +221,7 @@ def test_kill_mid_save_leaves_the_original_intact(tmp_path: Path):
     hour_ago = time.time() - 2 * 3600
     os.utime(left[0], (hour_ago, hour_ago))
     with FileBook(path) as book:
-        book.apply(JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series({2: "x", 3: "y"})}}))
+        book.apply(check_result({2: "x", 3: "y"}))
         book.save()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~crm-xl-")] == [fresh.name]
 
