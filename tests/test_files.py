@@ -46,17 +46,6 @@ def test_write_column_in_place_and_read_back_with_calamine(tmp_path: Path):
     assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("备忘").to_python()[1][0] == 42
 
 
-def test_out_leaves_original_unchanged(tmp_path: Path):
-    path = small_workbook(tmp_path / "a.xlsx")
-    before = digest(path)
-    out = tmp_path / "b.xlsx"
-    with FileBook(path) as book:
-        book.frames()
-        book.apply(check_result({2: "OK", 3: "OK"}))
-        book.save(out)
-    assert digest(path) == before and out.exists()
-
-
 def test_backup_keeps_previous_file(tmp_path: Path):
     path = small_workbook(tmp_path / "a.xlsx")
     before = digest(path)
