@@ -32,7 +32,8 @@ def sheets(draw):
     table = None
     if draw(st.booleans()):
         last = lead + 1 + draw(st.integers(0, len(rows) + 3))
-        table = TableInfo("FollowUps", "S", f"A{lead + 1}:{col_letter(width)}{max(last, lead + 2)}")
+        table = TableInfo("FollowUps", "S", f"A{lead + 1}:{col_letter(width)}{max(last, lead + 2)}",
+                          draw(st.sampled_from([0, 1])))  # with a total row or not
     return grid, table
 
 
@@ -40,6 +41,7 @@ def reference_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, g
     """The obvious reading, row by row: what build_frame must give."""
     if table is not None:
         header_row, first_col, last_row, last_col = parse_ref(table.ref)
+        last_row -= table.totals  # a total row is not a record
     else:
         header_row = _find_header_row(sheet, grid)
         first_col, last_col, last_row = 1, max((len(r) for r in grid), default=0), len(grid)
