@@ -17,6 +17,7 @@ import pandas as pd
 from .book.port import Book
 from .core.context import Context
 from .errors import UsageError
+from .heap import trim
 from .parse import is_blank
 from .result import JobResult, Summary
 from .schema import HISTORY_SHEET
@@ -88,7 +89,10 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
     ctx = make_context(book, today, month, with_history=job == "review")
     result = core_function(job)(ctx)
     book.apply(result)
-    return result.summary
+    summary = result.summary
+    del ctx, result  # the Book recorded the changes: a run keeps nothing else of a job but its summary
+    trim()
+    return summary
 
 
 def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month: str | None,

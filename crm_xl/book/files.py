@@ -24,6 +24,7 @@ import numpy as np
 from python_calamine import CalamineError
 
 from ..errors import WorkbookFileError
+from ..heap import trim
 from ..schema import sheets_read
 from .cells import normalize, serial
 from .loader import SheetLoader, adopt
@@ -113,6 +114,7 @@ class FileBook(Book):
         finally:
             if collecting:
                 gc.enable()
+        trim()  # the row chunks are freed: give their pages back before the next sheet or job
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         if cells:
             height, width = arr.shape
@@ -164,6 +166,10 @@ class FileBook(Book):
         target = out or self.path
         check_writable(self.path, out)
         ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
+        for frame in self._frames.values():  # the jobs' memos are caches: the save needs the room more
+            if frame is not None:
+                frame.memos.clear()
+        trim()
 
         def write(tmp: Path) -> None:
             collecting = gc.isenabled()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..frame import col_letter
+from ..heap import trim
 from ..layout import Cell, Rendered, SheetLayout
 from ..schema import Kind
 from . import package as P
@@ -192,6 +193,8 @@ class PackageWriter:
             rewriter = SheetRewriter(plan, self.styles, wb.date1904)
             self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(pkg.stream(entry.part)), LEVEL)
             self.drop_calc |= rewriter.formula_replaced
+            del rewriter
+            trim()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
         for part, grow in self.growth.items():
             self.replaced[part] = compress([_grow_table(pkg.read(part), grow)], LEVEL)
         structure = self._structure_changed()
@@ -268,6 +271,7 @@ class PackageWriter:
             chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid)
             self._add(part, compress(chunks, LEVEL), P.CT_WORKSHEET)
             del chunks
+            trim()
             rid = self._new_rid()
             self.wb_rels_add.append((rid, P.T_WORKSHEET, part))
             slot.sheet_id = max([s.sheet_id for s in wb.sheets] + [s.sheet_id for s in self.slots] + [0]) + 1
