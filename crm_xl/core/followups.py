@@ -103,36 +103,49 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     (follow-ups in the 7 days up to `as_of`, most on one day), feedback / next_action (of the latest
     follow-up), contact, phone.
     """
+    return _state(frames, settings, as_of, full=True)
+
+
+def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) -> pd.DataFrame:
+    """`follow_state`; when not `full`, only customer, key, tier, status, code, step, last_follow_up,
+    next_due, overdue_days and todo, and over-contact is not looked at (an over-contact customer's code
+    is 'ok'): what `overdue_as_of` needs."""
     cust = frames.data("customers")
     day = pd.Timestamp(as_of)
     working = settings.working_days
     st = pd.DataFrame(index=cust.index)
     st["customer"] = cust["customer"]
     st["key"] = parsed(frames, "customers", "customer", "key")
-    st["owner"] = parsed(frames, "customers", "owner", "text")
+    if full:
+        st["owner"] = parsed(frames, "customers", "owner", "text")
     st["tier"] = _tiers(frames, st["key"], as_of)
     st["status"] = parsed(frames, "customers", "status", "status").fillna("open")
-    st["contact"] = parsed(frames, "customers", "contact", "text")
-    st["phone"] = parsed(frames, "customers", "phone", "text")
+    if full:
+        st["contact"] = parsed(frames, "customers", "contact", "text")
+        st["phone"] = parsed(frames, "customers", "phone", "text")
 
     fu = _followups(frames, day)
-    latest = fu.drop_duplicates("key", keep="last").set_index("key")
+    latest = fu.drop_duplicates("key", keep="last")
+    # each customer's latest follow-up by position in `latest` (-1: none), looked up once for every column
+    at = pd.Index(latest["key"].to_numpy()).get_indexer(st["key"].to_numpy())
+    none = at < 0
     seq = pd.Index(latest["seq"].to_numpy())
-    st["last_follow_up"] = st["key"].map(latest["day"]).astype("datetime64[ns]")
-    planned = st["key"].map(pd.Series(parsed_at(frames, "followups", "next_date", dates, seq).to_numpy(),
-                                      index=latest.index))
-    planned = planned.astype("datetime64[ns]")
-    for col in ("feedback", "next_action"):
-        cells = parsed_at(frames, "followups", col, texts, seq)
-        st[col] = st["key"].map(pd.Series(cells.to_numpy(), index=latest.index)).fillna("")
+    st["last_follow_up"] = _take(latest["day"].to_numpy(), at, none, np.datetime64("NaT", "ns"))
+    planned = pd.Series(_take(parsed_at(frames, "followups", "next_date", dates, seq).to_numpy(), at, none,
+                              np.datetime64("NaT", "ns")), index=st.index, dtype="datetime64[ns]")
+    if full:
+        for col in ("feedback", "next_action"):
+            st[col] = _take(parsed_at(frames, "followups", col, texts, seq).to_numpy(), at, none, "")
 
-    recent = fu[fu["day"] > day - pd.Timedelta(days=7)]
-    st["week_count"] = st["key"].map(recent.groupby("key").size()).fillna(0).astype(int)
-    per_day = recent.groupby(["key", "day"]).size()
-    day_max = per_day.groupby(level=0).max() if len(per_day) else pd.Series(dtype=int)
-    st["day_max"] = st["key"].map(day_max).fillna(0).astype(int)
-    st["over_contact"] = (st["day_max"] > settings.daily_contact_limit) | (
-        (st["tier"] == "C") & (st["week_count"] > settings.c_weekly_limit))
+        recent = fu[fu["day"] > day - pd.Timedelta(days=7)]
+        st["week_count"] = st["key"].map(recent.groupby("key").size()).fillna(0).astype(int)
+        per_day = recent.groupby(["key", "day"]).size()
+        day_max = per_day.groupby(level=0).max() if len(per_day) else pd.Series(dtype=int)
+        st["day_max"] = st["key"].map(day_max).fillna(0).astype(int)
+        st["over_contact"] = (st["day_max"] > settings.daily_contact_limit) | (
+            (st["tier"] == "C") & (st["week_count"] > settings.c_weekly_limit))
+    else:
+        st["over_contact"] = False
 
     # open: due date and status
     cadence = st["tier"].map({"A": settings.cadence_a, "B": settings.cadence_b, "C": settings.cadence_c})
@@ -157,14 +170,22 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     st.loc[lost, ["last_follow_up", "next_due"]] = pd.NaT
     st["overdue_days"] = days_late(st["next_due"], day, working)
     st["todo"] = st["code"].isin(DUE_CODES) & (st["next_due"] <= day)
-    return st[STATE_COLUMNS]
+    return st[STATE_COLUMNS] if full else st[[c for c in STATE_COLUMNS if c in st.columns]]
 
 
-def overdue_as_of(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+def _take(values: np.ndarray, at: np.ndarray, none: np.ndarray, missing: object) -> np.ndarray:
+    """values[at], with `missing` where `none`."""
+    out = values[np.where(none, 0, at)] if len(values) else np.full(len(at), missing, dtype=values.dtype)
+    if len(values) and none.any():
+        out[none] = missing
+    return out
+
+
+def overdue_as_of(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool = True) -> pd.DataFrame:
     """Customers overdue at the end of `as_of` (e.g. a month end): open customers past their due date
     (with or without a follow-up so far) and won customers past an after-sale step. Rows of
-    `follow_state`, most overdue first."""
-    st = follow_state(frames, settings, as_of)
+    `follow_state`, most overdue first (only the columns `_state` fills when not `full`)."""
+    st = _state(frames, settings, as_of, full=full)
     late = st[st["code"].isin(("overdue", "no_followup", "after_sale_overdue")) & (st["overdue_days"] > 0)]
     return late.sort_values("overdue_days", ascending=False, kind="stable")
 

@@ -289,7 +289,7 @@ def overdue_at(d: Data, day: dt.date) -> pd.Series:
     (`followups.overdue_as_of`: open customers past their next follow-up, won customers past an after-sale
     step; statuses and tiers as they are now, tier log as of `day`)."""
     if day not in d.cache:
-        late = overdue_as_of(d.frames, d.settings, day)
+        late = overdue_as_of(d.frames, d.settings, day, full=False)
         d.cache[day] = pd.Series(d.customers.index.isin(set(late["key"])), index=d.customers.index)
     return d.cache[day]
 

@@ -562,6 +562,17 @@ def test_overdue_as_of_month_end() -> None:
     assert overdue_as_of(ctx.frames, ctx.settings, D(2024, 2, 29)).empty
 
 
+def test_overdue_as_of_lean_state_finds_the_same_rows() -> None:
+    """full=False (the review's month ends) skips the Today-sheet columns, not any overdue row."""
+    ctx = _ctx_all()
+    for day in (D(2024, 2, 29), D(2024, 3, 10), D(2024, 3, 31), D(2024, 4, 30)):
+        full = overdue_as_of(ctx.frames, ctx.settings, day)
+        lean = overdue_as_of(ctx.frames, ctx.settings, day, full=False)
+        cols = ["customer", "key", "tier", "status", "code", "step", "last_follow_up", "next_due", "overdue_days",
+                "todo"]
+        pd.testing.assert_frame_equal(lean[cols], full[cols])
+
+
 def test_no_customers_sheet() -> None:
     ctx = make_ctx({"followups": [fu("2024-03-01")]})
     result = flag_stale(ctx)
