@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pandas import NA as _NA
@@ -39,8 +40,13 @@ def text_xml(value: str) -> str:
     return value
 
 
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
 def attr_xml(value: str) -> str:
     """Escape text for a double-quoted XML attribute."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
     value = ILLEGAL.sub("", value)
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
             .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
@@ -75,6 +81,25 @@ class CellWriter:
 
     def text(self, value: str) -> tuple[bytes, bool]:
         return text_xml(value).encode("utf-8"), value[:1].isspace() or value[-1:].isspace()
+
+    def column(self, letter: bytes, numbers: list[bytes], values: list[Any],
+               prepare: Callable[[Any], tuple[Any, int]], skip: Any = None) -> list[bytes]:
+        """The cells of one column (b'' where a cell writes nothing, or the value is `skip`), each distinct
+        value turned into XML once: `prepare(value)` gives the value as written and its style."""
+        opening = self.c_open + letter
+        cut = len(opening)
+        tails: dict[tuple[type, Any], bytes] = {}
+        try:
+            for v in values:
+                key = (v.__class__, v)
+                if key not in tails:
+                    whole = b"" if v is skip and skip is not None else self.cell(letter, *prepare(v))
+                    tails[key] = whole[cut:]
+        except TypeError:  # an unhashable value: no sharing
+            return [b"" if v is skip and skip is not None else self.cell(letter + rb, *prepare(v))
+                    for rb, v in zip(numbers, values, strict=True)]
+        return [opening + rb + t if (t := tails[(v.__class__, v)]) else b""
+                for rb, v in zip(numbers, values, strict=True)]
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
         """The `<c>` element; b'' for a blank unstyled cell."""

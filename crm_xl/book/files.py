@@ -24,6 +24,7 @@ import numpy as np
 from python_calamine import CalamineError
 
 from ..errors import WorkbookFileError
+from ..frame import Frames
 from ..heap import trim
 from ..schema import sheets_read
 from .cells import normalize, serial
@@ -84,6 +85,12 @@ class FileBook(Book):
 
     def table_infos(self) -> list[TableInfo]:
         return [TableInfo(t.name, t.sheet, t.ref, t.totals) for t in self.pkg.tables]
+
+    def frames(self) -> Frames:
+        if self._loader is not None:  # read the sheets in the order that keeps both cores busy
+            for name in self._loader.order(self._needed()):
+                self.array(name)
+        return super().frames()
 
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:

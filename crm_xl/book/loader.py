@@ -80,6 +80,15 @@ class SheetLoader:
             raise outcome
         return outcome
 
+    def order(self, names: Iterable[str]) -> list[str]:
+        """`names` in the order that keeps both threads busy: the sheets already parsed, then those not
+        started (the asking thread parses them while this one finishes its sheet), then the one it is on."""
+        with self._lock:
+            def rank(name: str) -> int:
+                return 0 if name in self._done else 2 if name in self._busy else 1
+
+            return sorted(dict.fromkeys(names), key=rank)
+
     def close(self) -> None:
         with self._lock:
             self._stop = True

@@ -141,32 +141,24 @@ def _body_rows(body: TableBody, writer: CellWriter, style_id: Callable[[str], in
     n = body.height
     first = body.row
     numbers = [b"%d" % (first + i) for i in range(n)]
-    cell = writer.cell
     columns: list[list[bytes]] = []
     link_cols = []
+
+    def styled(item: tuple[type, Any, str]) -> tuple[Any, int]:
+        value, style_name = _plain(item[1], item[2])
+        return value, style_id(style_name)
+
     for j, values in enumerate(body.columns):
-        col = body.col + j
-        letter = LETTERS[col]
+        letter = LETTERS[body.col + j]
         name = body.fixed_style(j)
-        out: list[bytes] = []
-        append = out.append
         if name is not None:
-            sid = style_id(name)
-            for rb, value in zip(numbers, values, strict=True):
-                cls = value.__class__
-                if cls is str or cls is int or value is None:
-                    append(cell(letter + rb, value, sid))
-                else:
-                    value, style_name = _plain(value, name)
-                    append(cell(letter + rb, value, sid if style_name == name else style_id(style_name)))
+            columns.append(writer.column(letter, numbers, values, lambda v, name=name: styled((type, v, name))))
         else:
-            for i, (rb, value) in enumerate(zip(numbers, values, strict=True)):
-                style_name, _ = body.style(i, j)
-                value, style_name = _plain(value, style_name)
-                append(cell(letter + rb, value, style_id(style_name)))
+            # (class, value, style): 0 and False share no XML
+            items = [(v.__class__, v, body.style(i, j)[0]) for i, v in enumerate(values)]
+            columns.append(writer.column(letter, numbers, items, styled))
             if body.links[j] is not None:
                 link_cols.append(j)
-        columns.append(out)
     for i in range(n) if link_cols else ():
         for j in link_cols:
             link = body.links[j][i]  # type: ignore[index]

@@ -396,17 +396,7 @@ class SheetRewriter:
 
     def _cells_in_style(self, col: int, rows: list[int], new: list[Any]) -> list[bytes]:
         style = self.last_style[col]
-        letter = LETTERS[col]
-        opening = self.writer.c_open + letter
-        cut = len(opening)
-        tails: dict[tuple[type, Any], bytes | None] = {}
-        for v in new:
-            key = (v.__class__, v)
-            if key not in tails:
-                whole = self.writer.cell(letter, v, style) if v is not _MISSING else b""
-                tails[key] = whole[cut:] if whole else None
-        return [b"%s%d%s" % (opening, r, t) if (t := tails[(v.__class__, v)]) is not None else b""
-                for r, v in zip(rows, new, strict=True)]
+        return self.writer.column(LETTERS[col], [b"%d" % r for r in rows], new, lambda v: (v, style), _MISSING)
 
     def _widen_spans(self, region: bytes, found: set[bytes]) -> bytes:
         """Every row's `spans` (found right after its `r`) widened to the written column, as `_row_open`

@@ -124,6 +124,33 @@ def test_a_sheet_asked_for_while_being_parsed_is_waited_for(tmp_path: Path):
     sheets.close()
 
 
+def test_sheets_are_read_parsed_first_then_not_started_then_the_one_being_parsed(tmp_path: Path):
+    rows = [["n", "text"]] + [[i, f"行{i}"] for i in range(60000)]
+    path = write_workbook(tmp_path / "two.xlsx", {"huge": rows, "mid": rows[:3000], "small": rows[:10]})
+    with Package(path) as pkg:
+        sheets = loader.SheetLoader(path, pkg, ["huge", "small"])
+    while not sheets._busy and sheets._thread.is_alive():
+        pass
+    with sheets._lock:  # as if "small" were parsed already, while the thread is on "huge"
+        sheets._queue.remove("small")
+        sheets._done["small"] = sheets._parse("small")
+    assert sheets.order(["huge", "mid", "small", "huge"]) == ["small", "mid", "huge"]
+    sheets.close()
+
+
+def test_filebook_reads_the_sheets_ready_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = small_workbook(tmp_path / "s.xlsx")
+    book = FileBook(path)
+    needed = book._needed()
+    monkeypatch.setattr(loader.SheetLoader, "order", lambda self, names: list(reversed(list(names))))
+    asked: list[str] = []
+    real = FileBook.array
+    monkeypatch.setattr(FileBook, "array", lambda self, name: asked.append(name) or real(self, name))
+    book.frames()
+    assert asked[:len(needed)] == list(reversed(needed))
+    book.close()
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
 def test_sheet_array_from_a1_in_chunks_with_shared_values(tmp_path: Path, chunk: int):
     import datetime as dt
