@@ -83,23 +83,25 @@ class CellWriter:
         return text_xml(value).encode("utf-8"), value[:1].isspace() or value[-1:].isspace()
 
     def column(self, letter: bytes, numbers: list[bytes], values: list[Any],
-               prepare: Callable[[Any], tuple[Any, int]], skip: Any = None) -> list[bytes]:
+               prepare: Callable[[Any, Any], tuple[Any, int]], extras: list[Any] | None = None,
+               skip: Any = None) -> list[bytes]:
         """The cells of one column (b'' where a cell writes nothing, or the value is `skip`), each distinct
-        value turned into XML once: `prepare(value)` gives the value as written and its style."""
+        (value, extra) turned into XML once: `prepare(value, extra)` gives the value as written and its
+        style; `extras` is one more input per row (e.g. the row's style name), None for all by default."""
         opening = self.c_open + letter
         cut = len(opening)
-        tails: dict[tuple[type, Any], bytes] = {}
+        rows = [None] * len(values) if extras is None else extras
+        tails: dict[Any, bytes] = {}
         try:
-            for v in values:
-                key = (v.__class__, v)
+            keys = [(_share(v), e) for v, e in zip(values, rows, strict=True)]
+            for key, v, e in zip(keys, values, rows, strict=True):
                 if key not in tails:
-                    whole = b"" if v is skip and skip is not None else self.cell(letter, *prepare(v))
+                    whole = b"" if v is skip and skip is not None else self.cell(letter, *prepare(v, e))
                     tails[key] = whole[cut:]
         except TypeError:  # an unhashable value: no sharing
-            return [b"" if v is skip and skip is not None else self.cell(letter + rb, *prepare(v))
-                    for rb, v in zip(numbers, values, strict=True)]
-        return [opening + rb + t if (t := tails[(v.__class__, v)]) else b""
-                for rb, v in zip(numbers, values, strict=True)]
+            return [b"" if v is skip and skip is not None else self.cell(letter + rb, *prepare(v, e))
+                    for rb, v, e in zip(numbers, values, rows, strict=True)]
+        return [opening + rb + t if (t := tails[k]) else b"" for rb, k in zip(numbers, keys, strict=True)]
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
         """The `<c>` element; b'' for a blank unstyled cell."""
@@ -132,6 +134,12 @@ class CellWriter:
         if isinstance(value, dt.date | dt.time):
             return self.c_open + ref + s + self.v_open + repr(serial(value, self.date1904)).encode() + self.v_close
         return self.cell(ref, normalize(value), style)
+
+
+def _share(value: Any) -> Any:
+    """What makes two values the same cell XML: their class and value (0 is not False, 0.0 not -0.0)."""
+    cls = value.__class__
+    return (cls, value) if cls is not float else value.hex()
 
 
 def normalize(value: Any) -> Any:

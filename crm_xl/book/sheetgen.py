@@ -144,19 +144,18 @@ def _body_rows(body: TableBody, writer: CellWriter, style_id: Callable[[str], in
     columns: list[list[bytes]] = []
     link_cols = []
 
-    def styled(item: tuple[type, Any, str]) -> tuple[Any, int]:
-        value, style_name = _plain(item[1], item[2])
+    def styled(value: Any, style_name: str) -> tuple[Any, int]:
+        value, style_name = _plain(value, style_name)
         return value, style_id(style_name)
 
     for j, values in enumerate(body.columns):
         letter = LETTERS[body.col + j]
         name = body.fixed_style(j)
         if name is not None:
-            columns.append(writer.column(letter, numbers, values, lambda v, name=name: styled((type, v, name))))
+            columns.append(writer.column(letter, numbers, values, lambda v, _, name=name: styled(v, name)))
         else:
-            # (class, value, style): 0 and False share no XML
-            items = [(v.__class__, v, body.style(i, j)[0]) for i, v in enumerate(values)]
-            columns.append(writer.column(letter, numbers, items, styled))
+            names = [body.style(i, j)[0] for i in range(n)]
+            columns.append(writer.column(letter, numbers, values, styled, names))
             if body.links[j] is not None:
                 link_cols.append(j)
     for i in range(n) if link_cols else ():

@@ -396,7 +396,8 @@ class SheetRewriter:
 
     def _cells_in_style(self, col: int, rows: list[int], new: list[Any]) -> list[bytes]:
         style = self.last_style[col]
-        return self.writer.column(LETTERS[col], [b"%d" % r for r in rows], new, lambda v: (v, style), _MISSING)
+        return self.writer.column(LETTERS[col], [b"%d" % r for r in rows], new, lambda v, _: (v, style),
+                                  skip=_MISSING)
 
     def _widen_spans(self, region: bytes, found: set[bytes]) -> bytes:
         """Every row's `spans` (found right after its `r`) widened to the written column, as `_row_open`

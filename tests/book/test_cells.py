@@ -1,0 +1,43 @@
+"""CellWriter.column: the same XML as writing each cell on its own, whatever the values share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm_xl.book.cells import CellWriter
+
+SKIP = object()
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, -0.0, 1.0, 0.5, float("nan")]),
+                   st.sampled_from(["", "OK", " OK", "a&b", "中文"]),
+                   st.sampled_from([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 9)]),
+                   st.just(SKIP))
+
+
+@given(st.lists(VALUES, max_size=30), st.lists(st.integers(0, 2), min_size=30, max_size=30))
+def test_column_equals_cell_by_cell(values, styles):
+    w = CellWriter()
+    numbers = [b"%d" % (i + 2) for i in range(len(values))]
+    extras = styles[:len(values)]
+
+    def prepare(v, extra):
+        return v, extra * 3
+
+    got = w.column(b"C", numbers, values, prepare, extras, skip=SKIP)
+    want = [b"" if v is SKIP else w.cell(b"C" + rb, v, e * 3) for rb, v, e in zip(numbers, values, extras, strict=True)]
+    assert got == want
+
+
+def test_equal_values_of_other_types_do_not_share_xml():
+    w = CellWriter()
+    got = w.column(b"A", [b"1", b"2", b"3", b"4"], [0, False, 0.0, -0.0], lambda v, _: (v, 0))
+    assert got == [b'<c r="A1"><v>0</v></c>', b'<c r="A2" t="b"><v>0</v></c>', b'<c r="A3"><v>0.0</v></c>',
+                   b'<c r="A4"><v>-0.0</v></c>']
+
+
+def test_unhashable_values_are_written_one_by_one():
+    w = CellWriter()
+    got = w.column(b"B", [b"1", b"2"], [["x"], "y"], lambda v, _: (str(v), 0))
+    assert got == [b'<c r="B1" t="inlineStr"><is><t>[\'x\']</t></is></c>', b'<c r="B2" t="inlineStr"><is><t>y</t></is></c>']
