@@ -275,11 +275,23 @@ def _clean(value: Any) -> Any:
 
 def _column_width(values: list[Any]) -> float:
     """The widest of a column's values (each distinct value measured once)."""
+    texts = list({v for v in values if type(v) is str})
+    others = [v for v in values if type(v) is not str]
     try:
-        distinct: Any = {(type(v), v) for v in values}
+        distinct: Any = {(type(v), v) for v in others}
     except TypeError:  # an unhashable value: measure them all
-        return max((_width(v) for v in values), default=0)
-    return max((_width(v) for _, v in distinct), default=0)
+        distinct = [(type(v), v) for v in others]
+    best = max((_width(v) for _, v in distinct), default=0)
+    # a text is at most 2 units per character + 2 (an ASCII one at most 1 per character + 2), and at most
+    # 60: longest first, skipping texts that cannot be wider, stopping when none can
+    texts.sort(key=len, reverse=True)
+    for v in texts:
+        if best >= 60 or 2 * len(v) + 2 <= best:
+            break
+        if len(v) + 2 <= best and v.isascii():
+            continue
+        best = max(best, _width(v))
+    return best
 
 
 def _width(value: Any) -> float:
