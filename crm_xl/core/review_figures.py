@@ -227,7 +227,15 @@ def _tier_at(d: Data, conv: pd.DataFrame) -> pd.Series:
 def close_days(d: Data, m: Month, months: int = 12) -> pd.DataFrame:
     """Days from first contact to conversion, by the tier held on the conversion date: n, mean, median for
     conversions in the month and in the trailing `months` months ending with it. Conversions without a
-    first-contact date, or dated before it, are left out."""
+    first-contact date, or dated before it, are left out. Kept in `d.cache` (the review's sheet and its
+    headline ask for the same month)."""
+    key = ("close_days", m, months)
+    if key not in d.cache:
+        d.cache[key] = _close_days(d, m, months)
+    return d.cache[key]
+
+
+def _close_days(d: Data, m: Month, months: int) -> pd.DataFrame:
     window = Month(m.label, m.shift(-(months - 1)).start, m.end)
     conv = _conv_in(d, window)
     first = conv["key"].map(d.customers["first"])
@@ -351,7 +359,8 @@ def headline(d: Data, m: Month, *, light: bool = False) -> dict[str, Any]:
     if light:
         return out
     fu = _follow_in(d, m)
-    days = close_days(d, m, months=1)
+    days = close_days(d, m)  # the month's figures of the trailing table (each conversion's days and tier
+    # do not depend on the window, so they are those of the month alone)
     n = int(days["n_month"].sum())
     moves = tier_moves(d, m)
     out.update({

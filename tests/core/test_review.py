@@ -438,3 +438,15 @@ def test_history_headers_in_traditional_chinese_are_read():
         for unit in ("万", "元"):
             found = hist._INDEX[fold(hist.header(key, "zh-Hant", unit))]
             assert found[0] == key
+
+
+def test_headline_days_mean_is_the_months_own(data: fig.Data):
+    """The headline takes the month's days to close from the (cached) trailing table: the same figure as
+    the month alone gives."""
+    for m in (MARCH, MARCH.shift(-1), MARCH.shift(-2), MARCH.shift(1)):
+        one = fig._close_days(data, m, 1)
+        n = int(one["n_month"].sum())
+        want = float((one["mean_month"] * one["n_month"]).sum() / n) if n else None
+        assert fig.headline(data, m)["days_mean"] == want
+        assert fig.close_days(data, m) is fig.close_days(data, m)
+    assert fig.headline(data, MARCH)["days_mean"] is not None
