@@ -90,17 +90,21 @@ class CellWriter:
         style; `extras` is one more input per row (e.g. the row's style name), None for all by default."""
         opening = self.c_open + letter
         cut = len(opening)
-        rows = [None] * len(values) if extras is None else extras
-        tails: dict[Any, bytes] = {}
-        try:
-            keys = [(_share(v), e) for v, e in zip(values, rows, strict=True)]
-            for key, v, e in zip(keys, values, rows, strict=True):
-                if key not in tails:
-                    whole = b"" if v is skip and skip is not None else self.cell(letter, *prepare(v, e))
-                    tails[key] = whole[cut:]
+        try:  # what makes two values the same XML: class and value (0 is not False), a float's bits (-0.0)
+            if extras is None and set(map(type, values)) <= {*_SELF_KEYED, skip.__class__}:
+                keys = values  # texts, dates and blanks: equal means the same XML
+            else:
+                keys = [(v.__class__, v) if v.__class__ is not float else v.hex() for v in values]
+            if extras is not None:
+                keys = list(zip(keys, extras, strict=True))
+            distinct = dict(zip(keys, zip(values, extras or [None] * len(values), strict=True), strict=True))
         except TypeError:  # an unhashable value: no sharing
             return [b"" if v is skip and skip is not None else self.cell(letter + rb, *prepare(v, e))
-                    for rb, v, e in zip(numbers, values, rows, strict=True)]
+                    for rb, v, e in zip(numbers, values, extras or [None] * len(values), strict=True)]
+        tails = {k: b"" if v is skip and skip is not None else self.cell(letter, *prepare(v, e))[cut:]
+                 for k, (v, e) in distinct.items()}
+        if b"" not in tails.values():
+            return list(map(opening.__add__, map(bytes.__add__, numbers, map(tails.__getitem__, keys))))
         return [opening + rb + t if (t := tails[k]) else b"" for rb, k in zip(numbers, keys, strict=True)]
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
@@ -136,10 +140,7 @@ class CellWriter:
         return self.cell(ref, normalize(value), style)
 
 
-def _share(value: Any) -> Any:
-    """What makes two values the same cell XML: their class and value (0 is not False, 0.0 not -0.0)."""
-    cls = value.__class__
-    return (cls, value) if cls is not float else value.hex()
+_SELF_KEYED = {str, type(None), dt.date, dt.datetime, dt.time}
 
 
 def normalize(value: Any) -> Any:

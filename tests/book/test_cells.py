@@ -16,18 +16,27 @@ VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from
                    st.just(SKIP))
 
 
-@given(st.lists(VALUES, max_size=30), st.lists(st.integers(0, 2), min_size=30, max_size=30))
+@given(st.lists(VALUES, max_size=30), st.none() | st.lists(st.integers(0, 2), min_size=30, max_size=30))
 def test_column_equals_cell_by_cell(values, styles):
     w = CellWriter()
     numbers = [b"%d" % (i + 2) for i in range(len(values))]
-    extras = styles[:len(values)]
+    extras = styles[:len(values)] if styles is not None else None
+    style = extras or [1] * len(values)
 
     def prepare(v, extra):
-        return v, extra * 3
+        return v, (extra if extra is not None else 1) * 3
 
     got = w.column(b"C", numbers, values, prepare, extras, skip=SKIP)
-    want = [b"" if v is SKIP else w.cell(b"C" + rb, v, e * 3) for rb, v, e in zip(numbers, values, extras, strict=True)]
+    want = [b"" if v is SKIP else w.cell(b"C" + rb, v, e * 3) for rb, v, e in zip(numbers, values, style, strict=True)]
     assert got == want
+
+
+def test_texts_dates_and_blanks_share_xml_by_value():
+    w = CellWriter()
+    values = ["OK", None, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1), "OK", None]
+    got = w.column(b"D", [b"%d" % i for i in range(1, 7)], values, lambda v, _: (v, 2))
+    assert got == [w.cell(b"D%d" % i, v, 2) for i, v in enumerate(values, 1)]
+    assert got[2] == b'<c r="D3" s="2"><v>45292</v></c>' and got[3] == b'<c r="D4" s="2"><v>45292</v></c>'
 
 
 def test_equal_values_of_other_types_do_not_share_xml():
