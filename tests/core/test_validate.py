@@ -20,6 +20,7 @@ from crm_xl.core.validation.names import dedupe_key
 from crm_xl.core.validation.rules import RULES
 from crm_xl.jobs import make_context
 from crm_xl.layout import Table, render
+from crm_xl.parse import parse_contact
 from crm_xl.schema import ISSUES_SHEET, SHEETS
 from crm_xl.settings import Settings
 from tests.conftest import make_ctx
@@ -541,3 +542,13 @@ def test_vectorised_dates_agree_with_the_general_path(rows: list[tuple[Any, Any,
     finally:
         checks.FAST_DATES = True
     assert fast[["row", "key", "rule", "message"]].equals(slow[["row", "key", "rule", "message"]])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.from_regex(r"\A1[0-9]{10}\Z"), st.from_regex(r"\A[0-9+\- ]{0,14}\Z"), st.integers(-10**12, 10**12),
+    st.integers(10**10, 2 * 10**10),
+    st.text(alphabet="0123456789１３\n @+-", max_size=13), st.booleans(), st.none(), st.floats(allow_nan=True),
+))
+def test_contact_fast_path_equals_parse_contact(value: object) -> None:
+    assert checks._contact(value) == parse_contact(value)
