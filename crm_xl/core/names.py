@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ..i18n import fold
+from ..i18n import fold, fold_many
 from ..parse import is_blank
 
 
@@ -25,10 +26,31 @@ def _text_key(text: str) -> str:
     return folded(text).replace(" ", "")
 
 
-@lru_cache(maxsize=1 << 18)
+_FOLDED: dict[str, str] = {}  # text → fold(text), filled by `folded` and `fold_ahead`
+_MAX_FOLDED = 1 << 18
+
+
 def folded(text: str) -> str:
     """`i18n.fold(text)`, worked out once per distinct text (validation folds the same names)."""
-    return fold(text)
+    out = _FOLDED.get(text)
+    if out is None:
+        out = fold(text)
+        _keep(text, out)
+    return out
+
+
+def fold_ahead(texts: Iterable[object]) -> None:
+    """Fold the distinct texts among `texts` that `folded` has not seen, all at once (`i18n.fold_many`:
+    one OpenCC call instead of one per name), so that `folded` finds them."""
+    todo = [t for t in dict.fromkeys(t for t in texts if type(t) is str) if t not in _FOLDED]
+    for text, out in zip(todo, fold_many(todo), strict=True):
+        _keep(text, out)
+
+
+def _keep(text: str, out: str) -> None:
+    if len(_FOLDED) >= _MAX_FOLDED:
+        _FOLDED.clear()
+    _FOLDED[text] = out
 
 
 def customer_keys(names: pd.Series) -> pd.Series:
@@ -36,6 +58,7 @@ def customer_keys(names: pd.Series) -> pd.Series:
     if names.empty:
         return pd.Series([], index=names.index, dtype=object)
     codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
+    fold_ahead(uniques)
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = [customer_key(u) for u in uniques]
     table[-1] = ""  # code -1: a blank cell
