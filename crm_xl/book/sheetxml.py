@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from .. import theme
@@ -201,6 +202,9 @@ class SheetRewriter:
 
     def _new_rows(self, before: int | None) -> Iterator[bytes]:
         """Rows crm-xl creates (no element yet) with numbers below `before` (all remaining if None)."""
+        if before is None and _BATCH and (batch := self._appended_rows()) is not None:
+            yield batch
+            return
         todo = self.todo
         while self.i < len(todo) and (before is None or todo[self.i] < before):
             r = todo[self.i]
@@ -208,6 +212,26 @@ class SheetRewriter:
             body = self._merge(r, b"")
             if body:
                 yield b'%s r="%d">%s%s' % (self.row_tag, r, body, self.row_close)
+
+    def _appended_rows(self) -> bytes | None:
+        """The rows appended below the last row, when they hold appended records only (the tier log's new
+        rows), built column by column like `_batch`. None when they are not like that."""
+        rows = self.todo[self.i:]
+        plan = self.plan
+        appends = plan.appends
+        if len(rows) < 2 or not all(map(appends.__contains__, rows)) or any(r in plan.headers for r in rows) \
+                or any(not c.values.keys().isdisjoint(rows) for c in self.plans):
+            return None
+        numbers = [b"%d" % r for r in rows]
+        records = [appends[r] for r in rows]
+        plans = [ColumnPlan(col, {r: record[col] for r, record in zip(rows, records, strict=True) if col in record},
+                            plan.append_kinds.get(col))  # type: ignore[arg-type]
+                 for col in sorted({c for record in records for c in record})]
+        columns = self._columns(plans, rows, numbers)
+        self.i = len(self.todo)
+        row_tag, row_close = self.row_tag, self.row_close
+        return b"".join([b'%s r="%s">%s%s' % (row_tag, n, body, row_close)
+                         for n, body in zip(numbers, map(b"".join, zip(*columns, strict=True)), strict=True) if body])
 
     def _rows(self, region: bytes) -> Iterator[bytes]:
         batch = self._batch(region) if _BATCH else None
@@ -325,37 +349,43 @@ class SheetRewriter:
             first_col = self.plans[0].col
             self._batch_re = (  # a cell at or right of a written column, or one whose first attribute is not `r`
                 re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(first_col) + rb')[0-9]|(?!r="))'),
-                re.compile(rb"<" + p + rb'row r="([0-9]+)"(?: spans="([0-9]+:[0-9]+)")?'))
+                re.compile(rb"<" + p + rb'row r="([0-9]+)"'),
+                re.compile(rb"<" + p + rb'row r="[0-9]+" spans="([0-9]+:[0-9]+)"'))
             self._todo_set = set(self.todo)
-        blocked, row_re = self._batch_re
+        blocked, row_re, spans_re = self._batch_re
         row_tag, row_close = self.row_tag, self.row_close
         if blocked.search(region):
             return None
-        found = row_re.findall(region)
+        numbers = row_re.findall(region)
         pieces = region.split(row_close)
         tail = pieces.pop()  # a self-closing row or one without `r` makes the counts below differ
-        if not found or row_tag in tail or len(found) != len(pieces) or region.count(row_tag) != len(pieces):
+        if not numbers or row_tag in tail or len(numbers) != len(pieces) or region.count(row_tag) != len(pieces):
             return None
-        rows = [int(r) for r, _ in found]
-        if any(b <= a for a, b in zip(rows, rows[1:], strict=False)) or rows[0] <= self.prev:
+        rows = list(map(int, numbers))
+        if any(map(bytes.startswith, numbers, repeat(b"0"))):
+            numbers = [b"%d" % r for r in rows]  # references are written without leading zeros
+        if any(map(int.__le__, rows[1:], rows)) or rows[0] <= self.prev:
             return None
         todo, i, plan = self.todo, self.i, self.plan
         first, last = rows[0], rows[-1]
         j = bisect_right(todo, last)
-        changed = [r in self._todo_set for r in rows]
-        if (i < len(todo) and todo[i] < first) or sum(changed) != j - i:
+        every = todo[i:j] == rows  # the common case: every row of the region changes
+        changed = [True] * len(rows) if every else list(map(self._todo_set.__contains__, rows))
+        if (i < len(todo) and todo[i] < first) or (not every and sum(changed) != j - i):
             return None  # a row to create between existing rows
         if (plan.headers or plan.appends) and any(r in plan.headers or r in plan.appends for r in rows):
             return None
         for r in plan.probe_rows.intersection(rows):
             piece = pieces[rows.index(r)]
             self._probe(piece[piece.find(b">", piece.find(row_tag)) + 1:])
-        columns = [self._column_cells(p, rows) for p in self.plans]
+        columns = self._columns(self.plans, rows, numbers)
         cells = [b"".join(c) for c in zip(*columns, strict=True)] if len(columns) > 1 else columns[0]
-        spans = [x for _, x in found if x]
-        if all(changed) and len(spans) == region.count(b' spans="'):  # spans, if any, right after `r`
-            pieces = self._widen_spans(region, set(spans)).split(row_close)
-            tail = pieces.pop()
+        n_spans = region.count(b' spans="')
+        spans = spans_re.findall(region) if n_spans else []
+        if (every or all(changed)) and len(spans) == n_spans:  # spans, if any, right after `r`
+            if spans:
+                pieces = self._widen_spans(region, set(spans)).split(row_close)
+                tail = pieces.pop()
             out = [x for pair in zip(pieces, cells, strict=True) for x in (*pair, row_close)]
         else:
             out = []
@@ -376,28 +406,41 @@ class SheetRewriter:
         self.prev = last
         return b"".join(out)
 
-    def _column_cells(self, plan: ColumnPlan, rows: list[int]) -> list[bytes]:
-        """The new cells of one column for these rows (b'' where the column writes nothing). The column's
-        style changes at most once — at its first date, which gets a date format — so the rows are done
-        in two runs of one style each, every distinct value turned into XML once."""
-        col, values, missing = plan.col, plan.values, _MISSING
-        new = [v if (v := values.get(r, missing)).__class__ in _PLAIN or v is None or v is missing else normalize(v)
-               for r in rows]
-        if self.last_style.get(col) is None:
-            self.last_style[col] = self._col_style(col)
-        first_date = next((k for k, v in enumerate(new) if v.__class__ not in _NOT_DATES and v is not missing),
-                          len(new))
-        out = self._cells_in_style(col, rows[:first_date], new[:first_date])
-        if first_date < len(new):
-            whole = self._cell(col, b"%d" % rows[first_date], new[first_date], plan, False, None, 0)
-            out.append(whole)  # sets the column's date style, kept by the rest of the run
-            out.extend(self._cells_in_style(col, rows[first_date + 1:], new[first_date + 1:]))
+    def _columns(self, plans: list[ColumnPlan], rows: list[int], numbers: list[bytes]) -> list[list[bytes]]:
+        """The new cells of these columns (in the order given) for these rows (`numbers`: their numbers as
+        text; b'' where a column writes nothing). A column's style changes at most once — at its first
+        date, which gets a date format — so each is done in two runs of one style, every distinct value
+        turned into XML once. Columns are done in the order of their first dates, so new formats get the
+        numbers a row-by-row rewrite gives them."""
+        prepared = [(plan, *self._column_values(plan, rows)) for plan in plans]
+        out: list[list[bytes]] = [[] for _ in plans]
+        for k in sorted(range(len(plans)), key=lambda k: (prepared[k][2], plans[k].col)):
+            plan, new, first_date = prepared[k]
+            if self.last_style.get(plan.col) is None:
+                self.last_style[plan.col] = self._col_style(plan.col)
+            cells = out[k] = self._cells_in_style(plan.col, numbers[:first_date], new[:first_date])
+            if first_date < len(new):  # sets the column's date style, kept by the rest of the run
+                cells.append(self._cell(plan.col, numbers[first_date], new[first_date], plan, False, None, 0))
+                cells.extend(self._cells_in_style(plan.col, numbers[first_date + 1:], new[first_date + 1:]))
         return out
 
-    def _cells_in_style(self, col: int, rows: list[int], new: list[Any]) -> list[bytes]:
+    @staticmethod
+    def _column_values(plan: ColumnPlan, rows: list[int]) -> tuple[list[Any], int]:
+        """A column's values for these rows (`_MISSING` where it writes nothing), normalised, and the index of
+        its first date (len(rows) when it has none)."""
+        missing = _MISSING
+        new = list(map(plan.values.get, rows, repeat(missing, len(rows))))
+        types = set(map(type, new))
+        if not types <= _WRITTEN_AS_IS:
+            new = [v if v.__class__ in _PLAIN or v is None or v is missing else normalize(v) for v in new]
+            types = set(map(type, new))
+        if types <= _NOT_DATES | {_Missing}:
+            return new, len(new)
+        return new, next(k for k, v in enumerate(new) if v.__class__ not in _NOT_DATES and v is not missing)
+
+    def _cells_in_style(self, col: int, numbers: list[bytes], new: list[Any]) -> list[bytes]:
         style = self.last_style[col]
-        return self.writer.column(LETTERS[col], [b"%d" % r for r in rows], new, lambda v, _: (v, style),
-                                  skip=_MISSING)
+        return self.writer.column(LETTERS[col], numbers, new, lambda v, _: (v, style), skip=_MISSING)
 
     def _widen_spans(self, region: bytes, found: set[bytes]) -> bytes:
         """Every row's `spans` (found right after its `r`) widened to the written column, as `_row_open`
@@ -619,6 +662,7 @@ _DIGITS = b"0123456789"
 _GAP = 8  # rows between two changes below which scanning beats searching
 _BATCH = True  # whole regions of plain rows through `_single_batch` (tests turn it off to compare)
 _NOT_DATES = {str, int, float, bool, type(None)}
+_WRITTEN_AS_IS = {*_PLAIN, type(None), _Missing}  # no value to normalise
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
 

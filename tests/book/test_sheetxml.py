@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -247,11 +248,14 @@ def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, dat
     xml = (HEAD + "".join(parts) + TAIL).encode()
     values = {c: {r: v for r in range(1, len(shapes) + 1) if (v := data.draw(value)) != "__absent__"} for c in cols}
     last = len(shapes)
+    cell = st.one_of(value, st.datetimes(dt.datetime(2024, 1, 1), dt.datetime(2024, 12, 31)))
+    records = [{c: v for c in (1, *cols, 9) if (v := data.draw(cell)) != "__absent__"}
+               for _ in range(data.draw(st.integers(1, 6)))]  # appended tier-log rows: texts, dates, blanks
 
     def plan() -> SheetPlan:
         p = SheetPlan(columns={c: ColumnPlan(c, dict(values[c]), Kind.DATE if c == 3 else Kind.TEXT) for c in cols})
         if appended:
-            p.appends = {last + 1: {1: "new", cols[0]: dt.date(2024, 5, 1)}, last + 2: {1: "new2"}}
+            p.appends = {last + 1 + k: record for k, record in enumerate(records)}
             p.append_kinds = {cols[0]: Kind.DATE}
             p.probe_rows = {last}
         if header:
@@ -260,3 +264,24 @@ def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, dat
 
     batched, looped = with_and_without("_BATCH", False, plan, xml, chunk)
     assert batched == looped
+
+
+@pytest.mark.parametrize("appended", [False, True])
+def test_new_date_formats_are_numbered_as_a_row_by_row_rewrite_numbers_them(appended: bool):
+    """Column E's first date (row 1) comes before column C's (row 2): its date format is made first, in
+    the batch as row by row, even though the batch writes column C first."""
+    parts = [f'<row r="{r}" spans="1:1"><c r="A{r}" s="2" t="s"><v>{r}</v></c></row>' for r in (1, 2, 3)]
+    xml = (HEAD + "".join(parts) + TAIL).encode()
+    c = {1: None, 2: dt.date(2024, 1, 2), 3: None}
+    e = {1: dt.datetime(2024, 1, 1, 9), 2: None, 3: None}
+
+    def plan() -> SheetPlan:
+        if appended:
+            return SheetPlan(appends={3 + r: {3: c[r], 5: e[r]} for r in (1, 2, 3)}, probe_rows={3},
+                             append_kinds={3: Kind.DATE})
+        return SheetPlan(columns={3: ColumnPlan(3, dict(c), Kind.DATE), 5: ColumnPlan(5, dict(e), Kind.TEXT)})
+
+    batched, looped = with_and_without("_BATCH", False, plan, xml, 5000)
+    assert batched == looped
+    first = 1 + 3 * appended
+    assert b'<c r="E%d" s="3">' % first in batched and b'<c r="C%d" s="4">' % (first + 1) in batched
