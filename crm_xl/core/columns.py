@@ -5,15 +5,17 @@ until the column is written."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..frame import Frames
-from ..parse import parse_amount, parse_date, parse_int
+from ..parse import norm, parse_amount, parse_date, parse_int
 from ..schema import STATUS, TIER
 from .cells import map_distinct
 from .memo import memo
-from .names import customer_keys
+from .names import customer_key, customer_keys, fold_ahead
 from .vectors import dates, texts
 
 Parser = Callable[[pd.Series], pd.Series]  # raw cells → one value per cell, same index
@@ -56,11 +58,51 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+# The parsers that work per distinct cell: (the parse of one cell, the value of a blank cell). `parsed`
+# runs them over the column's shared factorisation (`factorized`) — what they would compute themselves.
+PER_CELL: dict[Parser, tuple[Callable[[Any], Any], Callable[[], Any]]] = {
+    customer_keys: (customer_key, lambda: ""),
+    texts: (norm, lambda: ""),
+    _status: (STATUS.parse, lambda: STATUS.parse(None)),
+    _tier: (TIER.parse, lambda: TIER.parse(None)),
+    _date: (parse_date, lambda: parse_date(None)),
+    _amount: (parse_amount, lambda: parse_amount(None)),
+    _int: (parse_int, lambda: parse_int(None)),
+}
+
+
 def parsed(frames: Frames, sheet: str, col: str, how: str | Parser) -> pd.Series:
     """`how` of a column of raw cells (same index), computed once while the column is unchanged. A
     function is memoised under its own identity, so give a module-level function (not a lambda)."""
     parse = PARSERS[how] if isinstance(how, str) else how
-    return memo(frames, {sheet: (col,)}, ("column", sheet, col, parse), lambda: parse(frames.data(sheet)[col]))
+    return memo(frames, {sheet: (col,)}, ("column", sheet, col, parse), lambda: _parse(frames, sheet, col, parse))
+
+
+def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
+    cells = frames.data(sheet)[col]
+    if parse in PER_CELL:
+        one, blank = PER_CELL[parse]
+        codes, uniques = factorized(frames, sheet, col)
+        if parse is customer_keys:
+            fold_ahead(uniques)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = [one(u) for u in uniques]
+        table[-1] = blank()  # code -1: a blank cell
+        return pd.Series(table[codes], index=cells.index, dtype=object)
+    if parse is dates or parse is _when:
+        return dates(cells, day=parse is dates, factorized=factorized(frames, sheet, col))
+    return parse(cells)
+
+
+def factorized(frames: Frames, sheet: str, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize` of a column's raw cells — codes (-1 for a blank cell) and the distinct cells (object
+    array) — computed once while the column is unchanged: validation and the parsers share it."""
+    def factorize() -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(frames.data(sheet)[col].to_numpy(dtype=object), use_na_sentinel=True)
+        small = codes.astype(np.int32) if len(codes) < 2**31 else codes  # (half the memory, same codes)
+        return small, np.asarray(uniques, dtype=object)
+
+    return memo(frames, {sheet: (col,)}, ("factorized", sheet, col), factorize)
 
 
 def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd.Index) -> pd.Series:
@@ -86,4 +128,4 @@ def cell_kind(frames: Frames, sheet: str, col: str) -> str:
                 lambda: pd.api.types.infer_dtype(frames.data(sheet)[col], skipna=True))
 
 
-__all__ = ["parsed", "parsed_at", "cell_kind", "PARSERS"]
+__all__ = ["parsed", "parsed_at", "cell_kind", "factorized", "PARSERS"]

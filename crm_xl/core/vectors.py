@@ -18,12 +18,14 @@ from ..schema import Enum
 _NATIVE = (dt.datetime, dt.date, pd.Timestamp)
 
 
-def dates(values: pd.Series, *, day: bool = True) -> pd.Series:
-    """datetime64[ns] of each cell (NaT for blanks and text that is not a date); `day` drops the time."""
+def dates(values: pd.Series, *, day: bool = True,
+          factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
+    """datetime64[ns] of each cell (NaT for blanks and text that is not a date); `day` drops the time.
+    `factorized`: `pd.factorize` of the cells (codes, distinct cells), when already known."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return out
-    fast = _all_native(values, day)
+    fast = _all_native(values, day, factorized)
     if fast is not None:
         return fast
     kinds = values.map(type)
@@ -48,7 +50,8 @@ def dates(values: pd.Series, *, day: bool = True) -> pd.Series:
     return out.dt.normalize() if day else out
 
 
-def _all_native(values: pd.Series, day: bool) -> pd.Series | None:
+def _all_native(values: pd.Series, day: bool,
+                factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series | None:
     """The general path's result in one conversion when every filled cell is a date or datetime (what
     Excel stores for a date cell): each cell converts on its own, so converting each distinct cell once
     gives the same stamps as converting its native cells. None when the column needs the general path."""
@@ -57,7 +60,7 @@ def _all_native(values: pd.Series, day: bool) -> pd.Series | None:
     raw = values.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(raw, skipna=True) not in ("datetime", "date"):
         return None
-    codes_, uniques = pd.factorize(raw, use_na_sentinel=True)  # converted once per distinct cell
+    codes_, uniques = factorized or pd.factorize(raw, use_na_sentinel=True)  # converted once per distinct cell
     try:
         stamps = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce")
     except (ValueError, TypeError, OverflowError):

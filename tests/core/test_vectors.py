@@ -17,7 +17,7 @@ CELLS = [dt.datetime(2024, 3, 1, 9, 30), dt.datetime(2024, 3, 1), dt.date(2024, 
 
 
 def _general(values: pd.Series, day: bool) -> pd.Series:
-    fast, vectors._all_native = vectors._all_native, lambda v, d: None
+    fast, vectors._all_native = vectors._all_native, lambda v, d, f=None: None
     try:
         return vectors.dates(values, day=day)
     finally:

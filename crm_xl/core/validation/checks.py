@@ -26,6 +26,7 @@ from ...parse import (
     parse_tags,
 )
 from ...schema import ENUMS, STATUS, Column, Kind
+from ..columns import factorized
 from ..context import Context
 from ..names import customer_key as link_key
 from ..names import fold_ahead
@@ -154,7 +155,7 @@ class Checker:
         key, sheet = column.key, frame.sheet.key
         if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._dates_fast(frame, column):
             return
-        vals = Values(frame.data[key])
+        vals = Values(frame.data[key], factorized(self.ctx.frames, sheet, key))
         cls = np.fromiter(map(_classify, vals.uniques), dtype=np.int8, count=len(vals.uniques))
         blank, error = cls == BLANK, cls == ERROR
         filled = ~blank & ~error

@@ -20,10 +20,11 @@ class Values:
     slot stands for blank cells (None/NaN/NaT). True/False are kept apart from 1/0 (which hash alike).
     """
 
-    def __init__(self, series: pd.Series) -> None:
+    def __init__(self, series: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """`factorized`: `pd.factorize` of the cells (codes, distinct cells), when already known."""
         self.index = series.index
         self.raw = series.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
+        codes, uniques = factorized or pd.factorize(self.raw, use_na_sentinel=True)
         if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty", "datetime") and any(
                 isinstance(u, _BOOLS) or (isinstance(u, int | float) and u in (0, 1)) for u in uniques):
             keys = self.raw.copy()
