@@ -67,7 +67,7 @@ class Frame:
     @property
     def rows(self) -> list[int]:
         """Excel row numbers of the records, in order."""
-        return [int(r) for r in self.data.index]
+        return [int(r) for r in self.data.index.tolist()]  # Python ints, whatever the index's dtype
 
     def has(self, key: str) -> bool:
         return key in self.cols
