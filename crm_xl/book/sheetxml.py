@@ -44,6 +44,9 @@ class SheetPlan:
     append_kinds: dict[int, Kind] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)  # new columns' widths
     probe_rows: set[int] = field(default_factory=set)  # rows whose styles new rows below copy
+    # a table that gets rows: (first column, last column, last row before, last row after) — the
+    # conditional formats and validations that end at its last row grow with it, as in Excel
+    grows: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def extent(self) -> tuple[int, int]:
         """(last row, last column) this plan writes."""
@@ -131,8 +134,11 @@ class SheetRewriter:
         yield from self._new_rows(None)
         if self_closing:
             yield self.sd_close
-        yield buf
-        yield from it
+        if self.plan.grows:
+            yield grow_ranges(buf + b"".join(it), self.plan.grows)
+        else:
+            yield buf
+            yield from it
 
     def _prefix_known(self, buf: bytes) -> bool:
         if hasattr(self, "p"):
@@ -683,6 +689,33 @@ def _letters_from(col: int) -> bytes:
             alts.append(letters[:k] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (n - k - 1))
     alts.append(letters)
     return "|".join(alts).encode()
+
+
+_RANGE_HOLDERS = re.compile(rb'(<(?:\w+:)?(?:conditionalFormatting|dataValidation)\b[^>]*?\bsqref=")([^"]*)(")'
+                            rb"|(<(?:\w+:)?sqref>)([^<]*)(</(?:\w+:)?sqref>)")
+_RANGE = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)")
+
+
+def grow_ranges(xml: bytes, grows: list[tuple[int, int, int, int]]) -> bytes:
+    """The ranges of conditional formats and data validations (x14 ones too) that lie in a growing
+    table's columns and end at its last row, extended to its new last row (what Excel does when a
+    table gets rows). Other ranges, and everything else, are left as they are."""
+
+    def grow(m: re.Match[bytes]) -> bytes:
+        r1, r2 = int(m.group(2)), int(m.group(4))
+        c1, c2 = _col(m.group(1)), _col(m.group(3))
+        for first_col, last_col, old_last, new_last in grows:
+            if r2 == old_last and r1 < r2 and first_col <= c1 <= c2 <= last_col:
+                whole = m.group(0)
+                cut = m.start(4) - m.start(0)
+                return whole[:cut] + b"%d" % new_last
+        return m.group(0)
+
+    def holder(m: re.Match[bytes]) -> bytes:
+        k = 1 if m.group(1) is not None else 4
+        return m.group(k) + _RANGE.sub(grow, m.group(k + 1)) + m.group(k + 2)
+
+    return _RANGE_HOLDERS.sub(holder, xml)
 
 
 def _a1(row: int, col: int) -> str:

@@ -190,6 +190,12 @@ class PackageWriter:
         for sheet, plan in self.plans.items():
             entry = pkg.sheet(sheet)
             assert entry is not None and entry.part is not None
+            for table in pkg.tables:
+                grow = self.growth.get(table.part)
+                if table.sheet == sheet and grow is not None:
+                    _, c1, r2, c2 = parse_ref(table.ref)
+                    if grow.last_row > r2 - table.totals:
+                        plan.grows.append((c1, c2, r2 - table.totals, grow.last_row))
             rewriter = SheetRewriter(plan, self.styles, wb.date1904)
             self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(pkg.stream(entry.part)), LEVEL)
             self.drop_calc |= rewriter.formula_replaced

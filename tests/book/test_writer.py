@@ -306,3 +306,31 @@ def test_a_new_table_column_never_repeats_a_name(tmp_path: Path):
     ws = openpyxl.load_workbook(path)["客户信息表"]
     names = [c.name for c in ws.tables["Customers"].tableColumns]
     assert names[-1] == "当前级别X2" and ws.cell(1, 5).value == "当前级别X2"
+
+
+def test_formats_and_validations_of_a_growing_table_grow_with_it(tmp_path: Path):
+    """Excel extends a table's conditional formats and validations when rows are added to it; so does the
+    engine for appended rows — only the ranges in the table's columns that end at its last row."""
+    path = tmp_path / "cf.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("跟进计划表")
+    rows = [["甲公司", dt.datetime(2024, 3, 1), "电话", "报价", "小王"], ["乙公司", dt.datetime(2024, 3, 2), "微信", "回访", "小李"]]
+    ws.add_table("A1:E3", {"name": "FollowUps", "data": rows, "columns": [
+        {"header": h} for h in ["客户名称", "跟进时间", "跟进方式", "沟通内容", "负责人"]]})
+    red = wb.add_format({"bg_color": "#FFC7CE"})
+    ws.conditional_format("E2:E3", {"type": "cell", "criteria": "==", "value": '"小王"', "format": red})
+    ws.conditional_format("A2:B2", {"type": "duplicate", "format": red})  # ends above the last row
+    ws.conditional_format("G2:G3", {"type": "duplicate", "format": red})  # outside the table
+    ws.data_validation("C2:C3", {"validate": "list", "source": ["电话", "微信", "拜访"]})
+    ws.data_validation("D2:D3", {"validate": "length", "criteria": "<", "value": 200})
+    wb.close()
+    result = JobResult(Summary("t", "t"), appends={"followups": pd.DataFrame(
+        [{"customer": "丙公司", "date": dt.datetime(2024, 3, 4), "method": "电话", "content": "新", "owner": "小王"}] * 3)})
+    with FileBook(path) as book:
+        book.frames()
+        book.apply(result)
+        book.save()
+    ws = openpyxl.load_workbook(path)["跟进计划表"]
+    assert ws.tables["FollowUps"].ref == "A1:E6"
+    assert sorted(str(cf.sqref) for cf in ws.conditional_formatting) == ["A2:B2", "E2:E6", "G2:G3"]
+    assert sorted(str(dv.sqref) for dv in ws.data_validations.dataValidation) == ["C2:C6", "D2:D6"]
