@@ -150,6 +150,12 @@ class FileBook(Book):
         height = len(column)
         special = self._formulas.get(op.sheet, set())
         col = op.col
+        if not special and column.count(None) == height:  # a first run: every value lands in an empty cell
+            values = {row: value for row, value in op.values.items()
+                      if value is not None and (value.__class__ in _NEVER_BLANK or not _same(None, value))}
+            if not values:
+                return None
+            return replace(op, values=values) if len(values) < len(op.values) else op
         values = {}
         for row, value in op.values.items():
             old = column[row - 1] if row <= height else None

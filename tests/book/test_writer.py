@@ -334,3 +334,17 @@ def test_formats_and_validations_of_a_growing_table_grow_with_it(tmp_path: Path)
     assert ws.tables["FollowUps"].ref == "A1:E6"
     assert sorted(str(cf.sqref) for cf in ws.conditional_formatting) == ["A2:B2", "E2:E6", "G2:G3"]
     assert sorted(str(dv.sqref) for dv in ws.data_validations.dataValidation) == ["C2:C6", "D2:D6"]
+
+
+def test_a_write_into_an_empty_column_keeps_only_the_values(tmp_path: Path):
+    """A first run (the column is empty): blanks of every kind are not written, every value is."""
+    path = small_workbook(tmp_path / "e.xlsx")
+    with FileBook(path) as book:
+        book.frames()
+        op = WriteColumn("客户信息表", None, 30, 1, None, Kind.TEXT, True,
+                         {2: "OK", 3: None, 4: float("nan"), 5: pd.NaT, 6: pd.NA, 7: "", 8: 0, 9: dt.date(2024, 3, 1)})
+        kept = book._changes(op)
+        assert kept is not None and kept.values == {2: "OK", 7: "", 8: 0, 9: dt.date(2024, 3, 1)}
+        assert book._changes(WriteColumn("客户信息表", None, 30, 1, None, Kind.TEXT, True, {3: None})) is None
+        full = WriteColumn("客户信息表", None, 30, 1, None, Kind.TEXT, True, {2: "A", 3: "B"})
+        assert book._changes(full) is full
