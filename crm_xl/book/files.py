@@ -237,6 +237,7 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
     if end is None:
         return np.empty((0, 0), dtype=object)
     arr = np.empty((end[0] + 1, end[1] + 1), dtype=object)
+    flat = arr.reshape(-1)  # a view (a new array is contiguous)
     memo: dict[Any, Any] = {"": None}
     it = sheet.iter_rows()
     r = 0
@@ -255,9 +256,12 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
             rows = [row + [""] * (width - len(row)) for row in rows]
         values = _values(list(chain.from_iterable(rows)), memo)
         del rows
-        block = np.empty(n * width, dtype=object)
-        block[:] = values
-        arr[r:r + n, c0:c0 + width] = block.reshape(n, width)
+        if c0 == 0 and width == arr.shape[1]:  # rows as wide as the array: straight into its memory
+            flat[r * width:(r + n) * width] = values
+        else:
+            block = np.empty(n * width, dtype=object)
+            block[:] = values
+            arr[r:r + n, c0:c0 + width] = block.reshape(n, width)
         r += n
     if r != len(arr):  # the reader started at the used range's first row, not at row 1
         if r != end[0] + 1 - start[0]:
@@ -267,15 +271,30 @@ def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
     return arr
 
 
-_SHARED = {str, dt.datetime, dt.date, dt.time, bool, type(None)}
 _NEVER_BLANK = {str, int, bool, dt.date, dt.datetime}
 
 
 def _values(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
-    """Cell values converted: '' → None, whole floats → int; equal texts and dates become one object
-    (`memo` holds the sheet's distinct texts and dates so far; numbers never go through it)."""
-    if set(map(type, values)) <= _SHARED:  # no numbers: every value goes through the memo
-        return list(map(memo.setdefault, values, values))
+    """Cell values converted: '' → None, whole floats → int; equal values become one object (`memo`
+    holds the sheet's distinct values so far, each mapped to what it reads as). Done by C loops over the
+    list (`map`), per distinct value in Python."""
+    types = set(map(type, values))
+    if bool in types:  # True == 1 == 1.0: booleans stay out of a memo that holds numbers
+        return _values_one_by_one(values, memo)
+    before = len(memo)
+    out = list(map(memo.setdefault, values, values))
+    if float in types:  # whole floats read as ints (as Excel shows them), decided once per distinct value
+        whole = {k: int(k) for k in islice(memo, before, None)
+                 if k.__class__ is float and k.is_integer() and abs(k) < 2 ** 53}
+        if whole:
+            memo.update(whole)
+            out = list(map(memo.get, out, out))
+    return out
+
+
+
+def _values_one_by_one(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
+    """`_values` for a chunk holding booleans: they are kept as they are, out of the memo."""
     get = memo.get
     out: list[Any] = []
     append = out.append
@@ -283,9 +302,9 @@ def _values(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
         cls = v.__class__
         if cls is float:
             append(int(v) if v.is_integer() and abs(v) < 2 ** 53 else v)
-        elif cls is int:
+        elif cls is bool:
             append(v)
-        else:  # str, date, datetime, time, bool, None
+        else:  # str, int, date, datetime, time, None
             shared = get(v, memo)
             if shared is memo:
                 memo[v] = shared = v

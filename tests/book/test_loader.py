@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import zipfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 import python_calamine as pc
 from helpers import small_workbook, write_workbook
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm_xl.book import loader
 from crm_xl.book.files import FileBook
@@ -174,3 +177,31 @@ def test_sheet_array_from_a1_in_chunks_with_shared_values(tmp_path: Path, chunk:
     assert arr[2, 2] is arr[3, 2] and arr[3, 4] is arr[5, 4]  # one object per distinct text / date
     plain_rows = sheet.to_python(skip_empty_area=False)
     assert arr.tolist() == [[None if v == "" else v for v in r] for r in plain_rows]
+
+
+CELL = st.one_of(st.sampled_from(["", "小王", "OK", None, True, False, 0, 1, 2 ** 60]),
+                 st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e20, 2.0 ** 53, float("inf")]),
+                 st.sampled_from([dt.date(2024, 3, 1), dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1, 9)]))
+
+
+@given(st.lists(st.lists(CELL, max_size=20), max_size=5))
+def test_values_convert_each_cell_as_read_and_share_equal_ones(chunks: list[list[object]]):
+    """'' → None, whole floats → int, booleans stay booleans (True == 1 == 1.0 must not mix them up),
+    everything else as it is; equal texts and dates are one object across the chunks of a sheet."""
+    from crm_xl.book.files import _values
+
+    def want(v: object) -> object:
+        if v == "" and v.__class__ is str:
+            return None
+        if v.__class__ is float and v.is_integer() and abs(v) < 2 ** 53:
+            return int(v)
+        return v
+
+    memo: dict[object, object] = {"": None}
+    seen: dict[tuple[type, object], object] = {}
+    for chunk in chunks:
+        got = _values([x for x in chunk], memo)
+        assert [(type(g), g) for g in got] == [(type(want(v)), want(v)) for v in chunk]
+        for g in got:
+            if isinstance(g, str | dt.date):
+                assert seen.setdefault((type(g), g), g) is g
