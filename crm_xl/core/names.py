@@ -42,7 +42,10 @@ def folded(text: str) -> str:
 def fold_ahead(texts: Iterable[object]) -> None:
     """Fold the distinct texts among `texts` that `folded` has not seen, all at once (`i18n.fold_many`:
     one OpenCC call instead of one per name), so that `folded` finds them."""
-    todo = [t for t in dict.fromkeys(t for t in texts if type(t) is str) if t not in _FOLDED]
+    todo = [t for t in texts if type(t) is str and t not in _FOLDED]
+    if not todo:
+        return
+    todo = list(dict.fromkeys(todo))
     for text, out in zip(todo, fold_many(todo), strict=True):
         _keep(text, out)
 

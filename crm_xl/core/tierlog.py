@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..frame import Frames
@@ -34,25 +35,43 @@ def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
     """
     if tierlog.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
-    def cells(key: str) -> object:
-        return tierlog[key].to_numpy() if key in tierlog.columns else None
+    n = len(tierlog)
 
-    df = pd.DataFrame({
-        "key": customer_keys(tierlog["customer"]).to_numpy(),
-        "customer": cells("customer"),
-        "tier": map_distinct(tierlog["tier"], TIER.parse).to_numpy(),
-        "date": map_distinct(tierlog["date"], parse_date).to_numpy(),
-        "reason": cells("reason"),
-        "owner": cells("owner"),
-        "row": tierlog.index.to_numpy(),
-    })
-    df = df[(df["key"] != "") & df["tier"].notna()]
-    stamp = pd.to_datetime(df["date"], errors="coerce")
-    df = df.assign(_undated=stamp.isna(), _stamp=stamp)
-    df = df.sort_values(["_undated", "_stamp", "row"], ascending=[False, True, True], kind="stable")
-    df["prev"] = df.groupby("key", sort=False)["tier"].shift()
-    df["prev"] = df["prev"].astype(object).where(df["prev"].notna(), None)
-    return df[HISTORY_COLUMNS].reset_index(drop=True)
+    def cells(key: str) -> np.ndarray:
+        return tierlog[key].to_numpy() if key in tierlog.columns else np.full(n, None, dtype=object)
+
+    key = customer_keys(tierlog["customer"]).to_numpy()
+    tier = map_distinct(tierlog["tier"], TIER.parse).to_numpy()
+    date = map_distinct(tierlog["date"], parse_date).to_numpy()
+    row = tierlog.index.to_numpy()
+    kept = np.flatnonzero((key != "") & pd.notna(tier))
+    # undated rows first (by sheet row), then by date and sheet row — one lexsort (sheet rows are unique)
+    stamp = _stamps(date[kept])
+    at = kept[np.lexsort((row[kept], stamp.view(np.int64), ~np.isnat(stamp)))]
+    columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
+               "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
+    columns["prev"] = _previous(columns["key"], columns["tier"])
+    return pd.DataFrame(columns, columns=HISTORY_COLUMNS)
+
+
+def _stamps(days: np.ndarray) -> np.ndarray:
+    """`pd.to_datetime(days, errors="coerce")` of datetime.date / None cells (datetime64[ns]), each distinct
+    day converted once."""
+    codes, uniques = pd.factorize(days, use_na_sentinel=True)
+    table = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return np.append(table, np.datetime64("NaT", "ns"))[codes]
+
+
+def _previous(keys: np.ndarray, tiers: np.ndarray) -> np.ndarray:
+    """The tier of the row before each row with the same key (None for a key's first row)."""
+    out = np.full(len(keys), None, dtype=object)
+    if not len(keys):
+        return out
+    codes = pd.factorize(keys)[0]
+    order = np.argsort(codes, kind="stable")  # each key's rows together, in order
+    same = codes[order[1:]] == codes[order[:-1]]
+    out[order[1:][same]] = tiers[order[:-1][same]]
+    return out
 
 
 def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataFrame:

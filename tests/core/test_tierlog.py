@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crm_xl.core.names import customer_key
 from crm_xl.core.tierlog import logged_tier_on, tier_history
@@ -52,3 +54,47 @@ def test_empty_log() -> None:
     empty = pd.DataFrame(columns=["customer", "tier", "reason", "date", "owner"], dtype=object)
     assert tier_history(empty).empty
     assert logged_tier_on(empty, dt.date(2024, 3, 1)).empty
+
+
+def _reference_history(tierlog: pd.DataFrame) -> pd.DataFrame:
+    """tier_history as first written (pandas sort and groupby shift): the oracle of the lexsort version."""
+    from crm_xl.core.cells import map_distinct
+    from crm_xl.core.names import customer_keys
+    from crm_xl.core.tierlog import HISTORY_COLUMNS
+    from crm_xl.parse import parse_date
+    from crm_xl.schema import TIER
+
+    if tierlog.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+    df = pd.DataFrame({
+        "key": customer_keys(tierlog["customer"]).to_numpy(), "customer": tierlog["customer"].to_numpy(),
+        "tier": map_distinct(tierlog["tier"], TIER.parse).to_numpy(),
+        "date": map_distinct(tierlog["date"], parse_date).to_numpy(), "reason": tierlog["reason"].to_numpy(),
+        "owner": tierlog["owner"].to_numpy(), "row": tierlog.index.to_numpy(),
+    })
+    df = df[(df["key"] != "") & df["tier"].notna()]
+    stamp = pd.to_datetime(df["date"], errors="coerce")
+    df = df.assign(_undated=stamp.isna(), _stamp=stamp)
+    df = df.sort_values(["_undated", "_stamp", "row"], ascending=[False, True, True], kind="stable")
+    df["prev"] = df.groupby("key", sort=False)["tier"].shift()
+    df["prev"] = df["prev"].astype(object).where(df["prev"].notna(), None)
+    return df[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+_ROW = st.tuples(
+    st.sampled_from(["甲公司", "甲 公司", "乙公司", "", None, "丙"]), st.sampled_from(["A", "B", "C", "Z", None, "b"]),
+    st.sampled_from(["r1", None]),
+    st.sampled_from(["2024-03-01", "2024/3/2", dt.datetime(2024, 3, 1, 9), dt.date(2024, 3, 1), None, "bad",
+                     dt.date(1, 1, 1), dt.date(2024, 2, 29)]),
+    st.sampled_from(["小王", None]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ROW, max_size=15), st.randoms())
+def test_tier_history_equals_the_reference(rows: list[tuple], rnd) -> None:
+    df = log(rows)
+    order = list(range(len(df)))
+    rnd.shuffle(order)
+    df = df.iloc[order]  # sheet rows not in order
+    pd.testing.assert_frame_equal(tier_history(df), _reference_history(df))
