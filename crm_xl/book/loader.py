@@ -147,6 +147,8 @@ def start(path: str | Path) -> None:
     try:
         p = Path(path)
         key = _key(p)
+        if key in _early:  # started already (by the `crm-xl` entry point)
+            return
         with Package(p) as pkg:
             names = [s.name for s in pkg.workbook.sheets]
             wanted = sheets_read(names, [(t.name, t.sheet) for t in pkg.tables])

@@ -1,0 +1,35 @@
+"""The `crm-xl` command's first step, before the CLI and its libraries load: a job command starts reading
+its workbook on a second core (`book.loader.start`), so the parse overlaps typer, rich and pandas
+importing. Anything unexpected on the command line is left to the CLI, which starts the read itself."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+JOBS = {"run", "validate", "tiers", "stale", "health", "review"}
+VALUED = {"--out", "-o", "--today", "--month"}  # options of the job commands that take a value
+
+
+def workbook_arg(args: list[str]) -> str | None:
+    """The workbook of a job command line (`crm-xl run FILE …`), or None."""
+    if not args or args[0] not in JOBS:
+        return None
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in VALUED:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def main() -> None:
+    path = workbook_arg(sys.argv[1:])
+    if path is not None and Path(path).is_file():
+        from .book import loader
+
+        loader.start(path)
+    from .cli import main as cli
+
+    cli()

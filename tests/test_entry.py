@@ -1,0 +1,35 @@
+"""The `crm-xl` entry point starts reading the workbook of a job command before the CLI loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import small_workbook
+
+from crm_xl import entry
+from crm_xl.book import loader
+
+
+@pytest.mark.parametrize(("args", "want"), [
+    (["run", "a.xlsx", "--today", "2024-04-01"], "a.xlsx"),
+    (["run", "--today", "2024-04-01", "--out", "o.xlsx", "a.xlsx"], "a.xlsx"),
+    (["review", "-o", "o.xlsx", "--month", "2024-03", "--json", "a.xlsm"], "a.xlsm"),
+    (["stale", "--backup"], None),
+    (["new", "a.xlsx"], None),
+    (["--version"], None),
+    ([], None),
+])
+def test_the_workbook_of_a_job_command_line(args: list[str], want: str | None):
+    assert entry.workbook_arg(args) == want
+
+
+def test_reading_ahead_starts_once_per_file(tmp_path: Path):
+    path = small_workbook(tmp_path / "s.xlsx")
+    loader.start(path)
+    first = next(iter(loader._early.values()))
+    loader.start(path)  # the CLI's own start after the entry point's: the same loader goes on
+    assert list(loader._early.values()) == [first]
+    adopted = loader.adopt(path)
+    assert adopted is first and loader._early == {}
+    adopted.close()
