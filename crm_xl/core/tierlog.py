@@ -86,10 +86,14 @@ def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataF
 
 
 def _logged(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> pd.DataFrame:
+    """Each key's last row of `hist` dated on or before `on` (or undated), indexed by key: the rows are
+    picked by position, then copied once."""
+    pos = np.arange(len(hist))
     if on is not None and len(hist):
         dated = pd.to_datetime(hist["date"], errors="coerce") if dated is None else dated
-        hist = hist[dated.isna() | (dated <= pd.Timestamp(on))]
-    return hist.drop_duplicates("key", keep="last").set_index("key")
+        pos = np.flatnonzero((dated.isna() | (dated <= pd.Timestamp(on))).to_numpy())
+    last = ~pd.Series(hist["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
+    return hist.iloc[pos[last]].set_index("key")
 
 
 def history(frames: Frames) -> pd.DataFrame:

@@ -97,4 +97,12 @@ def test_tier_history_equals_the_reference(rows: list[tuple], rnd) -> None:
     order = list(range(len(df)))
     rnd.shuffle(order)
     df = df.iloc[order]  # sheet rows not in order
-    pd.testing.assert_frame_equal(tier_history(df), _reference_history(df))
+    hist = _reference_history(df)
+    pd.testing.assert_frame_equal(tier_history(df), hist)
+    for on in (None, dt.date(2024, 3, 1), dt.date(2024, 2, 1)):
+        want = hist
+        if on is not None and len(hist):
+            dated = pd.to_datetime(hist["date"], errors="coerce")
+            want = hist[dated.isna() | (dated <= pd.Timestamp(on))]
+        want = want.drop_duplicates("key", keep="last").set_index("key")
+        pd.testing.assert_frame_equal(logged_tier_on(df, on), want)
