@@ -70,6 +70,16 @@ PER_CELL: dict[Parser, tuple[Callable[[Any], Any], Callable[[], Any]]] = {
     _int: (parse_int, lambda: parse_int(None)),
 }
 
+AS_TYPE: dict[Parser, str] = {}  # parsers of PER_CELL whose result is then cast (e.g. to bool)
+
+
+def per_cell(parser: Parser, one: Callable[[Any], Any], blank: Callable[[], Any], astype: str | None = None) -> None:
+    """Declare that `parser(cells)` is `one` of each distinct cell (`blank()` for a blank one), then cast
+    to `astype`: `parsed` then runs it over the column's shared factorisation."""
+    PER_CELL[parser] = (one, blank)
+    if astype is not None:
+        AS_TYPE[parser] = astype
+
 
 def parsed(frames: Frames, sheet: str, col: str, how: str | Parser) -> pd.Series:
     """`how` of a column of raw cells (same index), computed once while the column is unchanged. A
@@ -88,7 +98,8 @@ def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
         table = np.empty(len(uniques) + 1, dtype=object)
         table[:-1] = [one(u) for u in uniques]
         table[-1] = blank()  # code -1: a blank cell
-        return pd.Series(table[codes], index=cells.index, dtype=object)
+        out = pd.Series(table[codes], index=cells.index, dtype=object)
+        return out.astype(AS_TYPE[parse]) if parse in AS_TYPE else out
     if parse is dates or parse is _when:
         return dates(cells, day=parse is dates, factorized=factorized(frames, sheet, col))
     return parse(cells)
@@ -128,4 +139,4 @@ def cell_kind(frames: Frames, sheet: str, col: str) -> str:
                 lambda: pd.api.types.infer_dtype(frames.data(sheet)[col], skipna=True))
 
 
-__all__ = ["parsed", "parsed_at", "cell_kind", "factorized", "PARSERS"]
+__all__ = ["parsed", "parsed_at", "cell_kind", "factorized", "per_cell", "PARSERS"]

@@ -41,7 +41,7 @@ import pandas as pd
 from ..frame import Frames
 from ..result import JobResult
 from ..settings import Settings
-from .columns import cell_kind, parsed, parsed_at
+from .columns import cell_kind, factorized, parsed, parsed_at
 from .context import Context
 from .followup_words import words
 from .memo import memo
@@ -291,8 +291,8 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
     raw = frames.data("followups")
     if cell_kind(frames, "followups", "content") in _TEXT and cell_kind(frames, "followups", "method") in _TEXT:
         # cells are text or blank: the text of a row is fixed by its (content, method) pair
-        c_codes, c_uniques = pd.factorize(raw["content"].to_numpy(dtype=object), use_na_sentinel=True)
-        m_codes, m_uniques = pd.factorize(raw["method"].to_numpy(dtype=object), use_na_sentinel=True)
+        c_codes, c_uniques = factorized(frames, "followups", "content")
+        m_codes, m_uniques = factorized(frames, "followups", "method")
         contents, methods = np.append(c_uniques.astype(object), ""), np.append(m_uniques.astype(object), "")
         pairs, first = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
         rows = np.unique(pairs, return_index=True)[1]  # one row per pair, in pair order

@@ -34,7 +34,7 @@ from ..result import JobResult, Summary
 from ..schema import CHURN_SHEET
 from ..settings import DEFAULT_LISTS
 from .cells import map_distinct
-from .columns import parsed, parsed_at
+from .columns import parsed, parsed_at, per_cell
 from .context import Context
 from .followups import STEP_PATTERNS
 from .nogc import without_gc
@@ -476,7 +476,11 @@ def _ints(values: pd.Series) -> np.ndarray:
 
 def _matches(cells: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Whether each cell's text contains the pattern (each distinct value searched once)."""
-    return map_distinct(cells, lambda v: v is not None and bool(pattern.search(str(v)))).astype(bool)
+    return map_distinct(cells, _finder(pattern)).astype(bool)
+
+
+def _finder(pattern: re.Pattern[str]) -> Any:
+    return lambda v: v is not None and bool(pattern.search(str(v)))
 
 
 def _survey(cells: pd.Series) -> pd.Series:
@@ -485,6 +489,11 @@ def _survey(cells: pd.Series) -> pd.Series:
 
 def _complaint(cells: pd.Series) -> pd.Series:
     return _matches(cells, _COMPLAINT)
+
+
+# whole columns are searched over their shared factorisation (columns.parsed), as `_matches` would
+per_cell(_survey, _finder(_SURVEY), lambda: False, "bool")
+per_cell(_complaint, _finder(_COMPLAINT), lambda: False, "bool")
 
 
 __all__ = ["assess", "score", "churn_summary", "winback_table", "churn_layout", "quintile_scores",

@@ -25,7 +25,7 @@ from ..frame import Frames
 from ..parse import norm
 from ..settings import Settings
 from .cells import map_distinct
-from .columns import parsed
+from .columns import factorized, parsed
 from .context import Context
 from .followups import overdue_as_of
 from .memo import memo
@@ -90,14 +90,27 @@ class Data:
 
 def _label(settings: Settings, name: str, values: pd.Series) -> pd.Series:
     """Canonical list item of each cell (Settings list, any language), else its text, '' when blank."""
-    return map_distinct(values, lambda v: BLANK if v is None else (settings.in_list(name, v) or norm(v)))
+    return map_distinct(values, _labeller(settings, name))
+
+
+def _labeller(settings: Settings, name: str) -> Any:
+    return lambda v: BLANK if v is None else (settings.in_list(name, v) or norm(v))
 
 
 def _labels(ctx: Context, sheet: str, col: str, name: str) -> pd.Series:
-    """`_label` of a whole column, computed once per run while the column and the Settings are unchanged."""
+    """`_label` of a whole column, computed once per run while the column and the Settings are unchanged
+    (over the column's shared factorisation: what `map_distinct` would do)."""
     s, frames = ctx.settings, ctx.frames
-    return memo(frames, {sheet: (col,)}, ("label", sheet, col, name),
-                lambda: _label(s, name, frames.data(sheet)[col]), uses=s)
+
+    def label() -> pd.Series:
+        codes, uniques = factorized(frames, sheet, col)
+        one = _labeller(s, name)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = [one(u) for u in uniques]
+        table[-1] = one(None)  # code -1: a blank cell
+        return pd.Series(table[codes], index=frames.data(sheet).index, dtype=object)
+
+    return memo(frames, {sheet: (col,)}, ("label", sheet, col, name), label, uses=s)
 
 
 def _day(frames: Frames, sheet: str, col: str) -> pd.Series:
