@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,11 @@ class Loaded:
 
 
 class SheetLoader:
-    """Parses the worksheets of one file, largest first, on a background thread."""
+    """Parses the worksheets of one file, largest first, on a background thread.
+
+    A sheet is read in two steps: calamine parses it, and `scan_cells` looks for error and formula
+    cells in its XML. Both release the GIL for most of their time. Whichever thread gets to a sheet's
+    scan first does it, so a thread that asks for a sheet still being parsed scans it meanwhile."""
 
     def __init__(self, path: Path, pkg: Package, names: Iterable[str] | None = None) -> None:
         """Parse `names` (default: every worksheet) ahead, largest first."""
@@ -50,8 +54,9 @@ class SheetLoader:
         sizes = {name: _size(pkg, part) for name, part in self._parts.items()}
         ahead = self._parts if names is None else [n for n in dict.fromkeys(names) if n in self._parts]
         self._queue = sorted(ahead, key=lambda n: -sizes[n])
-        self._done: dict[str, Loaded | BaseException] = {}
-        self._busy: dict[str, threading.Event] = {}
+        self._done: dict[str, Any] = {}  # parsed sheets (or what parsing raised), until asked for
+        self._busy: dict[str, threading.Event] = {}  # sheets being parsed
+        self._scans: dict[str, _Scan] = {}  # scans claimed, done or under way
         self._lock = threading.Lock()
         self._stop = False
         self._local = threading.local()
@@ -60,8 +65,9 @@ class SheetLoader:
         self._thread.start()
 
     def get(self, name: str) -> Loaded:
-        """The parsed sheet (waits when the background thread is on it; parses it here when not started).
-        Raises what parsing raised. A sheet is kept until it is asked for, then the caller owns it."""
+        """The parsed sheet (waits when the background thread is on it, scanning its cells meanwhile;
+        parses it here when not started). Raises what reading raised. A sheet is kept until it is asked
+        for, then the caller owns it."""
         with self._lock:
             if name in self._queue:
                 self._queue.remove(name)
@@ -71,14 +77,19 @@ class SheetLoader:
                 event = self._busy.get(name)
                 own = event is None and name not in self._done
         if own:
-            return self._parse(name)
+            sheet = self._calamine(name)
+            errors, formulas = self._scanned(name)
+            return Loaded(sheet, errors, formulas)
         if event is not None:
+            self._scan(name)  # while the other thread parses
             event.wait()
         with self._lock:
             outcome = self._done.pop(name)
         if isinstance(outcome, BaseException):
+            self._scans.pop(name, None)
             raise outcome
-        return outcome
+        errors, formulas = self._scanned(name)
+        return Loaded(outcome, errors, formulas)
 
     def order(self, names: Iterable[str]) -> list[str]:
         """`names` in the order that keeps both threads busy: the sheets already parsed, then those not
@@ -95,6 +106,7 @@ class SheetLoader:
             self._queue.clear()
             self._done.clear()
         self._thread.join()
+        self._scans.clear()
         for book in self._books:
             book.close()
         self._books.clear()
@@ -109,9 +121,11 @@ class SheetLoader:
                 name = self._queue.pop(0)
                 event = self._busy[name] = threading.Event()
             try:
-                outcome: Loaded | BaseException = self._parse(name)
+                outcome: Any = self._calamine(name)
             except Exception as exc:  # handed to whoever asks for the sheet
                 outcome = exc
+            else:
+                self._scan(name)
             with self._lock:
                 del self._busy[name]
                 if not self._stop:
@@ -125,15 +139,43 @@ class SheetLoader:
             self._books.append(book)
         return book
 
-    def _parse(self, name: str) -> Loaded:
-        sheet = self._book().get_sheet_by_name(name)
-        part = self._parts.get(name)
-        errors: list[tuple[int, int, str]] = []
-        formulas: set[tuple[int, int]] = set()
-        if part is not None:
-            with Package(self.path) as pkg:
-                scan_cells(pkg, part, errors, formulas)
-        return Loaded(sheet, errors, formulas)
+    def _calamine(self, name: str) -> Any:
+        return self._book().get_sheet_by_name(name)
+
+    def _scan(self, name: str) -> None:
+        """Scan the sheet's cells here, unless another thread has (or is doing it)."""
+        with self._lock:
+            if name in self._scans:
+                return
+            scan = self._scans[name] = _Scan()
+        try:
+            part = self._parts.get(name)
+            if part is not None:
+                with Package(self.path) as pkg:
+                    scan_cells(pkg, part, scan.errors, scan.formulas)
+        except Exception as exc:  # noqa: BLE001 - raised to whoever asks for the sheet
+            scan.failure = exc
+        scan.done.set()
+
+    def _scanned(self, name: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+        """The sheet's error and formula cells (scanned here when nobody has)."""
+        self._scan(name)
+        with self._lock:
+            scan = self._scans[name]
+        scan.done.wait()
+        with self._lock:
+            self._scans.pop(name, None)
+        if scan.failure is not None:
+            raise scan.failure
+        return scan.errors, scan.formulas
+
+
+@dataclass
+class _Scan:
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    failure: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 _early: dict[tuple[str, int, int], SheetLoader] = {}

@@ -136,7 +136,7 @@ def test_sheets_are_read_parsed_first_then_not_started_then_the_one_being_parsed
         pass
     with sheets._lock:  # as if "small" were parsed already, while the thread is on "huge"
         sheets._queue.remove("small")
-        sheets._done["small"] = sheets._parse("small")
+        sheets._done["small"] = sheets._calamine("small")
     assert sheets.order(["huge", "mid", "small", "huge"]) == ["small", "mid", "huge"]
     sheets.close()
 
@@ -205,3 +205,35 @@ def test_values_convert_each_cell_as_read_and_share_equal_ones(chunks: list[list
         for g in got:
             if isinstance(g, str | dt.date):
                 assert seen.setdefault((type(g), g), g) is g
+
+
+def test_the_asking_thread_scans_a_sheet_the_loader_is_still_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import threading
+
+    path = big_workbook(tmp_path / "b.xlsx")
+    parse_may_end = threading.Event()
+    calamine, scan = loader.SheetLoader._calamine, loader.scan_cells
+
+    def slow_parse(self: loader.SheetLoader, name: str) -> object:
+        if threading.current_thread() is self._thread:
+            parse_may_end.wait(10)
+        return calamine(self, name)
+
+    scanned_by: list[str] = []
+
+    def spy(*args: object) -> None:
+        scanned_by.append(threading.current_thread().name)
+        parse_may_end.set()
+        scan(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader.SheetLoader, "_calamine", slow_parse)
+    monkeypatch.setattr(loader, "scan_cells", spy)
+    with Package(path) as pkg:
+        sheets = loader.SheetLoader(path, pkg, ["big"])
+    while not sheets._busy and sheets._thread.is_alive():
+        pass
+    got = sheets.get("big")
+    assert scanned_by == [threading.current_thread().name]  # once, here, while the loader parsed
+    assert got.sheet.to_python(skip_empty_area=False) == plain(path, "big") and got.errors == []
+    assert sheets._scans == {} and sheets._done == {}
+    sheets.close()
