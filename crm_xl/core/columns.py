@@ -84,8 +84,13 @@ def per_cell(parser: Parser, one: Callable[[Any], Any], blank: Callable[[], Any]
 def parsed(frames: Frames, sheet: str, col: str, how: str | Parser) -> pd.Series:
     """`how` of a column of raw cells (same index), computed once while the column is unchanged. A
     function is memoised under its own identity, so give a module-level function (not a lambda)."""
+    return _parsed(frames, sheet, col, how, copy=True)
+
+
+def _parsed(frames: Frames, sheet: str, col: str, how: str | Parser, *, copy: bool) -> pd.Series:
     parse = PARSERS[how] if isinstance(how, str) else how
-    return memo(frames, {sheet: (col,)}, ("column", sheet, col, parse), lambda: _parse(frames, sheet, col, parse))
+    return memo(frames, {sheet: (col,)}, ("column", sheet, col, parse), lambda: _parse(frames, sheet, col, parse),
+                copy=copy)
 
 
 def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
@@ -107,13 +112,14 @@ def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
 
 def factorized(frames: Frames, sheet: str, col: str) -> tuple[np.ndarray, np.ndarray]:
     """`pd.factorize` of a column's raw cells — codes (-1 for a blank cell) and the distinct cells (object
-    array) — computed once while the column is unchanged: validation and the parsers share it."""
+    array) — computed once while the column is unchanged: validation and the parsers share it. The arrays
+    are the memo's own: read them, never change them."""
     def factorize() -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(frames.data(sheet)[col].to_numpy(dtype=object), use_na_sentinel=True)
         small = codes.astype(np.int32) if len(codes) < 2**31 else codes  # (half the memory, same codes)
         return small, np.asarray(uniques, dtype=object)
 
-    return memo(frames, {sheet: (col,)}, ("factorized", sheet, col), factorize)
+    return memo(frames, {sheet: (col,)}, ("factorized", sheet, col), factorize, copy=False)  # (only ever read)
 
 
 def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd.Index) -> pd.Series:
@@ -125,7 +131,7 @@ def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd
     parse = PARSERS[how] if isinstance(how, str) else how
     kinds = _SAFE_DATES if parse in (dates, _when) else _SAFE
     if cell_kind(frames, sheet, col) in kinds:
-        return parsed(frames, sheet, col, parse).loc[index]
+        return _parsed(frames, sheet, col, parse, copy=False).loc[index]  # (.loc makes the copy)
     return parse(frames.data(sheet)[col].loc[index])
 
 

@@ -257,7 +257,8 @@ def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:
 
 def _by_time(frames: Frames) -> pd.DataFrame:
     """`_all_followups`, computed once per run while the follow-ups' customers and dates are unchanged."""
-    return memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames))
+    return memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames),
+                copy=False)  # (callers only select rows from it)
 
 
 def _all_followups(frames: Frames) -> pd.DataFrame:
@@ -323,12 +324,13 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, frames: Frames, settings: Sett
     # follow-ups of won customers on/after their conversion day, with the steps they complete (`fu` holds
     # every follow-up up to `day`; those of won customers are kept apart once per run)
     reads = {"followups": ("customer", "date"), "customers": ("customer", "status")}
-    fu = memo(frames, reads, ("won_followups",), lambda: _won_followups(frames))
+    fu = memo(frames, reads, ("won_followups",), lambda: _won_followups(frames), copy=False)  # (rows selected)
     fu = fu[fu["day"] <= day]
     fw = fu[fu["key"].isin(set(keys[start.notna()]))].copy()
     fw["start"] = fw["key"].map(last_conversion)
     fw = fw[fw["day"] >= fw["start"]]
-    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames))
+    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames),
+                 copy=False)  # (rows selected)
     marks = marks.loc[fw.index]
     hits = pd.DataFrame({step: marks[step] for step in STEPS})
     hits["check_in"] = hits["check_in"] | (marks["call"] & (fw["day"] > fw["start"]))

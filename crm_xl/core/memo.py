@@ -7,7 +7,8 @@ the frame, its DataFrame, its append count and the write count of each column it
 only while the stamp is unchanged, so after the tiers job rewrites `tier` every memo that read `tier`
 is recomputed, while one that read only `customer` is not.
 
-Every memo returns a fresh copy of what it keeps (callers may change what they get).
+Every memo returns a fresh copy of what it keeps (callers may change what they get), unless asked not to
+by a caller that only reads it.
 """
 
 from __future__ import annotations
@@ -76,12 +77,14 @@ def fresh(value: T) -> T:
     return value
 
 
-def memo(frames: Frames, reads: Reads, key: Hashable, compute: Callable[[], T], *, uses: Any = None) -> T:
+def memo(frames: Frames, reads: Reads, key: Hashable, compute: Callable[[], T], *, uses: Any = None,
+         copy: bool = True) -> T:
     """`compute()`, computed once while the columns in `reads` are unchanged.
 
     `key` names the computation and its plain inputs (e.g. `("follow_state", as_of)`); `uses` is an input
     compared by identity (e.g. the Settings object: each Book reads its Settings once). When none of the
-    sheets read is present nothing is kept.
+    sheets read is present nothing is kept. `copy=False` returns the kept value itself, not a fresh copy:
+    only for a caller that never changes what it gets (it only reads it, or selects from it).
     """
     home = _home(frames, reads)
     if home is None:
@@ -89,10 +92,10 @@ def memo(frames: Frames, reads: Reads, key: Hashable, compute: Callable[[], T], 
     stamp = _stamp(frames, reads)
     entry = home.memos.get(key)
     if entry is not None and entry[1] is uses and _same(entry[0], stamp):
-        return fresh(entry[2])
+        return fresh(entry[2]) if copy else entry[2]
     value = compute()
     home.memos[key] = (_kept(stamp), uses, value)
-    return fresh(value)
+    return fresh(value) if copy else value
 
 
 __all__ = ["memo", "fresh"]

@@ -95,6 +95,24 @@ def test_memo_returns_a_copy() -> None:
     assert list(parsed(ctx.frames, "customers", "customer", "key")) == ["甲公司", "乙公司", "丙公司"]
 
 
+def test_memo_without_copy_returns_what_it_keeps() -> None:
+    """copy=False (for callers that only read): the kept value itself, still recomputed after a write."""
+    book = make_book(workbook())
+    frames = book.frames()
+    calls: list[int] = []
+
+    def compute() -> pd.Series:
+        calls.append(1)
+        return frames.data("customers")["customer"].copy()
+
+    first = memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False)
+    assert memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False) is first
+    assert memo(frames, {"customers": ("customer",)}, ("plain",), compute) is not first  # a copy when asked
+    frames.customers.invalidate("customer")
+    assert memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False) is not first
+    assert len(calls) == 2
+
+
 def test_no_sheet_no_memo() -> None:
     ctx = make_context(make_book({"customers": workbook()["customers"]}), TODAY)
     calls, compute = counting()
