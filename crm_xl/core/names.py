@@ -28,6 +28,7 @@ def _text_key(text: str) -> str:
 
 _FOLDED: dict[str, str] = {}  # text → fold(text), filled by `folded` and `fold_ahead`
 _MAX_FOLDED = 1 << 18
+_PROBE = 32  # fold_ahead looks at this many texts first
 
 
 def folded(text: str) -> str:
@@ -41,7 +42,12 @@ def folded(text: str) -> str:
 
 def fold_ahead(texts: Iterable[object]) -> None:
     """Fold the distinct texts among `texts` that `folded` has not seen, all at once (`i18n.fold_many`:
-    one OpenCC call instead of one per name), so that `folded` finds them."""
+    one OpenCC call instead of one per name), so that `folded` finds them. Only a warm-up: when the first
+    texts are all known it stops there (`folded` works out any other on its own)."""
+    texts = list(texts)
+    probe = [t for t in texts[:_PROBE] if type(t) is str]
+    if probe and all(t in _FOLDED for t in probe):
+        return  # (names seen before, e.g. by validation: any stragglers are folded one by one when asked)
     todo = [t for t in texts if type(t) is str and t not in _FOLDED]
     if not todo:
         return
