@@ -159,8 +159,9 @@ class Checker:
         cls = np.fromiter(map(_classify, vals.uniques), dtype=np.int8, count=len(vals.uniques))
         blank, error = cls == BLANK, cls == ERROR
         filled = ~blank & ~error
-        self.emit(frame, key, "cell_error", vals.rows(error), vals.raw)
-        if column.required:
+        if error.any():  # (an all-False mask emits nothing: spread to the rows only when needed)
+            self.emit(frame, key, "cell_error", vals.rows(error), vals.raw)
+        if column.required and blank.any():
             self.emit(frame, key, "required", vals.rows(blank), vals.raw)
         parsed, ok = self._parse(frame, column, vals, filled, cls == DATELIKE)
         self.cols[(sheet, key)] = Cells(vals, np.where(ok, parsed, None), blank)
@@ -200,6 +201,8 @@ class Checker:
         settings = self.ctx.settings
 
         def emit(code: str, mask: np.ndarray, **fields: Any) -> None:
+            if not mask.any():  # nothing to report (and nothing to spread to the rows)
+                return
             self.emit(frame, key, code, vals.rows(mask), vals.raw,
                       **{k: vals.rows(v) if isinstance(v, np.ndarray) else v for k, v in fields.items()})
 
