@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
@@ -69,8 +70,9 @@ print(json.dumps(marks))
 """
 
 
-def child(argv: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of `python ARGV…` in a child process (its own ru_maxrss)."""
+def child(argv: list[str]) -> tuple[float, float, float, str]:
+    """(wall seconds, peak RSS in MB, CPU seconds, stdout) of `python ARGV…` in a child process (its own
+    ru_maxrss; CPU is user + system time over all its threads)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
         proc = subprocess.Popen([sys.executable, *argv], stdout=out, stderr=err)
@@ -81,7 +83,7 @@ def child(argv: list[str]) -> tuple[float, float, str]:
         err.seek(0)
         if proc.returncode not in (0, 1):  # 1: the job found errors in the workbook
             raise RuntimeError(f"{argv[:2]} failed ({proc.returncode}):\n{err.read().decode(errors='replace')[-3000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read().decode(errors="replace")
+        return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.read().decode(errors="replace")
 
 
 def fresh(src: Path, tmp: Path) -> Path:
@@ -90,41 +92,61 @@ def fresh(src: Path, tmp: Path) -> Path:
     return dst
 
 
-def measure(path: Path, tmp: Path, skip: list[str], openpyxl: bool) -> tuple[list[tuple[str, float, float]],
-                                                                            dict[str, float] | None]:
-    """Every measurement on fresh copies of `path`."""
-    rows: list[tuple[str, float, float]] = []
+Sample = tuple[float, float, float]  # wall seconds, peak RSS MB, CPU seconds
+Rows = list[tuple[str, list[Sample]]]
 
-    def add(label: str, argv: list[str]) -> str:
-        s, rss, out = child(argv)
-        rows.append((label, s, rss))
-        print(f"  {label:<28} {s:8.2f} s {rss:8.0f} MB", file=sys.stderr, flush=True)
-        return out
 
-    add("(a) calamine read, all sheets", ["-c", CALAMINE, str(fresh(path, tmp))])
+def measure(path: Path, tmp: Path, skip: list[str], openpyxl: bool, repeat: int) -> tuple[Rows,
+                                                                                       dict[str, float] | None]:
+    """Every measurement on fresh copies of `path`, `repeat` rounds one after the other (each round
+    measures the floor again, so a ratio compares runs made minutes apart at most)."""
+    plan: list[tuple[str, list[str] | None]] = [("(a) calamine read, all sheets", ["-c", CALAMINE])]
     if openpyxl and "openpyxl" not in skip:
-        add("(b) openpyxl load + save", ["-c", OPENPYXL, str(fresh(path, tmp))])
-    add("crm-xl --version (start-up)", ["-m", "crm_xl", "--version"])
-    add("(c) crm-xl run", ["-m", "crm_xl", "run", str(fresh(path, tmp)), "--today", TODAY, "--json"])
+        plan.append(("(b) openpyxl load + save", ["-c", OPENPYXL]))
+    plan.append(("crm-xl --version (start-up)", None))
+    plan.append(("(c) crm-xl run", ["-m", "crm_xl", "run", "{file}", "--today", TODAY, "--json"]))
     if "jobs" not in skip:
-        for job in JOBS:
-            add(f"    crm-xl {job}", ["-m", "crm_xl", job, str(fresh(path, tmp)), "--today", TODAY, "--json"])
-    phases = None
+        plan += [(f"    crm-xl {job}", ["-m", "crm_xl", job, "{file}", "--today", TODAY, "--json"]) for job in JOBS]
     if "phases" not in skip:
-        out = add("    run, in-process phases", ["-c", PHASES, str(fresh(path, tmp)), TODAY])
-        phases = json.loads(out.strip().splitlines()[-1])
+        plan.append(("    run, in-process phases", ["-c", PHASES, "{file}", TODAY]))
+    rows: Rows = [(label, []) for label, _ in plan]
+    phases = None
+    for n in range(repeat):
+        for (label, argv), (_, samples) in zip(plan, rows, strict=True):
+            if argv is None:
+                argv = ["-m", "crm_xl", "--version"]
+            elif argv[0] == "-c" and argv[1] in (CALAMINE, OPENPYXL):
+                argv = [*argv, str(fresh(path, tmp))]
+            else:
+                argv = [str(fresh(path, tmp)) if a == "{file}" else a for a in argv]
+            s, rss, cpu, out = child(argv)
+            samples.append((s, rss, cpu))
+            print(f"  {label:<28} {s:8.2f} s {rss:8.0f} MB {cpu:8.2f} s CPU" + (f"  (round {n + 1})" if repeat > 1
+                                                                                  else ""), file=sys.stderr, flush=True)
+            if label.endswith("in-process phases"):
+                phases = json.loads(out.strip().splitlines()[-1])
     return rows, phases
 
 
-def report(title: str, path: Path, rows: list[tuple[str, float, float]], phases: dict[str, float] | None) -> None:
-    floor_s, floor_rss = rows[0][1], rows[0][2]
+def report(title: str, path: Path, rows: Rows, phases: dict[str, float] | None) -> None:
+    """Medians over the rounds; ratios are each round's run over the same round's floor (median, and the
+    range when there were several rounds)."""
+    floor = rows[0][1]
     print(f"\n{title}: {path.name} ({path.stat().st_size / 1e6:.1f} MB) · {platform.machine()} · "
-          f"{os.cpu_count()} cores · Python {platform.python_version()}")
-    print(f"{'measurement':<30} {'time':>9} {'× (a)':>7} {'peak RSS':>10} {'× (a)':>7}")
-    for label, s, rss in rows:
-        print(f"{label:<30} {s:8.2f}s {s / floor_s:6.2f}× {rss:8.0f}MB {rss / floor_rss:6.2f}×")
+          f"{os.cpu_count()} cores · Python {platform.python_version()} · {len(floor)} round(s)")
+    print(f"{'measurement':<30} {'time':>9} {'× (a)':>16} {'peak RSS':>10} {'× (a)':>16} {'CPU':>8}")
+    for label, samples in rows:
+        t = [x[0] / f[0] for x, f in zip(samples, floor, strict=True)]
+        m = [x[1] / f[1] for x, f in zip(samples, floor, strict=True)]
+        print(f"{label:<30} {median(x[0] for x in samples):8.2f}s {_ratio(t):>16} "
+              f"{median(x[1] for x in samples):8.0f}MB {_ratio(m):>16} {median(x[2] for x in samples):7.2f}s")
     if phases:
-        print("run_all in one process (seconds): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+        print("run_all in one process (seconds, last round): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+
+
+def _ratio(values: list[float]) -> str:
+    mid = f"{median(values):.2f}×"
+    return mid if len(values) == 1 else f"{mid} ({min(values):.2f}–{max(values):.2f})"
 
 
 def main() -> None:
@@ -132,6 +154,7 @@ def main() -> None:
     ap.add_argument("--size", default="team", help="team | max | small (benchmarks/data/SIZE.xlsx)")
     ap.add_argument("--file", type=Path, help="measure this workbook instead")
     ap.add_argument("--skip", nargs="*", default=[], help="what to skip: openpyxl, jobs, phases, next-day")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every measurement (medians are reported)")
     args = ap.parse_args()
     # as installed: crm-xl's bytecode compiled (pip does this; PYTHONDONTWRITEBYTECODE would otherwise make
     # every measured process compile the package from source)
@@ -141,7 +164,7 @@ def main() -> None:
         subprocess.run([sys.executable, str(ROOT / "generate.py"), "--size", args.size], check=True)
     with tempfile.TemporaryDirectory(prefix="crm-xl-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        first = measure(path, tmp, args.skip, openpyxl=True)
+        first = measure(path, tmp, args.skip, openpyxl=True, repeat=args.repeat)
         report("First run (computed columns empty, as in the template)", path, *first)
         if "next-day" not in args.skip:
             # the workbook as crm-xl left it the day before: computed columns and generated sheets filled
@@ -150,7 +173,7 @@ def main() -> None:
             shutil.copyfile(path, day_before)
             subprocess.run([sys.executable, "-m", "crm_xl", "run", str(day_before), "--today", DAY_BEFORE,
                             "--json"], capture_output=True, check=False)
-            steady = measure(day_before, tmp, args.skip, openpyxl=False)
+            steady = measure(day_before, tmp, args.skip, openpyxl=False, repeat=args.repeat)
             report("Next-day run (the workbook as crm-xl left it on " + DAY_BEFORE + ")", day_before, *steady)
 
 
