@@ -15,7 +15,7 @@ from ..parse import norm, parse_amount, parse_date, parse_int
 from ..schema import STATUS, TIER
 from .cells import map_distinct
 from .memo import memo
-from .names import customer_key, customer_keys, fold_ahead
+from .names import customer_key, customer_keys, fold_ahead, keys_of
 from .vectors import dates, texts
 
 Parser = Callable[[pd.Series], pd.Series]  # raw cells → one value per cell, same index
@@ -101,7 +101,7 @@ def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
         if parse is customer_keys:
             fold_ahead(uniques)
         table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = [one(u) for u in uniques]
+        table[:-1] = keys_of(uniques) if parse is customer_keys else [one(u) for u in uniques]
         table[-1] = blank()  # code -1: a blank cell
         out = pd.Series(table[codes], index=cells.index, dtype=object)
         return out.astype(AS_TYPE[parse]) if parse in AS_TYPE else out

@@ -26,6 +26,25 @@ def _text_key(text: str) -> str:
     return folded(text).replace(" ", "")
 
 
+_KEYS: dict[str, str] = {}  # text → customer_key(text), for keys_of
+
+
+def keys_of(values: Iterable[object]) -> list[str]:
+    """`[customer_key(v) for v in values]`, texts seen before looked up in one dict (the jobs of a run key
+    the same names again and again)."""
+    get, out = _KEYS.get, []
+    for v in values:
+        key = get(v) if type(v) is str else None
+        if key is None:
+            key = customer_key(v)
+            if type(v) is str:
+                if len(_KEYS) >= _MAX_FOLDED:
+                    _KEYS.clear()
+                _KEYS[v] = key
+        out.append(key)
+    return out
+
+
 _FOLDED: dict[str, str] = {}  # text → fold(text), filled by `folded` and `fold_ahead`
 _MAX_FOLDED = 1 << 18
 _PROBE = 32  # fold_ahead looks at this many texts first
@@ -69,6 +88,6 @@ def customer_keys(names: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
     fold_ahead(uniques)
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [customer_key(u) for u in uniques]
+    table[:-1] = keys_of(uniques)
     table[-1] = ""  # code -1: a blank cell
     return pd.Series(table[codes], index=names.index, dtype=object)

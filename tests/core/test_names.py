@@ -38,3 +38,11 @@ def test_fold_ahead_fills_what_folded_gives() -> None:
     names.fold_ahead([*names_, None, 3, "乙公司"])
     assert set(names._FOLDED) == set(names_)
     assert [names.folded(t) for t in names_] == [fold(t) for t in names_]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=_FOLD_CHARS, max_size=8), st.none(), st.integers(-5, 5),
+                          st.floats(allow_nan=True, width=16), st.booleans()), max_size=20))
+def test_keys_of_is_customer_key_of_each(values: list[object]) -> None:
+    assert names.keys_of(values) == [customer_key(v) for v in values]
+    assert names.keys_of(values) == [customer_key(v) for v in values]  # (the second time from the dict)

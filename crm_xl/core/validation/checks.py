@@ -28,8 +28,7 @@ from ...parse import (
 from ...schema import ENUMS, STATUS, Column, Kind
 from ..columns import factorized
 from ..context import Context
-from ..names import customer_key as link_key
-from ..names import fold_ahead
+from ..names import fold_ahead, keys_of
 from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
@@ -289,11 +288,12 @@ class Checker:
 
     def customer_keys(self, frame: Frame) -> pd.Series:
         """Normalised customer name per row (None where the cell is blank or invalid); the strict
-        `link_key` the other jobs use goes to `self.links`."""
+        `customer_key` the other jobs use goes to `self.links`."""
         cells = self.cols[(frame.sheet.key, "customer")]
         fold_ahead(cells.parsed)
         keys = np.array([dedupe_key(p) if p is not None else None for p in cells.parsed], dtype=object)
-        links = np.array([link_key(p) if p is not None else None for p in cells.parsed], dtype=object)
+        links = np.array([None if p is None else k for p, k in zip(cells.parsed, keys_of(cells.parsed), strict=True)],
+                         dtype=object)
         self.links[frame.sheet.key] = pd.Series(cells.vals.rows(links), index=cells.vals.index, dtype=object)
         self.unique_keys[frame.sheet.key] = (keys, links)
         return pd.Series(cells.vals.rows(keys), index=cells.vals.index, dtype=object)
