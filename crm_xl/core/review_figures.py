@@ -66,6 +66,10 @@ class Month:
         return (self.end - pd.Timedelta(days=1)).date()
 
     def within(self, stamps: pd.Series) -> pd.Series:
+        if stamps.dtype == "datetime64[ns]":  # the same comparison on the array (NaT is in no month)
+            values = stamps.to_numpy()
+            inside = (values >= self.start.to_datetime64()) & (values < self.end.to_datetime64())
+            return pd.Series(inside, index=stamps.index, dtype=bool)
         return (stamps >= self.start) & (stamps < self.end)
 
 
