@@ -450,3 +450,13 @@ def test_headline_days_mean_is_the_months_own(data: fig.Data):
         assert fig.headline(data, m)["days_mean"] == want
         assert fig.close_days(data, m) is fig.close_days(data, m)
     assert fig.headline(data, MARCH)["days_mean"] is not None
+
+
+def test_month_within_matches_the_series_comparison():
+    stamps = pd.Series(pd.to_datetime(["2024-02-29 23:59", "2024-03-01 00:00", None, "2024-03-31 23:59:59.999",
+                                       "2024-04-01 00:00"], format="mixed"), index=[5, 7, 9, 11, 13])
+    got = MARCH.within(stamps)
+    assert got.equals((stamps >= MARCH.start) & (stamps < MARCH.end))
+    assert got.tolist() == [False, True, False, True, False] and list(got.index) == [5, 7, 9, 11, 13]
+    objects = stamps.astype(object)  # (not datetime64: the Series comparison itself)
+    assert MARCH.within(objects).tolist() == got.tolist()
