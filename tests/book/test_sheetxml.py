@@ -285,3 +285,33 @@ def test_new_date_formats_are_numbered_as_a_row_by_row_rewrite_numbers_them(appe
     assert batched == looped
     first = 1 + 3 * appended
     assert b'<c r="E%d" s="3">' % first in batched and b'<c r="C%d" s="4">' % (first + 1) in batched
+
+
+@settings(max_examples=150, deadline=None)
+@given(chunk=st.integers(60, 5000), data=st.data(), cols=st.sampled_from([(2,), (2, 3), (3,)]),
+       shapes=st.lists(st.sampled_from(["value", "value", "blank", "formula", "text", "missing", "narrow", "wide",
+                                        "nospans"]), min_size=1, max_size=25))
+def test_replacing_cells_in_place_gives_what_the_row_by_row_merge_gives(chunk, data, cols, shapes):
+    """A re-run: the written columns (B, C) have their cells — values, styled blanks, formulas, texts;
+    some rows lack one (a cell to add), have spans to widen or a cell to the right (D)."""
+    value = st.one_of(st.none(), st.sampled_from(["OK", "错误"]), st.integers(0, 3),
+                      st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), st.just("__absent__"))
+    cells = {"value": '<c r="{c}{r}" s="2"><v>{r}</v></c>', "blank": '<c r="{c}{r}" s="3"/>',
+             "formula": '<c r="{c}{r}"><f>1+1</f><v>2</v></c>',
+             "text": '<c r="{c}{r}" t="inlineStr"><is><t>旧</t></is></c>'}
+    parts = []
+    for r, shape in enumerate(shapes, start=1):
+        kind = shape if shape in cells else "value"
+        body = f'<c r="A{r}" t="s"><v>{r}</v></c>' + "".join(
+            cells[kind].format(c=c, r=r) for c in "BC" if not (shape == "missing" and c == "C"))
+        spans = {"narrow": ' spans="1:1"', "nospans": ""}.get(shape, ' spans="1:4"')
+        parts.append(f'<row r="{r}"{spans}>{body}<c r="D{r}"><v>9</v></c></row>' if shape == "wide"
+                     else f'<row r="{r}"{spans}>{body}</row>')
+    xml = (HEAD + "".join(parts) + TAIL).encode()
+    values = {c: {r: v for r in range(1, len(shapes) + 1) if (v := data.draw(value)) != "__absent__"} for c in cols}
+
+    def plan() -> SheetPlan:
+        return SheetPlan(columns={c: ColumnPlan(c, dict(values[c]), Kind.TEXT) for c in cols})
+
+    batched, looped = with_and_without("_BATCH", False, plan, xml, chunk)
+    assert batched == looped
