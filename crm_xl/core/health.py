@@ -88,7 +88,7 @@ def score(ctx: Context) -> pd.DataFrame:
     out["tier"] = _tiers(ctx, out["key"])
 
     conv = _conversions(ctx, today)
-    out = out.join(conv, on="key")
+    out = _join(out, conv)
     out["frequency"] = out["frequency"].fillna(0)
     out["monetary"] = out["monetary"].fillna(0.0)
     out["previous"] = out["previous"].fillna(0.0)
@@ -105,16 +105,24 @@ def score(ctx: Context) -> pd.DataFrame:
         "f": quintile_scores(keys["frequency"]),
         "m": quintile_scores(keys["monetary"]),
     }, index=keys.index)
-    out = out.join(rfm, on="key")
+    out = _join(out, rfm)
     for col in ("r", "f", "m"):
         out[col] = out[col].where(out["won"]).fillna(1).where(out["won"])
     out["health"] = _health(out, s)
 
     fu = _followups(ctx, today, set(out.loc[out["won"], "key"]))
-    out = out.join(fu, on="key")
+    out = _join(out, fu)
     _risk(out, ctx, today)
     out.attrs["lang"] = lang
     return out
+
+
+def _join(out: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """`out.join(right, on="key")` for a `right` indexed by unique keys: the same columns (missing keys
+    give NaN / NaT, ints become floats then, as a join does), looked up with one reindex."""
+    add = right.reindex(out["key"].to_numpy())
+    add.index = out.index
+    return pd.concat([out, add], axis=1)
 
 
 def _health(out: pd.DataFrame, s: Any) -> pd.Series:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core.health import assess, churn_summary, quintile_scores, score
+from crm_xl.core.health import _join, assess, churn_summary, quintile_scores, score
 from crm_xl.jobs import run_job
 from tests.conftest import make_book, make_ctx
 
@@ -390,3 +390,15 @@ def test_traditional_chinese_workbook() -> None:
     assert summary.headline == "已成交客戶 5 個：高風險 2，中風險 2，低風險 1；風險金額 97萬"
     grid = book.sheets["流失預警"]
     assert ["中风险乙", "小张", "C", "中", 67, "價格敏感", "提供價值方案"] in [r[:7] for r in grid]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["甲", "乙", "丙", ""]), max_size=8),
+       st.lists(st.sampled_from(["甲", "乙", "丁"]), max_size=3, unique=True))
+def test_join_equals_dataframe_join(left_keys: list[str], right_keys: list[str]) -> None:
+    out = pd.DataFrame({"key": pd.Series(left_keys, dtype=object).to_numpy(), "won": [True] * len(left_keys)},
+                       index=range(2, 2 + len(left_keys)))
+    n = len(right_keys)
+    right = pd.DataFrame({"when": pd.to_datetime(["2024-03-01"] * n), "count": list(range(n)),
+                          "amount": [1.5] * n, "flag": [True] * n}, index=pd.Index(right_keys, dtype=object))
+    pd.testing.assert_frame_equal(_join(out, right), out.join(right, on="key"))
