@@ -360,13 +360,15 @@ class Checker:
         present = keys.dropna()
         if present.empty:
             return
-        rows = pd.Series(present.index, index=present.index)
-        first = rows.groupby(present.to_numpy()).transform("first")
-        later = present.duplicated(keep="first")
-        mask = keys.index.isin(later[later].index)
-        first_row = first.reindex(keys.index).to_numpy()
-        self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key),
-                  row=np.array([int(v) if v == v else 0 for v in first_row], dtype=object), what=what)
+        # codes in order of first appearance: each row's first occurrence is where its code first appears
+        codes = pd.factorize(present.to_numpy(dtype=object))[0]
+        head = np.unique(codes, return_index=True)[1][codes]
+        later = head != np.arange(len(codes))
+        rows = present.index.to_numpy()
+        mask = keys.index.isin(rows[later])
+        first_row = np.zeros(len(keys), dtype=object)  # (only read where `mask`: the row each duplicates)
+        first_row[keys.index.get_indexer(rows[later])] = [int(r) for r in rows[head[later]]]
+        self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key), row=first_row, what=what)
 
     def _entry_lag(self, frame: Frame) -> None:
         first, entered = self.get("customers", "first_contact"), self.get("customers", "entered_on")
