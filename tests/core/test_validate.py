@@ -552,3 +552,15 @@ def test_vectorised_dates_agree_with_the_general_path(rows: list[tuple[Any, Any,
 ))
 def test_contact_fast_path_equals_parse_contact(value: object) -> None:
     assert checks._contact(value) == parse_contact(value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["甲公司", "甲 公司", "乙", "乙有限公司", "丙", "丁"]), min_size=1, max_size=7))
+def test_each_duplicate_names_the_first_row_with_its_name(names: list[str]) -> None:
+    rows = [{"customer": n, "status": "跟进中", "owner": "小王", "phone": f"1391234{i:04d}"} for i, n in enumerate(names)]
+    issues = find_issues(make_ctx({"customers": rows}, TODAY, "en"))
+    dups = issues[(issues["rule"] == "duplicate") & (issues["key"] == "customer")]
+    got = dict(zip(dups["row"].astype(int), dups["message"], strict=True))
+    keys = [dedupe_key(n) for n in names]
+    want = {i + 2: f"duplicates row {keys.index(k) + 2} (same name)" for i, k in enumerate(keys) if keys.index(k) < i}
+    assert got == want
