@@ -16,6 +16,7 @@ import pandas as pd
 
 from .book.port import Book
 from .core.context import Context
+from .core.nogc import without_gc
 from .errors import UsageError
 from .heap import trim
 from .parse import is_blank
@@ -88,7 +89,7 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
     """Run one job on an open Book (changes recorded, not saved)."""
     ctx = make_context(book, today, month, with_history=job == "review")
     result = core_function(job)(ctx)
-    book.apply(result)
+    without_gc(book.apply)(result)  # recording makes many small acyclic objects, as the core does
     summary = result.summary
     del ctx, result  # the Book recorded the changes: a run keeps nothing else of a job but its summary
     trim()
