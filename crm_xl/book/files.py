@@ -178,11 +178,11 @@ class FileBook(Book):
     def _persist(self, out: Path | None) -> None:
         target = out or self.path
         check_writable(self.path, out)
-        ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
         for frame in self._frames.values():  # the jobs' memos are caches: the save needs the room more
             if frame is not None:
                 frame.memos.clear()
         trim()
+        ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
 
         def write(tmp: Path) -> None:
             collecting = gc.isenabled()

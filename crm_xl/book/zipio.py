@@ -11,7 +11,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -52,7 +52,7 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
 
     pending: list[bytes] = []
     pending_len = 0
-    futures = []
+    futures: list[Future[None]] = []
     with ThreadPoolExecutor(1) as pool:
         for chunk in chunks:
             if not chunk:
@@ -62,6 +62,8 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
             if pending_len >= 1 << 20:
                 futures.append(pool.submit(work, b"".join(pending)))
                 pending, pending_len = [], 0
+                if len(futures) > 2:  # at most two pieces waiting: memory stays flat when deflate lags
+                    futures.pop(0).result()
         if pending:
             futures.append(pool.submit(work, b"".join(pending)))
     for f in futures:
