@@ -20,7 +20,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from .package import Package
+from .package import CHUNK, Package
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
                          rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
@@ -224,6 +224,8 @@ def _size(pkg: Package, part: str | None) -> int:
 def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
                formulas: set[tuple[int, int]]) -> None:
     """Collect the error cells and the formula cells of a sheet part."""
+    if not _marked(pkg, part):
+        return
     tag = b""
     carry = b""
     for chunk in pkg.stream(part):
@@ -238,6 +240,50 @@ def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
         text, carry = buf[:cut], buf[cut:]
         _scan(text, errors, formulas)
     _scan(carry, errors, formulas)
+
+
+def _has_marks(buf: bytes) -> bool:
+    """Whether `buf` holds `t="e"` (an error cell) or an `f` element (`<f>`, `<f …`, `<x:f>` …: a
+    formula). numpy finds the candidate letters without holding the GIL — the main thread goes on
+    meanwhile — and only their neighbours are looked at; `in` would hold the GIL over every byte."""
+    import numpy as np  # the CLI loads it anyway (pandas); imported here, off the start-up path
+
+    a = np.frombuffer(buf, dtype=np.uint8)
+    if len(a) < 5:
+        return re.search(rb'<(?:\w+:)?f[\s>/]|t="e"', buf) is not None
+    at = np.flatnonzero(a[1:-1] == 102) + 1  # f
+    if len(at):
+        before, after = a[at - 1], a[at + 1]
+        closes = (after == 62) | (after == 32) | (after == 47) | ((after >= 9) & (after <= 13))  # > space / \s
+        if (((before == 60) | (before == 58)) & closes).any():  # <f or :f
+            return True
+    at = np.flatnonzero(a[3:-1] == 101) + 3  # the e of t="e"
+    return bool(len(at)) and bool(((a[at - 3] == 116) & (a[at - 2] == 61) & (a[at - 1] == 34)
+                                   & (a[at + 1] == 34)).any())
+
+
+def _marked(pkg: Package, part: str, size: int = CHUNK) -> bool:
+    """Whether the sheet's rows may hold an error or a formula cell: a quick pass of substring searches
+    over its `<sheetData>` (most sheets have neither, and are then not parsed for them at all)."""
+    end = b""
+    tail = b""
+    for chunk in pkg.stream(part, size):
+        buf = tail + chunk  # the last bytes before: a mark or the end may straddle two chunks
+        if not end:
+            m = re.search(rb"<(\w+:)?worksheet\b", buf)
+            if m is None and len(buf) < 1 << 16:
+                tail = buf  # the root element's tag is not all there yet
+                continue
+            end = b"</" + ((m.group(1) or b"") if m else b"") + b"sheetData>"
+        stop = buf.find(end)
+        if stop >= 0:
+            buf = buf[:stop]
+        if _has_marks(buf):
+            return True
+        if stop >= 0:
+            return False
+        tail = buf[-(len(end) + 8):]
+    return False
 
 
 def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]]) -> None:

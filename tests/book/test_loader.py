@@ -237,3 +237,37 @@ def test_the_asking_thread_scans_a_sheet_the_loader_is_still_parsing(tmp_path: P
     assert got.sheet.to_python(skip_empty_area=False) == plain(path, "big") and got.errors == []
     assert sheets._scans == {} and sheets._done == {}
     sheets.close()
+
+
+def _sheet_zip(path: Path, sheet_data: str, after: str = "", prefix: str = "") -> Path:
+    p = f"{prefix}:" if prefix else ""
+    ns = f' xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    xml = (f'<?xml version="1.0"?><{p}worksheet{ns}><{p}sheetData>{sheet_data}</{p}sheetData>{after}'
+           f"</{p}worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    return path
+
+
+@pytest.mark.parametrize("size", [7, 64, 1 << 20])  # chunks small enough to cut a mark in two
+@pytest.mark.parametrize(("cells", "after", "prefix", "marked"), [
+    ('<row r="1"><c r="A1"><v>1</v></c></row>', "", "", False),
+    ('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>', "", "", True),
+    ('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1</f><v>2</v></c></row>', "", "", True),
+    ('<row r="1"><c r="A1" t="e"><v>#N/A</v></c></row>', "", "", True),
+    ('<row r="1"><c r="A1"><f/></c><c r="B1"><f\n>1</f></c></row>', "", "", True),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>if f&gt;0 <f></t></is></c></row>', "", "", True),  # text: a look
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>of e and f</t></is></c></row>', "", "", False),
+    ('<x:row r="1"><x:c r="A1"><x:f>1+1</x:f></x:c></x:row>', "", "x", True),
+    ('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>', "<x:conditionalFormatting><x:cfRule><x:formula>1"
+     "</x:formula></x:cfRule></x:conditionalFormatting><xm:f>1</xm:f>", "x", False),
+    ('<row r="1"><c r="A1"><v>1</v></c></row>' * 40,  # formulas only after the rows: not cells
+     '<conditionalFormatting sqref="A1"><cfRule type="expression"><formula>A1&gt;1</formula></cfRule>'
+     '</conditionalFormatting><extLst><ext><x14:conditionalFormattings><xm:f>1</xm:f><xm:f a="1">2</xm:f>'
+     "</x14:conditionalFormattings></ext></extLst>", "", False),
+])
+def test_a_quick_look_tells_sheets_with_formula_or_error_cells(tmp_path: Path, size: int, cells: str, after: str,
+                                                               prefix: str, marked: bool):
+    path = _sheet_zip(tmp_path / "m.zip", cells, after, prefix)
+    with Package(path) as pkg:
+        assert loader._marked(pkg, "xl/worksheets/sheet1.xml", size) is marked
