@@ -292,7 +292,6 @@ def _values(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
     return out
 
 
-
 def _values_one_by_one(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
     """`_values` for a chunk holding booleans: they are kept as they are, out of the memo."""
     get = memo.get
