@@ -26,7 +26,7 @@ from python_calamine import CalamineError
 from ..errors import WorkbookFileError
 from ..frame import Frames
 from ..heap import trim
-from ..schema import sheets_read
+from ..schema import DATA_SHEETS, sheets_read
 from .cells import normalize, serial
 from .loader import SheetLoader, adopt
 from .package import Package
@@ -88,8 +88,19 @@ class FileBook(Book):
 
     def frames(self) -> Frames:
         if self._loader is not None:  # read the sheets in the order that keeps both cores busy
+            keys = {}
+            for sheet in DATA_SHEETS:
+                where = self.locate(sheet)
+                if where is not None:
+                    keys.setdefault(where[0], sheet.key)
             for name in self._loader.order(self._needed()):
-                self.array(name)
+                try:
+                    if name in keys:
+                        self.find(keys[name])  # its frame too, before waiting for a sheet still being parsed
+                    else:
+                        self.array(name)
+                except Exception:  # noqa: BLE001 - reported below, in the sheets' own order, whatever came first
+                    continue
         return super().frames()
 
     def grid(self, sheet: str) -> list[list[Any]]:

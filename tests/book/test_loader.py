@@ -271,3 +271,13 @@ def test_a_quick_look_tells_sheets_with_formula_or_error_cells(tmp_path: Path, s
     path = _sheet_zip(tmp_path / "m.zip", cells, after, prefix)
     with Package(path) as pkg:
         assert loader._marked(pkg, "xl/worksheets/sheet1.xml", size) is marked
+
+
+def test_a_broken_sheet_is_reported_in_the_sheets_order_whatever_was_read_first(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch):
+    from crm_xl.errors import SchemaError
+
+    path = write_workbook(tmp_path / "two.xlsx", {"客户信息表": [["联系人"], ["王"]], "跟进计划表": [["跟进方式"], ["电话"]]})
+    monkeypatch.setattr(loader.SheetLoader, "order", lambda self, names: list(reversed(list(names))))
+    with FileBook(path) as book, pytest.raises(SchemaError, match=r"^客户信息表!1:1: required column missing"):
+        book.frames()
