@@ -145,7 +145,7 @@ _SELF_KEYED = {str, type(None), dt.date, dt.datetime, dt.time}
 
 def normalize(value: Any) -> Any:
     """numpy / pandas scalars → Python values; NaN/NaT/NA → None; anything else unknown → its text."""
-    if value is None or value.__class__ in _PLAIN:
+    if value is None or value.__class__ in PLAIN:
         return value
     if value is _NAT or value is _NA:
         return None
@@ -161,4 +161,4 @@ def normalize(value: Any) -> Any:
     return str(value)
 
 
-_PLAIN = {str, bool, int, float, dt.date, dt.datetime, dt.time}
+PLAIN = {str, bool, int, float, dt.date, dt.datetime, dt.time}  # values the cell writer takes as they are

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..frame import col_letter
 from ..layout import PlacedChart, Rendered, TableBody
-from .cells import LETTERS, CellWriter, attr_xml, normalize, text_xml
+from .cells import LETTERS, PLAIN, CellWriter, attr_xml, normalize, text_xml
 from .port import parse_ref
 from .stylesxml import StyleBook
 
@@ -24,7 +24,6 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-_PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime}
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CHART_COLS = 8
 
@@ -121,7 +120,7 @@ _FIELDS = attrgetter("row", "col", "value", "style", "link")
 def _plain(value: Any, style_name: str) -> tuple[Any, str]:
     """A value as the cell writer takes it, and its style (dates get a date style)."""
     cls = value.__class__
-    if cls not in _PLAIN:
+    if cls not in PLAIN:
         value = normalize(value)
         cls = value.__class__
     if (cls is dt.datetime or cls is dt.date) and style_name not in ("date", "datetime"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import theme
 from ..schema import Kind
-from .cells import LETTERS, CellWriter, attr_xml, normalize
+from .cells import LETTERS, PLAIN, CellWriter, attr_xml, normalize
 from .port import parse_ref
 from .stylesxml import StyleBook
 
@@ -84,7 +84,7 @@ class SheetRewriter:
         self.todo = sorted(rows)
         self.stops = sorted(rows | plan.probe_rows)  # the rows a rewrite must look at; the rest is copied
         self._run_ends: list[int] | None = None  # indexes of stops that end a run of nearby stops
-        self._batch_re: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
+        self._batch_re: tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]] | None = None
         self._todo_set: set[int] = set()
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
         self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
@@ -438,7 +438,7 @@ class SheetRewriter:
         new = list(map(plan.values.get, rows, repeat(missing, len(rows))))
         types = set(map(type, new))
         if not types <= _WRITTEN_AS_IS:
-            new = [v if v.__class__ in _PLAIN or v is None or v is missing else normalize(v) for v in new]
+            new = [v if v.__class__ in PLAIN or v is None or v is missing else normalize(v) for v in new]
             types = set(map(type, new))
         if types <= _NOT_DATES | {_Missing}:
             return new, len(new)
@@ -644,7 +644,7 @@ class SheetRewriter:
                 style = self._col_style(col)
         cls = value.__class__
         if cls is not str and value is not None:
-            if cls not in _PLAIN:
+            if cls not in PLAIN:
                 value = normalize(value)
             if isinstance(value, dt.date | dt.time) and not self.styles.is_date(style):
                 kind = plan.kind if plan is not None else self.plan.append_kinds.get(col)
@@ -654,7 +654,6 @@ class SheetRewriter:
         return self.writer.cell(LETTERS[col] + rb, value, style)
 
 
-_PLAIN = {str, bool, int, float, dt.date, dt.datetime, dt.time}
 
 
 class _Missing:
@@ -666,9 +665,9 @@ _MISSING = _Missing()
 
 _DIGITS = b"0123456789"
 _GAP = 8  # rows between two changes below which scanning beats searching
-_BATCH = True  # whole regions of plain rows through `_single_batch` (tests turn it off to compare)
+_BATCH = True  # regions of plain rows and appended records built column by column (tests turn it off)
 _NOT_DATES = {str, int, float, bool, type(None)}
-_WRITTEN_AS_IS = {*_PLAIN, type(None), _Missing}  # no value to normalise
+_WRITTEN_AS_IS = {*PLAIN, type(None), _Missing}  # no value to normalise
 COLNUM = {letters: i for i, letters in enumerate(LETTERS) if i}
 
 
