@@ -87,18 +87,12 @@ class FileBook(Book):
         return [TableInfo(t.name, t.sheet, t.ref, t.totals) for t in self.pkg.tables]
 
     def frames(self) -> Frames:
-        if self._loader is not None:  # read the sheets in the order that keeps both cores busy
-            keys = {}
-            for sheet in DATA_SHEETS:
-                where = self.locate(sheet)
-                if where is not None:
-                    keys.setdefault(where[0], sheet.key)
-            for name in self._loader.order(self._needed()):
+        if self._loader is not None:  # frames in the order that keeps both cores busy (see SheetLoader.order)
+            where = {s.key: w[0] for s in DATA_SHEETS if (w := self.locate(s)) is not None}
+            rank = {name: k for k, name in enumerate(self._loader.order(where.values()))}
+            for key in sorted(where, key=lambda k: rank[where[k]]):
                 try:
-                    if name in keys:
-                        self.find(keys[name])  # its frame too, before waiting for a sheet still being parsed
-                    else:
-                        self.array(name)
+                    self.find(key)
                 except Exception:  # noqa: BLE001 - reported below, in the sheets' own order, whatever came first
                     continue
         return super().frames()
@@ -241,8 +235,8 @@ class FileBook(Book):
 
 def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
     """A calamine sheet → a 2-D object array from A1: '' → None, whole floats → int (as Excel shows
-    them), equal texts and dates of a column shared as one object (a column repeats its owners, methods,
-    names and dates: memory stays near the distinct values). Rows are converted a chunk at a time, so
+    them), equal values of the sheet shared as one object (a column repeats its owners, methods, names,
+    dates and amounts: memory stays near the distinct values). Rows are converted a chunk at a time, so
     the peak is the array plus one chunk, not the whole sheet twice."""
     start, end = sheet.start, sheet.end
     if end is None:
