@@ -33,3 +33,16 @@ def test_reading_ahead_starts_once_per_file(tmp_path: Path):
     adopted = loader.adopt(path)
     assert adopted is first and loader._early == {}
     adopted.close()
+
+
+def test_the_entry_point_knows_the_job_commands_and_their_valued_options():
+    """entry.py reads the command line before typer loads; what it knows must match the CLI's."""
+    import typer.main
+
+    from crm_xl.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    assert entry.JOBS <= set(commands)
+    valued = {opt for job in entry.JOBS for p in commands[job].params
+              if p.param_type_name == "option" and not p.is_flag for opt in p.opts}
+    assert valued == entry.VALUED
