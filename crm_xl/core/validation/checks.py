@@ -28,7 +28,7 @@ from ...parse import (
 from ...schema import ENUMS, STATUS, Column, Kind
 from ..columns import factorized
 from ..context import Context
-from ..names import fold_ahead, keys_of
+from ..names import fold_ahead, folded, keys_of
 from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
@@ -434,16 +434,11 @@ class Checker:
         if owner is None or fu_cells is None:
             return
         owners: dict[str, tuple[str | None, Any]] = {}
-        folded: dict[str, str] = {}  # fold() of each distinct owner text
         for link, key, own, raw in zip(self.links["customers"].to_numpy(), names.to_numpy(), owner.to_numpy(),
                                        self.raw("customers", "owner"), strict=True):
             if key is not None:
-                if type(own) is str:
-                    if own not in folded:
-                        folded[own] = fold(own)
-                    entry = (folded[own], raw)
-                else:
-                    entry = (fold(own) if own is not None else None, raw)
+                # (names.folded: the run's fold cache, texts only — 1 and True would share a dict key)
+                entry = (None if own is None else folded(own) if type(own) is str else fold(own), raw)
                 owners.setdefault("=" + link, entry)
                 owners.setdefault("~" + key, entry)
         keys_u, links_u = self.unique_keys["followups"]
