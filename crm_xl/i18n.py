@@ -25,16 +25,19 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold text for matching: full/half width, case, spaces, traditional → simplified."""
-    text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
-    text = _SPACES.sub(" ", text)
-    return _t2s.convert(text)
+    return _t2s.convert(_prepare(text))
+
+
+def _prepare(text: str) -> str:
+    """The part of `fold` before OpenCC: NFKC width, case, trimmed, whitespace runs as one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text)).casefold().strip())
 
 
 def fold_many(texts: list[str]) -> list[str]:
     """`fold` of each text, with one OpenCC call for them all: the texts are converted joined by newlines,
     which a folded text never contains (whitespace runs become one space) and no dictionary phrase
     spans, so each comes back as `fold` gives it."""
-    ready = [_SPACES.sub(" ", unicodedata.normalize("NFKC", str(t)).casefold().strip()) for t in texts]
+    ready = [_prepare(t) for t in texts]
     if not ready:
         return []
     out = _t2s.convert("\n".join(ready)).split("\n")
