@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -21,12 +20,17 @@ def customer_key(name: object) -> str:
     return _text_key(str(name))
 
 
-@lru_cache(maxsize=1 << 18)
+_KEYS: dict[str, str] = {}  # text → customer_key(text): filled by `_text_key`, read directly by `keys_of`
+
+
 def _text_key(text: str) -> str:
-    return folded(text).replace(" ", "")
-
-
-_KEYS: dict[str, str] = {}  # text → customer_key(text), for keys_of
+    key = _KEYS.get(text)
+    if key is None:
+        key = folded(text).replace(" ", "")
+        if len(_KEYS) >= _MAX_FOLDED:
+            _KEYS.clear()
+        _KEYS[text] = key
+    return key
 
 
 def keys_of(values: Iterable[object]) -> list[str]:
@@ -35,13 +39,7 @@ def keys_of(values: Iterable[object]) -> list[str]:
     get, out = _KEYS.get, []
     for v in values:
         key = get(v) if type(v) is str else None
-        if key is None:
-            key = customer_key(v)
-            if type(v) is str:
-                if len(_KEYS) >= _MAX_FOLDED:
-                    _KEYS.clear()
-                _KEYS[v] = key
-        out.append(key)
+        out.append(key if key is not None else customer_key(v))
     return out
 
 
