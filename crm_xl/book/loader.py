@@ -20,7 +20,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from .package import CHUNK, Package
+from .package import CHUNK, Package, worksheet_prefix
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
                          rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
@@ -231,8 +231,7 @@ def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
     for chunk in pkg.stream(part):
         buf = carry + chunk
         if not tag:
-            m = re.search(rb"<(\w+:)?worksheet\b", buf)
-            tag = b"<" + ((m.group(1) or b"") if m else b"") + b"c "
+            tag = b"<" + (worksheet_prefix(buf) or b"") + b"c "
         cut = buf.rfind(tag)
         if cut <= 0:
             carry = buf
@@ -263,18 +262,19 @@ def _has_marks(buf: bytes) -> bool:
 
 
 def _marked(pkg: Package, part: str, size: int = CHUNK) -> bool:
-    """Whether the sheet's rows may hold an error or a formula cell: a quick pass of substring searches
-    over its `<sheetData>` (most sheets have neither, and are then not parsed for them at all)."""
+    """Whether the sheet's rows may hold an error or a formula cell: a quick look (`_has_marks`) over its
+    `<sheetData>`, chunk by chunk (most sheets have neither, and are then not parsed for them at all;
+    a sheet that has them is streamed a second time by `scan_cells`)."""
     end = b""
     tail = b""
     for chunk in pkg.stream(part, size):
         buf = tail + chunk  # the last bytes before: a mark or the end may straddle two chunks
         if not end:
-            m = re.search(rb"<(\w+:)?worksheet\b", buf)
-            if m is None and len(buf) < 1 << 16:
+            prefix = worksheet_prefix(buf)
+            if prefix is None and len(buf) < 1 << 16:
                 tail = buf  # the root element's tag is not all there yet
                 continue
-            end = b"</" + ((m.group(1) or b"") if m else b"") + b"sheetData>"
+            end = b"</" + (prefix or b"") + b"sheetData>"
         stop = buf.find(end)
         if stop >= 0:
             buf = buf[:stop]

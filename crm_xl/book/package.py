@@ -38,6 +38,17 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CHUNK = 1 << 20
 
 
+
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+
+
+def worksheet_prefix(xml: bytes) -> bytes | None:
+    """The namespace prefix of a worksheet part's elements (b"" or e.g. b"x:"), from its first bytes;
+    None when the root element is not in them."""
+    m = _ROOT.search(xml)
+    return None if m is None else (m.group(1) or b"")
+
+
 @dataclass(frozen=True)
 class Rel:
     id: str

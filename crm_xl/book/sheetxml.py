@@ -19,6 +19,7 @@ from typing import Any
 from .. import theme
 from ..schema import Kind
 from .cells import LETTERS, PLAIN, CellWriter, attr_xml, normalize
+from .package import worksheet_prefix
 from .port import parse_ref
 from .stylesxml import StyleBook
 
@@ -143,10 +144,10 @@ class SheetRewriter:
     def _prefix_known(self, buf: bytes) -> bool:
         if hasattr(self, "p"):
             return True
-        m = re.search(rb"<(\w+:)?worksheet\b", buf)
-        if not m:
+        prefix = worksheet_prefix(buf)
+        if prefix is None:
             return False
-        p = (m.group(1) or b"").decode()
+        p = prefix.decode()
         self.p = p
         self.writer = CellWriter(p, self.date1904)
         self.row_tag = f"<{p}row".encode()
