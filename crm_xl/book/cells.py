@@ -90,6 +90,11 @@ class CellWriter:
         style; `extras` is one more input per row (e.g. the row's style name), None for all by default."""
         opening = self.c_open + letter
         cut = len(opening)
+        per_row = extras if extras is not None else [None] * len(values)
+
+        def tail(v: Any, e: Any) -> bytes:  # the XML after the reference; b"" for nothing
+            return b"" if skip is not None and v is skip else self.cell(letter, *prepare(v, e))[cut:]
+
         try:  # what makes two values the same XML: class and value (0 is not False), a float's bits (-0.0)
             if extras is None and set(map(type, values)) <= {*_SELF_KEYED, skip.__class__}:
                 keys = values  # texts, dates and blanks: equal means the same XML
@@ -97,12 +102,11 @@ class CellWriter:
                 keys = [(v.__class__, v) if v.__class__ is not float else v.hex() for v in values]
             if extras is not None:
                 keys = list(zip(keys, extras, strict=True))
-            distinct = dict(zip(keys, zip(values, extras or [None] * len(values), strict=True), strict=True))
+            distinct = dict(zip(keys, zip(values, per_row, strict=True), strict=True))
         except TypeError:  # an unhashable value: no sharing
-            return [b"" if v is skip and skip is not None else self.cell(letter + rb, *prepare(v, e))
-                    for rb, v, e in zip(numbers, values, extras or [None] * len(values), strict=True)]
-        tails = {k: b"" if v is skip and skip is not None else self.cell(letter, *prepare(v, e))[cut:]
-                 for k, (v, e) in distinct.items()}
+            return [opening + rb + t if (t := tail(v, e)) else b""
+                    for rb, v, e in zip(numbers, values, per_row, strict=True)]
+        tails = {k: tail(v, e) for k, (v, e) in distinct.items()}
         if b"" not in tails.values():
             return list(map(opening.__add__, map(bytes.__add__, numbers, map(tails.__getitem__, keys))))
         return [opening + rb + t if (t := tails[k]) else b"" for rb, k in zip(numbers, keys, strict=True)]
