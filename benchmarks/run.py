@@ -92,6 +92,7 @@ def fresh(src: Path, tmp: Path) -> Path:
     return dst
 
 
+FILE = "{file}"  # stands for a fresh copy of the workbook in a command line
 Sample = tuple[float, float, float]  # wall seconds, peak RSS MB, CPU seconds
 Rows = list[tuple[str, list[Sample]]]
 
@@ -100,25 +101,20 @@ def measure(path: Path, tmp: Path, skip: list[str], openpyxl: bool, repeat: int)
                                                                                        dict[str, float] | None]:
     """Every measurement on fresh copies of `path`, `repeat` rounds one after the other (each round
     measures the floor again, so a ratio compares runs made minutes apart at most)."""
-    plan: list[tuple[str, list[str] | None]] = [("(a) calamine read, all sheets", ["-c", CALAMINE])]
+    plan = [("(a) calamine read, all sheets", ["-c", CALAMINE, FILE])]  # FILE: a fresh copy of the workbook
     if openpyxl and "openpyxl" not in skip:
-        plan.append(("(b) openpyxl load + save", ["-c", OPENPYXL]))
-    plan.append(("crm-xl --version (start-up)", None))
-    plan.append(("(c) crm-xl run", ["-m", "crm_xl", "run", "{file}", "--today", TODAY, "--json"]))
+        plan.append(("(b) openpyxl load + save", ["-c", OPENPYXL, FILE]))
+    plan.append(("crm-xl --version (start-up)", ["-m", "crm_xl", "--version"]))
+    plan.append(("(c) crm-xl run", ["-m", "crm_xl", "run", FILE, "--today", TODAY, "--json"]))
     if "jobs" not in skip:
-        plan += [(f"    crm-xl {job}", ["-m", "crm_xl", job, "{file}", "--today", TODAY, "--json"]) for job in JOBS]
+        plan += [(f"    crm-xl {job}", ["-m", "crm_xl", job, FILE, "--today", TODAY, "--json"]) for job in JOBS]
     if "phases" not in skip:
-        plan.append(("    run, in-process phases", ["-c", PHASES, "{file}", TODAY]))
+        plan.append(("    run, in-process phases", ["-c", PHASES, FILE, TODAY]))
     rows: Rows = [(label, []) for label, _ in plan]
     phases = None
     for n in range(repeat):
-        for (label, argv), (_, samples) in zip(plan, rows, strict=True):
-            if argv is None:
-                argv = ["-m", "crm_xl", "--version"]
-            elif argv[0] == "-c" and argv[1] in (CALAMINE, OPENPYXL):
-                argv = [*argv, str(fresh(path, tmp))]
-            else:
-                argv = [str(fresh(path, tmp)) if a == "{file}" else a for a in argv]
+        for (label, template), (_, samples) in zip(plan, rows, strict=True):
+            argv = [str(fresh(path, tmp)) if a is FILE else a for a in template]
             s, rss, cpu, out = child(argv)
             samples.append((s, rss, cpu))
             print(f"  {label:<28} {s:8.2f} s {rss:8.0f} MB {cpu:8.2f} s CPU" + (f"  (round {n + 1})" if repeat > 1
