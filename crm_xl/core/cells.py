@@ -14,7 +14,13 @@ def map_distinct(cells: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     if cells.empty:
         return pd.Series([], index=cells.index, dtype=object)
     codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [fn(u) for u in uniques]
-    table[-1] = fn(None)  # code -1: a blank cell
-    return pd.Series(table[codes], index=cells.index, dtype=object)
+    return spread(codes, [fn(u) for u in uniques], fn(None), cells.index)
+
+
+def spread(codes: np.ndarray, per_value: list[Any], blank: Any, index: pd.Index) -> pd.Series:
+    """A result per distinct cell (`per_value`, in the order of a factorisation's uniques) spread back to
+    the rows by their `codes`, with `blank` for code -1 (a blank cell): an object Series on `index`."""
+    table = np.empty(len(per_value) + 1, dtype=object)
+    table[:-1] = per_value
+    table[-1] = blank  # code -1 picks the last entry
+    return pd.Series(table[codes], index=index, dtype=object)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from ..i18n import fold, fold_many
 from ..parse import is_blank
+from .cells import spread
 
 
 def customer_key(name: object) -> str:
@@ -85,7 +85,4 @@ def customer_keys(names: pd.Series) -> pd.Series:
         return pd.Series([], index=names.index, dtype=object)
     codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
     fold_ahead(uniques)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = keys_of(uniques)
-    table[-1] = ""  # code -1: a blank cell
-    return pd.Series(table[codes], index=names.index, dtype=object)
+    return spread(codes, keys_of(uniques), "", names.index)

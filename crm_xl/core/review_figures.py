@@ -24,7 +24,7 @@ import pandas as pd
 from ..frame import Frames
 from ..parse import norm
 from ..settings import Settings
-from .cells import map_distinct
+from .cells import map_distinct, spread
 from .columns import factorized, parsed
 from .context import Context
 from .followups import overdue_as_of
@@ -109,10 +109,7 @@ def _labels(ctx: Context, sheet: str, col: str, name: str) -> pd.Series:
     def label() -> pd.Series:
         codes, uniques = factorized(frames, sheet, col)
         one = _labeller(s, name)
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = [one(u) for u in uniques]
-        table[-1] = one(None)  # code -1: a blank cell
-        return pd.Series(table[codes], index=frames.data(sheet).index, dtype=object)
+        return spread(codes, [one(u) for u in uniques], one(None), frames.data(sheet).index)
 
     return memo(frames, {sheet: (col,)}, ("label", sheet, col, name), label, uses=s)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..parse import norm, parse_datetime
-from ..schema import Enum
+from .cells import map_distinct
 
 _NATIVE = (dt.datetime, dt.date, pd.Timestamp)
 
@@ -73,21 +73,6 @@ def _all_native(values: pd.Series, day: bool,
     return pd.Series(table[codes_], index=values.index, dtype="datetime64[ns]")
 
 
-def codes(values: pd.Series, enum: Enum) -> pd.Series:
-    """`enum.parse` of each cell (None when blank or not a choice)."""
-    return _per_distinct(values, enum.parse)
-
-
 def texts(values: pd.Series) -> pd.Series:
-    """`parse.norm` of each cell ('' for blanks)."""
-    return _per_distinct(values, norm, blank="")
-
-
-def _per_distinct(values: pd.Series, fn, blank: object = None) -> pd.Series:
-    if values.empty:
-        return pd.Series([], index=values.index, dtype=object)
-    codes_, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [fn(u) for u in uniques]
-    table[-1] = blank  # code -1 (blank cell) picks the last entry
-    return pd.Series(table[codes_], index=values.index, dtype=object)
+    """`parse.norm` of each cell ('' for blanks: norm(None))."""
+    return map_distinct(values, norm)
