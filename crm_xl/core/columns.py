@@ -13,7 +13,7 @@ import pandas as pd
 from ..frame import Frames
 from ..parse import norm, parse_amount, parse_date, parse_int
 from ..schema import STATUS, TIER
-from .cells import map_distinct
+from .cells import map_distinct, spread
 from .memo import memo
 from .names import customer_key, customer_keys, fold_ahead, keys_of
 from .vectors import dates, texts
@@ -58,25 +58,26 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-# The parsers that work per distinct cell: (the parse of one cell, the value of a blank cell). `parsed`
-# runs them over the column's shared factorisation (`factorized`) — what they would compute themselves.
-PER_CELL: dict[Parser, tuple[Callable[[Any], Any], Callable[[], Any]]] = {
-    customer_keys: (customer_key, lambda: ""),
-    texts: (norm, lambda: ""),
-    _status: (STATUS.parse, lambda: STATUS.parse(None)),
-    _tier: (TIER.parse, lambda: TIER.parse(None)),
-    _date: (parse_date, lambda: parse_date(None)),
-    _amount: (parse_amount, lambda: parse_amount(None)),
-    _int: (parse_int, lambda: parse_int(None)),
+# The parsers that work per distinct cell (`map_distinct` of `one`: a blank cell gives `one(None)`), by
+# the parse of one cell. `parsed` runs them over the column's shared factorisation (`factorized`) — what
+# they would compute themselves.
+PER_CELL: dict[Parser, Callable[[Any], Any]] = {
+    customer_keys: customer_key,
+    texts: norm,
+    _status: STATUS.parse,
+    _tier: TIER.parse,
+    _date: parse_date,
+    _amount: parse_amount,
+    _int: parse_int,
 }
 
 AS_TYPE: dict[Parser, str] = {}  # parsers of PER_CELL whose result is then cast (e.g. to bool)
 
 
-def per_cell(parser: Parser, one: Callable[[Any], Any], blank: Callable[[], Any], astype: str | None = None) -> None:
-    """Declare that `parser(cells)` is `one` of each distinct cell (`blank()` for a blank one), then cast
+def per_cell(parser: Parser, one: Callable[[Any], Any], astype: str | None = None) -> None:
+    """Declare that `parser(cells)` is `one` of each distinct cell (`one(None)` for a blank one), then cast
     to `astype`: `parsed` then runs it over the column's shared factorisation."""
-    PER_CELL[parser] = (one, blank)
+    PER_CELL[parser] = one
     if astype is not None:
         AS_TYPE[parser] = astype
 
@@ -96,14 +97,12 @@ def _parsed(frames: Frames, sheet: str, col: str, how: str | Parser, *, copy: bo
 def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
     cells = frames.data(sheet)[col]
     if parse in PER_CELL:
-        one, blank = PER_CELL[parse]
+        one = PER_CELL[parse]
         codes, uniques = factorized(frames, sheet, col)
         if parse is customer_keys:
             fold_ahead(uniques)
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = keys_of(uniques) if parse is customer_keys else [one(u) for u in uniques]
-        table[-1] = blank()  # code -1: a blank cell
-        out = pd.Series(table[codes], index=cells.index, dtype=object)
+        out = spread(codes, keys_of(uniques) if parse is customer_keys else [one(u) for u in uniques], one(None),
+                     cells.index)
         return out.astype(AS_TYPE[parse]) if parse in AS_TYPE else out
     if parse is dates or parse is _when:
         return dates(cells, day=parse is dates, factorized=factorized(frames, sheet, col))

@@ -500,8 +500,8 @@ def _complaint(cells: pd.Series) -> pd.Series:
 
 
 # whole columns are searched over their shared factorisation (columns.parsed), as `_matches` would
-per_cell(_survey, _finder(_SURVEY), lambda: False, "bool")
-per_cell(_complaint, _finder(_COMPLAINT), lambda: False, "bool")
+per_cell(_survey, _finder(_SURVEY), "bool")
+per_cell(_complaint, _finder(_COMPLAINT), "bool")
 
 
 __all__ = ["assess", "score", "churn_summary", "winback_table", "churn_layout", "quintile_scores",
