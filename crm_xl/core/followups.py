@@ -46,7 +46,7 @@ from .context import Context
 from .followup_words import words
 from .memo import memo
 from .nogc import without_gc
-from .tierlog import logged_on
+from .tierlog import tiers_on
 from .vectors import dates, texts
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -118,7 +118,7 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st["key"] = parsed(frames, "customers", "customer", "key")
     if full:
         st["owner"] = parsed(frames, "customers", "owner", "text")
-    st["tier"] = _tiers(frames, st["key"], as_of)
+    st["tier"] = tiers_on(frames, st["key"], as_of)
     st["status"] = parsed(frames, "customers", "status", "status").fillna("open")
     if full:
         st["contact"] = parsed(frames, "customers", "contact", "text")
@@ -238,14 +238,6 @@ def flag_stale(ctx: Context) -> JobResult:
 
 
 # --- pieces ---------------------------------------------------------------------------------------
-
-
-def _tiers(frames: Frames, keys: pd.Series, as_of: dt.date) -> pd.Series:
-    tier = parsed(frames, "customers", "tier", "tier")
-    if tier.isna().any():
-        logged = logged_on(frames, as_of)
-        tier = tier.fillna(keys.map(logged["tier"]) if len(logged) else tier)
-    return tier.fillna("C")
 
 
 def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from .columns import parsed, parsed_at, per_cell
 from .context import Context
 from .followups import STEP_PATTERNS
 from .nogc import without_gc
-from .tierlog import logged_on
+from .tierlog import tiers_on
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
@@ -85,7 +85,7 @@ def score(ctx: Context) -> pd.DataFrame:
     out["customer"] = cust["customer"]
     out["owner"] = cust["owner"]
     out["won"] = parsed(ctx.frames, "customers", "status", "status").eq("won") & out["key"].ne("")
-    out["tier"] = _tiers(ctx, out["key"])
+    out["tier"] = tiers_on(ctx.frames, out["key"], ctx.today)
 
     conv = _conversions(ctx, today)
     out = _join(out, conv)
@@ -134,15 +134,6 @@ def _health(out: pd.DataFrame, s: Any) -> pd.Series:
     den = den + has_nps * s.w_nps
     health = np.floor(num / den.where(den > 0) + 0.5)
     return health.where(out["won"])
-
-
-def _tiers(ctx: Context, keys: pd.Series) -> pd.Series:
-    """Customers.tier when filled, else the latest tier-log row up to today, else C."""
-    tier = parsed(ctx.frames, "customers", "tier", "tier")
-    logged = logged_on(ctx.frames, ctx.today)
-    if len(logged):
-        tier = tier.fillna(keys.map(logged["tier"]))
-    return tier.fillna("C")
 
 
 def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from ..frame import Frames
 from ..parse import parse_date
 from ..schema import TIER
 from .cells import map_distinct
+from .columns import parsed
 from .memo import memo
 from .names import customer_keys
 
@@ -94,6 +95,17 @@ def _logged(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = No
         pos = np.flatnonzero((dated.isna() | (dated <= pd.Timestamp(on))).to_numpy())
     last = ~pd.Series(hist["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
     return hist.iloc[pos[last]].set_index("key")
+
+
+def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
+    """Each customer's tier on `on` (`keys`: their customer keys, same index): Customers.tier when filled,
+    else the latest tier-log row up to `on`, else C."""
+    tier = parsed(frames, "customers", "tier", "tier")
+    if tier.isna().any():
+        logged = logged_on(frames, on)
+        if len(logged):
+            tier = tier.fillna(keys.map(logged["tier"]))
+    return tier.fillna("C")
 
 
 def history(frames: Frames) -> pd.DataFrame:

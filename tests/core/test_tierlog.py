@@ -106,3 +106,23 @@ def test_tier_history_equals_the_reference(rows: list[tuple], rnd) -> None:
             want = hist[dated.isna() | (dated <= pd.Timestamp(on))]
         want = want.drop_duplicates("key", keep="last").set_index("key")
         pd.testing.assert_frame_equal(logged_tier_on(df, on), want)
+
+
+def test_tiers_on_takes_the_column_then_the_log_then_c() -> None:
+    from conftest import make_book
+
+    from crm_xl.core.columns import parsed
+    from crm_xl.core.tierlog import tiers_on
+
+    book = make_book({
+        "customers": [{"customer": "甲公司", "tier": "A"}, {"customer": "乙公司"}, {"customer": "丙公司"},
+                      {"customer": "丁公司", "tier": "B"}],
+        "tierlog": [{"customer": "乙公司", "tier": "B", "date": "2024-03-01"},
+                    {"customer": "乙 公司", "tier": "A", "date": "2024-03-10"},
+                    {"customer": "甲公司", "tier": "C", "date": "2024-03-01"}],
+    })
+    frames = book.frames()
+    keys = parsed(frames, "customers", "customer", "key")
+    assert tiers_on(frames, keys, dt.date(2024, 3, 5)).tolist() == ["A", "B", "C", "B"]
+    assert tiers_on(frames, keys, dt.date(2024, 3, 15)).tolist() == ["A", "A", "C", "B"]
+    assert tiers_on(frames, keys, dt.date(2024, 2, 1)).tolist() == ["A", "C", "C", "B"]
