@@ -128,14 +128,14 @@ def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd
     otherwise meet another of two equal values, such as 1 and True, first; dates() parses date and
     datetime cells one by one)."""
     parse = PARSERS[how] if isinstance(how, str) else how
-    kinds = _SAFE_DATES if parse in (dates, _when) else _SAFE
+    kinds = _SAFE_DATES if parse in (dates, _when) else TEXT_KINDS
     if cell_kind(frames, sheet, col) in kinds:
         return _parsed(frames, sheet, col, parse, copy=False).loc[index]  # (.loc makes the copy)
     return parse(frames.data(sheet)[col].loc[index])
 
 
-_SAFE = ("string", "empty")
-_SAFE_DATES = ("string", "empty", "datetime", "date")
+TEXT_KINDS = ("string", "empty")  # cell_kind of a column of text / blank cells only
+_SAFE_DATES = (*TEXT_KINDS, "datetime", "date")
 
 
 def cell_kind(frames: Frames, sheet: str, col: str) -> str:

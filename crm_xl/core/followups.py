@@ -41,7 +41,7 @@ import pandas as pd
 from ..frame import Frames
 from ..result import JobResult
 from ..settings import Settings
-from .columns import cell_kind, factorized, parsed, parsed_at
+from .columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_at
 from .context import Context
 from .followup_words import words
 from .memo import memo
@@ -282,12 +282,12 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
     """Per follow-up row: whether `content + " " + method` mentions each after-sale step (STEP_PATTERNS),
     and whether the method is a call / visit / video ("call"). Searched once per distinct text."""
     raw = frames.data("followups")
-    if cell_kind(frames, "followups", "content") in _TEXT and cell_kind(frames, "followups", "method") in _TEXT:
+    if all(cell_kind(frames, "followups", col) in TEXT_KINDS for col in ("content", "method")):
         # cells are text or blank: the text of a row is fixed by its (content, method) pair
         c_codes, c_uniques = factorized(frames, "followups", "content")
         m_codes, m_uniques = factorized(frames, "followups", "method")
         contents, methods = np.append(c_uniques.astype(object), ""), np.append(m_uniques.astype(object), "")
-        pairs, first = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
+        pairs, _ = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
         rows = np.unique(pairs, return_index=True)[1]  # one row per pair, in pair order
         content, method = contents[c_codes[rows]], methods[m_codes[rows]]
     else:
@@ -298,9 +298,6 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
     marks = {step: _contains(text, STEP_PATTERNS[step]).to_numpy()[pairs] for step in STEPS}
     marks["call"] = _contains(pd.Series(method, dtype=object), CALL_PATTERN).to_numpy()[pairs]
     return pd.DataFrame(marks, index=raw.index)
-
-
-_TEXT = ("string", "empty")
 
 
 def _after_sale(st: pd.DataFrame, won: pd.Series, frames: Frames, settings: Settings, day: pd.Timestamp) -> None:
