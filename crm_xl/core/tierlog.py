@@ -20,6 +20,7 @@ from .cells import map_distinct
 from .columns import parsed
 from .memo import memo
 from .names import customer_keys
+from .vectors import dates
 
 HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
 _READS = {"tierlog": ("customer", "tier", "date", "reason", "owner")}
@@ -47,20 +48,12 @@ def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
     row = tierlog.index.to_numpy()
     kept = np.flatnonzero((key != "") & pd.notna(tier))
     # undated rows first (by sheet row), then by date and sheet row — one lexsort (sheet rows are unique)
-    stamp = _stamps(date[kept])
+    stamp = dates(pd.Series(date[kept], dtype=object), day=False).to_numpy()  # (each distinct day once)
     at = kept[np.lexsort((row[kept], stamp.view(np.int64), ~np.isnat(stamp)))]
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
                "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
     columns["prev"] = _previous(columns["key"], columns["tier"])
     return pd.DataFrame(columns, columns=HISTORY_COLUMNS)
-
-
-def _stamps(days: np.ndarray) -> np.ndarray:
-    """`pd.to_datetime(days, errors="coerce")` of datetime.date / None cells (datetime64[ns]), each distinct
-    day converted once."""
-    codes, uniques = pd.factorize(days, use_na_sentinel=True)
-    table = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
-    return np.append(table, np.datetime64("NaT", "ns"))[codes]
 
 
 def _previous(keys: np.ndarray, tiers: np.ndarray) -> np.ndarray:
