@@ -24,7 +24,7 @@ import pandas as pd
 from ..frame import Frames
 from ..parse import norm
 from ..settings import Settings
-from .cells import map_distinct, spread
+from .cells import spread
 from .columns import factorized, parsed
 from .context import Context
 from .followups import overdue_as_of
@@ -92,23 +92,17 @@ class Data:
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
-def _label(settings: Settings, name: str, values: pd.Series) -> pd.Series:
-    """Canonical list item of each cell (Settings list, any language), else its text, '' when blank."""
-    return map_distinct(values, _labeller(settings, name))
-
-
-def _labeller(settings: Settings, name: str) -> Any:
-    return lambda v: BLANK if v is None else (settings.in_list(name, v) or norm(v))
-
-
 def _labels(ctx: Context, sheet: str, col: str, name: str) -> pd.Series:
-    """`_label` of a whole column, computed once per run while the column and the Settings are unchanged
-    (over the column's shared factorisation: what `map_distinct` would do)."""
+    """Canonical item of Settings list `name` (any language) of each cell of a column, else its text, ''
+    when blank: computed once per run while the column and the Settings are unchanged, per distinct cell
+    of the column's shared factorisation."""
     s, frames = ctx.settings, ctx.frames
+
+    def one(v: Any) -> str:
+        return BLANK if v is None else (s.in_list(name, v) or norm(v))
 
     def label() -> pd.Series:
         codes, uniques = factorized(frames, sheet, col)
-        one = _labeller(s, name)
         return spread(codes, [one(u) for u in uniques], one(None), frames.data(sheet).index)
 
     return memo(frames, {sheet: (col,)}, ("label", sheet, col, name), label, uses=s)
