@@ -15,7 +15,7 @@ from ..parse import norm, parse_amount, parse_date, parse_int
 from ..schema import STATUS, TIER
 from .cells import map_distinct, spread
 from .memo import memo
-from .names import customer_key, customer_keys, fold_ahead, keys_of
+from .names import customer_key, customer_keys, keys_of
 from .vectors import dates, texts
 
 Parser = Callable[[pd.Series], pd.Series]  # raw cells → one value per cell, same index
@@ -99,8 +99,6 @@ def _parse(frames: Frames, sheet: str, col: str, parse: Parser) -> pd.Series:
     if parse in PER_CELL:
         one = PER_CELL[parse]
         codes, uniques = factorized(frames, sheet, col)
-        if parse is customer_keys:
-            fold_ahead(uniques)
         out = spread(codes, keys_of(uniques) if parse is customer_keys else [one(u) for u in uniques], one(None),
                      cells.index)
         return out.astype(AS_TYPE[parse]) if parse in AS_TYPE else out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import fold, fold_many
@@ -33,9 +34,10 @@ def _text_key(text: str) -> str:
     return key
 
 
-def keys_of(values: Iterable[object]) -> list[str]:
-    """`[customer_key(v) for v in values]`, texts seen before looked up in one dict (the jobs of a run key
-    the same names again and again)."""
+def keys_of(values: Sequence[object] | np.ndarray) -> list[str]:
+    """`[customer_key(v) for v in values]`: new texts folded all at once first (`fold_ahead`), texts seen
+    before looked up in one dict (the jobs of a run key the same names again and again)."""
+    fold_ahead(values)
     get, out = _KEYS.get, []
     for v in values:
         key = get(v) if type(v) is str else None
@@ -84,5 +86,4 @@ def customer_keys(names: pd.Series) -> pd.Series:
     if names.empty:
         return pd.Series([], index=names.index, dtype=object)
     codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
-    fold_ahead(uniques)
     return spread(codes, keys_of(uniques), "", names.index)
