@@ -346,24 +346,27 @@ class SheetRewriter:
 
     def _batch(self, region: bytes) -> bytes | None:
         """The rows of a region of plain rows, most of the work done by bytes methods and column by
-        column: every row has its reference, so does each row's last cell, no cell sits at or right of a
-        written column, no
+        column: every row and cell has its reference, no cell sits at or right of a written column, no
         row is created between them, no header or appended cell lands in them. None when the region is
         not like that (the row-by-row loop handles it)."""
         if not self.plans or any(p.new for p in self.plans):
             return None
         if self._batch_re is None:
             p = self.p.encode()
-            self._batch_re = (re.compile(rb"<" + p + rb'row r="([0-9]+)"'),
-                              re.compile(rb"<" + p + rb'row r="[0-9]+" spans="([0-9]+:[0-9]+)"'))
+            first_col = self.plans[0].col
+            self._batch_re = (  # a cell at or right of a written column, or one whose first attribute is not `r`
+                re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(first_col) + rb')[0-9]|(?!r="))'),
+                re.compile(rb"<" + p + rb'row r="([0-9]+)"'),
+                re.compile(rb"<" + p + rb'row r="[0-9]+" spans="([0-9]+:[0-9]+)"'))
             self._todo_set = set(self.todo)
-        row_re, spans_re = self._batch_re
+        blocked, row_re, spans_re = self._batch_re
         row_tag, row_close = self.row_tag, self.row_close
+        if blocked.search(region):
+            return None
         numbers = row_re.findall(region)
         pieces = region.split(row_close)
         tail = pieces.pop()  # a self-closing row or one without `r` makes the counts below differ
-        if not numbers or row_tag in tail or len(numbers) != len(pieces) or region.count(row_tag) != len(pieces) \
-                or not self._left_of(pieces, self.plans[0].col):
+        if not numbers or row_tag in tail or len(numbers) != len(pieces) or region.count(row_tag) != len(pieces):
             return None
         rows = list(map(int, numbers))
         if any(map(bytes.startswith, numbers, repeat(b"0"))):
@@ -392,7 +395,7 @@ class SheetRewriter:
                 tail = pieces.pop()
             if len(cells) != len(pieces):
                 raise ValueError("a region's rows and new cells differ in number")
-            out = [row_close] * (3 * len(pieces))
+            out = [row_close] * (3 * len(pieces))  # each row, its new cells, its close
             out[0::3] = pieces
             out[1::3] = cells
         else:
@@ -413,22 +416,6 @@ class SheetRewriter:
         self.i = j
         self.prev = last
         return b"".join(out)
-
-    def _left_of(self, rows: list[bytes], col: int) -> bool:
-        """Whether every cell of these rows (each up to its `</row>`) lies left of column `col`: each row's
-        last cell has its reference as first attribute and a column left of `col`. A row's cells come in
-        column order (Excel refuses a file whose cells do not), so its last cell is its rightmost."""
-        cell_r = self.cell_r
-        lasts = list(map(bytes.rfind, rows, repeat(cell_r)))
-        if max(map(bytes.find, rows, repeat(self.cell_tag), map((1).__add__, lasts)), default=-1) >= 0:
-            return False  # a cell after the last referenced one: no reference, or not as first attribute
-        k = len(cell_r)
-        heads = {row[i + k:i + k + 4] for row, i in zip(rows, lasts, strict=True) if i >= 0}
-        for h in heads:
-            m = _HEAD.match(h)
-            if m is None or COLNUM[m.group(1)] >= col:
-                return False
-        return True
 
     def _columns(self, plans: list[ColumnPlan], rows: list[int], numbers: list[bytes]) -> list[list[bytes]]:
         """The new cells of these columns (in the order given) for these rows (`numbers`: their numbers as
@@ -682,7 +669,6 @@ _MISSING = _Missing()
 
 
 _DIGITS = b"0123456789"
-_HEAD = re.compile(rb"([A-Z]{1,3})[0-9]")  # the column of a cell reference's first four characters
 _GAP = 8  # rows between two changes below which scanning beats searching
 _BATCH = True  # regions of plain rows and appended records built column by column (tests turn it off)
 _NOT_DATES = {str, int, float, bool, type(None)}
@@ -695,6 +681,18 @@ def _col(letters: bytes) -> int:
     for ch in letters:
         n = n * 26 + ch - 64
     return n
+
+
+def _letters_from(col: int) -> bytes:
+    """A regex alternation matching the letters of every column at or right of `col`."""
+    letters = LETTERS[col].decode()
+    n = len(letters)
+    alts = [f"[A-Z]{{{n + 1},3}}"] if n < 3 else []
+    for k, ch in enumerate(letters):
+        if ch != "Z":
+            alts.append(letters[:k] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (n - k - 1))
+    alts.append(letters)
+    return "|".join(alts).encode()
 
 
 _RANGE_HOLDERS = re.compile(rb'(<(?:\w+:)?(?:conditionalFormatting|dataValidation)\b[^>]*?\bsqref=")([^"]*)(")'
