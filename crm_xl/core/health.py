@@ -69,13 +69,14 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
     return (twice * 5) // (2 * n) + 1
 
 
-def score(ctx: Context) -> pd.DataFrame:
+def score(ctx: Context, *, full: bool = True) -> pd.DataFrame:
     """Health and churn risk per Customers row (indexed by Excel row).
 
     Columns: key, customer, owner, won, tier, last_conversion (Timestamp), recency_days, frequency,
     monetary, previous (amount of the window before), nps, r, f, m, health (0–100 or NaN), risk
     (high / medium / low / None), signals (list of codes: "high" plus SIGNALS), reasons (text),
-    risk_text (the churn_risk cell), next_step (text).
+    risk_text (the churn_risk cell), next_step (text). When not `full`, only the risk and what it is
+    computed from (no tier, r, f, m, health, signals or texts): what the churn counts need.
     """
     s, lang = ctx.settings, ctx.lang
     today = pd.Timestamp(ctx.today)
@@ -85,7 +86,8 @@ def score(ctx: Context) -> pd.DataFrame:
     out["customer"] = cust["customer"]
     out["owner"] = cust["owner"]
     out["won"] = parsed(ctx.frames, "customers", "status", "status").eq("won") & out["key"].ne("")
-    out["tier"] = tiers_on(ctx.frames, out["key"], ctx.today)
+    if full:
+        out["tier"] = tiers_on(ctx.frames, out["key"], ctx.today)
 
     conv = _conversions(ctx, today)
     out = _join(out, conv)
@@ -97,7 +99,17 @@ def score(ctx: Context) -> pd.DataFrame:
     nps = parsed(ctx.frames, "customers", "nps", "int")
     nps = pd.to_numeric(nps, errors="coerce")
     out["nps"] = nps.where(nps.between(-100, 100))
+    if full:
+        out = _rfm(out, s)
+    fu = _followups(ctx, today, set(out.loc[out["won"], "key"]))
+    out = _join(out, fu)
+    _risk(out, ctx, today, texts=full)
+    out.attrs["lang"] = lang
+    return out
 
+
+def _rfm(out: pd.DataFrame, s: Any) -> pd.DataFrame:
+    """`out` with the r, f, m scores and the health of the won accounts."""
     # RFM among won accounts with a conversion, one score per customer key
     keys = out.loc[out["won"] & out["last_conversion"].notna()].drop_duplicates("key").set_index("key")
     rfm = pd.DataFrame({
@@ -109,11 +121,6 @@ def score(ctx: Context) -> pd.DataFrame:
     for col in ("r", "f", "m"):
         out[col] = out[col].where(out["won"]).fillna(1).where(out["won"])
     out["health"] = _health(out, s)
-
-    fu = _followups(ctx, today, set(out.loc[out["won"], "key"]))
-    out = _join(out, fu)
-    _risk(out, ctx, today)
-    out.attrs["lang"] = lang
     return out
 
 
@@ -179,9 +186,10 @@ def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFram
     })
 
 
-def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
-    """Add risk, signals, reasons, risk_text and next_step columns (won accounts only)."""
-    s, lang = ctx.settings, ctx.lang
+def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool = True) -> None:
+    """Add risk, signals, reasons, risk_text and next_step columns (won accounts only; only risk when not
+    `texts`)."""
+    s = ctx.settings
     won = out["won"]
     nps_low = won & out["nps"].lt(s.churn_nps_below)
     no_conv = out["last_conversion"].isna() | out["recency_days"].gt(s.churn_no_conversion_days)
@@ -209,7 +217,16 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     out.loc[won, "risk"] = "low"
     out.loc[medium, "risk"] = "medium"
     out.loc[high, "risk"] = "high"
+    if texts:
+        _risk_texts(out, ctx, (high, medium), fired, survey_late, gap_days)
 
+
+def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Series], fired: dict[str, pd.Series],
+                survey_late: pd.Series, gap_days: pd.Series) -> None:
+    """Add signals, reasons, risk_text and next_step (`risks`: the high and medium masks, `fired`: each
+    signal's)."""
+    lang = ctx.lang
+    high, medium = risks
     sep, colon, semi = pick(lang, "，", ", "), pick(lang, "：", ": "), pick(lang, "；", "; ")
     at_risk = high | medium
     fired["gap"] = fired["gap"] & ~(high & gap_days.eq(out["recency_days"]))  # same fact as "N days without"
@@ -307,7 +324,7 @@ def money_text(amount: float, ctx: Context) -> str:
 
 def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
                   winback: tuple[pd.DataFrame, list[str | None], list[Any]] | None = None,
-                  as_of: dt.date | None = None) -> dict[str, Any]:
+                  as_of: dt.date | None = None, *, accounts: bool = True) -> dict[str, Any]:
     """Churn figures for the monthly review, as of `as_of` (default ctx.today; e.g. the reviewed month's
     last day: conversions and follow-ups after it are ignored; NPS and tags are the current cells).
 
@@ -316,12 +333,14 @@ def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
     "table": DataFrame with localized headers (risk 高/中/低, accounts, amount in Settings.money_unit),
     "accounts": the win-back list DataFrame (localized headers, see `winback_table`), "note": a localized
     definition line}. Accounts are counted once per customer name. `scored` / `winback`: already computed
-    `score(ctx)` / `winback_table(ctx, scored)` (same day), to save time.
+    `score(ctx)` / `winback_table(ctx, scored)` (same day), to save time. Without `accounts` (the review's
+    counts), "accounts" is None and the accounts are scored without their health and texts.
     """
     if as_of is not None and as_of != ctx.today:
         ctx, scored, winback = replace(ctx, today=as_of), None, None
-    scored = score(ctx) if scored is None else scored
-    winback = winback_table(ctx, scored) if winback is None else winback
+    scored = score(ctx, full=accounts) if scored is None else scored
+    if accounts and winback is None:
+        winback = winback_table(ctx, scored)
     won = scored[scored["won"]].drop_duplicates("key")
     counts = won["risk"].value_counts()
     amounts = won.groupby("risk")["monetary"].sum()
@@ -338,7 +357,7 @@ def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
         "value_at_risk": float(won.loc[won["risk"].isin(["high", "medium"]), "monetary"].sum()),
         "value_total": float(won["monetary"].sum()),
         "table": table,
-        "accounts": winback[0],
+        "accounts": winback[0] if winback is not None else None,
         "note": pick(
             lang,
             f"截至 {ctx.today.isoformat()}；风险金额 = 高、中风险客户近{ctx.settings.value_window_months}个月成交额；"

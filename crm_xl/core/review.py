@@ -112,7 +112,7 @@ class _Sheet:
         self.days = fig.close_days(data, month)
         self.owners = fig.owners(data, month)
         self.moves = fig.tier_moves(data, month)
-        self.churn = churn_summary(ctx, as_of=month.last_day)
+        self.churn = churn_summary(ctx, as_of=month.last_day, accounts=False)
         self.overview_rows, self.overview_styles = self._overview_rows()
 
     def t(self, hans: str, en: str) -> str:

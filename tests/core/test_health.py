@@ -365,6 +365,17 @@ def test_churn_summary_for_the_review() -> None:
     assert earlier["value_total"] == 50_000
 
 
+def test_churn_summary_without_accounts_counts_the_same() -> None:
+    ctx = make_ctx(portfolio(), TODAY)
+    for as_of in (None, ago(150), ago(20)):
+        full, light = churn_summary(ctx, as_of=as_of), churn_summary(ctx, as_of=as_of, accounts=False)
+        assert light["accounts"] is None and full["accounts"] is not None
+        assert {k: v for k, v in light.items() if k not in ("accounts", "table")} == \
+            {k: v for k, v in full.items() if k not in ("accounts", "table")}
+        assert light["table"].equals(full["table"])
+    assert score(ctx, full=False)["risk"].equals(score(ctx)["risk"])
+
+
 def test_no_customers_sheet_and_no_won_accounts() -> None:
     result = assess(make_ctx({"followups": [fu("甲", 3)]}, TODAY))
     assert result.columns == {} and "没有客户信息表" in result.summary.headline
