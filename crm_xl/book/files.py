@@ -117,10 +117,10 @@ class FileBook(Book):
         gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
         try:
             loaded = self._sheet_loader().get(name)
-            sheet, cells, formulas = loaded.sheet, loaded.errors, loaded.formulas
+            arr = _sheet_array(loaded.sheet)  # while the other thread may still scan the sheet's cells
+            loaded.sheet = None  # calamine's copy of the cells goes before the wait
+            cells, formulas = loaded.errors, loaded.formulas
             del loaded
-            arr = _sheet_array(sheet)
-            del sheet
         except _BAD as exc:
             raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
         finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,14 +30,29 @@ _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!
                            re.S)
 
 
-@dataclass
 class Loaded:
     """A parsed worksheet: calamine's sheet, its error cells (row, column, text) — calamine reads them
-    as blanks — and the cells holding formulas."""
+    as blanks — and the cells holding formulas. The sheet is there at once; `errors` and `formulas` wait
+    for the sheet's scan, which may still be under way on the other thread (so the caller can turn the
+    sheet into values meanwhile)."""
 
-    sheet: Any  # python_calamine.CalamineSheet
-    errors: list[tuple[int, int, str]]
-    formulas: set[tuple[int, int]]
+    def __init__(self, sheet: Any, scanned: Callable[[], tuple[list[tuple[int, int, str]], set[tuple[int, int]]]]):
+        self.sheet = sheet  # python_calamine.CalamineSheet
+        self._scanned = scanned
+        self._cells: tuple[list[tuple[int, int, str]], set[tuple[int, int]]] | None = None
+
+    def _scan(self) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+        if self._cells is None:
+            self._cells = self._scanned()
+        return self._cells
+
+    @property
+    def errors(self) -> list[tuple[int, int, str]]:
+        return self._scan()[0]
+
+    @property
+    def formulas(self) -> set[tuple[int, int]]:
+        return self._scan()[1]
 
 
 class SheetLoader:
@@ -77,9 +92,7 @@ class SheetLoader:
                 event = self._busy.get(name)
                 own = event is None and name not in self._done
         if own:
-            sheet = self._calamine(name)
-            errors, formulas = self._scanned(name)
-            return Loaded(sheet, errors, formulas)
+            return Loaded(self._calamine(name), lambda: self._scanned(name))
         if event is not None:
             self._scan(name)  # while the other thread parses
             event.wait()
@@ -88,8 +101,7 @@ class SheetLoader:
         if isinstance(outcome, BaseException):
             self._scans.pop(name, None)
             raise outcome
-        errors, formulas = self._scanned(name)
-        return Loaded(outcome, errors, formulas)
+        return Loaded(outcome, lambda: self._scanned(name))
 
     def order(self, names: Iterable[str]) -> list[str]:
         """`names` in the order that keeps both threads busy: the sheets already parsed, then those not
@@ -120,17 +132,20 @@ class SheetLoader:
                     return
                 name = self._queue.pop(0)
                 event = self._busy[name] = threading.Event()
+            scan = None
             try:
                 outcome: Any = self._calamine(name)
             except Exception as exc:  # handed to whoever asks for the sheet
                 outcome = exc
             else:
-                self._scan(name)
+                scan = self._claim(name)  # scanned here, after the sheet is handed over
             with self._lock:
                 del self._busy[name]
                 if not self._stop:
                     self._done[name] = outcome
             event.set()
+            if scan is not None:
+                self._run_scan(name, scan)
 
     def _book(self) -> CalamineWorkbook:
         book = getattr(self._local, "book", None)
@@ -144,10 +159,19 @@ class SheetLoader:
 
     def _scan(self, name: str) -> None:
         """Scan the sheet's cells here, unless another thread has (or is doing it)."""
+        scan = self._claim(name)
+        if scan is not None:
+            self._run_scan(name, scan)
+
+    def _claim(self, name: str) -> _Scan | None:
+        """The sheet's scan, to be run by the caller; None when another thread has claimed it."""
         with self._lock:
             if name in self._scans:
-                return
+                return None
             scan = self._scans[name] = _Scan()
+            return scan
+
+    def _run_scan(self, name: str, scan: _Scan) -> None:
         try:
             part = self._parts.get(name)
             if part is not None:

@@ -73,6 +73,37 @@ def test_error_and_formula_cells_are_found(tmp_path: Path):
     sheets.close()
 
 
+def test_a_parsed_sheet_is_handed_over_while_its_cells_are_still_scanned(tmp_path: Path, monkeypatch):
+    """The thread that parsed a sheet hands it over first and scans it after: the caller turns the sheet
+    into values meanwhile, and waits only when it asks for the error and formula cells."""
+    import threading
+    import time
+
+    path = write_workbook(tmp_path / "f.xlsx", {"s": [["x", "y"], [1, "=A2*2"]]})
+    release, scanning = threading.Event(), threading.Event()
+    real = loader.scan_cells
+
+    def slow_scan(*args):
+        scanning.set()
+        assert release.wait(10)
+        real(*args)
+
+    monkeypatch.setattr(loader, "scan_cells", slow_scan)
+    with Package(path) as pkg:
+        sheets = loader.SheetLoader(path, pkg)
+    assert scanning.wait(10)  # parsed, handed over, and the scan under way on the loader's thread
+    got = sheets.get("s")
+    assert got.sheet.to_python() == [["x", "y"], [1.0, ""]]
+    waiter = threading.Thread(target=lambda: got.formulas)
+    waiter.start()
+    time.sleep(0.05)
+    assert waiter.is_alive()  # the scan is not done: asking for its cells waits
+    release.set()
+    waiter.join(10)
+    assert got.formulas == {(2, 2)} and got.errors == []
+    sheets.close()
+
+
 def test_a_sheet_that_cannot_be_parsed_is_reported_when_asked_for(tmp_path: Path):
     path = small_workbook(tmp_path / "s.xlsx")
     broken = tmp_path / "broken.xlsx"
