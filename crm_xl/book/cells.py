@@ -89,11 +89,11 @@ class CellWriter:
         (value, extra) turned into XML once: `prepare(value, extra)` gives the value as written and its
         style; `extras` is one more input per row (e.g. the row's style name), None for all by default."""
         opening = self.c_open + letter
-        cut = len(opening)
         per_row = extras if extras is not None else [None] * len(values)
+        after = self.tail
 
         def tail(v: Any, e: Any) -> bytes:  # the XML after the reference; b"" for nothing
-            return b"" if skip is not None and v is skip else self.cell(letter, *prepare(v, e))[cut:]
+            return b"" if skip is not None and v is skip else after(*prepare(v, e))
 
         try:  # what makes two values the same XML: class and value (0 is not False), a float's bits (-0.0)
             if extras is None and set(map(type, values)) <= {*_SELF_KEYED, skip.__class__}:
@@ -113,6 +113,11 @@ class CellWriter:
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
         """The `<c>` element; b'' for a blank unstyled cell."""
+        tail = self.tail(value, style)
+        return self.c_open + ref + tail if tail else b""
+
+    def tail(self, value: Any, style: int) -> bytes:
+        """What follows a cell's reference in its element; b'' for a blank unstyled cell."""
         if value.__class__ is str:
             key = (value, style)
             tail = self._text.get(key)  # type: ignore[call-overload]
@@ -122,26 +127,26 @@ class CellWriter:
                 tail = s + (self.str_open_sp if space else self.str_open) + body + self.str_close
                 if len(self._text) < 100_000:
                     self._text[key] = tail  # type: ignore[index]
-            return self.c_open + ref + tail
+            return tail
         s = b'" s="%d' % style if style else b""
         if value is None:
-            return self.c_open + ref + s + b'"/>' if style else b""
+            return s + b'"/>' if style else b""
         if isinstance(value, str):
             body, space = self.text(value)
-            return self.c_open + ref + s + (self.str_open_sp if space else self.str_open) + body + self.str_close
+            return s + (self.str_open_sp if space else self.str_open) + body + self.str_close
         if isinstance(value, bool):
-            return self.c_open + ref + s + self.b_open + (b"1" if value else b"0") + self.v_close
+            return s + self.b_open + (b"1" if value else b"0") + self.v_close
         if isinstance(value, int):
-            return self.c_open + ref + s + self.v_open + int.__repr__(value).encode() + self.v_close
+            return s + self.v_open + int.__repr__(value).encode() + self.v_close
         if isinstance(value, float):
             if not math.isfinite(value):
-                return self.c_open + ref + s + b'"/>' if style else b""
-            return self.c_open + ref + s + self.v_open + float.__repr__(value).encode() + self.v_close
+                return s + b'"/>' if style else b""
+            return s + self.v_open + float.__repr__(value).encode() + self.v_close
         if value is _NAT:
-            return self.c_open + ref + s + b'"/>' if style else b""
+            return s + b'"/>' if style else b""
         if isinstance(value, dt.date | dt.time):
-            return self.c_open + ref + s + self.v_open + repr(serial(value, self.date1904)).encode() + self.v_close
-        return self.cell(ref, normalize(value), style)
+            return s + self.v_open + repr(serial(value, self.date1904)).encode() + self.v_close
+        return self.tail(normalize(value), style)
 
 
 _SELF_KEYED = {str, type(None), dt.date, dt.datetime, dt.time}
