@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,7 @@ from .followup_words import words
 from .memo import memo
 from .nogc import without_gc
 from .tierlog import tiers_on
+from .timeline import Timeline, timeline
 from .vectors import dates, texts
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -113,72 +115,97 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     cust = frames.data("customers")
     day = pd.Timestamp(as_of)
     working = settings.working_days
-    st = pd.DataFrame(index=cust.index)
-    st["customer"] = cust["customer"]
-    st["key"] = parsed(frames, "customers", "customer", "key")
+    keys = parsed(frames, "customers", "customer", "key")
+    st: dict[str, Any] = {"customer": cust["customer"].to_numpy(), "key": keys.to_numpy()}
     if full:
-        st["owner"] = parsed(frames, "customers", "owner", "text")
-    st["tier"] = tiers_on(frames, st["key"], as_of)
-    st["status"] = parsed(frames, "customers", "status", "status").fillna("open")
+        st["owner"] = parsed(frames, "customers", "owner", "text").to_numpy()
+    tier = tiers_on(frames, keys, as_of)
+    status = parsed(frames, "customers", "status", "status").fillna("open")
+    st["tier"], st["status"] = tier.to_numpy(), status.to_numpy()
     if full:
-        st["contact"] = parsed(frames, "customers", "contact", "text")
-        st["phone"] = parsed(frames, "customers", "phone", "text")
+        st["contact"] = parsed(frames, "customers", "contact", "text").to_numpy()
+        st["phone"] = parsed(frames, "customers", "phone", "text").to_numpy()
 
-    fu = _followups(frames, day)
-    latest = fu.drop_duplicates("key", keep="last")
-    # each customer's latest follow-up by position in `latest` (-1: none), looked up once for every column
-    at = pd.Index(latest["key"].to_numpy()).get_indexer(st["key"].to_numpy())
-    none = at < 0
-    seq = pd.Index(latest["seq"].to_numpy())
-    st["last_follow_up"] = _take(latest["day"].to_numpy(), at, none, np.datetime64("NaT", "ns"))
-    planned = pd.Series(_take(parsed_at(frames, "followups", "next_date", dates, seq).to_numpy(), at, none,
-                              np.datetime64("NaT", "ns")), index=st.index, dtype="datetime64[ns]")
+    line = timeline(frames)
+    n = line.upto(day)
+    last = line.latest(n)
+    at = last[line.customers]  # each customer's latest follow-up (position in the timeline; -1: none)
+    has_fu = at >= 0
+    st["last_follow_up"] = _take(line.day, at, has_fu, NAT)
+    latest = _Latest(frames, line, last, at, has_fu)
+    planned = pd.Series(latest.values("next_date", dates, NAT), index=cust.index, dtype="datetime64[ns]")
     if full:
         for col in ("feedback", "next_action"):
-            st[col] = _take(parsed_at(frames, "followups", col, texts, seq).to_numpy(), at, none, "")
-
-        recent = fu[fu["day"] > day - pd.Timedelta(days=7)]
-        st["week_count"] = st["key"].map(recent.groupby("key").size()).fillna(0).astype(int)
-        per_day = recent.groupby(["key", "day"]).size()
-        day_max = per_day.groupby(level=0).max() if len(per_day) else pd.Series(dtype=int)
-        st["day_max"] = st["key"].map(day_max).fillna(0).astype(int)
-        st["over_contact"] = (st["day_max"] > settings.daily_contact_limit) | (
-            (st["tier"] == "C") & (st["week_count"] > settings.c_weekly_limit))
+            st[col] = latest.values(col, texts, "")
+        _contacts(st, line, day, n, settings)
     else:
-        st["over_contact"] = False
+        st["over_contact"] = np.zeros(len(cust), dtype=bool)
 
     # open: due date and status
-    cadence = st["tier"].map({"A": settings.cadence_a, "B": settings.cadence_b, "C": settings.cadence_c})
+    cadence = tier.map({"A": settings.cadence_a, "B": settings.cadence_b, "C": settings.cadence_c})
     first = parsed(frames, "customers", "first_contact", "day")
-    has_fu = st["last_follow_up"].notna()
-    due = planned.where(has_fu & planned.notna(), add_days(st["last_follow_up"], cadence, working))
+    last_fu = pd.Series(st["last_follow_up"], index=cust.index, dtype="datetime64[ns]")
+    due = planned.where(has_fu & planned.notna(), add_days(last_fu, cadence, working))
     due = due.where(has_fu, add_days(first, cadence, working).fillna(day))
-    st["next_due"] = due
-    st["code"] = np.select(
-        [~has_fu, due < day, due == day, st["over_contact"]], ["no_followup", "overdue", "due_today", "over_contact"],
-        "ok")
-    st["step"] = None
+    st["next_due"] = due.to_numpy(dtype="datetime64[ns]", copy=True)
+    st["code"] = np.select([~has_fu, due < day, due == day, st["over_contact"]],
+                           ["no_followup", "overdue", "due_today", "over_contact"], "ok").astype(object)
+    st["step"] = np.full(len(cust), None, dtype=object)
 
-    won = st["status"] == "won"
+    won = (status == "won").to_numpy()
     if won.any():
-        _after_sale(st, won, frames, settings, day)
-    paused = st["status"] == "paused"
-    st.loc[paused, "code"] = "paused"
-    st.loc[paused, "next_due"] = pd.NaT
-    lost = st["status"] == "lost"
-    st.loc[lost, "code"] = "lost"
-    st.loc[lost, ["last_follow_up", "next_due"]] = pd.NaT
-    st["overdue_days"] = days_late(st["next_due"], day, working)
-    st["todo"] = st["code"].isin(DUE_CODES) & (st["next_due"] <= day)
-    return st[STATE_COLUMNS] if full else st[[c for c in STATE_COLUMNS if c in st.columns]]
+        _after_sale(st, won, line, n, frames, settings, day)
+    paused = (status == "paused").to_numpy()
+    st["code"][paused] = "paused"
+    st["next_due"][paused] = NAT
+    lost = (status == "lost").to_numpy()
+    st["code"][lost] = "lost"
+    st["last_follow_up"][lost] = NAT
+    st["next_due"][lost] = NAT
+    next_due = pd.Series(st["next_due"], index=cust.index)
+    st["overdue_days"] = days_late(next_due, day, working).to_numpy()
+    st["todo"] = pd.Series(st["code"]).isin(DUE_CODES).to_numpy() & (st["next_due"] <= day.to_datetime64())
+    columns = [c for c in STATE_COLUMNS if c in st]
+    return pd.DataFrame({c: st[c] for c in columns}, index=cust.index, columns=columns)
 
 
-def _take(values: np.ndarray, at: np.ndarray, none: np.ndarray, missing: object) -> np.ndarray:
-    """values[at], with `missing` where `none`."""
-    out = values[np.where(none, 0, at)] if len(values) else np.full(len(at), missing, dtype=values.dtype)
-    if len(values) and none.any():
-        out[none] = missing
+NAT = np.datetime64("NaT", "ns")
+
+
+def _take(values: np.ndarray, at: np.ndarray, found: np.ndarray, missing: object) -> np.ndarray:
+    """values[at] where `found`, else `missing`."""
+    out = np.full(len(at), missing, dtype=values.dtype)
+    out[found] = values[at[found]]
     return out
+
+
+class _Latest:
+    """The cells of each customer's latest follow-up (`last`: per key number, its position in the
+    timeline; `at`: per customer row)."""
+
+    def __init__(self, frames: Frames, line: Timeline, last: np.ndarray, at: np.ndarray, found: np.ndarray) -> None:
+        self.frames, self.found = frames, found
+        order = np.sort(last[last >= 0])  # every key's latest follow-up, in timeline order
+        self.rows = frames.data("followups").index[line.row[order]]
+        self.where = np.searchsorted(order, at)
+
+    def values(self, col: str, how: Any, missing: object) -> np.ndarray:
+        """`how` of column `col` of each customer's latest follow-up (`missing` when it has none)."""
+        cells = parsed_at(self.frames, "followups", col, how, self.rows).to_numpy()
+        return _take(cells, self.where, self.found, missing)
+
+
+def _contacts(st: dict[str, Any], line: Timeline, day: pd.Timestamp, n: int, settings: Settings) -> None:
+    """week_count, day_max and over_contact: the follow-ups of each customer in the 7 days up to `day`."""
+    lo = line.upto(day - pd.Timedelta(days=7))  # the follow-ups dated after that day and up to `day`
+    codes = line.code[lo:n]
+    week = np.bincount(codes, minlength=line.size)
+    nth = (line.day[lo:n] - (day - pd.Timedelta(days=6)).to_datetime64()) // np.timedelta64(1, "D")
+    per_day = np.bincount(codes * 7 + nth, minlength=line.size * 7).reshape(line.size, 7)
+    st["week_count"] = week[line.customers].astype(np.int64)
+    st["day_max"] = per_day.max(axis=1, initial=0)[line.customers].astype(np.int64)
+    st["over_contact"] = (st["day_max"] > settings.daily_contact_limit) | (
+        (st["tier"] == "C") & (st["week_count"] > settings.c_weekly_limit))
 
 
 def overdue_as_of(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool = True) -> pd.DataFrame:
@@ -240,42 +267,11 @@ def flag_stale(ctx: Context) -> JobResult:
 # --- pieces ---------------------------------------------------------------------------------------
 
 
-def _followups(frames: Frames, day: pd.Timestamp) -> pd.DataFrame:
-    """Usable follow-ups (known customer, readable date not after `day`), oldest first: key, when, day, seq
-    (the Excel row)."""
-    fu = _by_time(frames)
-    return fu[fu["day"] <= day]
-
-
-def _by_time(frames: Frames) -> pd.DataFrame:
-    """`_all_followups`, computed once per run while the follow-ups' customers and dates are unchanged."""
-    return memo(frames, {"followups": ("customer", "date")}, ("followups_by_time",), lambda: _all_followups(frames),
-                copy=False)  # (callers only select rows from it)
-
-
-def _all_followups(frames: Frames) -> pd.DataFrame:
-    """Every follow-up with a known customer and a readable date, oldest first (see `_followups`)."""
-    raw = frames.data("followups")
-    fu = pd.DataFrame({"key": parsed(frames, "followups", "customer", "key"),
-                       "when": parsed(frames, "followups", "date", "when"), "seq": raw.index}, index=raw.index)
-    fu["day"] = fu["when"].dt.normalize()
-    fu = fu[(fu["key"] != "") & fu["day"].notna()]
-    return fu.sort_values(["when", "seq"], kind="stable")
-
-
 def _contains(text: pd.Series, pattern: str) -> pd.Series:
     """Case-insensitive regex search, run once per distinct text."""
     codes_, uniques = pd.factorize(text)
     found = pd.Series(uniques).str.contains(pattern, case=False, regex=True).to_numpy(dtype=bool)
     return pd.Series(found[codes_] if len(text) else [], index=text.index, dtype=bool)
-
-
-def _won_followups(frames: Frames) -> pd.DataFrame:
-    """The rows of `_all_followups` whose customer is won (status 已成交 / Won on Customers)."""
-    keys = parsed(frames, "customers", "customer", "key")
-    won = set(keys[parsed(frames, "customers", "status", "status").fillna("open") == "won"])
-    fu = _by_time(frames)
-    return fu[fu["key"].isin(won)]
 
 
 def _step_marks(frames: Frames) -> pd.DataFrame:
@@ -300,31 +296,20 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
     return pd.DataFrame(marks, index=raw.index)
 
 
-def _after_sale(st: pd.DataFrame, won: pd.Series, frames: Frames, settings: Settings, day: pd.Timestamp) -> None:
-    """Fill code / step / next_due of the won customers in `st` (in place)."""
+def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, frames: Frames, settings: Settings,
+                day: pd.Timestamp) -> None:
+    """Fill code / step / next_due of the won customers (rows `won`) in `st` (in place)."""
     conv = frames.data("conversions")
     cv = pd.DataFrame({"key": parsed(frames, "conversions", "customer", "key"),
                        "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
     cv = cv[(cv["key"] != "") & cv["day"].notna() & (cv["day"] <= day)]
     last_conversion = cv.groupby("key")["day"].max()
-    start = st.loc[won, "key"].map(last_conversion).astype("datetime64[ns]")
-    keys = st.loc[won, "key"]
-
-    # follow-ups of won customers on/after their conversion day, with the steps they complete (`fu` holds
-    # every follow-up up to `day`; those of won customers are kept apart once per run)
-    reads = {"followups": ("customer", "date"), "customers": ("customer", "status")}
-    fu = memo(frames, reads, ("won_followups",), lambda: _won_followups(frames), copy=False)  # (rows selected)
-    fu = fu[fu["day"] <= day]
-    fw = fu[fu["key"].isin(set(keys[start.notna()]))].copy()
-    fw["start"] = fw["key"].map(last_conversion)
-    fw = fw[fw["day"] >= fw["start"]]
-    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames),
-                 copy=False)  # (rows selected)
-    marks = marks.loc[fw.index]
-    hits = pd.DataFrame({step: marks[step] for step in STEPS})
-    hits["check_in"] = hits["check_in"] | (marks["call"] & (fw["day"] > fw["start"]))
-    # latest day each step was done, per customer (NaT: never; only ever looked up by key)
-    done = pd.DataFrame({step: fw["day"].where(hits[step]) for step in STEPS}).groupby(fw["key"]).max()
+    start = pd.Series(st["key"][won]).map(last_conversion).astype("datetime64[ns]")
+    numbers = line.customers[won]
+    since = np.full(line.size, NAT)  # per key number: the won customer's last conversion (NaT: none)
+    since[numbers] = start.to_numpy()
+    done = _steps_done(frames, line, n, since)
+    done = {step: last[numbers] for step, last in done.items()}
 
     working = settings.working_days
     ones = pd.Series(1, index=start.index)
@@ -333,19 +318,36 @@ def _after_sale(st: pd.DataFrame, won: pd.Series, frames: Frames, settings: Sett
         "check_in": add_days(start, ones * settings.check_in_days, working),
         "guide": add_days(start, ones * settings.guide_days, working),
     }
-    last_survey = keys.map(done["survey"]).astype("datetime64[ns]")
+    last_survey = pd.Series(done["survey"], index=start.index, dtype="datetime64[ns]")
     deadline["survey"] = last_survey.fillna(start) + pd.Timedelta(days=settings.survey_days)
-    onboarding = day < start + pd.Timedelta(days=settings.survey_days)
-    conds = [onboarding & keys.map(done[s]).isna() for s in STEPS[:3]]
-    step = pd.Series(np.select(conds, STEPS[:3], "survey"), index=start.index, dtype=object)
-    due = pd.Series(pd.NaT, index=start.index, dtype="datetime64[ns]")
-    for s in STEPS:
-        due = due.where(step != s, deadline[s])
-    code = pd.Series(np.select([start.isna(), due < day, due == day],
-                               ["after_sale_unknown", "after_sale_overdue", "after_sale_today"], "after_sale"),
-                     index=start.index, dtype=object)
-    step = step.where(start.notna(), None)
-    due = due.where(start.notna())
-    st.loc[won, "code"] = code
-    st.loc[won, "step"] = step
-    st.loc[won, "next_due"] = due
+    onboarding = (day < start + pd.Timedelta(days=settings.survey_days)).to_numpy()
+    step = np.select([onboarding & np.isnat(done[s]) for s in STEPS[:3]], STEPS[:3], "survey")
+    due = np.select([step == s for s in STEPS], [deadline[s].to_numpy(dtype="datetime64[ns]") for s in STEPS], NAT)
+    code = np.select([start.isna().to_numpy(), due < day.to_datetime64(), due == day.to_datetime64()],
+                     ["after_sale_unknown", "after_sale_overdue", "after_sale_today"], "after_sale")
+    known = start.notna().to_numpy()
+    st["code"][won] = code.astype(object)
+    st["step"][won] = np.where(known, step.astype(object), None)
+    st["next_due"][won] = np.where(known, due, NAT)
+
+
+def _steps_done(frames: Frames, line: Timeline, n: int, since: np.ndarray) -> dict[str, np.ndarray]:
+    """Per key number, the latest day each after-sale step was done (NaT: never) by the first `n` follow-ups
+    of the timeline: those on or after the customer's conversion day `since` (per key number) that match the
+    step (STEP_PATTERNS; a call after the conversion day is a check-in)."""
+    at = np.flatnonzero(~np.isnat(since[line.code[:n]]))
+    start, days = since[line.code[at]], line.day[at]
+    after = days >= start
+    at, start, days = at[after], start[after], days[after]
+    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames),
+                 copy=False)  # (only read)
+    rows = line.row[at]
+    hits = {step: marks[step].to_numpy()[rows] for step in STEPS}
+    hits["check_in"] = hits["check_in"] | (marks["call"].to_numpy()[rows] & (days > start))
+    codes, stamps = line.code[at], days.view(np.int64)
+    out = {}
+    for step, hit in hits.items():
+        last = np.full(line.size, NAT).view(np.int64)  # NaT is the smallest int64
+        np.maximum.at(last, codes[hit], stamps[hit])
+        out[step] = last.view("datetime64[ns]")
+    return out
