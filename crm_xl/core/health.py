@@ -39,6 +39,7 @@ from .context import Context
 from .followups import STEP_PATTERNS
 from .nogc import without_gc
 from .tierlog import tiers_on
+from .timeline import Timeline, timeline
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
@@ -101,8 +102,8 @@ def score(ctx: Context, *, full: bool = True) -> pd.DataFrame:
     out["nps"] = nps.where(nps.between(-100, 100))
     if full:
         out = _rfm(out, s)
-    fu = _followups(ctx, today, set(out.loc[out["won"], "key"]))
-    out = _join(out, fu)
+    for col, days in _followups(ctx, today, out["won"].to_numpy()).items():
+        out[col] = days
     _risk(out, ctx, today, texts=full)
     out.attrs["lang"] = lang
     return out
@@ -164,26 +165,33 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
                          "frequency": g["win"].sum(), "monetary": g["m"].sum(), "previous": g["p"].sum()})
 
 
-def _followups(ctx: Context, today: pd.Timestamp, keys: set[str]) -> pd.DataFrame:
-    """Per customer key (of `keys`): last follow-up, last survey follow-up, last complaint within
-    survey_days."""
+def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, np.ndarray]:
+    """Per Customers row whose customer key is that of a won account (`won`: the won rows): last
+    follow-up, last survey follow-up, last complaint within survey_days (datetime64, NaT: none)."""
     f = ctx.frames
-    key = parsed(f, "followups", "customer", "key")
-    mine = key.isin(keys)
-    rows, key = key.index[mine.to_numpy()], key[mine]
-    day = parsed_at(f, "followups", "date", "day", rows)
-    ok = day.notna() & (day <= today)
-    rows, df = rows[ok.to_numpy()], pd.DataFrame({"key": key[ok], "date": day[ok]})
-    survey = parsed_at(f, "followups", "content", _survey, rows) | parsed_at(f, "followups", "method", _survey, rows)
-    recent = df["date"] > today - pd.Timedelta(days=ctx.settings.survey_days)
-    said = rows[recent.to_numpy()]
-    complaint = (parsed_at(f, "followups", "content", _complaint, said)
-                 | parsed_at(f, "followups", "feedback", _complaint, said)).reindex(df.index, fill_value=False)
-    return pd.DataFrame({
-        "last_follow_up": df.groupby("key")["date"].max(),
-        "last_survey": df[survey].groupby("key")["date"].max(),
-        "last_complaint": df[complaint].groupby("key")["date"].max(),
-    })
+    line = timeline(f)
+    mine = np.zeros(line.size, dtype=bool)
+    mine[line.customers[won]] = True
+    at = np.flatnonzero(mine[line.code[: line.upto(today)]])
+    at = at[np.argsort(line.row[at], kind="stable")]  # (in sheet order)
+    rows = f.data("followups").index[line.row[at]]
+    codes, days = line.code[at], line.day[at]
+    survey = (parsed_at(f, "followups", "content", _survey, rows) | parsed_at(f, "followups", "method", _survey, rows))
+    recent = days > (today - pd.Timedelta(days=ctx.settings.survey_days)).to_datetime64()
+    said = rows[recent]
+    complaint = np.zeros(len(rows), dtype=bool)
+    complaint[recent] = (parsed_at(f, "followups", "content", _complaint, said)
+                         | parsed_at(f, "followups", "feedback", _complaint, said)).to_numpy(dtype=bool)
+    return {"last_follow_up": _latest(line, codes, days),
+            "last_survey": _latest(line, codes[survey.to_numpy(dtype=bool)], days[survey.to_numpy(dtype=bool)]),
+            "last_complaint": _latest(line, codes[complaint], days[complaint])}
+
+
+def _latest(line: Timeline, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Per Customers row, the latest of `days` whose key number (`codes`) is its key's (NaT: none)."""
+    last = np.full(line.size, np.datetime64("NaT", "ns")).view(np.int64)  # NaT is the smallest int64
+    np.maximum.at(last, codes, days.view(np.int64))
+    return last.view("datetime64[ns]")[line.customers]
 
 
 def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool = True) -> None:
@@ -198,9 +206,9 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool =
     tags = map_distinct(ctx.frames.data("customers")["tags"][won], _tag_flags)  # (price, competitor)
     price = tags.map(lambda t: t[0]).reindex(out.index, fill_value=False).astype(bool)
     competitor = tags.map(lambda t: t[1]).reindex(out.index, fill_value=False).astype(bool)
-    survey_anchor = out[["last_survey", "last_conversion"]].max(axis=1)
+    survey_anchor = _later(out["last_survey"], out["last_conversion"])
     survey_late = (today - survey_anchor).dt.days - s.survey_days
-    touch = out[["last_follow_up", "last_conversion"]].max(axis=1)
+    touch = _later(out["last_follow_up"], out["last_conversion"])
     gap_days = (today - touch).dt.days
     limit = s.cadence_won * s.churn_gap_factor
     fired = {
@@ -253,6 +261,12 @@ def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Seri
     at = dict(zip(out.index.get_indexer(rows.index).tolist(), signals, strict=True))
     cells = np.frompyfunc(lambda i: at[i] if i in at else [], 1, 1)(np.arange(len(out), dtype=object))
     out["signals"] = pd.Series(cells, index=out.index, dtype=object)  # [] for accounts not at risk
+
+
+def _later(a: pd.Series, b: pd.Series) -> pd.Series:
+    """The later of two dates per row (NaT only when both are)."""
+    later = np.fmax(a.to_numpy(dtype="datetime64[ns]"), b.to_numpy(dtype="datetime64[ns]"))
+    return pd.Series(later, index=a.index, dtype="datetime64[ns]")
 
 
 def _tag_flags(cell: Any) -> tuple[bool, bool]:

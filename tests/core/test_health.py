@@ -413,3 +413,24 @@ def test_join_equals_dataframe_join(left_keys: list[str], right_keys: list[str])
     right = pd.DataFrame({"when": pd.to_datetime(["2024-03-01"] * n), "count": list(range(n)),
                           "amount": [1.5] * n, "flag": [True] * n}, index=pd.Index(right_keys, dtype=object))
     pd.testing.assert_frame_equal(_join(out, right), out.join(right, on="key"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙", "甲 "]), st.integers(-3, 200),
+                          st.sampled_from(["介绍新功能", "满意度调研", "客户投诉发票", "回访"]),
+                          st.sampled_from(["", "不满意", "好"])), max_size=20))
+def test_follow_up_dates_of_won_accounts_equal_plain_pandas(rows: list[tuple[str, int, str, str]]) -> None:
+    data = {"customers": [won("甲"), won("乙"), {"customer": "丙", "status": "跟进中", "owner": "小王"}],
+            "conversions": [conv("甲", 30)],
+            "followups": [fu(n, d, c, feedback=b) for n, d, c, b in rows]}
+    out = score(make_ctx(data, TODAY)).set_index("customer")
+    fus = pd.DataFrame([(n.strip(), pd.Timestamp(ago(d)), c, b) for n, d, c, b in rows if d >= 0],
+                       columns=["name", "day", "content", "feedback"])
+    for name in ("甲", "乙", "丙"):
+        mine = fus[fus["name"] == name] if name != "丙" else fus.iloc[:0]
+        survey = mine[mine["content"].str.contains("调研|回访")]
+        recent = mine[mine["day"] > pd.Timestamp(TODAY) - pd.Timedelta(days=90)]
+        complaint = recent[(recent["content"] + recent["feedback"]).str.contains("投诉|不满")]
+        for col, want in (("last_follow_up", mine), ("last_survey", survey), ("last_complaint", complaint)):
+            got = out.loc[name, col]
+            assert (pd.isna(got) and want.empty) or got == want["day"].max()
