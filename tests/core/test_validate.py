@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -564,3 +565,17 @@ def test_each_duplicate_names_the_first_row_with_its_name(names: list[str]) -> N
     keys = [dedupe_key(n) for n in names]
     want = {i + 2: f"duplicates row {keys.index(k) + 2} (same name)" for i, k in enumerate(keys) if keys.index(k) < i}
     assert got == want
+
+
+def test_emit_formats_each_distinct_value_and_field_once_but_keeps_types_apart() -> None:
+    raw = [1, True, 1.0, "1", 1, dt.datetime(2024, 3, 1), dt.date(2024, 3, 1), [1], float("nan"), 1]
+    expected = ["x", "x", "x", "x", "y", "x", "x", "x", "x", "x"]
+    ctx = make_ctx({"customers": [{"customer": f"客户{i}", "owner": "小王"} for i in range(len(raw))]}, TODAY)
+    checker, frame = checks.Checker(ctx), ctx.frames.customers
+    checker.emit(frame, "nps", "bad_type", np.ones(len(raw), dtype=bool), np.array(raw, dtype=object),
+                 expected=np.array(expected, dtype=object))
+    assert checker.records["message"] == [
+        RULES["bad_type"].hans.format(col=frame.header("nps"), value=checks.brief(v), expected=e)
+        for v, e in zip(raw, expected, strict=True)]
+    assert checker.records["value"][:5] == [1, True, 1.0, "1", 1]
+    assert checker.records["row"] == frame.rows

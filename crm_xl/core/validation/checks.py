@@ -28,7 +28,7 @@ from ...parse import (
 from ...schema import ENUMS, STATUS, Column, Kind
 from ..columns import factorized
 from ..context import Context
-from ..names import fold_ahead, folded, keys_of
+from ..names import fold_ahead, keys_of
 from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
@@ -39,6 +39,7 @@ REFERRING = ("followups", "tierlog", "conversions")
 
 
 BLANK, ERROR, DATELIKE = 1, 2, 3  # cell classes (0: anything else)
+_RAW = object()  # (emit: no `shown` given)
 
 
 def _classify(value: Any) -> int:
@@ -123,25 +124,34 @@ class Checker:
             return
         rule = RULES[code]
         col = frame.data.attrs.get("headers", {}).get(key) or frame.header(key)
-        rows = frame.data.index.to_numpy()
         r = self.records
         template = pick(self.lang, rule.hans, rule.en)
         fixed = {k: v for k, v in fields.items() if not isinstance(v, np.ndarray)}
         varying = {k: v for k, v in fields.items() if isinstance(v, np.ndarray)}
+        constant = fixed.pop("shown", _RAW)  # a `shown` for every issue, else row by row (the raw cell by default)
+        shown = varying.pop("shown", raw if constant is _RAW else None)
+        names, arrays = list(varying), list(varying.values())
+        texts: dict[Any, str] = {}  # message per (shown value, varying fields): issues often repeat them
         messages = r["message"]
         for i in where:
-            values = dict(fixed)
-            for k, v in varying.items():
-                values[k] = v[i]
-            shown = values.pop("shown", raw[i])
-            messages.append(template.format(col=col, value=brief(shown), **values))
+            value, vary = constant if shown is None else shown[i], tuple(a[i] for a in arrays)
+            try:  # (typed: 1, 1.0 and True are shown differently)
+                seen: Any = (type(value), value, tuple((type(x), x) for x in vary))
+                text = texts.get(seen)
+            except TypeError:  # an unhashable value: formatted on its own
+                seen, text = None, None
+            if text is None:
+                text = template.format(col=col, value=brief(value), **fixed, **dict(zip(names, vary, strict=True)))
+                if seen is not None:
+                    texts[seen] = text
+            messages.append(text)
         n = len(where)
         r["sheet"].extend([frame.sheet.key] * n)
-        r["row"].extend(int(rows[i]) for i in where)
+        r["row"].extend(frame.data.index.to_numpy()[where].tolist())
         r["col"].extend([frame.cols.get(key, 0)] * n)
         r["key"].extend([key] * n)
         r["rule"].extend([code] * n)
-        r["value"].extend(raw[i] for i in where)
+        r["value"].extend(raw[where].tolist())
 
     # --- cell rules --------------------------------------------------------------------------------
 
@@ -429,44 +439,52 @@ class Checker:
     def _owner_mismatch(self, customers: Frame, names: pd.Series, followups: Frame,
                         fu_names: pd.Series) -> None:
         """The customer's row is found by its exact name first (so a duplicate spelled differently keeps
-        its own owner), else by the normalised name."""
-        owner, fu_cells = self.get("customers", "owner"), self.cols.get(("followups", "owner"))
-        if owner is None or fu_cells is None:
+        its own owner), else by the normalised name. Worked out per distinct follow-up customer and owner."""
+        own_cells, fu_cells = self.cols.get(("customers", "owner")), self.cols.get(("followups", "owner"))
+        if own_cells is None or fu_cells is None:
             return
-        owners: dict[str, tuple[str | None, Any]] = {}
-        for link, key, own, raw in zip(self.links["customers"].to_numpy(), names.to_numpy(), owner.to_numpy(),
-                                       self.raw("customers", "owner"), strict=True):
-            if key is not None:
-                # (names.folded: the run's fold cache, texts only — 1 and True would share a dict key)
-                entry = (None if own is None else folded(own) if type(own) is str else fold(own), raw)
-                owners.setdefault("=" + link, entry)
-                owners.setdefault("~" + key, entry)
+        present = np.flatnonzero(names.notna().to_numpy())
+        first = {}  # "=" + strict link / "~" + normalised name → the first Customers row (position) with it
+        for prefix, keys in (("~", names.to_numpy()), ("=", self.links["customers"].to_numpy())):
+            first.update((prefix + k, i) for k, i in zip(keys[present[::-1]], present[::-1], strict=True))
         keys_u, links_u = self.unique_keys["followups"]
-        hits_u = np.fromiter((None if key is None else owners.get("=" + link) or owners.get("~" + key)
-                              for key, link in zip(keys_u, links_u, strict=True)), dtype=object, count=len(keys_u))
+        hits_u = np.array([-1 if key is None else first.get("=" + link, first.get("~" + key, -1))
+                           for key, link in zip(keys_u, links_u, strict=True)], dtype=np.int64)
+        # folded owners numbered: the customer's (per Customers row) and the follow-up's (per row)
+        numbers: dict[str, int] = {}
+        found = hits_u >= 0
+        expected = np.full(len(hits_u), -1, dtype=np.int64)
+        expected[found] = self._owner_numbers(own_cells, numbers)[hits_u[found]]
         vals = self.cols[("followups", "customer")].vals
-        hits = vals.rows(hits_u)
-        expected = vals.rows(np.array([h[0] if h is not None else None for h in hits_u], dtype=object))
-        actual = fu_cells.vals.rows(np.array([fold(p) if p is not None else None for p in fu_cells.parsed],
-                                             dtype=object))
-        differ = pd.notna(expected) & pd.notna(actual) & (expected != actual)
-        shown = np.full(len(differ), "", dtype=object)
-        for i in np.flatnonzero(differ):
-            shown[i] = brief(hits[i][1])
-        self.emit(followups, "owner", "owner_mismatch", differ, fu_cells.vals.raw, expected=shown,
+        expected, actual = vals.rows(expected), self._owner_numbers(fu_cells, numbers)
+        differ = (expected >= 0) & (actual >= 0) & (expected != actual)
+        shown_u = np.full(len(hits_u), "", dtype=object)
+        for u in np.unique(vals.codes[differ]):  # (the distinct customers with a mismatch)
+            shown_u[u] = brief(own_cells.vals.raw[hits_u[u]])
+        self.emit(followups, "owner", "owner_mismatch", differ, fu_cells.vals.raw, expected=vals.rows(shown_u),
                   sheet=customers.sheet_name)
+
+    @staticmethod
+    def _owner_numbers(cells: Cells, numbers: dict[str, int]) -> np.ndarray:
+        """Per row, the number of its folded owner in `numbers` (added when new; -1: blank or invalid)."""
+        per_value = [-1 if p is None else numbers.setdefault(fold(p), len(numbers)) for p in cells.parsed]
+        return cells.vals.rows(np.array(per_value, dtype=np.int64))
 
     def _conversion_not_won(self, customers: Frame, names: pd.Series, conversions: Frame,
                             conv_names: pd.Series) -> None:
+        """Worked out per distinct conversion customer: its name is on Customers, never as won."""
         status = self._status()
         if status is None:
             return
-        table = pd.DataFrame({"name": names, "won": status == "won", "status": status}).dropna(subset=["name"])
-        won = table.groupby("name")["won"].any().to_dict()
-        first_status = table.drop_duplicates("name").set_index("name")["status"].to_dict()
-        not_won = np.array([k is not None and k in won and not won[k] for k in conv_names], dtype=bool)
+        present = np.flatnonzero(names.notna().to_numpy())
+        keys, codes = names.to_numpy()[present], status.to_numpy()[present]
+        won = set(keys[codes == "won"])
+        first_status = dict(zip(keys[::-1], codes[::-1], strict=True))  # (the first row of each name)
         blank = pick(self.lang, "空", "blank")
-        shown = np.array([STATUS.label(first_status.get(k), self.lang) or blank if n else ""
-                          for k, n in zip(conv_names, not_won, strict=True)], dtype=object)
-        self.emit(conversions, "customer", "conversion_not_won", not_won, self.raw("conversions", "customer"),
-                  status=shown, sheet=customers.sheet_name)
+        keys_u = self.unique_keys["conversions"][0]
+        not_won_u = np.array([k is not None and k in first_status and k not in won for k in keys_u], dtype=bool)
+        shown_u = np.array([STATUS.label(first_status[k], self.lang) or blank if n else ""
+                            for k, n in zip(keys_u, not_won_u, strict=True)], dtype=object)
+        vals = self.cols[("conversions", "customer")].vals
+        self.emit(conversions, "customer", "conversion_not_won", vals.rows(not_won_u),
+                  self.raw("conversions", "customer"), status=vals.rows(shown_u), sheet=customers.sheet_name)

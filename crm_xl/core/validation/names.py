@@ -25,7 +25,6 @@ _TRIM = " .,，、()（）"
 @lru_cache(maxsize=200_000)
 def _key(text: str) -> str:
     folded = fold_once(text)
-    base = _PUNCT.sub("", folded)
     text = folded.strip(" .,")
     latin = _HAS_LATIN.search(text) is not None
     while True:
@@ -40,8 +39,7 @@ def _key(text: str) -> str:
                     break
         if text == before:
             break
-    key = _PUNCT.sub("", text)
-    return key or base
+    return _PUNCT.sub("", text) or _PUNCT.sub("", folded)  # (a name that is only punctuation and suffixes)
 
 
 def dedupe_key(value: object) -> str | None:
