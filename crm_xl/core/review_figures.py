@@ -143,7 +143,7 @@ def prepare(ctx: Context) -> Data:
         "next_date": _day(f, "followups", "next_date"),
         "row": fu.index.to_numpy(),
     }, index=fu.index.to_numpy())
-    follow["owner"] = follow["owner"].where(follow["owner"] != BLANK, fkeys.map(owner_of).fillna(BLANK))
+    _owner_else_customers(follow, fkeys, owner_of)
     follow = follow[follow["at"].notna()].sort_values("at", kind="stable").reset_index(drop=True)  # rows in order
 
     ckeys = parsed(f, "conversions", "customer", "key")
@@ -154,7 +154,7 @@ def prepare(ctx: Context) -> Data:
         "owner": _labels(ctx, "conversions", "owner", "owners"),
         "row": cv.index.to_numpy(),
     }, index=cv.index.to_numpy())
-    conv["owner"] = conv["owner"].where(conv["owner"] != BLANK, ckeys.map(owner_of).fillna(BLANK))
+    _owner_else_customers(conv, ckeys, owner_of)
     conv = conv[conv["date"].notna()].sort_values("date", kind="stable").reset_index(drop=True)
 
     tiers = history(ctx.frames)
@@ -172,6 +172,13 @@ def prepare(ctx: Context) -> Data:
         cust.loc[missing, "known"] = cust.index[missing].to_series().map(earliest).to_numpy()
     cust["known"] = cust["known"].astype("datetime64[ns]")
     return Data(cust, follow, conv, tiers, s, ctx.frames)
+
+
+def _owner_else_customers(rows: pd.DataFrame, keys: pd.Series, owner_of: pd.Series) -> None:
+    """A blank owner of `rows` (in place) becomes its customer's (by key; BLANK when not in Customers)."""
+    blank = (rows["owner"] == BLANK).to_numpy()
+    if blank.any():
+        rows.loc[blank, "owner"] = keys[blank].map(owner_of).fillna(BLANK).to_numpy()
 
 
 # --- the figures ------------------------------------------------------------------------------------
@@ -243,16 +250,26 @@ def close_days(d: Data, m: Month, months: int = 12) -> pd.DataFrame:
     return d.cache[key]
 
 
+def _closed(d: Data) -> pd.DataFrame:
+    """Every conversion dated on or after its customer's first contact, with the days between and the tier
+    held on its date (each conversion's on its own: kept in `d.cache` for every month)."""
+    if "closed" not in d.cache:
+        conv = d.conversions
+        first = conv["key"].map(d.customers["first"])
+        if first.dtype != "datetime64[ns]":  # (to_datetime of datetimes is slow and changes nothing)
+            first = pd.to_datetime(first, errors="coerce")
+        conv = conv.assign(first=first)
+        conv = conv.assign(days=(conv["date"] - conv["first"]).dt.days)
+        conv = conv[conv["days"].notna() & (conv["days"] >= 0)]
+        d.cache["closed"] = conv.assign(tier=_tier_at(d, conv))
+    return d.cache["closed"]
+
+
 def _close_days(d: Data, m: Month, months: int) -> pd.DataFrame:
     window = Month(m.label, m.shift(-(months - 1)).start, m.end)
-    conv = _conv_in(d, window)
-    first = conv["key"].map(d.customers["first"])
-    if first.dtype != "datetime64[ns]":  # (to_datetime of datetimes is slow and changes nothing)
-        first = pd.to_datetime(first, errors="coerce")
-    conv = conv.assign(first=first)
-    conv = conv.assign(days=(conv["date"] - conv["first"]).dt.days)
-    conv = conv[conv["days"].notna() & (conv["days"] >= 0)]
-    conv = conv.assign(tier=_tier_at(d, conv), in_month=m.within(conv["date"]))
+    conv = _closed(d)
+    conv = conv[window.within(conv["date"])]
+    conv = conv.assign(in_month=m.within(conv["date"]))
     parts = {}
     for name, rows in (("month", conv[conv["in_month"]]), ("trailing", conv)):
         g = rows.groupby("tier")["days"]
