@@ -19,7 +19,7 @@ from ..schema import TIER
 from .cells import map_distinct
 from .columns import parsed
 from .memo import memo
-from .names import customer_keys
+from .names import keys_of
 from .vectors import dates
 
 HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
@@ -42,28 +42,33 @@ def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
     def cells(key: str) -> np.ndarray:
         return tierlog[key].to_numpy() if key in tierlog.columns else np.full(n, None, dtype=object)
 
-    key = customer_keys(tierlog["customer"]).to_numpy()
+    # each distinct customer cell keyed once, and the keys numbered (for `_previous`)
+    names, distinct = pd.factorize(tierlog["customer"].to_numpy(dtype=object), use_na_sentinel=True)
+    keys_u = np.array([*keys_of(distinct), ""], dtype=object)  # (the last entry: a blank cell, code -1)
+    numbers_u = pd.factorize(keys_u)[0]
+    key, number = keys_u[names], numbers_u[names]
     tier = map_distinct(tierlog["tier"], TIER.parse).to_numpy()
-    date = map_distinct(tierlog["date"], parse_date).to_numpy()
+    days, distinct = pd.factorize(tierlog["date"].to_numpy(dtype=object), use_na_sentinel=True)
+    date_u = [*(parse_date(d) for d in distinct), parse_date(None)]
+    stamp_u = dates(pd.Series(date_u, dtype=object), day=False).to_numpy()  # (each distinct day converted once)
+    date, stamp = np.array(date_u, dtype=object)[days], stamp_u[days]
     row = tierlog.index.to_numpy()
     kept = np.flatnonzero((key != "") & pd.notna(tier))
     # undated rows first (by sheet row), then by date and sheet row — one lexsort (sheet rows are unique)
-    stamp = dates(pd.Series(date[kept], dtype=object), day=False).to_numpy()  # (each distinct day once)
-    at = kept[np.lexsort((row[kept], stamp.view(np.int64), ~np.isnat(stamp)))]
+    at = kept[np.lexsort((row[kept], stamp[kept].view(np.int64), ~np.isnat(stamp[kept])))]
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
                "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
-    columns["prev"] = _previous(columns["key"], columns["tier"])
+    columns["prev"] = _previous(number[at], columns["tier"])
     return pd.DataFrame(columns, columns=HISTORY_COLUMNS)
 
 
-def _previous(keys: np.ndarray, tiers: np.ndarray) -> np.ndarray:
-    """The tier of the row before each row with the same key (None for a key's first row)."""
-    out = np.full(len(keys), None, dtype=object)
-    if not len(keys):
+def _previous(numbers: np.ndarray, tiers: np.ndarray) -> np.ndarray:
+    """The tier of the row before each row with the same key number (None for a key's first row)."""
+    out = np.full(len(numbers), None, dtype=object)
+    if not len(numbers):
         return out
-    codes = pd.factorize(keys)[0]
-    order = np.argsort(codes, kind="stable")  # each key's rows together, in order
-    same = codes[order[1:]] == codes[order[:-1]]
+    order = np.argsort(numbers, kind="stable")  # each key's rows together, in order
+    same = numbers[order[1:]] == numbers[order[:-1]]
     out[order[1:][same]] = tiers[order[:-1][same]]
     return out
 
