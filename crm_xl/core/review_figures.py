@@ -348,7 +348,15 @@ def owners(d: Data, m: Month) -> pd.DataFrame:
 
 def tier_moves(d: Data, m: Month) -> pd.DataFrame:
     """Tier-log rows dated in the month, by (prev → tier): direction up / down / first (no earlier row);
-    rows that repeat the previous tier are not moves."""
+    rows that repeat the previous tier are not moves. Kept in `d.cache` (the sheet and its headline ask for
+    the same month)."""
+    key = ("tier_moves", m)
+    if key not in d.cache:
+        d.cache[key] = _tier_moves(d, m)
+    return d.cache[key]
+
+
+def _tier_moves(d: Data, m: Month) -> pd.DataFrame:
     t = d.tiers[m.within(d.tiers["stamp"])]
     t = t[t["prev"].isna() | (t["prev"] != t["tier"])]
     if t.empty:

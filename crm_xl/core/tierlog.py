@@ -87,12 +87,17 @@ def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataF
 def _logged(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> pd.DataFrame:
     """Each key's last row of `hist` dated on or before `on` (or undated), indexed by key: the rows are
     picked by position, then copied once."""
+    return hist.iloc[_last_rows(hist, on, dated)].set_index("key")
+
+
+def _last_rows(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> np.ndarray:
+    """Positions in `hist` of each key's last row dated on or before `on` (or undated), in order."""
     pos = np.arange(len(hist))
     if on is not None and len(hist):
         dated = pd.to_datetime(hist["date"], errors="coerce") if dated is None else dated
         pos = np.flatnonzero((dated.isna() | (dated <= pd.Timestamp(on))).to_numpy())
     last = ~pd.Series(hist["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
-    return hist.iloc[pos[last]].set_index("key")
+    return pos[last]
 
 
 def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
@@ -100,9 +105,9 @@ def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
     else the latest tier-log row up to `on`, else C."""
     tier = parsed(frames, "customers", "tier", "tier")
     if tier.isna().any():
-        logged = logged_on(frames, on)
+        logged = logged_tiers(frames, on)
         if len(logged):
-            tier = tier.fillna(keys.map(logged["tier"]))
+            tier = tier.fillna(keys.map(logged))
     return tier.fillna("C")
 
 
@@ -111,12 +116,31 @@ def history(frames: Frames) -> pd.DataFrame:
     return memo(frames, _READS, ("tier_history",), lambda: tier_history(frames.data("tierlog")))
 
 
+def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
+    """`history` and its dates as Timestamps (NaT: undated), the memos themselves (only read)."""
+    hist = memo(frames, _READS, ("tier_history",), lambda: tier_history(frames.data("tierlog")), copy=False)
+    dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"),
+                 copy=False)
+    return hist, dated
+
+
 def logged_on(frames: Frames, on: dt.date | None = None) -> pd.DataFrame:
     """`logged_tier_on` of the workbook's tier log, computed once per run and day while the log is
     unchanged."""
     def logged() -> pd.DataFrame:
-        hist = history(frames)
-        dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"))
+        hist, dated = _history(frames)
         return _logged(hist, on, dated)
 
     return memo(frames, _READS, ("logged_tier_on", on), logged)
+
+
+def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
+    """`logged_on(frames, on)["tier"]` (tier by customer key), computed once per run and day while the log
+    is unchanged; without copying the rows' other cells."""
+    def tiers() -> pd.Series:
+        hist, dated = _history(frames)
+        at = _last_rows(hist, on, dated)
+        return pd.Series(hist["tier"].to_numpy()[at], index=pd.Index(hist["key"].to_numpy()[at], name="key"),
+                         name="tier")
+
+    return memo(frames, _READS, ("logged_tiers", on), tiers, copy=False)  # (callers only read it)

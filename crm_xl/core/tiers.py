@@ -40,7 +40,7 @@ from .cells import map_distinct
 from .context import Context
 from .names import customer_key, customer_keys
 from .nogc import without_gc
-from .tierlog import logged_on, logged_tier_on, tier_history
+from .tierlog import logged_tier_on, logged_tiers, tier_history
 
 __all__ = ["Tiering", "tier_of_row", "compute_tiers", "value_tiers", "recompute", "logged_tier_on",
            "tier_history", "RANK", "customer_key"]
@@ -394,10 +394,10 @@ def recompute(ctx: Context) -> JobResult:
     customers = ctx.frames.data("customers")
     tiers = compute_tiers(customers, ctx.frames.data("conversions"), ctx.today, settings, lang)
     has_log = ctx.frames.tierlog is not None
-    logged = logged_on(ctx.frames, ctx.today)
+    logged = logged_tiers(ctx.frames, ctx.today)
 
     first = tiers[(tiers["key"] != "") & ~tiers["key"].duplicated() & tiers["tier"].notna()]
-    before = first["key"].map(logged["tier"]) if len(logged) else pd.Series(None, index=first.index)
+    before = first["key"].map(logged) if len(logged) else pd.Series(None, index=first.index)
     before = before.astype(object).where(before.notna(), None)
     changed = first[before.fillna("") != first["tier"]]
     prev = before[changed.index]

@@ -14,7 +14,7 @@ from crm_xl.core import memo as memo_module
 from crm_xl.core.columns import parsed
 from crm_xl.core.followups import follow_state
 from crm_xl.core.memo import memo
-from crm_xl.core.tierlog import history, logged_on, tier_history
+from crm_xl.core.tierlog import history, logged_on, logged_tiers, tier_history
 from crm_xl.jobs import RUN_ORDER, make_context, run_job
 from crm_xl.result import JobResult, Summary
 
@@ -144,6 +144,8 @@ def test_appended_rows_are_read_again() -> None:
     assert list(history(ctx.frames)["tier"]) == ["C", "B"]
     assert logged_on(ctx.frames, dt.date(2024, 3, 15))["tier"].to_dict() == {"乙公司": "B"}
     assert logged_on(ctx.frames, dt.date(2024, 3, 14))["tier"].to_dict() == {"乙公司": "C"}
+    for on in (dt.date(2024, 3, 15), dt.date(2024, 3, 14), None):
+        pd.testing.assert_series_equal(logged_tiers(ctx.frames, on), logged_on(ctx.frames, on)["tier"])
 
 
 def test_stale_sees_the_tiers_the_tiers_job_wrote() -> None:
