@@ -354,8 +354,8 @@ class SheetRewriter:
         if self._batch_re is None:
             p = self.p.encode()
             first_col = self.plans[0].col
-            self._batch_re = (  # a cell at or right of a written column, or one whose first attribute is not `r`
-                re.compile(rb"<" + p + rb'c (?:r="(?:' + _letters_from(first_col) + rb')[0-9]|(?!r="))'),
+            self._batch_re = (  # a cell whose first attribute is not a reference left of the written columns
+                re.compile(rb"<" + p + rb'c (?!r="(?:' + _letters_before(first_col) + rb')[0-9])'),
                 re.compile(rb"<" + p + rb'row r="([0-9]+)"'),
                 re.compile(rb"<" + p + rb'row r="[0-9]+" spans="([0-9]+:[0-9]+)"'))
             self._todo_set = set(self.todo)
@@ -683,15 +683,18 @@ def _col(letters: bytes) -> int:
     return n
 
 
-def _letters_from(col: int) -> bytes:
-    """A regex alternation matching the letters of every column at or right of `col`."""
-    letters = LETTERS[col].decode()
-    n = len(letters)
-    alts = [f"[A-Z]{{{n + 1},3}}"] if n < 3 else []
-    for k, ch in enumerate(letters):
-        if ch != "Z":
-            alts.append(letters[:k] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (n - k - 1))
-    alts.append(letters)
+def _letters_before(col: int) -> bytes:
+    """A regex alternation matching the letters of every column left of `col` (one that matches nothing
+    when `col` is A)."""
+    if col <= 1:
+        return b"(?!)"
+    last = LETTERS[col - 1].decode()
+    n = len(last)
+    alts = [f"[A-Z]{{1,{n - 1}}}"] if n > 1 else []
+    for k, ch in enumerate(last):
+        if ch != "A":
+            alts.append(last[:k] + f"[A-{chr(ord(ch) - 1)}]" + "[A-Z]" * (n - k - 1))
+    alts.append(last)
     return "|".join(alts).encode()
 
 

@@ -322,3 +322,18 @@ def test_replacing_cells_in_place_gives_what_the_row_by_row_merge_gives(chunk, d
 
     batched, looped = with_and_without("_BATCH", False, plan, xml, chunk)
     assert batched == looped
+
+
+@settings(max_examples=300, deadline=None)
+@given(col=st.integers(1, 16384), other=st.integers(1, 16384))
+def test_the_columns_left_of_a_written_column_are_exactly_those_the_batch_lets_through(col: int, other: int):
+    """A region is batched only when each cell's reference names a column left of the first written one."""
+    import re
+
+    from crm_xl.book.cells import LETTERS
+    from crm_xl.book.sheetxml import _letters_before
+
+    pattern = re.compile(rb"(?:" + _letters_before(col) + rb")")
+    for c in (other, col - 1, col, col + 1, 1, 26, 27, 702, 703, 16384):
+        if 1 <= c <= 16384:
+            assert (pattern.fullmatch(LETTERS[c]) is not None) == (c < col), (col, c)
