@@ -132,6 +132,16 @@ def parsed_at(frames: Frames, sheet: str, col: str, how: str | Parser, index: pd
     return parse(frames.data(sheet)[col].loc[index])
 
 
+def parsed_take(frames: Frames, sheet: str, col: str, how: str | Parser, positions: np.ndarray) -> np.ndarray:
+    """`parsed_at` of the rows at `positions` (in the sheet's data), as an array: the same values, picked
+    by position instead of looked up by Excel row."""
+    parse = PARSERS[how] if isinstance(how, str) else how
+    kinds = _SAFE_DATES if parse in (dates, _when) else TEXT_KINDS
+    if cell_kind(frames, sheet, col) in kinds:
+        return _parsed(frames, sheet, col, parse, copy=False).to_numpy()[positions]
+    return parse(frames.data(sheet)[col].iloc[positions]).to_numpy()
+
+
 TEXT_KINDS = ("string", "empty")  # cell_kind of a column of text / blank cells only
 _SAFE_DATES = (*TEXT_KINDS, "datetime", "date")
 
@@ -142,4 +152,4 @@ def cell_kind(frames: Frames, sheet: str, col: str) -> str:
                 lambda: pd.api.types.infer_dtype(frames.data(sheet)[col], skipna=True))
 
 
-__all__ = ["parsed", "parsed_at", "cell_kind", "factorized", "per_cell", "PARSERS"]
+__all__ = ["parsed", "parsed_at", "parsed_take", "cell_kind", "factorized", "per_cell", "PARSERS"]

@@ -42,7 +42,7 @@ import pandas as pd
 from ..frame import Frames
 from ..result import JobResult
 from ..settings import Settings
-from .columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_at
+from .columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
 from .context import Context
 from .followup_words import words
 from .memo import memo
@@ -186,13 +186,12 @@ class _Latest:
     def __init__(self, frames: Frames, line: Timeline, last: np.ndarray, at: np.ndarray, found: np.ndarray) -> None:
         self.frames, self.found = frames, found
         order = np.sort(last[last >= 0])  # every key's latest follow-up, in timeline order
-        self.rows = frames.data("followups").index[line.row[order]]
+        self.rows = line.row[order]
         self.where = np.searchsorted(order, at)
 
     def values(self, col: str, how: Any, missing: object) -> np.ndarray:
         """`how` of column `col` of each customer's latest follow-up (`missing` when it has none)."""
-        cells = parsed_at(self.frames, "followups", col, how, self.rows).to_numpy()
-        return _take(cells, self.where, self.found, missing)
+        return _take(parsed_take(self.frames, "followups", col, how, self.rows), self.where, self.found, missing)
 
 
 def _contacts(st: dict[str, Any], line: Timeline, day: pd.Timestamp, n: int, settings: Settings) -> None:

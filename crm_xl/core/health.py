@@ -34,7 +34,7 @@ from ..result import JobResult, Summary
 from ..schema import CHURN_SHEET
 from ..settings import DEFAULT_LISTS
 from .cells import map_distinct
-from .columns import parsed, parsed_at, per_cell
+from .columns import parsed, parsed_take, per_cell
 from .context import Context
 from .followups import STEP_PATTERNS
 from .nogc import without_gc
@@ -174,16 +174,16 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
     mine[line.customers[won]] = True
     at = np.flatnonzero(mine[line.code[: line.upto(today)]])
     at = at[np.argsort(line.row[at], kind="stable")]  # (in sheet order)
-    rows = f.data("followups").index[line.row[at]]
-    codes, days = line.code[at], line.day[at]
-    survey = (parsed_at(f, "followups", "content", _survey, rows) | parsed_at(f, "followups", "method", _survey, rows))
+    rows, codes, days = line.row[at], line.code[at], line.day[at]
+    survey = (parsed_take(f, "followups", "content", _survey, rows)
+              | parsed_take(f, "followups", "method", _survey, rows)).astype(bool)
     recent = days > (today - pd.Timedelta(days=ctx.settings.survey_days)).to_datetime64()
     said = rows[recent]
     complaint = np.zeros(len(rows), dtype=bool)
-    complaint[recent] = (parsed_at(f, "followups", "content", _complaint, said)
-                         | parsed_at(f, "followups", "feedback", _complaint, said)).to_numpy(dtype=bool)
+    complaint[recent] = (parsed_take(f, "followups", "content", _complaint, said)
+                         | parsed_take(f, "followups", "feedback", _complaint, said)).astype(bool)
     return {"last_follow_up": _latest(line, codes, days),
-            "last_survey": _latest(line, codes[survey.to_numpy(dtype=bool)], days[survey.to_numpy(dtype=bool)]),
+            "last_survey": _latest(line, codes[survey], days[survey]),
             "last_complaint": _latest(line, codes[complaint], days[complaint])}
 
 

@@ -304,15 +304,14 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
             & days.between(0, settings.a_close_days))
     is_b = need.isin(["clear", "initial"]) & ~is_a
     lead_tier = np.where(is_a, "A", np.where(is_b, "B", "C"))
-    tier = pd.Series(lead_tier, index=idx, dtype=object)
-    reason = pd.Series(_lead_reasons(need, budget, chain, close, days, lead_tier, settings, lang),
-                       index=idx, dtype=object)
+    tier = lead_tier.astype(object)
+    reason = np.array(_lead_reasons(need, budget, chain, close, days, lead_tier, settings, lang), dtype=object)
 
-    lead_up = status.isin(["open", "paused"]) & upsell.notna()
+    lead_up = (status.isin(["open", "paused"]) & upsell.notna()).to_numpy()
     tier[lead_up] = "A"
     reason[lead_up] = [_tag(t, lang) for t in upsell[lead_up]]
 
-    is_won = status == "won"
+    is_won = (status == "won").to_numpy()
     if is_won.any():
         keys = keys[is_won]
         if won is None:
@@ -331,15 +330,15 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
             w_reason[bump] = [_then(lang).join([r, _tag(t, lang)]) for t, r in zip(tags[bump], w_reason[bump],
                                                                                   strict=True)]
             w_tier[bump] = "A"  # SPEC §4: repurchase / upsell intent sends a customer back to A
-            tier[is_won] = w_tier
-            reason[is_won] = w_reason
+            tier[is_won] = w_tier.to_numpy()
+            reason[is_won] = w_reason.to_numpy()
 
-    is_lost = status == "lost"
+    is_lost = (status == "lost").to_numpy()
     tier[is_lost] = None
     reason[is_lost] = _lost(lang)
 
-    has_override = override.notna()
-    tier[has_override] = override[has_override]
+    has_override = override.notna().to_numpy()
+    tier[has_override] = override[has_override].to_numpy()
     reason[has_override] = [_override(t, lang) for t in override[has_override]]
     return pd.DataFrame({"tier": tier, "reason": reason}, index=idx)
 

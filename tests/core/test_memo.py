@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_book
@@ -200,7 +201,7 @@ def test_a_run_with_memos_equals_a_run_without(order: tuple[str, ...], sheets: t
 ])
 @pytest.mark.parametrize("how", ["key", "day", "when", "text", "date", "int", "tier"])
 def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
-    from crm_xl.core.columns import PARSERS, parsed_at
+    from crm_xl.core.columns import PARSERS, parsed_at, parsed_take
 
     rows = [{"customer": f"客户{i}", "date": dt.datetime(2024, 3, 1), "next_date": v} for i, v in enumerate(cells)]
     ctx = make_context(make_book({"customers": [{"customer": "客户0"}], "followups": rows}), TODAY)
@@ -211,6 +212,8 @@ def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
         got = parsed_at(ctx.frames, "followups", "next_date", how, index)
         assert got.index.equals(want.index)
         assert [repr(v) for v in got] == [repr(v) for v in want]
+        taken = parsed_take(ctx.frames, "followups", "next_date", how, np.array(pick, dtype=np.int64))
+        assert [repr(v) for v in pd.Series(taken, dtype=want.dtype)] == [repr(v) for v in want]
 
 
 @pytest.mark.parametrize("contents", [["感谢支持", "check", "产品培训", None, "满意度回访"],
