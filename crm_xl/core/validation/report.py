@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ...frame import Frame, Frames, col_letter
@@ -18,32 +19,60 @@ SHEET_ORDER = {s.key: i for i, s in enumerate(DATA_SHEETS)}
 OK = "OK"
 
 
+_SEVERITY = {code: rule.severity for code, rule in RULES.items()}
+
+
 def issues_frame(records: dict[str, list[Any]]) -> pd.DataFrame:
     """One row per issue, sorted by sheet order, row, column, then errors before warnings."""
-    df = pd.DataFrame(records)
-    if df.empty:
+    if not records["rule"]:
         df = pd.DataFrame({k: pd.Series(dtype=object) for k in records})
-    df["severity"] = df["rule"].map(lambda c: RULES[c].severity)
+    else:  # (as `pd.DataFrame(records)` builds it, from arrays: rows and columns are ints, values inferred)
+        df = pd.DataFrame({k: _array(v) if k != "value" else pd.Series(v).to_numpy() for k, v in records.items()})
+    df["severity"] = df["rule"].map(_SEVERITY)
     df["sheet_order"] = df["sheet"].map(SHEET_ORDER)
     df["sev_order"] = df["severity"].map(SEVERITY_ORDER)
-    return df.sort_values(["sheet_order", "row", "col", "sev_order"], kind="stable").reset_index(drop=True)
+    return df.take(_order(df, ["sheet_order", "row", "col", "sev_order"])).reset_index(drop=True)
+
+
+def _array(values: list[Any]) -> np.ndarray:
+    """A list of ints as int64, of anything else as an object array (what pandas infers for them)."""
+    if values and type(values[0]) is int and all(type(v) is int for v in values):
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:  # (beyond int64: pandas keeps them as objects too)
+            pass
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """The positions of `df`'s rows sorted by the integer columns `by` (stable): what
+    `sort_values(by, kind="stable")` gives, on the arrays."""
+    if not len(df):
+        return np.arange(0)
+    return np.lexsort([df[c].to_numpy(dtype=np.int64) for c in reversed(by)])
 
 
 def check_columns(issues: pd.DataFrame, frames: Frames, lang: Lang) -> dict[str, dict[str, pd.Series]]:
     """`check` per present data sheet: OK, or the row's messages joined with '; ' (errors first)."""
     warn = pick(lang, "警告：", "warning: ")
-    ordered = issues.sort_values(["sheet_order", "row", "sev_order", "col"], kind="stable")
-    texts: dict[str, dict[int, list[str]]] = {}
-    for sheet, row, severity, message in zip(ordered["sheet"], ordered["row"], ordered["severity"],
-                                             ordered["message"], strict=True):
-        line = message if severity == "error" else warn + message
-        texts.setdefault(sheet, {}).setdefault(int(row), []).append(line)
+    ordered = issues.take(_order(issues, ["sheet_order", "row", "sev_order", "col"]))
+    sheets, rows = ordered["sheet"].to_numpy(), ordered["row"].to_numpy(dtype=np.int64)
+    lines = [m if s == "error" else warn + m for m, s in zip(ordered["message"], ordered["severity"], strict=True)]
+    # the issues of a row are consecutive: one text per run of the same (sheet, row)
+    starts = np.flatnonzero(np.r_[True, (sheets[1:] != sheets[:-1]) | (rows[1:] != rows[:-1])]) if len(rows) else []
+    ends = [*starts[1:], len(rows)] if len(rows) else []
+    texts: dict[str, dict[int, str]] = {}
+    for a, b in zip(starts, ends, strict=True):
+        texts.setdefault(sheets[a], {})[int(rows[a])] = lines[a] if b - a == 1 else "; ".join(lines[a:b])
     out: dict[str, dict[str, pd.Series]] = {}
     for frame in frames.present():
-        key = frame.sheet.key
-        mine = texts.get(key, {})
-        joined = pd.Series(["; ".join(v) for v in mine.values()], index=list(mine), dtype=object)
-        out[key] = {"check": joined.reindex(frame.data.index).fillna(OK).astype(object)}
+        mine = texts.get(frame.sheet.key, {})
+        check = np.full(len(frame.data), OK, dtype=object)
+        at = frame.data.index.get_indexer(np.fromiter(mine, dtype=np.int64, count=len(mine)))
+        check[at[at >= 0]] = _array(list(mine.values()))[at >= 0]
+        out[frame.sheet.key] = {"check": pd.Series(check, index=frame.data.index, dtype=object)}
     return out
 
 
@@ -70,31 +99,23 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
               pick(lang, "值", "Value"), pick(lang, "规则", "Rule"), pick(lang, "级别", "Severity"),
               pick(lang, "说明", "Message")]
     by_key = {f.sheet.key: f for f in frames.present()}
-    cells, links, sheets, columns = [], [], [], []
     # `_target` and `_header` of each issue, with the parts shared by many issues worked out once
     prefix = {k: _target(f, 1, 1)[1][: -len("A1")] for k, f in by_key.items()}
-    letters: dict[int, str] = {}
-    headers: dict[tuple[str, str], str] = {}
-    for sheet, row, col, key in zip(issues["sheet"], issues["row"], issues["col"], issues["key"], strict=True):
-        frame = by_key[sheet]
-        col = int(col)
-        letter = letters[col] if col in letters else letters.setdefault(col, col_letter(col))
-        address = f"{letter}{int(row)}"
-        cells.append(address)
-        links.append(prefix[sheet] + address)
-        sheets.append(frame.sheet_name)
-        header = headers.get((sheet, key))
-        columns.append(header if header is not None else headers.setdefault((sheet, key), _header(frame, key)))
+    sheet_keys, cols = issues["sheet"].tolist(), issues["col"].astype(np.int64).tolist()
+    letters = {c: col_letter(c) for c in set(cols)}
+    cells = [f"{letters[c]}{int(r)}" for c, r in zip(cols, issues["row"].tolist(), strict=True)]
+    links = [prefix[k] + cell for k, cell in zip(sheet_keys, cells, strict=True)]
+    headers = {(k, c): _header(by_key[k], c) for k, c in set(zip(sheet_keys, issues["key"], strict=True))}
     severity = {s: SEVERITY.label(s, lang) for s in set(issues["severity"])}
-    df = pd.DataFrame({
-        labels[0]: sheets,
-        labels[1]: cells,
-        labels[2]: columns,
-        labels[3]: [show(v) or None for v in issues["value"]],  # text (never a formula); blank stays empty
-        labels[4]: list(issues["rule"]),
-        labels[5]: [severity[s] for s in issues["severity"]],
-        labels[6]: list(issues["message"]),
-    }, dtype=object)
+    df = pd.DataFrame({label: _array(column) for label, column in zip(labels, [
+        [by_key[k].sheet_name for k in sheet_keys],
+        cells,
+        [headers[kc] for kc in zip(sheet_keys, issues["key"], strict=True)],
+        _shown(issues["value"]),  # text (never a formula); blank stays empty
+        list(issues["rule"]),
+        [severity[s] for s in issues["severity"]],
+        list(issues["message"]),
+    ], strict=True)}, dtype=object)
     title = ISSUES_SHEET.name(lang)
     line = pick(lang, f"检查日期 {today} · {headline}", f"Checked {today} · {headline}")
     if len(issues):
@@ -105,6 +126,20 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
     aliases = tuple(n for n in ISSUES_SHEET.names() if n != title)
     return SheetLayout(title, [Text(title, "title"), Text(line, "subtitle"), table], aliases=aliases,
                        freeze="A5", widths={1: 14, 2: 9, 3: 14, 4: 22, 5: 22, 6: 8, 7: 60})
+
+
+def _shown(values: pd.Series) -> list[str | None]:
+    """`show(v) or None` of each value, worked out once per distinct value (1, 1.0 and True apart)."""
+    seen: dict[Any, str | None] = {}
+    out = []
+    for v in values:
+        try:
+            key: Any = (type(v), v)
+            text = seen[key] if key in seen else seen.setdefault(key, show(v) or None)
+        except TypeError:  # unhashable: shown on its own
+            text = show(v) or None
+        out.append(text)
+    return out
 
 
 def summary(issues: pd.DataFrame, frames: Frames, lang: Lang) -> Summary:
