@@ -38,10 +38,13 @@ def keys_of(values: Sequence[object] | np.ndarray) -> list[str]:
     """`[customer_key(v) for v in values]`: new texts folded all at once first (`fold_ahead`), texts seen
     before looked up in one dict (the jobs of a run key the same names again and again)."""
     fold_ahead(values)
-    get, out = _KEYS.get, []
-    for v in values:
-        key = get(v) if type(v) is str else None
-        out.append(key if key is not None else customer_key(v))
+    try:  # (only texts are in _KEYS: any other value gets None, as a text not seen before)
+        out = list(map(_KEYS.get, values))
+    except TypeError:  # an unhashable value
+        return [customer_key(v) for v in values]
+    if None in out:
+        for i in np.flatnonzero(np.fromiter((k is None for k in out), dtype=bool, count=len(out))):
+            out[i] = customer_key(values[i])
     return out
 
 

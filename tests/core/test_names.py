@@ -46,3 +46,11 @@ def test_fold_ahead_fills_what_folded_gives() -> None:
 def test_keys_of_is_customer_key_of_each(values: list[object]) -> None:
     assert names.keys_of(values) == [customer_key(v) for v in values]
     assert names.keys_of(values) == [customer_key(v) for v in values]  # (the second time from the dict)
+
+
+def test_keys_of_an_unhashable_or_text_like_value() -> None:
+    import numpy as np
+
+    values = [["甲 公司"], "甲公司", np.str_("乙 公司"), None]
+    assert names.keys_of(values) == [customer_key(v) for v in values]
+    assert names.keys_of(values[1:]) == ["甲公司", "乙公司", ""]
