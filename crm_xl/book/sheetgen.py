@@ -8,7 +8,7 @@ cached values so any reader shows them before recalculating).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -42,10 +42,10 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
 
 
 def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = False,
-                     drawing_rid: str | None = None) -> list[bytes]:
-    """The worksheet part of a generated sheet, as pieces (one per row) to stream into the zip."""
+                     drawing_rid: str | None = None) -> Iterator[bytes]:
+    """The worksheet part of a generated sheet, as pieces (a table's rows, a row of loose cells) made as
+    they are streamed into the zip, so deflating them overlaps making the next ones."""
     writer = CellWriter("", date1904)
-    rows: list[bytes] = []
     links: list[str] = []
     styles_of: dict[str, int] = {}
 
@@ -55,41 +55,12 @@ def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = Fal
             sid = styles_of[name] = styles.named(name)
         return sid
 
-    current = 1
-    max_col = 1
-    for segment in rendered.segments:
-        if isinstance(segment, TableBody):
-            if segment.height:
-                rows.extend(_body_rows(segment, writer, style_id, links))
-                current = segment.row + segment.height - 1
-                max_col = max(max_col, segment.col + len(segment.columns) - 1)
-            continue
-        cells = sorted(segment, key=attrgetter("row", "col"))  # already in order, as render() makes them
-        line: list[bytes] = []
-        row_now = -1
-        rb = b""
-        for row, col, value, style_name, link in map(_FIELDS, cells):
-            if row != row_now:
-                if line:
-                    rows.append(b'<row r="%d">%s</row>' % (row_now, b"".join(line)))
-                line = []
-                row_now = row
-                rb = b"%d" % row
-            value, style_name = _plain(value, style_name)
-            line.append(writer.cell(LETTERS[col] + rb, value, style_id(style_name)))
-            if col > max_col:
-                max_col = col
-            if link:
-                links.append(_hyperlink(row, col, link, value))
-        if line:
-            rows.append(b'<row r="%d">%s</row>' % (row_now, b"".join(line)))
-            current = row_now
-    max_row = max(current, 1)
+    last_row, max_col = _extent(rendered)
     parts = [HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
     # generated sheets print landscape, one page wide (tables and the charts beside them stay together)
     tab = f'<tabColor rgb="FF{rendered.tab_color.lstrip("#")[-6:]}"/>' if rendered.tab_color else ""
     parts.append(f'<sheetPr>{tab}<pageSetUpPr fitToPage="1"/></sheetPr>')
-    parts.append(f'<dimension ref="A1:{col_letter(max_col)}{max_row}"/>')
+    parts.append(f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>')
     parts.append('<sheetViews><sheetView showGridLines="0" workbookViewId="0">')
     parts.append(_pane(rendered.freeze))
     parts.append("</sheetView></sheetViews>")
@@ -99,7 +70,30 @@ def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = Fal
         for col, width in sorted(rendered.widths.items()):
             parts.append(f'<col min="{col}" max="{col}" width="{width:g}" customWidth="1"/>')
         parts.append("</cols>")
-    head = "".join(parts).encode("utf-8")
+    yield "".join(parts).encode("utf-8")
+    yield b"<sheetData>"
+    for segment in rendered.segments:
+        if isinstance(segment, TableBody):
+            if segment.height:
+                yield b"".join(_body_rows(segment, writer, style_id, links))
+            continue
+        cells = sorted(segment, key=attrgetter("row", "col"))  # already in order, as render() makes them
+        line: list[bytes] = []
+        row_now = -1
+        rb = b""
+        for row, col, value, style_name, link in map(_FIELDS, cells):
+            if row != row_now:
+                if line:
+                    yield b'<row r="%d">%s</row>' % (row_now, b"".join(line))
+                line = []
+                row_now = row
+                rb = b"%d" % row
+            value, style_name = _plain(value, style_name)
+            line.append(writer.cell(LETTERS[col] + rb, value, style_id(style_name)))
+            if link:
+                links.append(_hyperlink(row, col, link, value))
+        if line:
+            yield b'<row r="%d">%s</row>' % (row_now, b"".join(line))
     parts = ["</sheetData>"]
     if rendered.merges:
         parts.append(f'<mergeCells count="{len(rendered.merges)}">'
@@ -111,7 +105,21 @@ def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = Fal
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     parts.append("</worksheet>")
-    return [head, b"<sheetData>", *rows, "".join(parts).encode("utf-8")]
+    yield "".join(parts).encode("utf-8")
+
+
+def _extent(rendered: Rendered) -> tuple[int, int]:
+    """The last row and the widest column the sheet's cells reach (at least A1)."""
+    last_row = max_col = 1
+    for segment in rendered.segments:
+        if isinstance(segment, TableBody):
+            if segment.height:
+                last_row = segment.row + segment.height - 1
+                max_col = max(max_col, segment.col + len(segment.columns) - 1)
+        elif segment:
+            last_row = max(last_row, max(c.row for c in segment))
+            max_col = max(max_col, max(c.col for c in segment))
+    return last_row, max_col
 
 
 _FIELDS = attrgetter("row", "col", "value", "style", "link")
