@@ -156,6 +156,8 @@ class FileBook(Book):
         special = self._formulas.get(op.sheet, set())
         col = op.col
         if not special and column.count(None) == height:  # a first run: every value lands in an empty cell
+            if set(map(type, op.values.values())) <= _NEVER_BLANK:
+                return op if op.values else None  # no value is blank: all of them are written
             values = {row: value for row, value in op.values.items()
                       if value is not None and (value.__class__ in _NEVER_BLANK or not _same(None, value))}
             if not values:
