@@ -266,7 +266,8 @@ class Checker:
         if kind == Kind.PHONE:
             parsed = vals.each(_contact)
             bad = ok & ~valid(parsed)
-            email = vals.each(lambda v: "@" in norm(v)).astype(bool)
+            email = np.zeros(len(bad), dtype=bool)  # (looked at only for the invalid values)
+            email[bad] = ["@" in norm(vals.uniques[i]) for i in np.flatnonzero(bad)]
             emit("bad_email", bad & email)
             emit("bad_phone", bad & ~email)
             return parsed, ok & ~bad

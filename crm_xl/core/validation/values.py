@@ -25,7 +25,7 @@ class Values:
         self.index = series.index
         self.raw = series.to_numpy(dtype=object)
         codes, uniques = factorized or pd.factorize(self.raw, use_na_sentinel=True)
-        if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty", "datetime") and any(
+        if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty", "datetime", "date") and any(
                 isinstance(u, _BOOLS) or (isinstance(u, int | float) and u in (0, 1)) for u in uniques):
             keys = self.raw.copy()
             for i, v in enumerate(keys):
