@@ -356,7 +356,7 @@ class SheetRewriter:
             first_col = self.plans[0].col
             self._batch_re = (  # a cell whose first attribute is not a reference left of the written columns
                 re.compile(rb"<" + p + rb'c (?!r="(?:' + _letters_before(first_col) + rb')[0-9])'),
-                re.compile(rb"<" + p + rb'row r="([0-9]+)"'),
+                re.compile(rb"<" + p + rb'row\b(?: r="([0-9]+)")?'),  # every row; b"" for one without `r` first
                 re.compile(rb"<" + p + rb'row r="[0-9]+" spans="([0-9]+:[0-9]+)"'))
             self._todo_set = set(self.todo)
         blocked, row_re, spans_re = self._batch_re
@@ -366,7 +366,7 @@ class SheetRewriter:
         numbers = row_re.findall(region)
         pieces = region.split(row_close)
         tail = pieces.pop()  # a self-closing row or one without `r` makes the counts below differ
-        if not numbers or row_tag in tail or len(numbers) != len(pieces) or region.count(row_tag) != len(pieces):
+        if not numbers or row_tag in tail or len(numbers) != len(pieces) or b"" in numbers:
             return None
         rows = list(map(int, numbers))
         if any(map(bytes.startswith, numbers, repeat(b"0"))):

@@ -189,7 +189,8 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
 @settings(max_examples=150, deadline=None)
 @given(chunk=st.integers(60, 5000),
        rows=st.lists(st.tuples(st.sampled_from(["plain", "right", "selfclose", "noref", "late_spans", "missing",
-                                                "r_not_first", "trailing_noref", "right_r_not_first"]),
+                                                "r_not_first", "trailing_noref", "right_r_not_first",
+                                                "row_without_r"]),
                                st.one_of(st.none(), st.sampled_from(["OK", "错误", "a<b"]), st.integers(0, 3),
                                          st.just("__absent__"))), min_size=1, max_size=40),
        col=st.sampled_from([2, 3, 27]))
@@ -217,6 +218,8 @@ def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int,
             parts.append(f'<row r="{r}" spans="1:2"><c t="s" r="A{r}"><v>{r}</v></c></row>')
         elif shape == "trailing_noref":  # a cell without reference after the last referenced one
             parts.append(f'<row r="{r}" spans="1:2">{a}<c t="s"><v>{r}</v></c></row>')
+        elif shape == "row_without_r":  # the row has no reference, its cell has one
+            parts.append(f'<row spans="1:2">{a}</row>')
         elif shape == "right_r_not_first":
             parts.append(f'<row r="{r}" spans="1:30">{a}<c s="0" r="{LETTERS[col + 1].decode()}{r}"><v>1</v></c></row>')
         else:
