@@ -528,11 +528,14 @@ def test_arbitrary_cell_values_never_raise(data: dict[str, Any], lang: str, owne
     book.save()
 
 
-DATES = st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)))
+DATES = st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+                  st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+                  st.sampled_from([dt.date(2024, 3, 15), dt.date(2024, 3, 16), dt.datetime(2024, 3, 15, 23, 59),
+                                   dt.date(1979, 12, 31), dt.datetime(2024, 3, 14, 9)]))
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(DATES, DATES, DATES), min_size=1, max_size=5))
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(DATES, DATES, DATES), min_size=1, max_size=6))
 def test_vectorised_dates_agree_with_the_general_path(rows: list[tuple[Any, Any, Any]]) -> None:
     data = {"customers": [{"customer": f"c{i}", "contact": "x", "first_contact": a, "entered_on": b,
                            "verified_on": c} for i, (a, b, c) in enumerate(rows)]}

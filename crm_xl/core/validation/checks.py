@@ -165,6 +165,8 @@ class Checker:
         if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._dates_fast(frame, column):
             return
         vals = Values(frame.data[key], factorized(self.ctx.frames, sheet, key))
+        if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._distinct_dates(frame, column, vals):
+            return
         cls = np.fromiter(map(_classify, vals.uniques), dtype=np.int8, count=len(vals.uniques))
         blank, error = cls == BLANK, cls == ERROR
         filled = ~blank & ~error
@@ -200,6 +202,38 @@ class Checker:
         vals = Values.per_row(series, blank)
         parsed = np.append(np.where(ok, raw, None), None)
         self.cols[(frame.sheet.key, key)] = Cells(vals, parsed, np.append(blank, True))
+        return True
+
+    def _distinct_dates(self, frame: Frame, column: Column, vals: Values) -> bool:
+        """The date rules over the distinct cells vectorised, for a column holding only dates, datetimes and
+        blanks (what Excel stores for date cells, with or without a time). False when the column needs the
+        general path."""
+        dates = vals.uniques[:-1]  # (the last slot stands for the blank cells)
+        if pd.api.types.infer_dtype(dates, skipna=False) not in ("date", "datetime", "empty"):
+            return False
+        try:
+            stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype=object), errors="raise"))
+        except (ValueError, TypeError, OverflowError):  # e.g. year 1 or 9999: the general path reports it
+            return False
+        if stamps.tz is not None or stamps.isna().any():
+            return False
+        key, raw = column.key, vals.raw
+        ok = np.append(np.asarray(stamps.year >= MIN_YEAR), False)
+        blank = np.zeros(len(vals.uniques), dtype=bool)
+        blank[-1] = True
+        if column.required and (vals.codes == len(dates)).any():
+            self.emit(frame, key, "required", vals.rows(blank), raw)
+        if not ok[:-1].all():
+            self.emit(frame, key, "bad_date", vals.rows(~blank & ~ok), raw)
+        if (frame.sheet.key, key) in PAST_DATES:
+            today = self.ctx.today
+            future = ok & np.append(np.asarray(stamps.normalize() > pd.Timestamp(today)), False)
+            if future.any():
+                self.emit(frame, key, "future_date", vals.rows(future), raw, today=today.isoformat())
+        # (what `_when` gives: a datetime as it is, a date at midnight)
+        when = [d if isinstance(d, dt.datetime) else dt.datetime(d.year, d.month, d.day) for d in dates]
+        self.cols[(frame.sheet.key, key)] = Cells(vals, np.where(ok, np.array([*when, None], dtype=object), None),
+                                                  blank)
         return True
 
     def _parse(self, frame: Frame, column: Column, vals: Values, filled: np.ndarray,
