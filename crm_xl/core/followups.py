@@ -247,12 +247,16 @@ def days_late(due: pd.Series, day: pd.Timestamp, working: bool) -> pd.Series:
 def status_text(st: pd.DataFrame, lang: str) -> pd.Series:
     """The follow_status text of every state row, in the workbook language ('' for lost)."""
     w = words(lang)  # type: ignore[arg-type]
-    out = st["code"].map(lambda c: w.get(c, "")).astype(object)
-    out[st["code"] == "lost"] = ""
-    aft = st[st["code"].isin(("after_sale", "after_sale_today", "after_sale_overdue"))]
-    out[aft.index] = [w[code].format(step=w[step], date=due.strftime("%Y-%m-%d"))
-                      for code, step, due in zip(aft["code"], aft["step"], aft["next_due"], strict=True)]
-    return out
+    codes = st["code"].to_numpy()
+    out = np.array([w.get(c, "") if c != "lost" else "" for c in codes], dtype=object)
+    aft = np.flatnonzero(pd.Series(codes).isin(("after_sale", "after_sale_today", "after_sale_overdue")).to_numpy())
+    texts: dict[tuple[str, str, pd.Timestamp], str] = {}  # (many share a step and a due day)
+    for i, step, due in zip(aft, st["step"].to_numpy()[aft], st["next_due"].iloc[aft], strict=True):
+        seen = (codes[i], step, due)
+        if seen not in texts:
+            texts[seen] = w[codes[i]].format(step=w[step], date=due.strftime("%Y-%m-%d"))
+        out[i] = texts[seen]
+    return pd.Series(out, index=st.index, dtype=object)
 
 
 @without_gc
