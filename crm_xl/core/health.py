@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..frame import Frame
 from ..i18n import LANGS, Lang, fold, pick
 from ..layout import SheetLayout, Table, Text
 from ..parse import parse_tags
@@ -259,8 +260,8 @@ def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Seri
     out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
     out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
     at = dict(zip(out.index.get_indexer(rows.index).tolist(), signals, strict=True))
-    cells = np.frompyfunc(lambda i: at[i] if i in at else [], 1, 1)(np.arange(len(out), dtype=object))
-    out["signals"] = pd.Series(cells, index=out.index, dtype=object)  # [] for accounts not at risk
+    cells = [at.get(i) or [] for i in range(len(out))]  # [] for accounts not at risk
+    out["signals"] = pd.Series(cells, index=out.index, dtype=object)
 
 
 def _later(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -392,8 +393,9 @@ def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, lis
     at_risk = at_risk.sort_values(["order", "health", "monetary", "name"], ascending=[True, True, False, True],
                                   na_position="last", kind="stable")
     frame = ctx.frames.customers
-    links = [frame.cell(int(r), "customer") if frame is not None else None for r in at_risk.index]
-    last = at_risk["last_conversion"].map(lambda t: None if pd.isna(t) else t.date())
+    links = _links(frame, at_risk.index)
+    last = pd.Series(at_risk["last_conversion"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object),
+                     dtype=object)  # (datetime.date, None for NaT)
     df = pd.DataFrame({
         pick(lang, "客户", "Customer"): at_risk["name"].tolist(),
         pick(lang, "负责人", "Owner"): at_risk["owner"].tolist(),
@@ -406,6 +408,17 @@ def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, lis
         _amount_header(ctx): [_amount_value(v, ctx) for v in at_risk["monetary"]],
     })
     return df, links, at_risk["risk"].tolist()
+
+
+def _links(frame: Frame | None, rows: pd.Index) -> list[str | None]:
+    """`frame.cell(row, "customer")` of each row (None without a Customers sheet)."""
+    if frame is None:
+        return [None] * len(rows)
+    if not len(rows):
+        return []
+    first = int(rows[0])
+    prefix = frame.cell(first, "customer")[: -len(str(first))]
+    return [f"{prefix}{int(r)}" for r in rows]
 
 
 def _amount_header(ctx: Context) -> str:
