@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from conftest import make_book, make_ctx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from review_fixture import DATA, english, write_fixture
 
@@ -460,3 +462,12 @@ def test_month_within_matches_the_series_comparison():
     assert got.tolist() == [False, True, False, True, False] and list(got.index) == [5, 7, 9, 11, 13]
     objects = stamps.astype(object)  # (not datetime64: the Series comparison itself)
     assert MARCH.within(objects).tolist() == got.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.datetimes(min_value=dt.datetime(2023, 12, 1), max_value=dt.datetime(2024, 5, 1)), max_size=30))
+def test_rows_in_a_month_are_the_rows_the_month_holds(stamps: list[dt.datetime]) -> None:
+    rows = pd.DataFrame({"at": pd.to_datetime(pd.Series(sorted(stamps), dtype="datetime64[ns]"))})
+    for label in ("2023-12", "2024-02", "2024-03", "2024-04", "2024-06"):
+        m = fig.Month.parse(label)
+        assert fig._in_month(rows, "at", m).equals(rows[m.within(rows["at"])])
