@@ -331,7 +331,7 @@ def overdue_at(d: Data, day: dt.date) -> pd.Series:
     step; statuses and tiers as they are now, tier log as of `day`)."""
     if day not in d.cache:
         late = overdue_as_of(d.frames, d.settings, day, full=False)
-        d.cache[day] = pd.Series(d.customers.index.isin(set(late["key"])), index=d.customers.index)
+        d.cache[day] = pd.Series(d.customers.index.isin(late["key"].to_numpy()), index=d.customers.index)
     return d.cache[day]
 
 

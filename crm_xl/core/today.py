@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..frame import Frame
@@ -146,9 +147,12 @@ def _todo_counts(st: pd.DataFrame) -> dict[str, int]:
 
 
 def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
-    key = pd.DataFrame({"tier": rows["tier"].map(_TIER_RANK).fillna(3), "late": -rows["overdue_days"].fillna(0),
-                        "due": rows["next_due"], "seq": rows.index}, index=rows.index)
-    return rows.loc[key.sort_values(["tier", "late", "due", "seq"], kind="stable").index]
+    """A first, then most overdue, then earliest due (no due date last), then sheet row."""
+    tier = rows["tier"].map(_TIER_RANK).fillna(3).to_numpy(dtype=float)
+    late = -rows["overdue_days"].fillna(0).to_numpy(dtype=float)
+    due = rows["next_due"].to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    due[np.isnat(rows["next_due"].to_numpy(dtype="datetime64[ns]"))] = np.iinfo(np.int64).max  # (NaT sorts last)
+    return rows.iloc[np.lexsort((rows.index.to_numpy(), due, late, tier))]
 
 
 def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[str]:
