@@ -9,6 +9,7 @@ are ignored (validation reports them).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,8 +17,7 @@ import pandas as pd
 from ..frame import Frames
 from ..parse import parse_date
 from ..schema import TIER
-from .cells import map_distinct
-from .columns import parsed
+from .columns import factorized, parsed
 from .memo import memo
 from .names import keys_of
 from .vectors import dates
@@ -26,14 +26,17 @@ HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner",
 _READS = {"tierlog": ("customer", "tier", "date", "reason", "owner")}
 
 
-def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
+Split = Callable[[str], tuple[np.ndarray, np.ndarray]]  # column → pd.factorize of its cells (codes, distinct)
+
+
+def tier_history(tierlog: pd.DataFrame, split: Split | None = None) -> pd.DataFrame:
     """Every usable tier-log row, oldest first.
 
     `tierlog` is the TierLog sheet's data (`ctx.frames.data("tierlog")`, raw cells, indexed by Excel row).
     Columns of the result: key (`customer_key`), customer (as typed), tier ('A'/'B'/'C'), prev (the
     customer's previous logged tier, None for its first row), date (datetime.date or None), reason, owner,
     row (Excel row number). Use it for "tier moves in a month": rows whose date falls in the month, with
-    prev → tier.
+    prev → tier. `split`: the factorisation of a column's cells when already known (`columns.factorized`).
     """
     if tierlog.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
@@ -42,18 +45,21 @@ def tier_history(tierlog: pd.DataFrame) -> pd.DataFrame:
     def cells(key: str) -> np.ndarray:
         return tierlog[key].to_numpy() if key in tierlog.columns else np.full(n, None, dtype=object)
 
-    # each distinct customer cell keyed once, and the keys numbered (for `_previous`)
-    names, distinct = pd.factorize(tierlog["customer"].to_numpy(dtype=object), use_na_sentinel=True)
-    keys_u = np.array([*keys_of(distinct), ""], dtype=object)  # (the last entry: a blank cell, code -1)
+    split = split or (lambda col: pd.factorize(tierlog[col].to_numpy(dtype=object), use_na_sentinel=True))
+    # each distinct cell parsed once (the last entry of each table: a blank cell, code -1); the keys numbered
+    names, distinct = split("customer")
+    keys_u = np.array([*keys_of(distinct), ""], dtype=object)
     numbers_u = pd.factorize(keys_u)[0]
     key, number = keys_u[names], numbers_u[names]
-    tier = map_distinct(tierlog["tier"], TIER.parse).to_numpy()
-    days, distinct = pd.factorize(tierlog["date"].to_numpy(dtype=object), use_na_sentinel=True)
+    tiers, distinct = split("tier")
+    tier_u = np.array([*(TIER.parse(t) for t in distinct), TIER.parse(None)], dtype=object)
+    tier = tier_u[tiers]
+    days, distinct = split("date")
     date_u = [*(parse_date(d) for d in distinct), parse_date(None)]
     stamp_u = dates(pd.Series(date_u, dtype=object), day=False).to_numpy()  # (each distinct day converted once)
     date, stamp = np.array(date_u, dtype=object)[days], stamp_u[days]
     row = tierlog.index.to_numpy()
-    kept = np.flatnonzero((key != "") & pd.notna(tier))
+    kept = np.flatnonzero((keys_u != "")[names] & pd.notna(tier_u)[tiers])
     # undated rows first (by sheet row), then by date and sheet row — one lexsort (sheet rows are unique)
     at = kept[np.lexsort((row[kept], stamp[kept].view(np.int64), ~np.isnat(stamp[kept])))]
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
@@ -113,12 +119,17 @@ def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
 
 def history(frames: Frames) -> pd.DataFrame:
     """`tier_history` of the workbook's tier log, computed once per run while the log is unchanged."""
-    return memo(frames, _READS, ("tier_history",), lambda: tier_history(frames.data("tierlog")))
+    return memo(frames, _READS, ("tier_history",), lambda: _tier_history(frames))
+
+
+def _tier_history(frames: Frames) -> pd.DataFrame:
+    """`tier_history` over the columns' shared factorisations (validation made them)."""
+    return tier_history(frames.data("tierlog"), lambda col: factorized(frames, "tierlog", col))
 
 
 def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
     """`history` and its dates as Timestamps (NaT: undated), the memos themselves (only read)."""
-    hist = memo(frames, _READS, ("tier_history",), lambda: tier_history(frames.data("tierlog")), copy=False)
+    hist = memo(frames, _READS, ("tier_history",), lambda: _tier_history(frames), copy=False)
     dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"),
                  copy=False)
     return hist, dated
