@@ -112,6 +112,7 @@ class Checker:
         self.cols: dict[tuple[str, str], Cells] = {}
         self.links: dict[str, pd.Series] = {}  # sheet → strict customer key per row
         self.unique_keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per distinct customer cell
+        self.known: tuple[set[str], set[str]] | None = None  # see `_known_names`
 
     # --- recording ---------------------------------------------------------------------------------
 
@@ -370,7 +371,7 @@ class Checker:
         # per distinct cell, spread to the rows (as refs / links are)
         vals = self.cols[(frame.sheet.key, "customer")].vals
         keys_u, links_u = self.unique_keys[frame.sheet.key]
-        known, linked = set(names.dropna()), set(self.links["customers"].dropna())
+        known, linked = self._known_names(names)
         found = vals.rows(np.fromiter((k is not None and k in known for k in keys_u), dtype=bool, count=len(keys_u)))
         present = vals.rows(np.fromiter((k is not None for k in keys_u), dtype=bool, count=len(keys_u)))
         self.emit(frame, "customer", "unknown_customer", present & ~found, raw, sheet=customers.sheet_name)
@@ -390,15 +391,22 @@ class Checker:
             shown[i] = brief(spelled[refs_arr[i]])
         self.emit(frame, "customer", "name_variant", variant, raw, expected=shown, sheet=customers.sheet_name)
 
+    def _known_names(self, names: pd.Series) -> tuple[set[str], set[str]]:
+        """The Customers sheet's normalised names and strict keys (worked out once for the three sheets)."""
+        if self.known is None:
+            self.known = set(names.dropna()), set(self.links["customers"].dropna())
+        return self.known
+
     def _duplicates(self, frame: Frame, names: pd.Series) -> None:
         lang = self.lang
         self._dup(frame, "customer", names, pick(lang, "同一名称", "same name"))
-        contact = self.get("customers", "phone")
+        contact = self.cols.get(("customers", "phone"))
         if contact is None:
             return
         for kind, what in (("phone", pick(lang, "同一电话", "same phone")),
                            ("email", pick(lang, "同一邮箱", "same e-mail"))):
-            k = contact.map(lambda c, kind=kind: c[1] if isinstance(c, tuple) and c[0] == kind else None)
+            per_value = [c[1] if isinstance(c, tuple) and c[0] == kind else None for c in contact.parsed]
+            k = pd.Series(contact.vals.rows(np.array(per_value, dtype=object)), index=contact.vals.index, dtype=object)
             self._dup(frame, "phone", k, what)
 
     def _dup(self, frame: Frame, key: str, keys: pd.Series, what: str) -> None:
