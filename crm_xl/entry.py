@@ -1,6 +1,7 @@
 """The `crm-xl` command's first step, before the CLI and its libraries load: a job command starts reading
 its workbook on a second core (`book.loader.start`), so the parse overlaps typer, rich and pandas
-importing. Anything unexpected on the command line is left to the CLI, which starts the read itself."""
+importing, and the process hands the GIL over to such helper threads within 1 ms (`book.handoff`). Anything
+unexpected on the command line is left to the CLI, which starts the read itself."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def main() -> None:
     path = workbook_arg(sys.argv[1:])
     if path is not None and Path(path).is_file():
         from .book import loader
+        from .book.handoff import QUICK
 
+        sys.setswitchinterval(QUICK)  # this process's helper threads get the GIL back at once (book/handoff.py)
         loader.start(path)
     from .cli import main as cli
 

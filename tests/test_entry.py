@@ -46,3 +46,27 @@ def test_the_entry_point_knows_the_job_commands_and_their_valued_options():
     valued = {opt for job in entry.JOBS for p in commands[job].params
               if p.param_type_name == "option" and not p.is_flag for opt in p.opts}
     assert valued == entry.VALUED
+
+
+def test_a_job_command_hands_the_gil_over_quickly(tmp_path: Path, monkeypatch):
+    """The entry point sets the short switch interval for a job's process (book/handoff.py) before the
+    CLI runs; other commands keep Python's default."""
+    import sys
+
+    from crm_xl.book.handoff import QUICK
+
+    path = small_workbook(tmp_path / "s.xlsx")
+    seen = []
+    monkeypatch.setattr("crm_xl.cli.main", lambda: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    try:
+        monkeypatch.setattr(sys, "argv", ["crm-xl", "--version"])
+        entry.main()
+        monkeypatch.setattr(sys, "argv", ["crm-xl", "run", str(path), "--today", "2024-04-01"])
+        entry.main()
+    finally:
+        sys.setswitchinterval(before)
+        started = loader.adopt(path)
+        if started is not None:
+            started.close()
+    assert seen == [before, QUICK]

@@ -28,6 +28,7 @@ from ..frame import Frames
 from ..heap import trim
 from ..schema import DATA_SHEETS, sheets_read
 from .cells import normalize, serial
+from .handoff import quick
 from .loader import SheetLoader, adopt
 from .package import Package
 from .port import Book, Op, TableInfo, WriteColumn
@@ -87,15 +88,16 @@ class FileBook(Book):
         return [TableInfo(t.name, t.sheet, t.ref, t.totals) for t in self.pkg.tables]
 
     def frames(self) -> Frames:
-        if self._loader is not None:  # frames in the order that keeps both cores busy (see SheetLoader.order)
-            where = {s.key: w[0] for s in DATA_SHEETS if (w := self.locate(s)) is not None}
-            rank = {name: k for k, name in enumerate(self._loader.order(where.values()))}
-            for key in sorted(where, key=lambda k: rank[where[k]]):
-                try:
-                    self.find(key)
-                except Exception:  # noqa: BLE001 - reported below, in the sheets' own order, whatever came first
-                    continue
-        return super().frames()
+        with quick():  # the loader's thread hands its sheets and scans over without waiting for the GIL
+            if self._loader is not None:  # in the order that keeps both cores busy (see SheetLoader.order)
+                where = {s.key: w[0] for s in DATA_SHEETS if (w := self.locate(s)) is not None}
+                rank = {name: k for k, name in enumerate(self._loader.order(where.values()))}
+                for key in sorted(where, key=lambda k: rank[where[k]]):
+                    try:
+                        self.find(key)
+                    except Exception:  # noqa: BLE001 - reported below, in the sheets' own order, whatever came first
+                        continue
+            return super().frames()
 
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:
@@ -204,7 +206,8 @@ class FileBook(Book):
             self._release()  # Windows cannot replace a file this process still has open
 
         try:
-            atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
+            with quick():  # the inflating and deflating threads get the GIL back at once
+                atomic_write(target, write, original=self.path, stamp=self.stamp, backup=self.backup)
         except BaseException:
             if self.pkg.closed:  # released for the rename that did not happen
                 self.pkg = self._open(self.source)
