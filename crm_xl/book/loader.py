@@ -30,18 +30,21 @@ _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!
                            re.S)
 
 
+Cells = tuple[list[tuple[int, int, str]], set[tuple[int, int]]]  # a sheet's error cells and formula cells
+
+
 class Loaded:
     """A parsed worksheet: calamine's sheet, its error cells (row, column, text) — calamine reads them
     as blanks — and the cells holding formulas. The sheet is there at once; `errors` and `formulas` wait
     for the sheet's scan, which may still be under way on the other thread (so the caller can turn the
     sheet into values meanwhile)."""
 
-    def __init__(self, sheet: Any, scanned: Callable[[], tuple[list[tuple[int, int, str]], set[tuple[int, int]]]]):
+    def __init__(self, sheet: Any, scanned: Callable[[], Cells]):
         self.sheet = sheet  # python_calamine.CalamineSheet
         self._scanned = scanned
-        self._cells: tuple[list[tuple[int, int, str]], set[tuple[int, int]]] | None = None
+        self._cells: Cells | None = None
 
-    def _scan(self) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+    def _scan(self) -> Cells:
         if self._cells is None:
             self._cells = self._scanned()
         return self._cells
@@ -60,7 +63,8 @@ class SheetLoader:
 
     A sheet is read in two steps: calamine parses it, and `scan_cells` looks for error and formula
     cells in its XML. Both release the GIL for most of their time. Whichever thread gets to a sheet's
-    scan first does it, so a thread that asks for a sheet still being parsed scans it meanwhile."""
+    scan first does it, so a thread that asks for a sheet still being parsed scans it meanwhile; the
+    thread that parsed a sheet hands it over before scanning it."""
 
     def __init__(self, path: Path, pkg: Package, names: Iterable[str] | None = None) -> None:
         """Parse `names` (default: every worksheet) ahead, largest first."""
@@ -181,7 +185,7 @@ class SheetLoader:
             scan.failure = exc
         scan.done.set()
 
-    def _scanned(self, name: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+    def _scanned(self, name: str) -> Cells:
         """The sheet's error and formula cells (scanned here when nobody has)."""
         self._scan(name)
         with self._lock:
