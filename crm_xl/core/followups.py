@@ -347,10 +347,5 @@ def _steps_done(frames: Frames, line: Timeline, n: int, since: np.ndarray) -> di
     rows = line.row[at]
     hits = {step: marks[step].to_numpy()[rows] for step in STEPS}
     hits["check_in"] = hits["check_in"] | (marks["call"].to_numpy()[rows] & (days > start))
-    codes, stamps = line.code[at], days.view(np.int64)
-    out = {}
-    for step, hit in hits.items():
-        last = np.full(line.size, NAT).view(np.int64)  # NaT is the smallest int64
-        np.maximum.at(last, codes[hit], stamps[hit])
-        out[step] = last.view("datetime64[ns]")
-    return out
+    codes = line.code[at]
+    return {step: line.latest_day(codes[hit], days[hit]) for step, hit in hits.items()}

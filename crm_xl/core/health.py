@@ -40,7 +40,7 @@ from .context import Context
 from .followups import STEP_PATTERNS
 from .nogc import without_gc
 from .tierlog import tiers_on
-from .timeline import Timeline, timeline
+from .timeline import timeline
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
@@ -183,16 +183,9 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
     complaint = np.zeros(len(rows), dtype=bool)
     complaint[recent] = (parsed_take(f, "followups", "content", _complaint, said)
                          | parsed_take(f, "followups", "feedback", _complaint, said)).astype(bool)
-    return {"last_follow_up": _latest(line, codes, days),
-            "last_survey": _latest(line, codes[survey], days[survey]),
-            "last_complaint": _latest(line, codes[complaint], days[complaint])}
-
-
-def _latest(line: Timeline, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Per Customers row, the latest of `days` whose key number (`codes`) is its key's (NaT: none)."""
-    last = np.full(line.size, np.datetime64("NaT", "ns")).view(np.int64)  # NaT is the smallest int64
-    np.maximum.at(last, codes, days.view(np.int64))
-    return last.view("datetime64[ns]")[line.customers]
+    return {"last_follow_up": line.latest_day(codes, days)[line.customers],
+            "last_survey": line.latest_day(codes[survey], days[survey])[line.customers],
+            "last_complaint": line.latest_day(codes[complaint], days[complaint])[line.customers]}
 
 
 def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool = True) -> None:

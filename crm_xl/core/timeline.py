@@ -40,6 +40,13 @@ class Timeline:
         np.maximum.at(last, self.code[:n], np.arange(n, dtype=np.int64))
         return last
 
+    def latest_day(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Per key number, the latest of `days` (datetime64[ns]) whose key number (`codes`) is its own
+        (NaT: none)."""
+        last = np.full(self.size, np.datetime64("NaT", "ns")).view(np.int64)  # NaT is the smallest int64
+        np.maximum.at(last, codes, days.view(np.int64))
+        return last.view("datetime64[ns]")
+
 
 def timeline(frames: Frames) -> Timeline:
     """The workbook's Timeline, computed once per run (callers only read it)."""

@@ -74,3 +74,19 @@ def test_timeline_is_ordered_and_latest_is_the_last_of_a_prefix(rows: list[tuple
         for code in range(line.size):
             seen = [i for i in range(n) if line.code[i] == code]
             assert last[code] == (seen[-1] if seen else -1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=followups, picks=hs.lists(hs.booleans(), min_size=25, max_size=25))
+def test_the_latest_day_per_key_is_the_groupby_max(rows, picks):
+    """`latest_day` over any subset of the timeline (e.g. the surveys) is a per-key max of its days."""
+    import numpy as np
+
+    ctx = make_ctx(_book(rows), today=TODAY)
+    line = timeline(ctx.frames)
+    chosen = np.array(picks[:len(line.day)], dtype=bool)
+    got = line.latest_day(line.code[chosen], line.day[chosen])
+    want = pd.Series(line.day[chosen]).groupby(line.code[chosen]).max()
+    for number in range(line.size):
+        expect = want.get(number, pd.NaT)
+        assert (pd.isna(expect) and np.isnat(got[number])) or got[number] == np.datetime64(expect, "ns")
