@@ -186,8 +186,9 @@ def conversions(rng: random.Random, n: int, names: list[str], firsts: list[dt.da
     return rows
 
 
-def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str, Any]) -> None:
-    """One data sheet as a Table: input columns with `rows`, the computed columns headed but empty."""
+def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str, Any], shared: bool = False) -> None:
+    """One data sheet as a Table: input columns with `rows`, the computed columns headed but empty. Text is
+    written inline (constant_memory), or to the shared-string table as Excel saves it (`shared`)."""
     ws = wb.add_worksheet(sheet.hans)
     cols = list(sheet.columns)
     n_in = len(sheet.input_columns)
@@ -202,9 +203,10 @@ def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str,
         "columns": [{"header": c.hans, "header_format": fmts["computed_head"] if c.computed else fmts["head"]}
                     for c in cols],
     })
-    ws.constant_memory = True
-    for j, c in enumerate(cols):  # rewrite the headers as inline strings (constant_memory writes those)
-        ws.write_string(0, j, c.hans, fmts["computed_head"] if c.computed else fmts["head"])
+    if not shared:
+        ws.constant_memory = True
+        for j, c in enumerate(cols):  # rewrite the headers as inline strings (constant_memory writes those)
+            ws.write_string(0, j, c.hans, fmts["computed_head"] if c.computed else fmts["head"])
     for i, row in enumerate(rows, start=1):
         for j in range(n_in):
             value = row[j]
@@ -225,7 +227,7 @@ def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str,
                               {"type": "cell", "criteria": "==", "value": '"已流失"', "format": fmts["bad"]})
 
 
-def generate(size: str, out: Path, seed: int = 20240401) -> Path:
+def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = False) -> Path:
     n = SIZES[size]
     rng = random.Random(seed)
     cust, names, firsts = customers(rng, n["customers"])
@@ -235,7 +237,7 @@ def generate(size: str, out: Path, seed: int = 20240401) -> Path:
     tiers = tierlog(rng, n["tierlog"], names, firsts)
     conv = conversions(rng, n["conversions"], names, firsts, won)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_numbers": False,
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": not shared_strings, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})
     font = {"font_name": "Microsoft YaHei", "font_size": 10}
     fmts: dict[Any, Any] = {
@@ -247,7 +249,7 @@ def generate(size: str, out: Path, seed: int = 20240401) -> Path:
         "bad": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
     }
     for sheet, rows in ((CUSTOMERS, cust), (FOLLOWUPS, fol), (TIERLOG, tiers), (CONVERSIONS, conv)):
-        write_sheet(wb, sheet, rows, fmts)
+        write_sheet(wb, sheet, rows, fmts, shared_strings)
     settings = Settings.defaults("zh-Hans").model_copy(update={"owners": OWNERS, "today": TODAY})
     ws = wb.add_worksheet("设置")
     for i, row in enumerate(settings_grid(settings, "zh-Hans")):
@@ -271,10 +273,12 @@ def main() -> None:
     ap.add_argument("--size", choices=sorted(SIZES), default="team")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--seed", type=int, default=20240401)
+    ap.add_argument("--shared-strings", action="store_true",
+                    help="text in the shared-string table, as Excel saves it (default: inline, written fast)")
     args = ap.parse_args()
-    out = args.out or ROOT / "data" / f"{args.size}.xlsx"
+    out = args.out or ROOT / "data" / f"{args.size}{'-shared' if args.shared_strings else ''}.xlsx"
     t0 = time.perf_counter()
-    generate(args.size, out, args.seed)
+    generate(args.size, out, args.seed, args.shared_strings)
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
 
 
