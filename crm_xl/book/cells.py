@@ -106,10 +106,39 @@ class CellWriter:
         except TypeError:  # an unhashable value: no sharing
             return [opening + rb + t if (t := tail(v, e)) else b""
                     for rb, v, e in zip(numbers, values, per_row, strict=True)]
-        tails = {k: tail(v, e) for k, (v, e) in distinct.items()}
+        tails = self._tails(distinct, prepare, skip)
         if b"" not in tails.values():
             return list(map(opening.__add__, map(bytes.__add__, numbers, map(tails.__getitem__, keys))))
         return [opening + rb + t if (t := tails[k]) else b"" for rb, k in zip(numbers, keys, strict=True)]
+
+    def _tails(self, distinct: dict[Any, tuple[Any, Any]], prepare: Callable[[Any, Any], tuple[Any, int]],
+               skip: Any) -> dict[Any, bytes]:
+        """`tail` of each distinct (value, extra), its texts done together: one search for characters to
+        escape and one encoding for all of them (`_plain_texts`), when none needs escaping."""
+        out: dict[Any, bytes] = {}
+        texts: list[tuple[Any, str, int]] = []
+        for k, (v, e) in distinct.items():
+            if skip is not None and v is skip:
+                out[k] = b""
+                continue
+            value, style = prepare(v, e)
+            if value.__class__ is str:
+                texts.append((k, value, style))
+            else:
+                out[k] = self.tail(value, style)
+        bodies = _plain_texts([v for _, v, _ in texts]) if len(texts) > 16 else None
+        if bodies is None:
+            for k, v, style in texts:
+                out[k] = self.tail(v, style)
+            return out
+        attrs: dict[int, bytes] = {}
+        opening, spaced, closing = self.str_open, self.str_open_sp, self.str_close
+        for (k, v, style), body in zip(texts, bodies, strict=True):
+            s = attrs.get(style)
+            if s is None:
+                s = attrs[style] = b'" s="%d' % style if style else b""
+            out[k] = s + (spaced if v[:1].isspace() or v[-1:].isspace() else opening) + body + closing
+        return out
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
         """The `<c>` element; b'' for a blank unstyled cell."""
@@ -150,6 +179,15 @@ class CellWriter:
 
 
 _SELF_KEYED = {str, type(None), dt.date, dt.datetime, dt.time}
+
+
+def _plain_texts(texts: list[str]) -> list[bytes] | None:
+    """Texts as the UTF-8 of their XML text nodes, when none needs escaping or cutting (else None): they
+    are then written as they are, so joined they show no character to escape (a false alarm across two
+    texts only sends them the slow way), and NUL, which that search would have found, splits them."""
+    if not texts or max(map(len, texts)) > MAX_TEXT or _SPECIAL.search("".join(texts)) is not None:
+        return None
+    return "\x00".join(texts).encode("utf-8").split(b"\x00")
 
 
 def normalize(value: Any) -> Any:

@@ -31,6 +31,24 @@ def test_column_equals_cell_by_cell(values, styles):
     assert got == want
 
 
+PLAIN_TEXTS = st.lists(st.sampled_from(["a", "中", " ", "\n", "\t", "é"]), max_size=6).map("".join)
+TEXTS = st.lists(st.sampled_from(["a", "中", " ", "&", "<", "\r", "\x00", "\x1f", "\ud800", "_x0041_", "_x", "0041_",
+                                  "\ufffe"]), max_size=6).map("".join)
+
+
+@given(st.lists(PLAIN_TEXTS, min_size=17, max_size=60, unique=True) | st.lists(
+    TEXTS | PLAIN_TEXTS | VALUES, min_size=17, max_size=60, unique_by=repr), st.integers(0, 2), st.booleans())
+def test_many_texts_are_written_as_one_by_one(values, style, long_one):
+    """Over 16 distinct texts go through the batched path: the same XML, whatever needs escaping (a
+    `_xHHHH_` split across two texts, NUL, lone surrogates), keeping spaces or cutting."""
+    if long_one:
+        values[0] = "长" * 40_000
+    w, one = CellWriter(), CellWriter()
+    numbers = [b"%d" % (i + 2) for i in range(len(values))]
+    got = w.column(b"D", numbers, values, lambda v, _: (v, style), skip=SKIP)
+    assert got == [b"" if v is SKIP else one.cell(b"D" + rb, v, style) for rb, v in zip(numbers, values, strict=True)]
+
+
 def test_texts_dates_and_blanks_share_xml_by_value():
     w = CellWriter()
     values = ["OK", None, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1), "OK", None]
