@@ -79,8 +79,10 @@ class CellWriter:
         self.v_close = f"</{p}v></{p}c>".encode()
         self._text: dict[tuple[str, int], bytes] = {}  # (text, style) → the element after its reference
 
-    def text(self, value: str) -> tuple[bytes, bool]:
-        return text_xml(value).encode("utf-8"), value[:1].isspace() or value[-1:].isspace()
+    def text_tail(self, s: bytes, value: str, body: bytes) -> bytes:
+        """A text cell's tail: style attribute `s`, the text's XML `body` (spaces kept when at its ends)."""
+        spaced = value[:1].isspace() or value[-1:].isspace()
+        return s + (self.str_open_sp if spaced else self.str_open) + body + self.str_close
 
     def column(self, letter: bytes, numbers: list[bytes], values: list[Any],
                prepare: Callable[[Any, Any], tuple[Any, int]], extras: list[Any] | None = None,
@@ -132,12 +134,11 @@ class CellWriter:
                 out[k] = self.tail(v, style)
             return out
         attrs: dict[int, bytes] = {}
-        opening, spaced, closing = self.str_open, self.str_open_sp, self.str_close
         for (k, v, style), body in zip(texts, bodies, strict=True):
             s = attrs.get(style)
             if s is None:
                 s = attrs[style] = b'" s="%d' % style if style else b""
-            out[k] = s + (spaced if v[:1].isspace() or v[-1:].isspace() else opening) + body + closing
+            out[k] = self.text_tail(s, v, body)
         return out
 
     def cell(self, ref: bytes, value: Any, style: int) -> bytes:
@@ -151,9 +152,7 @@ class CellWriter:
             key = (value, style)
             tail = self._text.get(key)  # type: ignore[call-overload]
             if tail is None:
-                body, space = self.text(value)
-                s = b'" s="%d' % style if style else b""
-                tail = s + (self.str_open_sp if space else self.str_open) + body + self.str_close
+                tail = self.text_tail(b'" s="%d' % style if style else b"", value, text_xml(value).encode("utf-8"))
                 if len(self._text) < 100_000:
                     self._text[key] = tail  # type: ignore[index]
             return tail
@@ -161,8 +160,7 @@ class CellWriter:
         if value is None:
             return s + b'"/>' if style else b""
         if isinstance(value, str):
-            body, space = self.text(value)
-            return s + (self.str_open_sp if space else self.str_open) + body + self.str_close
+            return self.text_tail(s, value, text_xml(value).encode("utf-8"))
         if isinstance(value, bool):
             return s + self.b_open + (b"1" if value else b"0") + self.v_close
         if isinstance(value, int):
