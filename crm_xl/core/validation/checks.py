@@ -33,7 +33,7 @@ from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief
 
-FAST_DATES = True  # vectorised path for all-datetime date columns (tests turn it off to compare)
+FAST_DATES = True  # vectorised path for date columns of dates and datetimes (tests turn it off to compare)
 MIN_YEAR = 1980  # earlier dates in a CRM are typos (or small numbers read as Excel serials)
 REFERRING = ("followups", "tierlog", "conversions")
 
@@ -163,8 +163,6 @@ class Checker:
 
     def _column(self, frame: Frame, column: Column) -> None:
         key, sheet = column.key, frame.sheet.key
-        if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._dates_fast(frame, column):
-            return
         vals = Values(frame.data[key], factorized(self.ctx.frames, sheet, key))
         if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._distinct_dates(frame, column, vals):
             return
@@ -177,33 +175,6 @@ class Checker:
             self.emit(frame, key, "required", vals.rows(blank), vals.raw)
         parsed, ok = self._parse(frame, column, vals, filled, cls == DATELIKE)
         self.cols[(sheet, key)] = Cells(vals, np.where(ok, parsed, None), blank)
-
-    def _dates_fast(self, frame: Frame, column: Column) -> bool:
-        """The date rules vectorised, for a column holding only datetimes and blanks (the usual case:
-        what Excel stores for a date cell). False when the column needs the general path."""
-        key, series = column.key, frame.data[column.key]
-        raw = series.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(raw, skipna=True) != "datetime":
-            return False
-        try:
-            stamps = pd.DatetimeIndex(pd.to_datetime(raw))
-        except (ValueError, TypeError, OverflowError):  # e.g. year 1 or 9999: the general path reports it
-            return False
-        if stamps.tz is not None:
-            return False
-        blank = np.asarray(stamps.isna())
-        ok = ~blank & np.asarray(stamps.year >= MIN_YEAR)
-        self.emit(frame, key, "bad_date", ~blank & ~ok, raw)
-        if column.required:
-            self.emit(frame, key, "required", blank, raw)
-        if (frame.sheet.key, key) in PAST_DATES:
-            today = self.ctx.today
-            future = ok & np.asarray(stamps.normalize() > pd.Timestamp(today))
-            self.emit(frame, key, "future_date", future, raw, today=today.isoformat())
-        vals = Values.per_row(series, blank)
-        parsed = np.append(np.where(ok, raw, None), None)
-        self.cols[(frame.sheet.key, key)] = Cells(vals, parsed, np.append(blank, True))
-        return True
 
     def _distinct_dates(self, frame: Frame, column: Column, vals: Values) -> bool:
         """The date rules over the distinct cells vectorised, for a column holding only dates, datetimes and

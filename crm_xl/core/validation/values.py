@@ -36,16 +36,6 @@ class Values:
         self.uniques: list[Any] = [*uniques, None]
         self.codes = np.where(codes < 0, len(self.uniques) - 1, codes)
 
-    @classmethod
-    def per_row(cls, series: pd.Series, blank: np.ndarray) -> Values:
-        """Values without factorising: every row is its own distinct value (blank rows share the last)."""
-        self = cls.__new__(cls)
-        self.index = series.index
-        self.raw = series.to_numpy(dtype=object)
-        self.uniques = [*self.raw, None]
-        self.codes = np.where(blank, len(self.raw), np.arange(len(self.raw)))
-        return self
-
     def __len__(self) -> int:
         return len(self.raw)
 
