@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,14 @@ class Frame:
         if col is None:
             return f"{quote_sheet(self.sheet_name)}!{col_letter(self.last_col + 1)}{self.header_row}"
         return f"{quote_sheet(self.sheet_name)}!{col_letter(col)}{row}"
+
+    def cells(self, rows: Sequence[Any], key: str) -> list[str]:
+        """`cell(row, key)` of each record row (the column's part worked out once)."""
+        col = self.cols.get(key)
+        if col is None:
+            return [self.cell(0, key)] * len(rows)
+        prefix = f"{quote_sheet(self.sheet_name)}!{col_letter(col)}"
+        return [f"{prefix}{int(r)}" for r in rows]
 
     def address(self, row: int, key: str) -> str:
         """`E14` without the sheet."""

@@ -71,6 +71,16 @@ def test_mixed_language_headers_and_extra_columns_kept():
     assert frame.cell(2, "owner") == "客户信息表!C2"
 
 
+def test_cells_are_cell_row_by_row_also_for_an_absent_column_and_a_quoted_sheet():
+    book = _book(["Customer", "Owner"], [["甲公司", "小王"], ["乙公司", "小李"]], sheet="My customers",
+                 table=True)
+    frame = book.read("customers")
+    for key in ("owner", "industry"):  # present; absent (the header cell for every row)
+        assert frame.cells([2, 3, 1048576], key) == [frame.cell(r, key) for r in (2, 3, 1048576)]
+    assert frame.cells([3], "owner") == ["'My customers'!B3"]
+    assert frame.cells([], "owner") == []
+
+
 def test_table_found_by_table_name_on_any_sheet_name():
     book = _book(["客户名称", "负责人"], [["甲公司", "小王"]], sheet="我的客户", table=True)
     frame = book.read("customers")

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frame import Frame
 from ..i18n import LANGS, Lang, fold, pick
 from ..layout import SheetLayout, Table, Text
 from ..parse import parse_tags
@@ -41,6 +40,7 @@ from .followups import STEP_PATTERNS
 from .nogc import without_gc
 from .tierlog import tiers_on
 from .timeline import timeline
+from .vectors import day_objects
 
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
@@ -386,9 +386,8 @@ def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, lis
     at_risk = at_risk.sort_values(["order", "health", "monetary", "name"], ascending=[True, True, False, True],
                                   na_position="last", kind="stable")
     frame = ctx.frames.customers
-    links = _links(frame, at_risk.index)
-    last = pd.Series(at_risk["last_conversion"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object),
-                     dtype=object)  # (datetime.date, None for NaT)
+    links: list[str | None] = [*frame.cells(at_risk.index, "customer")] if frame is not None else [None] * len(at_risk)
+    last = day_objects(at_risk["last_conversion"].astype("datetime64[ns]"))
     df = pd.DataFrame({
         pick(lang, "客户", "Customer"): at_risk["name"].tolist(),
         pick(lang, "负责人", "Owner"): at_risk["owner"].tolist(),
@@ -401,17 +400,6 @@ def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, lis
         _amount_header(ctx): [_amount_value(v, ctx) for v in at_risk["monetary"]],
     })
     return df, links, at_risk["risk"].tolist()
-
-
-def _links(frame: Frame | None, rows: pd.Index) -> list[str | None]:
-    """`frame.cell(row, "customer")` of each row (None without a Customers sheet)."""
-    if frame is None:
-        return [None] * len(rows)
-    if not len(rows):
-        return []
-    first = int(rows[0])
-    prefix = frame.cell(first, "customer")[: -len(str(first))]
-    return [f"{prefix}{int(r)}" for r in rows]
 
 
 def _amount_header(ctx: Context) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..frame import Frame
 from ..layout import SheetLayout, Style, Table, Text
 from ..result import JobResult, Summary
 from ..schema import TODAY_SHEET
 from .context import Context
 from .followup_words import words
 from .followups import follow_state, status_text
+from .vectors import day_objects
 
 # order of statuses in summaries; after-sale and lost codes are shown with their group label
 SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "paused", "after_sale_overdue",
@@ -31,8 +31,8 @@ def stale_result(ctx: Context) -> JobResult:
     st = follow_state(ctx.frames, ctx.settings, ctx.today)
     st["text"] = status_text(st, ctx.lang)
     columns = {
-        "last_follow_up": _dates(st["last_follow_up"]),
-        "next_due": _dates(st["next_due"]),
+        "last_follow_up": day_objects(st["last_follow_up"]),
+        "next_due": day_objects(st["next_due"]),
         "overdue_days": st["overdue_days"].astype("Int64").astype(object),
         "follow_status": st["text"].where(st["text"] != "", None),
     }
@@ -62,14 +62,14 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             w["col_tier"]: rows["tier"].to_numpy(),
             w["col_what"]: rows["text"].to_numpy(),
             w["col_overdue"]: rows["overdue_days"].astype(int).to_numpy(),
-            w["col_due"]: _dates(rows["next_due"]).to_numpy(),
-            w["col_last"]: _dates(rows["last_follow_up"]).to_numpy(),
+            w["col_due"]: day_objects(rows["next_due"]).to_numpy(),
+            w["col_last"]: day_objects(rows["last_follow_up"]).to_numpy(),
             w["col_feedback"]: rows["feedback"].to_numpy(),
             w["col_next"]: rows["next_action"].to_numpy(),
             w["col_contact"]: rows["contact"].to_numpy(),
             w["col_phone"]: rows["phone"].to_numpy(),
         })
-        links = _links(frame, rows.index)
+        links = frame.cells(rows.index, "customer") if frame is not None else []
         blocks.append(Table(
             df, title=w["owner_block"].format(owner=name, n=len(rows)),
             formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
@@ -92,7 +92,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             w["col_week"]: over["week_count"].to_numpy(),
             w["col_day_max"]: over["day_max"].to_numpy(),
         })
-        links = _links(frame, over.index)
+        links = frame.cells(over.index, "customer") if frame is not None else []
         blocks.append(Table(df, title=w["over_title"], formats={w["col_week"]: "int", w["col_day_max"]: "int"},
                             links={w["col_customer"]: links} if links else {}))
     name = TODAY_SHEET.name(lang)
@@ -167,26 +167,8 @@ def _row_style(code: str, late: float) -> Style | None:
     return "error" if late > 0 else _ROW_STYLE.get(code)
 
 
-def _links(frame: Frame | None, rows: pd.Index) -> list[str]:
-    """`客户信息表!A14` for each Customers row (the customer cell)."""
-    if frame is None or not len(rows):
-        return []
-    prefix = frame.cell(int(rows[0]), "customer")[: -len(str(int(rows[0])))]
-    return [f"{prefix}{int(r)}" for r in rows]
-
-
 def _code_label(code: str, w: dict[str, str]) -> str:
     return w.get(f"group_{code}", w.get(code, code))
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    """Timestamps → datetime.date objects (None for NaT)."""
-    if values.dtype == "datetime64[ns]":  # numpy turns days into datetime.date (and NaT into None) at once
-        days = values.to_numpy().astype("datetime64[D]").astype(object)
-        return pd.Series(days, index=values.index, dtype=object)
-    out = pd.Series(values.dt.date.to_numpy(dtype=object), index=values.index, dtype=object)
-    out[values.isna().to_numpy()] = None
-    return out
 
 
 def _text(value: object) -> str:

@@ -76,3 +76,13 @@ def _all_native(values: pd.Series, day: bool,
 def texts(values: pd.Series) -> pd.Series:
     """`parse.norm` of each cell ('' for blanks: norm(None))."""
     return map_distinct(values, norm)
+
+
+def day_objects(values: pd.Series) -> pd.Series:
+    """Timestamps → datetime.date objects (None for NaT)."""
+    if values.dtype == "datetime64[ns]":  # numpy turns days into datetime.date (and NaT into None) at once
+        days = values.to_numpy().astype("datetime64[D]").astype(object)
+        return pd.Series(days, index=values.index, dtype=object)
+    out = pd.Series(values.dt.date.to_numpy(dtype=object), index=values.index, dtype=object)
+    out[values.isna().to_numpy()] = None
+    return out
