@@ -87,13 +87,8 @@ def logged_tier_on(tierlog: pd.DataFrame, on: dt.date | None = None) -> pd.DataF
     `tier_history` (customer, tier, prev, date, reason, owner, row). Look a customer up with
     `logged.tier.get(customer_key(name))`.
     """
-    return _logged(tier_history(tierlog), on)
-
-
-def _logged(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> pd.DataFrame:
-    """Each key's last row of `hist` dated on or before `on` (or undated), indexed by key: the rows are
-    picked by position, then copied once."""
-    return hist.iloc[_last_rows(hist, on, dated)].set_index("key")
+    hist = tier_history(tierlog)
+    return hist.iloc[_last_rows(hist, on)].set_index("key")  # (rows picked by position, then copied once)
 
 
 def _last_rows(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None = None) -> np.ndarray:
@@ -135,19 +130,9 @@ def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
     return hist, dated
 
 
-def logged_on(frames: Frames, on: dt.date | None = None) -> pd.DataFrame:
-    """`logged_tier_on` of the workbook's tier log, computed once per run and day while the log is
-    unchanged."""
-    def logged() -> pd.DataFrame:
-        hist, dated = _history(frames)
-        return _logged(hist, on, dated)
-
-    return memo(frames, _READS, ("logged_tier_on", on), logged)
-
-
 def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
-    """`logged_on(frames, on)["tier"]` (tier by customer key), computed once per run and day while the log
-    is unchanged; without copying the rows' other cells."""
+    """`logged_tier_on(tierlog, on)["tier"]` of the workbook's tier log (tier by customer key), computed
+    once per run and day while the log is unchanged; without copying the rows' other cells."""
     def tiers() -> pd.Series:
         hist, dated = _history(frames)
         at = _last_rows(hist, on, dated)

@@ -15,7 +15,7 @@ from crm_xl.core import memo as memo_module
 from crm_xl.core.columns import parsed
 from crm_xl.core.followups import follow_state
 from crm_xl.core.memo import memo
-from crm_xl.core.tierlog import history, logged_on, logged_tiers, tier_history
+from crm_xl.core.tierlog import history, logged_tier_on, logged_tiers, tier_history
 from crm_xl.jobs import RUN_ORDER, make_context, run_job
 from crm_xl.result import JobResult, Summary
 
@@ -138,15 +138,16 @@ def test_appended_rows_are_read_again() -> None:
     book = make_book(workbook())
     ctx = make_context(book, TODAY)
     assert list(history(ctx.frames)["tier"]) == ["C"]
-    assert logged_on(ctx.frames, dt.date(2024, 3, 15))["tier"].to_dict() == {"乙公司": "C"}
+    assert logged_tiers(ctx.frames, dt.date(2024, 3, 15)).to_dict() == {"乙公司": "C"}
     rows = pd.DataFrame({"customer": ["乙公司"], "tier": ["B"], "date": [dt.date(2024, 3, 15)], "reason": ["x"]})
     book.apply(JobResult(Summary("test", ""), appends={"tierlog": rows}))
     ctx = make_context(book, TODAY)
     assert list(history(ctx.frames)["tier"]) == ["C", "B"]
-    assert logged_on(ctx.frames, dt.date(2024, 3, 15))["tier"].to_dict() == {"乙公司": "B"}
-    assert logged_on(ctx.frames, dt.date(2024, 3, 14))["tier"].to_dict() == {"乙公司": "C"}
+    assert logged_tiers(ctx.frames, dt.date(2024, 3, 15)).to_dict() == {"乙公司": "B"}
+    assert logged_tiers(ctx.frames, dt.date(2024, 3, 14)).to_dict() == {"乙公司": "C"}
     for on in (dt.date(2024, 3, 15), dt.date(2024, 3, 14), None):
-        pd.testing.assert_series_equal(logged_tiers(ctx.frames, on), logged_on(ctx.frames, on)["tier"])
+        pd.testing.assert_series_equal(logged_tiers(ctx.frames, on),
+                                       logged_tier_on(ctx.frames.data("tierlog"), on)["tier"])
 
 
 def test_stale_sees_the_tiers_the_tiers_job_wrote() -> None:
