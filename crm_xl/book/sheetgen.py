@@ -114,7 +114,7 @@ def _extent(rendered: Rendered) -> tuple[int, int]:
     for segment in rendered.segments:
         if isinstance(segment, TableBody):
             if segment.height:
-                last_row = segment.row + segment.height - 1
+                last_row = max(last_row, segment.row + segment.height - 1)
                 max_col = max(max_col, segment.col + len(segment.columns) - 1)
         elif segment:
             last_row = max(last_row, max(c.row for c in segment))

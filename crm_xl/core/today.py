@@ -150,8 +150,9 @@ def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
     """A first, then most overdue, then earliest due (no due date last), then sheet row."""
     tier = rows["tier"].map(_TIER_RANK).fillna(3).to_numpy(dtype=float)
     late = -rows["overdue_days"].fillna(0).to_numpy(dtype=float)
-    due = rows["next_due"].to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
-    due[np.isnat(rows["next_due"].to_numpy(dtype="datetime64[ns]"))] = np.iinfo(np.int64).max  # (NaT sorts last)
+    stamps = rows["next_due"].to_numpy(dtype="datetime64[ns]")
+    due = stamps.view(np.int64).copy()
+    due[np.isnat(stamps)] = np.iinfo(np.int64).max  # (NaT sorts last)
     return rows.iloc[np.lexsort((rows.index.to_numpy(), due, late, tier))]
 
 
