@@ -2,6 +2,11 @@
 
     python benchmarks/generate.py --size team   # 10,000 customers, 100,000 follow-ups → benchmarks/data/team.xlsx
     python benchmarks/generate.py --size max    # 100,000 customers, 1,000,000 follow-ups → benchmarks/data/max.xlsx
+    python benchmarks/generate.py --messy       # team, but messy → benchmarks/data/team-messy.xlsx
+
+`--messy`: a workbook kept carelessly — most follow-ups logged by someone other than the customer's owner
+(~90,000 owner-mismatch warnings on team), plus a sprinkling of other errors in the follow-ups (a method
+outside the list, blank content, a date typed as text, a customer missing from Customers).
 
 Shaped like a real team's workbook: the four data sheets as Excel Tables with zh-Hans headers (computed
 columns already headed, as in the template), a Settings sheet, Chinese text, real dates and datetimes,
@@ -136,8 +141,12 @@ def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], l
     return rows, names, firsts
 
 
+MESSY_OWNER = 0.9  # share of a messy workbook's follow-ups owned by a colleague of the customer's owner
+MESSY_ERROR = 0.01  # share of its follow-ups with each kind of sprinkled error
+
+
 def followups(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime],
-              owners: list[str]) -> list[list[Any]]:
+              owners: list[str], messy: bool = False) -> list[list[Any]]:
     rows: list[list[Any]] = []
     end = dt.datetime(2024, 3, 31, 18)
     for _ in range(n):
@@ -155,8 +164,28 @@ def followups(rng: random.Random, n: int, names: list[str], firsts: list[dt.date
             if rng.random() < 0.4 else None,
             owners[k] if rng.random() > 0.03 else rng.choice(OWNERS),
         ])
-    rows.sort(key=lambda r: r[1])
+        if messy:
+            _mess_up(rng, rows[-1], owners[k])
+    rows.sort(key=lambda r: (r[1] if isinstance(r[1], dt.datetime) else END_OF_DATA))
     return rows
+
+
+END_OF_DATA = dt.datetime(2024, 3, 31, 23)  # where a messy row whose date is text sorts
+
+
+def _mess_up(rng: random.Random, row: list[Any], owner: str) -> None:
+    """A follow-up row as a careless team keeps it: usually a colleague's name as owner, now and then an
+    error (method not in the list, blank content, a date typed as text, an unknown customer)."""
+    if rng.random() < MESSY_OWNER:
+        row[7] = rng.choice([o for o in OWNERS if o != owner])
+    if rng.random() < MESSY_ERROR:
+        row[2] = "短信"
+    if rng.random() < MESSY_ERROR:
+        row[3] = None
+    if rng.random() < MESSY_ERROR:
+        row[1] = f"{row[1].year}年{row[1].month}月{row[1].day + 40}日"  # no such day
+    if rng.random() < MESSY_ERROR:
+        row[0] = "新客户" + str(rng.randrange(1000))
 
 
 def tierlog(rng: random.Random, n: int, names: list[str], firsts: list[dt.datetime]) -> list[list[Any]]:
@@ -227,13 +256,14 @@ def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str,
                               {"type": "cell", "criteria": "==", "value": '"已流失"', "format": fmts["bad"]})
 
 
-def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = False) -> Path:
+def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = False,
+             messy: bool = False) -> Path:
     n = SIZES[size]
     rng = random.Random(seed)
     cust, names, firsts = customers(rng, n["customers"])
     owners = [r[11] for r in cust]
     won = [i for i, r in enumerate(cust) if r[19] == "已成交"]
-    fol = followups(rng, n["followups"], names, firsts, owners)
+    fol = followups(rng, n["followups"], names, firsts, owners, messy)
     tiers = tierlog(rng, n["tierlog"], names, firsts)
     conv = conversions(rng, n["conversions"], names, firsts, won)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -275,10 +305,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20240401)
     ap.add_argument("--shared-strings", action="store_true",
                     help="text in the shared-string table, as Excel saves it (default: inline, written fast)")
+    ap.add_argument("--messy", action="store_true",
+                    help="most follow-ups owned by a colleague of the customer's owner, and a sprinkling of errors")
     args = ap.parse_args()
-    out = args.out or ROOT / "data" / f"{args.size}{'-shared' if args.shared_strings else ''}.xlsx"
+    tail = ("-shared" if args.shared_strings else "") + ("-messy" if args.messy else "")
+    out = args.out or ROOT / "data" / f"{args.size}{tail}.xlsx"
     t0 = time.perf_counter()
-    generate(args.size, out, args.seed, args.shared_strings)
+    generate(args.size, out, args.seed, args.shared_strings, args.messy)
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
 
 
