@@ -33,6 +33,7 @@ from .loader import SheetLoader, adopt
 from .package import Package
 from .port import Book, Op, TableInfo, WriteColumn
 from .safety import Stamp, atomic_write, check_readable, check_writable
+from .verify import verify_package
 from .writer import PackageWriter
 
 _BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
@@ -200,6 +201,7 @@ class FileBook(Book):
                 writer = PackageWriter(self.pkg, self._cell)
                 writer.apply(ops)
                 writer.write(tmp)
+                verify_package(tmp, self.pkg, writer.written)  # before it may replace anything
             finally:
                 if collecting:
                     gc.enable()

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from ..frame import col_letter
 from ..heap import trim
 from ..layout import Cell, Rendered, SheetLayout
 from ..schema import Kind
 from . import package as P
+from . import xmlparts as X
 from .cells import attr_xml, text_xml
 from .port import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
 from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
@@ -184,6 +186,11 @@ class PackageWriter:
 
     # --- writing ---------------------------------------------------------------------------------
 
+    @property
+    def written(self) -> set[str]:
+        """The zip entries this writer rebuilt or added (the others are the original's bytes)."""
+        return set(self.replaced) | {name for name, _ in self.added}
+
     def write(self, path: Path) -> None:
         pkg = self.pkg
         wb = pkg.workbook
@@ -337,74 +344,69 @@ class PackageWriter:
                     self.replaced[pkg.name(app.target) or app.target] = compress([new], LEVEL)
         rels_name = P.rels_part(wb.part)
         text = pkg.read(rels_name).decode("utf-8")
-        for rid in self.wb_rels_drop:
-            text = re.sub(rf'<(\w+:)?Relationship\b[^>]*\bId="{re.escape(rid)}"[^>]*/>', "", text)
-        add = "".join(f'<Relationship Id="{rid}" Type="{typ}" Target="{attr_xml(P.relative(wb.part, part))}"/>'
-                      for rid, typ, part in self.wb_rels_add)
-        text = re.sub(r"(</(\w+:)?Relationships>)", lambda m: add + m.group(1), text, count=1)
+        text = X.remove(text, "Relationship", lambda a: a.get("Id") in self.wb_rels_drop)
+        text = X.append_children(text, "Relationship", [
+            {"Id": rid, "Type": typ, "Target": P.relative(wb.part, part)} for rid, typ, part in self.wb_rels_add])
         self.replaced[pkg.name(rels_name) or rels_name] = compress([text.encode("utf-8")], LEVEL)
         ct = pkg.read("[Content_Types].xml").decode("utf-8")
-        for name in self.deleted:
-            ct = re.sub(rf'<(\w+:)?Override\b[^>]*\bPartName="/{re.escape(name)}"[^>]*/>', "", ct, flags=re.I)
-        add = "".join(f'<Override PartName="/{attr_xml(part)}" ContentType="{typ}"/>'
-                      for part, typ in self.overrides.items())
-        ct = re.sub(r"(</(\w+:)?Types>)", lambda m: add + m.group(1), ct, count=1)
+        gone = {"/" + name.lower() for name in self.deleted}
+        ct = X.remove(ct, "Override", lambda a: unquote(a.get("PartName", "")).lower() in gone)
+        ct = X.append_children(ct, "Override", [
+            {"PartName": "/" + part, "ContentType": typ} for part, typ in self.overrides.items()])
         self.replaced[pkg.name("[Content_Types].xml") or "[Content_Types].xml"] = compress([ct.encode("utf-8")],
                                                                                           LEVEL)
 
     def _workbook_xml(self) -> bytes:
+        """workbook.xml with `<sheets>` in the slots' order: an original sheet keeps its element byte for
+        byte (visibility aside), a new one is written in the element's namespace with its relationship id
+        in a prefix bound in scope (declared on the element when none is)."""
         pkg = self.pkg
-        wb = pkg.workbook
-        text = pkg.read(wb.part).decode("utf-8")
-        m = re.search(r"<(\w+:)?sheets\b[^>]*>(.*?)</(\w+:)?sheets>", text, re.S)
-        assert m is not None
-        p = m.group(1) or ""
-        rp = re.search(rf'xmlns:(\w+)="{re.escape(P.DOC_REL)}"', text)
-        r_prefix = rp.group(1) if rp else "r"
-        if not rp:
-            root = re.search(r"<(\w+:)?workbook\b", text)
-            assert root is not None
-            text = text[:root.end()] + f' xmlns:r="{P.DOC_REL}"' + text[root.end():]
-            m = re.search(r"<(\w+:)?sheets\b[^>]*>(.*?)</(\w+:)?sheets>", text, re.S)
-            assert m is not None
-        elements = re.findall(rf"<{re.escape(p)}sheet\b[^>]*/>", m.group(2))
-        by_rid = {}
-        for el in elements:
-            rid = re.search(rf'\b{re.escape(r_prefix)}:id="([^"]*)"', el)
-            if rid:
-                by_rid[rid.group(1)] = el
+        text = pkg.read(pkg.workbook.part).decode("utf-8")
+        block = X.first(text, "sheets")
+        if block is None:
+            raise ValueError(f"{pkg.workbook.part}: no <sheets> element")
+        lo, hi = X.inner(text, block)
+        found = list(X.elements(text, "sheet", lo, hi))
+        old = pkg.workbook.sheets
+        if [X.attrs(e.tag).get("name") for e in found] != [s.name for s in old]:
+            raise ValueError(f"{pkg.workbook.part}: its <sheet> elements could not be matched one by one")
+        scope = X.namespaces(X.root(text).tag, block.tag)
+        r_prefix = X.prefix_for(P.DOC_REL, scope)
+        p = block.prefix
+        by_entry = {id(entry): text[e.start:e.end] for entry, e in zip(old, found, strict=True)}
         new = []
         for slot in self.slots:
-            if slot.entry is not None and slot.entry.rid in by_rid:
-                el = by_rid[slot.entry.rid]
+            if slot.entry is not None:
+                el = by_entry[id(slot.entry)]
             else:
-                el = f'<{p}sheet name="{attr_xml(slot.name)}" sheetId="{slot.sheet_id}" {r_prefix}:id="{slot.rid}"/>'
+                rid = f'{r_prefix or "r"}:id="{slot.rid}"'
+                declare = "" if r_prefix else f' xmlns:r="{P.DOC_REL}"'
+                el = f'<{p}sheet name="{attr_xml(slot.name)}" sheetId="{slot.sheet_id}"{declare} {rid}/>'
             if slot.hidden is not None:
-                el = re.sub(r'\sstate="[^"]*"', "", el)
-                if slot.hidden:
-                    el = re.sub(r"\s*/>$", ' state="hidden"/>', el)
+                tag = X.first(el, "sheet")
+                assert tag is not None
+                el = X.set_attr(tag.tag, "state", "hidden" if slot.hidden else None) + el[len(tag.tag):]
             new.append(el)
-        text = text[:m.start(2)] + "".join(new) + text[m.end(2):]
+        if block.empty:
+            name = block.tag[1:].split()[0].rstrip("/>")
+            body = block.tag[:-2].rstrip() + ">" + "".join(new) + f"</{name}>"
+            text = text[:block.start] + body + text[block.end:]
+        else:
+            text = text[:lo] + "".join(new) + text[hi:]
         # indices: old position → new position (None when removed)
-        old = pkg.workbook.sheets
         where = {id(s.entry): i for i, s in enumerate(self.slots) if s.entry is not None}
         remap = [where.get(id(s)) for s in old]
-
-        def local(mm: re.Match[str]) -> str:
-            k = int(mm.group(2))
-            n = remap[k] if k < len(remap) else None
-            return "" if n is None else mm.group(0).replace(f'localSheetId="{k}"', f'localSheetId="{n}"')
-
-        text = re.sub(r'<(\w+:)?definedName\b[^>]*?\blocalSheetId="(\d+)"[^>]*>.*?</(\w+:)?definedName>', local,
-                      text, flags=re.S)
-        text = re.sub(r"<(\w+:)?definedNames>\s*</(\w+:)?definedNames>", "", text)
+        text = _remap_defined_names(text, remap)
 
         def view(mm: re.Match[str]) -> str:
-            k = int(mm.group(2))
+            k = int(mm.group(3))
             n = remap[k] if k < len(remap) else None
-            return f'{mm.group(1)}="{min(n if n is not None else k, len(self.slots) - 1)}"'
+            return f"{mm.group(1)}{mm.group(2)}{min(n if n is not None else k, len(self.slots) - 1)}{mm.group(2)}"
 
-        text = re.sub(r'\b(activeTab|firstSheet)="(\d+)"', view, text)
+        views = X.first(text, "bookViews")
+        if views is not None:
+            part = re.sub(r"""(\b(?:activeTab|firstSheet)\s*=\s*)(["'])(\d+)\2""", view, text[views.start:views.end])
+            text = text[:views.start] + part + text[views.end:]
         return text.encode("utf-8")
 
     def _assemble(self, path: Path) -> None:
@@ -434,6 +436,33 @@ def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
                    for rid, typ, target in rels)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{P.PKG_REL}">{body}'
             "</Relationships>").encode()
+
+
+def _remap_defined_names(text: str, remap: list[int | None]) -> str:
+    """Defined names scoped to a sheet follow it to its new position; those of a removed sheet go (and an
+    emptied <definedNames> with them)."""
+    block = X.first(text, "definedNames")
+    if block is None:
+        return text
+    out, pos = [], 0
+    for el in X.elements(text, "definedName", block.start, block.end):
+        local = el.attrs.get("localSheetId")
+        if local is None or not local.isdigit():
+            continue
+        k = int(local)
+        n = remap[k] if k < len(remap) else None
+        out.append(text[pos:el.start])
+        if n == k:
+            out.append(text[el.start:el.end])
+        elif n is not None:
+            out.append(X.set_attr(el.tag, "localSheetId", str(n)) + text[el.start + len(el.tag):el.end])
+        pos = el.end
+    out.append(text[pos:])
+    text = "".join(out)
+    block = X.first(text, "definedNames")
+    if block is not None and not block.empty and not X.first(text[block.start:block.end], "definedName"):
+        text = text[:block.start] + text[block.end:]
+    return text
 
 
 def _column_names(xml: bytes) -> list[str]:
