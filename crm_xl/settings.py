@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import SettingsError
-from .frame import quote_sheet
+from .frame import col_letter, quote_sheet
 from .i18n import LANGS, Lang, fold, pick
 from .parse import parse_date
 
@@ -108,7 +108,12 @@ SCALARS: dict[str, Meta] = {
                   "weight of NPS (the four add up to 1)", "weight must be a number between 0 and 1"),
     "money_unit": Meta("金额单位", "金額單位", "Money unit", "复盘中金额显示为 万 或 元",
                        "show review amounts in 万 (10,000) or 元 (yuan)", "money unit must be 万 or 元"),
+    "issues_per_rule": Meta("问题清单每类最多行数", "問題清單每類最多行數", "Issues sheet: rows per rule (max)",
+                            "问题清单中每个表每条规则最多列出的行数；其余的见该表「校验结果」列",
+                            "rows listed per sheet and rule on the Issues sheet; the rest are in that sheet's "
+                            "check column", "rows per rule must be a whole number ≥ 1"),
 }
+WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
 LISTS: dict[str, Meta] = {
     "sources": Meta("来源", "來源", "Sources", "", "", "list"),
@@ -157,6 +162,37 @@ DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
 }
 
 
+@dataclass(frozen=True)
+class SettingsNote:
+    """A label on the Settings sheet that names no setting or list (renamed, mistyped): its value is unused."""
+
+    sheet: str  # the Settings sheet's name
+    row: int
+    col: int  # 1-based: 1 for a setting's label (column A), 5… for a list's name (row 1)
+    label: str
+
+    @property
+    def address(self) -> str:
+        return f"{col_letter(self.col)}{self.row}"
+
+    @property
+    def cell(self) -> str:
+        return f"{quote_sheet(self.sheet)}!{self.address}"
+
+    def message(self, lang: Lang) -> str:
+        """What is wrong and what to do, in the workbook's language."""
+        if self.col == 1:
+            return pick(lang, "“{label}”不是已知的设置项，B{row} 的值未被使用（请改回原来的设置项名称）",
+                        '"{label}" is not a known setting, so the value in B{row} is not used '
+                        "(give the row its original label back)",
+                        "「{label}」不是已知的設定項，B{row} 的值未被使用（請改回原來的設定項名稱）",
+                        ).format(label=self.label, row=self.row)
+        return pick(lang, "“{label}”不是已知的清单名称，其下的清单未被使用（请改回原来的清单名称）",
+                    '"{label}" is not a known list name, so the list below it is not used '
+                    "(give the list its original name back)",
+                    "「{label}」不是已知的清單名稱，其下的清單未被使用（請改回原來的清單名稱）").format(label=self.label)
+
+
 class Settings(BaseModel):
     """The rules in force. Every number and list of SPEC.md, editable on the Settings sheet."""
 
@@ -189,6 +225,7 @@ class Settings(BaseModel):
     w_monetary: float = Field(0.25, ge=0, le=1)
     w_nps: float = Field(0.3, ge=0, le=1)
     money_unit: str = Field("万", pattern="^(万|元)$")
+    issues_per_rule: int = Field(1000, ge=1)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))
@@ -196,6 +233,14 @@ class Settings(BaseModel):
     tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["tags"]["zh-Hans"]))
     lost_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["lost_reasons"]["zh-Hans"]))
     upsell_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["upsell_tags"]["zh-Hans"]))
+
+    _notes: tuple[SettingsNote, ...] = PrivateAttr(default=())
+    _told: bool = PrivateAttr(default=False)
+
+    @property
+    def notes(self) -> tuple[SettingsNote, ...]:
+        """The Settings sheet's rows and lists that were not understood (warnings; their values unused)."""
+        return self._notes
 
     @classmethod
     def defaults(cls, lang: Lang = "zh-Hans") -> Settings:
@@ -305,40 +350,105 @@ _LANG_WORDS: dict[Lang, tuple[str, ...]] = {
 }
 
 
+class SettingsErrors(SettingsError):
+    """Several bad Settings cells, reported at once: one line per cell (`problems` holds each one)."""
+
+    def __init__(self, problems: list[SettingsError]) -> None:
+        first = problems[0]
+        super().__init__(first.cell, first.rule, first.value)
+        self.problems = tuple(problems)
+        self.message = f"{len(problems)} bad cells on the Settings sheet:\n" + "\n".join(
+            f"  {p.message}" for p in problems)
+        self.args = (self.message,)
+        self.fields["cells"] = [p.cell for p in problems]
+
+
 def read_settings(grid: list[list[Any]], sheet_name: str, fallback_lang: Lang = "zh-Hans") -> Settings:
     """Settings from the cells of a Settings sheet (a list of rows starting at A1).
 
-    Unknown rows are ignored; a bad value raises SettingsError naming its cell.
+    Every bad value is reported at once: a SettingsError naming its cell (SettingsErrors when several).
+    A label that names no setting or list is ignored, but kept in `Settings.notes` for the run to report.
     """
-    labels, lists = _label_index(), _list_index()
+    values, cells, problems, notes = _read_scalars(grid, sheet_name)
+    found_lists, list_notes = _read_lists(grid, sheet_name)
+    problems = [p for _, p in sorted([*problems, *_weights_problem(values, cells, sheet_name)],
+                                     key=lambda rp: rp[0])]  # (in row order)
+    if problems:
+        raise problems[0] if len(problems) == 1 else SettingsErrors(problems)
+    lang: Lang = values.get("language") or fallback_lang
+    settings = Settings.defaults(lang).model_copy(update={**values, **found_lists})
+    settings._notes = (*notes, *list_notes)
+    return settings
+
+
+def _read_scalars(grid: list[list[Any]], sheet_name: str
+                  ) -> tuple[dict[str, Any], dict[str, int], list[tuple[int, SettingsError]], list[SettingsNote]]:
+    """(values by key, row of each key, the bad cells, the unknown labels) of columns A:B. A row with an
+    unknown label and a blank B is not reported: it sets nothing (the note under the settings, a comment)."""
+    labels = _label_index()
     values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    problems: list[tuple[int, SettingsError]] = []
+    notes: list[SettingsNote] = []
     sheet = quote_sheet(sheet_name)
     for r, row in enumerate(grid, start=1):
-        if not row:
+        label = row[0] if row else None
+        raw = row[1] if len(row) > 1 else None
+        if _blank(label):
             continue
-        label = row[0] if len(row) > 0 else None
-        key = labels.get(fold(str(label))) if label is not None else None
-        if key:
-            raw = row[1] if len(row) > 1 else None
+        key = labels.get(fold(str(label)))
+        if key is None:
+            if r > 1 and not _blank(raw):  # (row 1: the header)
+                notes.append(SettingsNote(sheet_name, r, 1, str(label).strip()))
+            continue
+        rows[key] = r
+        try:
             value = _convert(key, raw, f"{sheet}!B{r}")
-            if value is not None:
-                values[key] = value
+        except SettingsError as exc:
+            problems.append((r, exc))
+            continue
+        if value is not None:
+            values[key] = value
+    return values, rows, problems, notes
+
+
+def _read_lists(grid: list[list[Any]], sheet_name: str) -> tuple[dict[str, list[str]], list[SettingsNote]]:
+    """(items of each list found, the unknown list names with items under them) from column E on."""
+    lists = _list_index()
     header = grid[0] if grid else []
-    found_lists: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
+    notes: list[SettingsNote] = []
     for c, head in enumerate(header):
-        if c < 3 or head is None:
+        if c < 3 or _blank(head):
             continue
+        items = [str(row[c]).strip() for row in grid[1:] if c < len(row) and not _blank(row[c])]
         key = lists.get(fold(str(head)))
-        if not key:
-            continue
-        items = []
-        for row in grid[1:]:
-            if c < len(row) and row[c] is not None and str(row[c]).strip():
-                items.append(str(row[c]).strip())
-        found_lists[key] = items
-    lang: Lang = values.get("language") or fallback_lang
-    base = Settings.defaults(lang)
-    return base.model_copy(update={**values, **found_lists})
+        if key:
+            found[key] = items
+        elif items:
+            notes.append(SettingsNote(sheet_name, 1, c + 1, str(head).strip()))
+    return found, notes
+
+
+def _weights_problem(values: dict[str, Any], rows: dict[str, int], sheet_name: str
+                     ) -> list[tuple[int, SettingsError]]:
+    """The health weights in force adding up to 0 (each in 0…1, so all four are 0): (row, an error naming
+    their cells)."""
+    defaults = Settings()
+    if sum(values.get(k, getattr(defaults, k)) for k in WEIGHTS) > 0:
+        return []
+    found = sorted(rows[k] for k in WEIGHTS if k in rows)
+    sheet = quote_sheet(sheet_name)
+    if found == list(range(found[0], found[-1] + 1)):
+        cell = f"{sheet}!B{found[0]}" + (f":B{found[-1]}" if len(found) > 1 else "")
+    else:
+        cell = ", ".join(f"{sheet}!B{r}" for r in found)
+    rule = "health weights (recency, frequency, monetary, NPS) must add up to more than 0"
+    return [(found[0], SettingsError(cell, rule, 0))]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def settings_rows(settings: Settings, lang: Lang) -> list[tuple[str, Any, str]]:

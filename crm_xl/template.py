@@ -467,7 +467,7 @@ def settings_cells(settings: Settings, lang: Lang) -> list[list[Any]]:
 
 
 SCALAR_FORMATS = {"pareto_share": "0%", "w_recency": "0.00", "w_frequency": "0.00", "w_monetary": "0.00",
-                  "w_nps": "0.00", "today": theme.DATE_FORMAT}
+                  "w_nps": "0.00", "today": theme.DATE_FORMAT, "issues_per_rule": "#,##0"}
 
 
 def write_settings(ws: Worksheet, st: Styles, settings: Settings, lang: Lang) -> None:

@@ -110,3 +110,68 @@ def test_in_list_does_not_accept_items_the_team_removed():
     assert s.in_list("sources", "展会推荐") is None and s.in_list("sources", "Trade show") is None
     en = Settings.defaults("en")
     assert en.in_list("sources", "转介绍") == "Referral"
+
+
+def _grid_set(**cells: object) -> list[list[object]]:
+    """The default zh-Hans Settings grid with column B of the rows labelled as the keys set."""
+    grid = settings_grid(Settings(), "zh-Hans")
+    for row in grid:
+        if row[0] in cells:
+            row[1] = cells[row[0]]
+    return grid
+
+
+def _row(grid: list[list[object]], label: str) -> int:
+    return next(i for i, r in enumerate(grid, start=1) if r[0] == label)
+
+
+def test_every_bad_cell_is_reported_at_once():
+    grid = _grid_set(**{"B类跟进间隔(天)": "abc", "金额单位": "美元", "按工作日计算": "maybe"})
+    with pytest.raises(SettingsError) as err:
+        read_settings(grid, "设置")
+    b, unit, days = _row(grid, "B类跟进间隔(天)"), _row(grid, "金额单位"), _row(grid, "按工作日计算")
+    lines = str(err.value).splitlines()
+    assert lines[0] == "3 bad cells on the Settings sheet:"
+    assert lines[1:] == [
+        f'  设置!B{b}: cadence for tier B must be a whole number of days ≥ 1, got "abc"',
+        f'  设置!B{days}: must be yes/no (是/否), got "maybe"',
+        f'  设置!B{unit}: money unit must be 万 or 元, got "美元"',
+    ]
+    assert err.value.exit_code == 2 and err.value.fields["cells"] == [f"设置!B{r}" for r in (b, days, unit)]
+
+
+def test_health_weights_adding_up_to_zero_name_their_cells():
+    labels = ["健康度权重-最近成交", "健康度权重-成交频次", "健康度权重-成交金额", "健康度权重-NPS"]
+    grid = _grid_set(**dict.fromkeys(labels, 0))
+    first, last = _row(grid, labels[0]), _row(grid, labels[-1])
+    with pytest.raises(SettingsError) as err:
+        read_settings(grid, "设置")
+    assert str(err.value) == (f"设置!B{first}:B{last}: health weights (recency, frequency, monetary, NPS) "
+                              "must add up to more than 0, got 0")
+    ok = read_settings(_grid_set(**dict.fromkeys(labels[:3], 0)), "设置")  # NPS alone still counts
+    assert ok.w_nps == pytest.approx(0.3) and ok.w_recency == 0
+
+
+def test_unknown_labels_are_notes_naming_their_cells():
+    grid = settings_grid(Settings(), "zh-Hans")
+    row = _row(grid, "A类跟进间隔(天)")
+    grid[row - 1][0] = "A类跟进间隔"  # renamed: its value is not used
+    grid[0][6] = "行业类别"  # a renamed list (G1) with items under it
+    grid.append(["备注", None])  # text without a value sets nothing: not reported
+    s = read_settings(grid, "设置")
+    assert [n.cell for n in s.notes] == [f"设置!A{row}", "设置!G1"]
+    assert s.notes[0].message("zh-Hans") == (f"“A类跟进间隔”不是已知的设置项，B{row} 的值未被使用"
+                                             "（请改回原来的设置项名称）")
+    assert s.notes[0].message("en").startswith('"A类跟进间隔" is not a known setting, so the value in B')
+    assert "設定項" in s.notes[0].message("zh-Hant") and "清單" in s.notes[1].message("zh-Hant")
+    assert s.industries == Settings().industries  # the renamed list is not read
+    assert read_settings(settings_grid(Settings(), "en"), "Settings").notes == ()
+
+
+def test_issues_per_rule_setting():
+    assert Settings().issues_per_rule == 1000
+    grid = settings_grid(Settings(issues_per_rule=50), "zh-Hant")
+    assert any(r[0] == "問題清單每類最多行數" and r[1] == 50 for r in grid)
+    assert read_settings(grid, "設定").issues_per_rule == 50
+    with pytest.raises(SettingsError, match="rows per rule must be a whole number ≥ 1"):
+        read_settings(_grid_set(**{"问题清单每类最多行数": 0}), "设置")
