@@ -22,6 +22,7 @@ from .heap import trim
 from .parse import is_blank
 from .result import JobResult, Summary
 from .schema import HISTORY_SHEET
+from .settings import tell_notes
 
 Progress = Callable[[str, str], None]
 
@@ -91,6 +92,7 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
     result = core_function(job)(ctx)
     without_gc(book.apply)(result)  # recording makes many small acyclic objects, as the core does
     summary = result.summary
+    tell_notes(summary, ctx.settings, ctx.lang, job)  # Settings labels not understood: warnings, once a run
     del ctx, result  # the Book recorded the changes: a run keeps nothing else of a job but its summary
     trim()
     return summary

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import SettingsError
 from .frame import col_letter, quote_sheet
 from .i18n import LANGS, Lang, fold, pick
 from .parse import parse_date
+from .result import Summary
 
 
 @dataclass(frozen=True)
@@ -460,3 +462,17 @@ def settings_rows(settings: Settings, lang: Lang) -> list[tuple[str, Any, str]]:
             value = pick(lang, "是" if value else "否", "yes" if value else "no")
         rows.append((meta.label(lang), value, meta.help(lang)))
     return rows
+
+
+def tell_notes(summary: Summary, settings: Settings, lang: Lang, job: str) -> None:
+    """Add the Settings labels not understood (`settings.notes`) to a job's summary as warnings, once per
+    reading of the sheet: validate lists them itself (summary and Issues sheet), the first other job here."""
+    told, settings._told = settings._told, True
+    if told or job == "validate" or not settings.notes:
+        return
+    summary.warnings += len(settings.notes)
+    summary.counts["settings_warnings"] = {n.cell: n.message(lang) for n in settings.notes}
+    heads = [pick(lang, "单元格", "Cell"), pick(lang, "说明", "Message")]
+    table = pd.DataFrame([[n.cell, n.message(lang)] for n in settings.notes], columns=heads)
+    summary.tables.append((pick(lang, "设置表中未识别的项（已忽略）", "Settings not understood (ignored)",
+                                "設定表中未識別的項（已忽略）"), table))

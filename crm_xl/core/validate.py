@@ -29,8 +29,10 @@ def find_issues(ctx: Context) -> pd.DataFrame:
 def validate(ctx: Context) -> JobResult:
     """Check every row; the JobResult writes `check` on each data sheet and rebuilds the Issues sheet."""
     issues = find_issues(ctx)
-    result_summary = summary(issues, ctx.frames, ctx.lang)
-    sheet = issues_sheet(issues, ctx.frames, ctx.lang, ctx.today.isoformat(), result_summary.headline)
+    notes = ctx.settings.notes  # Settings labels not understood: warnings of the Settings sheet
+    result_summary = summary(issues, ctx.frames, ctx.lang, notes)
+    sheet = issues_sheet(issues, ctx.frames, ctx.lang, ctx.today.isoformat(), result_summary.headline,
+                         ctx.settings.issues_per_rule, notes)
     return JobResult(summary=result_summary, columns=check_columns(issues, ctx.frames, ctx.lang),
                      sheets=[sheet])
 

@@ -389,14 +389,14 @@ def test_issues_sheet(lang: str) -> None:
     df = table.df
     assert len(df.columns) == 7
     customers = SHEETS["customers"].name(lang)
-    assert list(df.iloc[:, 0]) == [customers] * 3 + [SHEETS["followups"].name(lang)]
-    assert list(df.iloc[:, 1]) == ["E2", "G2", "M2", "A2"]  # sorted by sheet, row, column
+    assert list(df.iloc[:, 0]) == [customers] * 2 + [SHEETS["followups"].name(lang), customers]
+    assert list(df.iloc[:, 1]) == ["E2", "G2", "A2", "M2"]  # errors, then warnings; by sheet and rule
     assert table.links[df.columns[1]][0] == f"'{customers}'!E2"
-    assert list(df.iloc[:, 4]) == ["bad_phone", "bad_budget", "verification_old", "unknown_customer"]
-    assert list(table.row_styles or []) == ["error", "error", "warning", "error"]
+    assert list(df.iloc[:, 4]) == ["bad_phone", "bad_budget", "unknown_customer", "verification_old"]
+    assert list(table.row_styles or []) == ["error", "error", "error", "warning"]
     assert all(isinstance(v, str) for v in df.iloc[:, 3])
-    assert df.iloc[2, 3] == "2024-03-01"
-    severity = {"zh-Hans": ["错误", "错误", "警告", "错误"], "en": ["Error", "Error", "Warning", "Error"]}[lang]
+    assert df.iloc[3, 3] == "2024-03-01"
+    severity = {"zh-Hans": ["错误", "错误", "错误", "警告"], "en": ["Error", "Error", "Error", "Warning"]}[lang]
     assert list(df.iloc[:, 5]) == severity
     rendered = render(layout)
     texts = [c.value for c in rendered.cells]

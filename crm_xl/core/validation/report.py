@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ from ...i18n import Lang, pick
 from ...layout import SheetLayout, Table, Text
 from ...result import Summary
 from ...schema import DATA_SHEETS, ISSUES_SHEET, SEVERITY
+from ...settings import SettingsNote
 from .rules import RULES, SEVERITY_ORDER
 from .values import show
 
@@ -93,21 +96,118 @@ def counts_line(errors: int, warnings: int, rows: int, lang: Lang) -> str:
                 f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {rows} rows")
 
 
-def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, headline: str) -> SheetLayout:
-    """问题清单 / Issues: title, one summary line, one table with a hyperlink to every cell."""
+_RULE_ORDER = {code: i for i, code in enumerate(RULES)}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The issues of one (severity, sheet, rule): rows [start, stop) of the ordered issues, of which the first
+    `shown` go on the Issues sheet."""
+
+    start: int
+    stop: int
+    shown: int
+    sheet: str
+    rule: str
+    severity: str
+
+    @property
+    def more(self) -> int:
+        return self.stop - self.start - self.shown
+
+
+def grouped(issues: pd.DataFrame, cap: int | None) -> tuple[pd.DataFrame, list[Group]]:
+    """The issues ordered errors first, then warnings; by sheet and rule (in RULES order) within each; by row
+    and column within a rule — and their groups, each showing at most `cap` rows (None: all)."""
+    df = issues.assign(rule_order=issues["rule"].map(_RULE_ORDER))
+    df = df.take(_order(df, ["sev_order", "sheet_order", "rule_order", "row", "col"])).reset_index(drop=True)
+    if not len(df):
+        return df, []
+    sheets, rules = df["sheet"].to_numpy(), df["rule"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, (sheets[1:] != sheets[:-1]) | (rules[1:] != rules[:-1])])
+    stops = [*starts[1:].tolist(), len(df)]
+    severity = df["severity"].to_numpy()
+    groups = [Group(a, b, b - a if cap is None else min(b - a, cap), sheets[a], rules[a], severity[a])
+              for a, b in zip(starts.tolist(), stops, strict=True)]
+    return df, groups
+
+
+def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, headline: str,
+                 cap: int | None = None, notes: Sequence[SettingsNote] = ()) -> SheetLayout:
+    """问题清单 / Issues: title, one summary line, one table with a hyperlink to every cell listed.
+
+    Errors first, then warnings (the Settings notes first among them); grouped by sheet and rule, each group
+    listing at most `cap` rows then a line counting the rest (all of them are in the sheet's check column)."""
     labels = [pick(lang, "工作表", "Sheet"), pick(lang, "单元格", "Cell"), pick(lang, "列", "Column"),
               pick(lang, "值", "Value"), pick(lang, "规则", "Rule"), pick(lang, "级别", "Severity"),
               pick(lang, "说明", "Message")]
+    ordered, groups = grouped(issues, cap)
+    keep = np.concatenate([np.arange(g.start, g.start + g.shown) for g in groups]) if groups else np.arange(0)
+    columns, links, styles = _issue_rows(ordered.take(keep), frames, lang)
+    by_key = {f.sheet.key: f for f in frames.present()}
+    rows = _Rows(columns, links, styles)
+    out = _Rows([[] for _ in labels], [], [])
+    at = 0
+    noted = not notes
+    for g in groups:
+        if not noted and g.severity != "error":
+            out.extend(_note_rows(notes, lang))
+            noted = True
+        out.extend(rows.slice(at, at + g.shown))
+        at += g.shown
+        if g.more:
+            out.extend(_more_row(g, by_key[g.sheet], lang))
+    if not noted:
+        out.extend(_note_rows(notes, lang))
+    df = pd.DataFrame({label: _array(column) for label, column in zip(labels, out.columns, strict=True)},
+                      dtype=object)
+    title = ISSUES_SHEET.name(lang)
+    line = pick(lang, f"检查日期 {today} · {headline}", f"Checked {today} · {headline}")
+    if len(df):
+        line += pick(lang, " · 点击单元格地址可跳转到该单元格", " · click a cell address to go to the cell")
+    if any(g.more for g in groups):
+        line += pick(lang, f" · 每个表每条规则最多列出 {cap:,} 行，全部结果见各表的「校验结果」列",
+                     f" · at most {cap:,} rows per sheet and rule; every row's result is in each sheet's "
+                     "Check column")
+    table = Table(df, formats={label: "text" for label in labels}, links={labels[1]: out.links},
+                  row_styles=out.styles, highlight=labels[5], name="issues",
+                  empty_text=pick(lang, "未发现问题", "No problems found"))
+    aliases = tuple(n for n in ISSUES_SHEET.names() if n != title)
+    return SheetLayout(title, [Text(title, "title"), Text(line, "subtitle"), table], aliases=aliases,
+                       freeze="A5", widths={1: 14, 2: 9, 3: 14, 4: 22, 5: 22, 6: 8, 7: 60})
+
+
+@dataclass
+class _Rows:
+    """Issues-sheet rows kept as columns, with each row's link (Cell column) and style (Severity column)."""
+
+    columns: list[list[Any]]
+    links: list[str | None]
+    styles: list[Any]
+
+    def slice(self, a: int, b: int) -> _Rows:
+        return _Rows([c[a:b] for c in self.columns], self.links[a:b], self.styles[a:b])
+
+    def extend(self, other: _Rows) -> None:
+        for mine, theirs in zip(self.columns, other.columns, strict=True):
+            mine.extend(theirs)
+        self.links.extend(other.links)
+        self.styles.extend(other.styles)
+
+
+def _issue_rows(issues: pd.DataFrame, frames: Frames, lang: Lang) -> tuple[list[list[Any]], list[str | None],
+                                                                           list[Any]]:
+    """The Issues-sheet columns of `issues` (one row each), their links and row styles."""
     by_key = {f.sheet.key: f for f in frames.present()}
     # `_target` and `_header` of each issue, with the parts shared by many issues worked out once
     prefix = {k: _target(f, 1, 1)[1][: -len("A1")] for k, f in by_key.items()}
     sheet_keys, cols = issues["sheet"].tolist(), issues["col"].astype(np.int64).tolist()
     letters = {c: col_letter(c) for c in set(cols)}
     cells = [f"{letters[c]}{int(r)}" for c, r in zip(cols, issues["row"].tolist(), strict=True)]
-    links = [prefix[k] + cell for k, cell in zip(sheet_keys, cells, strict=True)]
+    links: list[str | None] = [prefix[k] + cell for k, cell in zip(sheet_keys, cells, strict=True)]
     headers = {(k, c): _header(by_key[k], c) for k, c in set(zip(sheet_keys, issues["key"], strict=True))}
     severity = {s: SEVERITY.label(s, lang) for s in set(issues["severity"])}
-    df = pd.DataFrame({label: _array(column) for label, column in zip(labels, [
+    columns = [
         [by_key[k].sheet_name for k in sheet_keys],
         cells,
         [headers[kc] for kc in zip(sheet_keys, issues["key"], strict=True)],
@@ -115,17 +215,31 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
         list(issues["rule"]),
         [severity[s] for s in issues["severity"]],
         list(issues["message"]),
-    ], strict=True)}, dtype=object)
-    title = ISSUES_SHEET.name(lang)
-    line = pick(lang, f"检查日期 {today} · {headline}", f"Checked {today} · {headline}")
-    if len(issues):
-        line += pick(lang, " · 点击单元格地址可跳转到该单元格", " · click a cell address to go to the cell")
-    table = Table(df, formats={label: "text" for label in labels}, links={labels[1]: links},
-                  row_styles=list(issues["severity"]), highlight=labels[5], name="issues",
-                  empty_text=pick(lang, "未发现问题", "No problems found"))
-    aliases = tuple(n for n in ISSUES_SHEET.names() if n != title)
-    return SheetLayout(title, [Text(title, "title"), Text(line, "subtitle"), table], aliases=aliases,
-                       freeze="A5", widths={1: 14, 2: 9, 3: 14, 4: 22, 5: 22, 6: 8, 7: 60})
+    ]
+    return columns, links, list(issues["severity"])
+
+
+def _more_row(group: Group, frame: Frame, lang: Lang) -> _Rows:
+    """The line after a capped group: how many more, and where to find them all (the sheet's check column)."""
+    check = _header(frame, "check")
+    text = pick(lang, "还有 {n} 条同类问题：在「{sheet}」按 {col} 筛选",
+                "{n} more like these: filter the “{sheet}” sheet on its {col} column",
+                "還有 {n} 條同類問題：在「{sheet}」按 {col} 篩選").format(
+        n=f"{group.more:,}", sheet=frame.sheet_name, col=check)
+    row = [frame.sheet_name, None, check, None, group.rule, SEVERITY.label(group.severity, lang), text]
+    return _Rows([[v] for v in row], [None], [group.severity])
+
+
+UNKNOWN_SETTING = "unknown_setting"  # the rule of a Settings label that names no setting or list
+
+
+def _note_rows(notes: Sequence[SettingsNote], lang: Lang) -> _Rows:
+    """One warning row per Settings label that was not understood, linked to its cell."""
+    column = pick(lang, "设置项", "Setting", "設定項")
+    severity = SEVERITY.label("warning", lang)
+    rows = [[n.sheet, n.address, column, n.label, UNKNOWN_SETTING, severity, n.message(lang)] for n in notes]
+    links: list[str | None] = ["'" + n.sheet.replace("'", "''") + "'!" + n.address for n in notes]
+    return _Rows([list(c) for c in zip(*rows, strict=True)], links, ["warning"] * len(notes))
 
 
 def _shown(values: pd.Series) -> list[str | None]:
@@ -142,11 +256,12 @@ def _shown(values: pd.Series) -> list[str | None]:
     return out
 
 
-def summary(issues: pd.DataFrame, frames: Frames, lang: Lang) -> Summary:
-    """Headline, counts by sheet × rule (JSON-able), and the same as a table for the CLI."""
+def summary(issues: pd.DataFrame, frames: Frames, lang: Lang, notes: Sequence[SettingsNote] = ()) -> Summary:
+    """Headline, counts by sheet × rule (JSON-able), and the same as a table for the CLI; the Settings
+    labels not understood (`notes`) count as warnings of the Settings sheet."""
     rows = sum(len(f) for f in frames.present())
     errors = int((issues["severity"] == "error").sum())
-    warnings = int((issues["severity"] == "warning").sum())
+    warnings = int((issues["severity"] == "warning").sum()) + len(notes)
     headline = counts_line(errors, warnings, rows, lang)
     by_sheet: dict[str, dict[str, int]] = {}
     by_rule: dict[str, int] = {}
@@ -160,6 +275,12 @@ def summary(issues: pd.DataFrame, frames: Frames, lang: Lang) -> Summary:
             records.append({pick(lang, "工作表", "Sheet"): names[sheet], pick(lang, "规则", "Rule"): rule,
                             pick(lang, "级别", "Severity"): SEVERITY.label(RULES[rule].severity, lang),
                             pick(lang, "数量", "Count"): int(n)})
+    if notes:
+        by_sheet["settings"] = {UNKNOWN_SETTING: len(notes)}
+        by_rule[UNKNOWN_SETTING] = len(notes)
+        records.append({pick(lang, "工作表", "Sheet"): notes[0].sheet, pick(lang, "规则", "Rule"): UNKNOWN_SETTING,
+                        pick(lang, "级别", "Severity"): SEVERITY.label("warning", lang),
+                        pick(lang, "数量", "Count"): len(notes)})
     counts = {"rows": rows, "rows_by_sheet": {f.sheet.key: len(f) for f in frames.present()},
               "errors": errors, "warnings": warnings, "by_sheet": by_sheet, "by_rule": by_rule}
     table = pd.DataFrame(records, columns=[pick(lang, "工作表", "Sheet"), pick(lang, "规则", "Rule"),
