@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from .i18n import LANGS, Lang, fold
 
@@ -12,6 +14,45 @@ from .i18n import LANGS, Lang, fold
 def _named(name: str, names: Sequence[str]) -> bool:
     """Whether a sheet name is one of `names`, ignoring case, spaces, width and script."""
     return fold(name) in {fold(n) for n in names}
+
+
+_COPY = re.compile(r"^(.*?)\s*\(\s*\d+\s*\)$")  # `客户信息表 (2)`, `客户信息表（2）` once folded
+
+
+def copy_of(name: str) -> str | None:
+    """The name a sheet copy was made from: `客户信息表(2)`, `客户信息表 (2)`, `客户信息表（2）` → `客户信息表`
+    (as Excel names a copied sheet); None when `name` is not such a copy."""
+    m = _COPY.match(fold(name))
+    return m.group(1) if m and m.group(1) else None
+
+
+# a required-field mark teams put on a header: `*客户名称`, `客户名称*`, `＊客户名称`, `客户名称（必填）`
+_MARK_NOTE = re.compile(r"[(\[【]\s*(?:必填项?|必须|必需|必选|选填|可选|required|optional|req\.?)\s*[)\]】]$")
+_MARK_CHARS = "*※:"
+
+
+def header_key(text: object) -> str:
+    """How a header cell is matched: `fold` (width, case, script), a required-field mark dropped (a leading
+    or trailing `*` / `＊`, a trailing `（必填）` / `(required)` / `(选填)` …) and every space or line break
+    removed (`客户\n名称`: Alt+Enter inside the cell). '' for a blank cell."""
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
+    key = fold(text)
+    for _ in range(2):  # `*客户名称（必填）`
+        key = _MARK_NOTE.sub("", key).strip(_MARK_CHARS + " ")
+    return key.replace(" ", "")
+
+
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def header_label(text: object) -> str:
+    """A header cell's text on one line, for messages: whitespace between two Chinese characters dropped
+    (`客户\n名称` → `客户名称`), any other run of it one space."""
+    return " ".join(_CJK_GAP.sub("", str(text)).split())
 
 
 class Kind(StrEnum):
@@ -174,6 +215,8 @@ class SheetDef:
     en: str
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = field(default=())
+    # headers that may name either of two columns: (header, first choice, fallback); see match_columns
+    shared: tuple[tuple[str, str, str], ...] = field(default=())
 
     def name(self, lang: Lang) -> str:
         return {"zh-Hans": self.hans, "zh-Hant": self.hant, "en": self.en}[lang]
@@ -200,27 +243,99 @@ class SheetDef:
         return tuple(c for c in self.columns if c.computed)
 
     def match_header(self, text: object) -> Column | None:
-        """The column a header cell names, ignoring case, spaces, width and script."""
+        """The column a header cell names, ignoring case, spaces, width, script and required-field marks
+        (see `header_key`). A shared header (`姓名` on Customers) gives its first choice: which column it
+        names on a given sheet is decided by `match_columns`."""
         if text is None:
             return None
-        return _header_index(self).get(fold(str(text)))
+        key = header_key(text)
+        shared = self._shared().get(key)
+        return self.column(shared[0]) if shared else _header_index(self).get(key)
+
+    def _shared(self) -> dict[str, tuple[str, str]]:
+        """header_key of each shared header → (first choice, fallback) column keys."""
+        idx = _SHARED_INDEX.get(self.key)
+        if idx is None:
+            idx = _SHARED_INDEX[self.key] = {header_key(h): (first, other) for h, first, other in self.shared}
+        return idx
 
     def matches_name(self, name: str) -> bool:
         return _named(name, self.names())
 
 
 _HEADER_INDEX: dict[str, dict[str, Column]] = {}
+_SHARED_INDEX: dict[str, dict[str, tuple[str, str]]] = {}
 
 
 def _header_index(sheet: SheetDef) -> dict[str, Column]:
+    """header_key of every accepted header → its column."""
     idx = _HEADER_INDEX.get(sheet.key)
     if idx is None:
         idx = {}
         for col in sheet.columns:
             for h in col.headers():
-                idx.setdefault(fold(h), col)
+                idx.setdefault(header_key(h), col)
         _HEADER_INDEX[sheet.key] = idx
     return idx
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A header cell naming a column that another cell of the same sheet names too, left out."""
+
+    key: str  # the column both name
+    col: int  # the sheet column ignored
+    header: str
+    kept: int  # the sheet column used instead
+    kept_header: str
+    empty: bool  # the ignored column holds no value
+
+
+def match_columns(sheet: SheetDef, headers: Sequence[tuple[int, str]],
+                  filled: Callable[[int], bool]) -> tuple[dict[str, int], list[Ignored]]:
+    """Which sheet column holds each column of `sheet`, from the header cells (sheet column, text) of its
+    header row; `filled(c)` tells whether column c has a value below its header. Returns (key → sheet
+    column, the cells left out); the caller keeps unmatched and ignored cells as the team's own columns.
+
+    - A header names a column by any of its accepted headers, marks and line breaks aside (`header_key`).
+    - A shared header names its first choice unless the sheet has another column naming that choice
+      with values, then its fallback: on Customers `姓名` / `客户姓名` / `Name` is the customer name on a
+      sheet without a (filled) 客户名称 / 公司名称 column, and the contact on a sheet that has one.
+    - Several columns naming one key: the one with values wins (never an empty one over a filled one),
+      then a header naming it outright over a shared one, then the leftmost. The others are `Ignored`,
+      reported by validation as `duplicate_column` warnings."""
+    index, shared = _header_index(sheet), sheet._shared()
+    seen: dict[int, bool] = {}
+
+    def has_values(c: int) -> bool:  # asked only where two cells compete (a column may be long)
+        if c not in seen:
+            seen[c] = filled(c)
+        return seen[c]
+
+    plain: dict[str, list[tuple[int, str]]] = {}
+    either: list[tuple[int, str, tuple[str, str]]] = []
+    for c, text in headers:
+        key = header_key(text)
+        if key in shared:
+            either.append((c, text, shared[key]))
+        elif (column := index.get(key)) is not None:
+            plain.setdefault(column.key, []).append((c, text))
+    candidates: dict[str, list[tuple[int, str, bool]]] = {
+        key: [(c, text, False) for c, text in found] for key, found in plain.items()}
+    for c, text, (first, other) in either:
+        taken = any(has_values(k) for k, _ in plain.get(first, []))
+        candidates.setdefault(other if taken else first, []).append((c, text, True))
+    cols: dict[str, int] = {}
+    ignored: list[Ignored] = []
+    for key, found in candidates.items():
+        if len(found) == 1:
+            cols[key] = found[0][0]
+            continue
+        ranked = sorted(found, key=lambda f: (not has_values(f[0]), f[2], f[0]))
+        (kept, kept_text, _), rest = ranked[0], ranked[1:]
+        cols[key] = kept
+        ignored.extend(Ignored(key, c, text, kept, kept_text, not has_values(c)) for c, text, _ in sorted(rest))
+    return dict(sorted(cols.items(), key=lambda kv: kv[1])), sorted(ignored, key=lambda i: i.col)
 
 
 def _check(computed: bool = True) -> Column:
@@ -283,6 +398,7 @@ CUSTOMERS = SheetDef(
         _check(),
     ),
     aliases=("客户信息", "客户表", "Customer info", "客戶資訊表"),
+    shared=(("客户姓名", "customer", "contact"), ("姓名", "customer", "contact"), ("Name", "customer", "contact")),
 )
 
 FOLLOWUPS = SheetDef(
@@ -293,7 +409,7 @@ FOLLOWUPS = SheetDef(
     "Follow-ups",
     (
         Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "Customer name")),
+               aliases=("客户", "客户姓名", "Customer name")),
         Column("date", "跟进时间", "跟進時間", "Date", Kind.DATETIME, required=True, key_column=True, width=16,
                aliases=("跟进日期", "Follow-up date")),
         Column("method", "跟进方式", "跟進方式", "Method", Kind.LIST, list="methods", required=True, width=10),
@@ -316,7 +432,7 @@ TIERLOG = SheetDef(
     "Tier log",
     (
         Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户",)),
+               aliases=("客户", "客户姓名")),
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", required=True, key_column=True,
                width=8, aliases=("级别", "客户级别")),
         Column("reason", "升级/降级原因", "升級/降級原因", "Reason", width=60,
@@ -336,7 +452,7 @@ CONVERSIONS = SheetDef(
     "Conversions",
     (
         Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户",)),
+               aliases=("客户", "客户姓名")),
         Column("date", "转化时间", "轉化時間", "Date", Kind.DATE, required=True, key_column=True, width=12,
                aliases=("成交时间", "成交日期", "转化日期", "Conversion date")),
         Column("amount", "成交金额", "成交金額", "Amount", Kind.AMOUNT, required=True, key_column=True, width=12,
@@ -401,13 +517,15 @@ def find_sheet_def(name: str) -> SheetDef | None:
 def locate(sheet: SheetDef, sheet_names: Sequence[str],
            tables: Sequence[tuple[str, str]]) -> tuple[str, str | None] | None:
     """Where a data sheet is: (sheet name, name of its table or None), by table name first, then by any of
-    its sheet names. `tables` are (table name, sheet name) pairs."""
+    its sheet names, then — when no sheet has one of them — by a copy of one (`客户信息表 (2)`, the first
+    in workbook order). `tables` are (table name, sheet name) pairs."""
     for table, on in tables:
         if fold(table) == fold(sheet.table):
             return on, table
-    for name in sheet_names:
-        if sheet.matches_name(name):
-            return name, next((t for t, on in tables if on == name), None)
+    names = [n for n in sheet_names if sheet.matches_name(n)]
+    names = names or [n for n in sheet_names if (stem := copy_of(n)) is not None and sheet.matches_name(stem)]
+    if names:
+        return names[0], next((t for t, on in tables if on == names[0]), None)
     return None
 
 
@@ -428,6 +546,6 @@ __all__ = [
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
     "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
     "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name", "find_sheet_def", "accepted_headers",
-    "locate", "sheets_read",
+    "locate", "sheets_read", "header_key", "header_label", "match_columns", "Ignored", "copy_of",
     "LANGS", "Lang",
 ]

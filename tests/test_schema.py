@@ -7,7 +7,18 @@ import pytest
 from crm_xl.book.memory import MemoryBook
 from crm_xl.book.port import TableInfo
 from crm_xl.errors import SchemaError
-from crm_xl.schema import CUSTOMERS, DATA_SHEETS, FOLLOWUPS, STATUS, TIER, find_sheet_def
+from crm_xl.schema import (
+    CUSTOMERS,
+    DATA_SHEETS,
+    FOLLOWUPS,
+    STATUS,
+    TIER,
+    copy_of,
+    find_sheet_def,
+    header_key,
+    locate,
+    match_columns,
+)
 
 
 @pytest.mark.parametrize("sheet", DATA_SHEETS, ids=lambda s: s.key)
@@ -124,3 +135,97 @@ def test_language_detected_from_headers(headers, lang):
 
 def test_followups_key_columns():
     assert [c.key for c in FOLLOWUPS.columns if c.key_column] == ["customer", "date"]
+
+
+# --- header spellings teams type (issue #17, item 7) ------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "*客户名称", "客户名称*", "＊客户名称", "客户名称 *", "客户名称（必填）", "客户名称(必填)", "客户名称 （必填）",
+    "客戶名稱(必填)", "*客戶名稱", "Customer (required)", "*Customer", "Customer*", "客户\n名称", "客戶\r\n名稱",
+    "客户名称【必填】", "Customer\nname",
+])
+def test_required_marks_and_line_breaks_in_headers_are_ignored(text):
+    assert CUSTOMERS.match_header(text).key == "customer"
+
+
+def test_marks_do_not_make_other_words_match():
+    assert CUSTOMERS.match_header("*客户生日") is None
+    assert CUSTOMERS.match_header("客户名称（备用）") is None
+    assert CUSTOMERS.match_header("联系\n方式（必填）").key == "phone"
+
+
+def test_no_two_columns_share_a_header_once_marks_and_spaces_are_dropped():
+    for sheet in DATA_SHEETS:
+        owner: dict[str, str] = {}
+        for col in sheet.columns:
+            for h in col.headers():
+                assert owner.setdefault(header_key(h), col.key) == col.key, (sheet.key, h)
+        assert not {header_key(h) for h, _, _ in sheet.shared} & set(owner), sheet.key
+
+
+def _frame(header: list, rows: list[list], sheet: str = "客户信息表"):
+    return MemoryBook({sheet: [header, *rows]}).read(sheet_key(sheet))
+
+
+def sheet_key(name: str) -> str:
+    return find_sheet_def(copy_of(name) or name).key
+
+
+def test_xingming_is_the_customer_name_on_a_sheet_without_one():
+    """姓名 / 客户姓名 on Customers: the customer name when the sheet has no (filled) 客户名称 / 公司名称 column;
+    the contact when it has one (then 联系人, if there too, competes with it for the contact)."""
+    alone = _frame(["姓名", "联系人", "负责人"], [["甲公司", "张三", "小王"]])
+    assert alone.cols == {"customer": 1, "contact": 2, "owner": 3} and "ignored" not in alone.data.attrs
+    with_company = _frame(["公司名称", "客户姓名", "负责人"], [["甲公司", "张三", "小王"]])
+    assert with_company.cols == {"customer": 1, "contact": 2, "owner": 3}
+    assert with_company.data.loc[2, "contact"] == "张三"
+    assert _frame(["Name", "Customer", "Owner"], [["Ann", "Acme", "Bo"]]).cols == {
+        "customer": 2, "contact": 1, "owner": 3}
+    # on the other sheets 客户姓名 is the customer, as 客户名称 is
+    fu = _frame(["客户姓名", "跟进时间"], [["甲公司", "2024-03-01"]], sheet="跟进计划表")
+    assert fu.cols == {"customer": 1, "date": 2}
+
+
+def test_an_empty_column_never_wins_over_a_filled_one_and_the_other_is_reported():
+    frame = _frame(["公司名称", "客户姓名", "联系人", "负责人"], [[None, "甲公司", "张三", "小王"], [" ", "乙公司", None, "小李"]])
+    assert frame.cols == {"customer": 2, "contact": 3, "owner": 4}
+    assert frame.extra == {"公司名称": 1}
+    assert list(frame.data["customer"]) == ["甲公司", "乙公司"]
+    [ignored] = frame.data.attrs["ignored"]
+    assert (ignored.key, ignored.col, ignored.header, ignored.kept, ignored.empty) == ("customer", 1, "公司名称", 2, True)
+
+
+def test_two_filled_columns_of_one_key_keep_the_leftmost_and_report_the_other():
+    frame = _frame(["客户名称", "联系人", "客户名称"], [["甲公司", "张三", "别名"]])
+    assert frame.cols == {"customer": 1, "contact": 2} and frame.data.loc[2, "customer"] == "甲公司"
+    [ignored] = frame.data.attrs["ignored"]
+    assert (ignored.col, ignored.kept, ignored.empty) == (3, 1, False)
+    # the empty one left of a filled one loses, whatever the order
+    frame = _frame(["负责人", "客户名称", "Owner"], [[None, "甲公司", "小王"]])
+    assert frame.cols["owner"] == 3 and frame.data.attrs["ignored"][0].col == 1
+
+
+def test_match_columns_asks_for_values_only_where_cells_compete():
+    asked: list[int] = []
+
+    def filled(c: int) -> bool:
+        asked.append(c)
+        return True
+
+    cols, ignored = match_columns(CUSTOMERS, [(1, "客户名称"), (2, "联系人"), (3, "负责人")], filled)
+    assert cols == {"customer": 1, "contact": 2, "owner": 3} and ignored == [] and asked == []
+
+
+def test_header_shown_on_one_line_in_messages():
+    frame = _frame(["客户\n名称", "Phone /\nemail", "负责人*"], [["甲公司", "13800000000", "小王"]])
+    assert frame.data.attrs["headers"] == {"customer": "客户名称", "phone": "Phone / email", "owner": "负责人*"}
+
+
+@pytest.mark.parametrize("name", ["客户信息表(2)", "客户信息表 (2)", "客户信息表（2）", "客戶信息表 (3)", "Customers (2)"])
+def test_a_copied_sheet_is_found_when_the_plain_name_is_absent(name):
+    assert locate(CUSTOMERS, ["设置", name], []) == (name, None)
+    assert locate(CUSTOMERS, [name, "客户信息表"], []) == ("客户信息表", None)  # the plain name first
+    assert locate(CUSTOMERS, ["客户信息表（二）", "客户表格(2)"], []) is None
+    frame = _frame(["客户名称", "联系人"], [["甲公司", "张三"]], sheet=name)
+    assert frame.sheet_name == name

@@ -24,8 +24,19 @@ from ..i18n import Lang, detect_lang
 from ..layout import Rendered, SheetLayout, render
 from ..parse import is_blank
 from ..result import JobResult
-from ..schema import DATA_SHEETS, SETTINGS_SHEET, SHEETS, Kind, SheetDef, accepted_headers, locate
+from ..schema import (
+    DATA_SHEETS,
+    SETTINGS_SHEET,
+    SHEETS,
+    Kind,
+    SheetDef,
+    accepted_headers,
+    header_label,
+    locate,
+    match_columns,
+)
 from ..settings import Settings, read_settings
+from .placement import two_row_header, used_columns
 
 
 @dataclass(frozen=True)
@@ -245,15 +256,18 @@ class Book(abc.ABC):
     def _record_column(self, frame: Frame, key: str, series: pd.Series, lang: Lang) -> None:
         column = frame.sheet.column(key)
         new = key not in frame.cols
-        if new:
+        if new:  # never over a column of the team's, headed or not: past the last used one instead
             frame.last_col += 1
+            if frame.last_col in frame.used:
+                frame.last_col = max(frame.used) + 1
+                frame.detached = True
             frame.cols[key] = frame.last_col
         values = series.reindex(frame.data.index).astype(object)
         values = values.where(values.notna(), None)
         frame.data[key] = values
         frame.invalidate(key)
         self._ops.append(WriteColumn(
-            frame.sheet_name, frame.table, frame.cols[key], frame.header_row,
+            frame.sheet_name, None if new and frame.detached else frame.table, frame.cols[key], frame.header_row,
             column.header(lang) if new else None, column.kind, column.computed,
             dict(zip(frame.rows, values.tolist(), strict=True)),
         ))
@@ -328,19 +342,14 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
         header_row = _find_header_row(sheet, arr[:30].tolist())
         first_col, last_col, last_row = 1, width, height
     header = arr[header_row - 1].tolist() if header_row <= height else []
-    cols: dict[str, int] = {}
-    extra: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for c in range(first_col, last_col + 1):
-        text = header[c - 1] if c - 1 < len(header) else None
-        if is_blank(text):
-            continue
-        column = sheet.match_header(text)
-        if column is not None and column.key not in cols:
-            cols[column.key] = c
-            headers[column.key] = str(text)
-        else:
-            extra[str(text)] = c
+    if table is None and (joined := two_row_header(sheet, header, arr, header_row)) is not None:
+        header, header_row = joined, header_row + 1
+    named = [(c, str(header[c - 1])) for c in range(first_col, min(last_col, len(header)) + 1)
+             if not is_blank(header[c - 1])]
+    cols, ignored = match_columns(sheet, named, lambda c: _filled(arr, header_row, last_row, c))
+    headers = {key: header_label(header[c - 1]) for key, c in cols.items()}
+    used = set(cols.values())
+    extra = {text: c for c, text in named if c not in used}  # the team's own columns, and ignored ones
     if table is None:
         last_col = max([*cols.values(), *extra.values(), 0])
     missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
@@ -368,8 +377,12 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
     data = pd.DataFrame(block, index=pd.Index((index + header_row + 1).tolist(), name="row"),
                         columns=list(sheet.keys), dtype=object)
     data.attrs["headers"] = headers
-    return Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
-                 "zh-Hans", last_col)
+    if ignored:  # two cells naming one column: validation warns (duplicate_column)
+        data.attrs["ignored"] = ignored
+    frame = Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
+                  "zh-Hans", last_col)
+    frame.used = used_columns(arr, 1 if table is None else header_row, frame.last_col)
+    return frame
 
 
 _NEVER_BLANK = {int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}
@@ -382,6 +395,13 @@ def _blank(value: Any) -> bool:
     if value.__class__ is str:
         return not value.strip()
     return value.__class__ not in _NEVER_BLANK and is_blank(value)
+
+
+def _filled(arr: np.ndarray, header_row: int, last_row: int, c: int) -> bool:
+    """Whether sheet column `c` has a value below the header row (up to `last_row`)."""
+    if c > arr.shape[1]:
+        return False
+    return any(not _blank(v) for v in arr[header_row:last_row, c - 1].tolist())
 
 
 def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:

@@ -14,7 +14,7 @@ from crm_xl.book.port import TableInfo, _find_header_row, build_frame, grid_arra
 from crm_xl.errors import SchemaError
 from crm_xl.frame import Frame, col_letter
 from crm_xl.parse import is_blank
-from crm_xl.schema import FOLLOWUPS, SheetDef, accepted_headers
+from crm_xl.schema import FOLLOWUPS, SheetDef, accepted_headers, match_columns
 
 HEADERS = ["客户名称", "跟进时间", "跟进方式", "沟通内容", "我们自己的列", "负责人", "Owner", None, "备注"]
 CELL = st.one_of(st.none(), st.sampled_from(["", "  ", "甲", " 乙 ", "#N/A"]), st.integers(-3, 3),
@@ -46,18 +46,15 @@ def reference_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, g
         header_row = _find_header_row(sheet, grid)
         first_col, last_col, last_row = 1, max((len(r) for r in grid), default=0), len(grid)
     header = grid[header_row - 1] if header_row - 1 < len(grid) else []
-    cols: dict[str, int] = {}
-    extra: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for c in range(first_col, last_col + 1):
-        text = header[c - 1] if c - 1 < len(header) else None
-        if is_blank(text):
-            continue
-        column = sheet.match_header(text)
-        if column is not None and column.key not in cols:
-            cols[column.key], headers[column.key] = c, str(text)
-        else:
-            extra[str(text)] = c
+    named = [(c, str(header[c - 1])) for c in range(first_col, last_col + 1)
+             if c - 1 < len(header) and not is_blank(header[c - 1])]
+
+    def filled(c: int) -> bool:  # row by row
+        return any(c - 1 < len(line) and not is_blank(line[c - 1]) for line in grid[header_row:last_row])
+
+    cols, ignored = match_columns(sheet, named, filled)  # which cell wins for a key: tests/test_schema.py
+    headers = {key: str(header[c - 1]) for key, c in cols.items()}
+    extra = {text: c for c, text in named if c not in cols.values()}
     if table is None:
         last_col = max([c for c in range(1, last_col + 1) if c - 1 < len(header) and not is_blank(header[c - 1])],
                        default=0)
@@ -76,6 +73,8 @@ def reference_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, g
             values[key].append(cell.get(key))
     data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
     data.attrs["headers"] = headers
+    if ignored:
+        data.attrs["ignored"] = ignored
     return Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra, "zh-Hans",
                  last_col)
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...frame import Frame
+from ...frame import Frame, col_letter
 from ...i18n import Lang, fold, pick
 from ...parse import (
     _MOBILE,
@@ -25,7 +25,7 @@ from ...parse import (
     parse_number,
     parse_tags,
 )
-from ...schema import ENUMS, STATUS, Column, Kind
+from ...schema import ENUMS, STATUS, Column, Ignored, Kind
 from ..columns import factorized
 from ..context import Context
 from ..names import fold_ahead, keys_of
@@ -157,9 +157,24 @@ class Checker:
     # --- cell rules --------------------------------------------------------------------------------
 
     def cells(self, frame: Frame) -> None:
+        self._ignored_columns(frame)
         for column in frame.sheet.input_columns:
             if frame.has(column.key):
                 self._column(frame, column)
+
+    def _ignored_columns(self, frame: Frame) -> None:
+        """duplicate_column, on the header cell of each column left out because another one names the same
+        crm-xl column (see schema.match_columns)."""
+        ignored: list[Ignored] = frame.data.attrs.get("ignored", [])
+        rule = RULES["duplicate_column"]
+        for dup in ignored:
+            why = pick(self.lang, "（此列为空）", " (this one is empty)") if dup.empty else ""
+            r = self.records
+            r["message"].append(rule.message(self.lang, col=frame.header(dup.key), kept=col_letter(dup.kept),
+                                             kept_header=brief(dup.kept_header), why=why))
+            for name, value in (("sheet", frame.sheet.key), ("row", frame.header_row), ("col", dup.col),
+                                ("key", dup.key), ("rule", "duplicate_column"), ("value", dup.header)):
+                r[name].append(value)
 
     def _column(self, frame: Frame, column: Column) -> None:
         key, sheet = column.key, frame.sheet.key
