@@ -1,14 +1,21 @@
-"""styles.xml for the file engine: read the cell formats a run needs, append new ones (never renumber).
+"""styles.xml for the file engine: read the cell formats a run needs; reuse or append them (never renumber).
 
-New fonts, fills, number formats and cell formats (xf) are appended at the end of their lists, so every
-index already used by a cell, a conditional format or a table stays valid. `render()` returns the changed
-part (the original bytes when nothing was added).
+A number format, font, fill or cell format (xf) a run needs is first looked for among the entries already
+in styles.xml, by meaning rather than by bytes (see `canon`), so a second run on unchanged data adds
+nothing. The others are appended at the end of their lists; existing entries are never changed or removed,
+so every index already used by a cell, a conditional format or a table stays valid. Borders, dxfs
+(conditional formats) and cell styles are read, never added. `render()` returns the changed part (the
+original bytes when nothing was added).
 """
 
 from __future__ import annotations
 
+import html
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from xml.sax.saxutils import quoteattr
 
 from .. import theme
@@ -19,6 +26,9 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # (including the East Asian ones 27–36 and 50–58).
 BUILTIN = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
+# The lists of a styleSheet, in schema order (where a list the file lacks goes).
+ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
+         "colors", "extLst")
 
 MINIMAL = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN}">'
@@ -80,50 +90,258 @@ def _section(tag: str, p: str) -> re.Pattern[str]:
     return re.compile(rf"<{p}{tag}\b[^>]*?(?:/>|>.*?</{p}{tag}>)", re.S)
 
 
+# --- meaning of an entry -------------------------------------------------------------------------
+
+Key = tuple[object, ...]
+
+_TOKEN = re.compile(r"<(/?)([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|<!--.*?-->|([^<]+)",
+                    re.S)
+_ATTR = re.compile(r"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_PLAIN = re.compile(r"[^&<>\"']{2,}")
+BOOL_ATTRS = frozenset({"wrapText", "shrinkToFit", "justifyLastLine", "quotePrefix", "pivotButton", "locked",
+                        "hidden", "outline", "diagonalUp", "diagonalDown"})
+BOOL_ELEMENTS = frozenset({"b", "i", "strike", "condense", "extend", "outline", "shadow"})
+# Attribute values that mean the same as leaving the attribute out.
+DEFAULTS: dict[str, dict[str, str]] = {
+    "alignment": {"horizontal": "general", "vertical": "bottom", "textRotation": "0", "wrapText": "0",
+                  "indent": "0", "relativeIndent": "0", "justifyLastLine": "0", "shrinkToFit": "0",
+                  "readingOrder": "0"},
+    "protection": {"locked": "1", "hidden": "0"},
+    "xf": {"quotePrefix": "0", "pivotButton": "0"},
+    "u": {"val": "single"},
+    **{tag: {"val": "1"} for tag in BOOL_ELEMENTS},
+}
+UNORDERED = frozenset({"font"})  # a font's children are an xsd:choice: any order means the same
+
+
+def canon(xml: str, p: str = "") -> tuple[Key, frozenset[str]] | None:
+    """What a styles.xml entry means, as a hashable key, and the apply* flags set to 1 on it (an xf's; they
+    are left out of the key); None when it does not parse.
+
+    Blind to attribute order, quotes, whitespace between elements, comments, the main namespace prefix `p`,
+    `<a/>` vs `<a></a>`, entities, true/false vs 1/0, the case of rgb colours, "11" vs "11.0" font sizes,
+    attributes at their default value (an `<alignment/>` or `<protection/>` left with none is dropped) and
+    the order of a font's children. Anything else (another attribute, element or namespace) differs."""
+    stack: list[list[Key]] = [[]]
+    opened: list[tuple[str, dict[str, str]]] = []
+    pos = 0
+    for m in _TOKEN.finditer(xml):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        close, tag, attrs, empty, text = m.groups()
+        if tag is None:
+            if text is not None and text.strip():
+                stack[-1].append(("#text", html.unescape(text)))
+            continue
+        if p and tag.startswith(p):
+            tag = tag[len(p):]
+        if close:
+            if not opened or opened[-1][0] != tag or attrs:
+                return None
+            _, a = opened.pop()
+            _put(stack, tag, a, stack.pop())
+        elif empty:
+            _put(stack, tag, _norm(tag, attrs), [])
+        else:
+            opened.append((tag, _norm(tag, attrs)))
+            stack.append([])
+    if pos != len(xml) or opened or len(stack[0]) != 1 or len(stack[0][0]) != 3:
+        return None
+    tag, attrs, kids = stack[0][0]
+    if tag != "xf":
+        return stack[0][0], frozenset()
+    assert isinstance(attrs, tuple)
+    applies = frozenset(k for k, v in attrs if k.startswith("apply") and v == "1")
+    return (tag, tuple((k, v) for k, v in attrs if not k.startswith("apply")), kids), applies
+
+
+def _norm(tag: str, text: str) -> dict[str, str]:
+    """An element's attributes, unescaped, booleans as 1/0, rgb in capitals, defaults left out."""
+    out: dict[str, str] = {}
+    defaults = DEFAULTS.get(tag, {})
+    for k, v1, v2 in _ATTR.findall(text):
+        v = html.unescape(v1 or v2)
+        if k in BOOL_ATTRS or k.startswith("apply") or (k == "val" and tag in BOOL_ELEMENTS):
+            v = {"true": "1", "false": "0"}.get(v.strip(), v.strip())
+        elif k == "rgb":
+            v = v.strip().upper()
+        elif k == "val" and tag == "sz":
+            v = _number(v)
+        if defaults.get(k) != v:
+            out[k] = v
+    return out
+
+
+def _number(v: str) -> str:
+    try:
+        return repr(float(v))
+    except ValueError:
+        return v
+
+
+def _put(stack: list[list[Key]], tag: str, attrs: dict[str, str], kids: list[Key]) -> None:
+    if tag in ("alignment", "protection") and not attrs and not kids:
+        return
+    if tag in UNORDERED:
+        kids = sorted(kids, key=repr)
+    stack[-1].append((tag, tuple(sorted(attrs.items())), tuple(kids)))
+
+
+def _needles(xml: str) -> list[str]:
+    """Attribute values (as written, 2+ characters) of an entry; one that does not contain them all is not
+    searched for it — it may still mean the same if it spells them otherwise, then it is merely not reused."""
+    values = {v1 or v2 for _, v1, v2 in _ATTR.findall(xml)}
+    return sorted((v for v in values if _PLAIN.fullmatch(v)), key=len, reverse=True)
+
+
+class Pool:
+    """One list of styles.xml — fonts, fills or cellXfs: the entries in the file, those a run adds, and
+    where an entry meaning the same as a given one already is (see `canon`)."""
+
+    LIMIT = 2000  # entries of one list whose meaning is worked out at most (searched newest first)
+
+    def __init__(self, text: str, outer: str, inner: str, p: str, first: list[str] | None = None) -> None:
+        m = _section(outer, p).search(text)
+        self.p, self.outer = p, outer
+        self.present = m is not None
+        if m:
+            self.body = m.group(0)
+            found = list(_section(inner, p).finditer(self.body))
+            self.items = [x.group(0) for x in found]
+            self.starts = [x.start() for x in found]
+        else:  # a list the file lacks: what a new one must start with
+            self.items = list(first or [])
+            self.starts = list(accumulate((len(x) for x in self.items[:-1]), initial=0)) if self.items else []
+            self.body = "".join(self.items)
+        self.new: list[str] = []
+        self._found: dict[str, int] = {}
+        self._keys: dict[int, tuple[Key, frozenset[str]] | None] = {}
+        self._budget = self.LIMIT
+
+    def __len__(self) -> int:
+        return len(self.items) + len(self.new)
+
+    def get(self, index: int) -> str | None:
+        if 0 <= index < len(self.items):
+            return self.items[index]
+        n = index - len(self.items)
+        return self.new[n] if 0 <= n < len(self.new) else None
+
+    def add(self, xml: str) -> int:
+        """The index of an entry meaning the same as `xml`, appended when there is none."""
+        hit = self._found.get(xml)
+        if hit is None:
+            hit = self.find(xml)
+            if hit is None:
+                self.new.append(xml)
+                hit = len(self) - 1
+            self._found[xml] = hit
+        return hit
+
+    def find(self, xml: str) -> int | None:
+        """The newest entry meaning the same as `xml` (for an xf: applying at least what it applies)."""
+        want = canon(xml, self.p)
+        if want is None:
+            return None
+        for i in self._candidates(_needles(xml)):
+            got = self._key(i)
+            if got is not None and got[0] == want[0] and want[1] <= got[1]:
+                return i
+        return None
+
+    def _key(self, index: int) -> tuple[Key, frozenset[str]] | None:
+        if index not in self._keys:
+            self._budget -= index < len(self.items)
+            self._keys[index] = canon(self.get(index) or "", self.p)
+        return self._keys[index]
+
+    def _candidates(self, needles: list[str]) -> Iterator[int]:
+        """Entries containing every needle, newest first: the run's own, then the file's (found by the
+        rarest of the longest needles, until the budget is spent)."""
+        n = len(self.items)
+        for j in range(len(self.new) - 1, -1, -1):
+            if all(x in self.new[j] for x in needles):
+                yield n + j
+        first = min(needles[:4], key=self.body.count) if needles else "<"
+        body, starts, end = self.body, self.starts, len(self.body)
+        while True:
+            at = body.rfind(first, 0, end)
+            k = bisect_right(starts, at) - 1
+            if at < 0 or k < 0 or (self._budget <= 0 and k not in self._keys):
+                return
+            end = starts[k]
+            item = self.items[k]
+            if all(x in item for x in needles):
+                yield k
+
+    def render(self, text: str) -> str:
+        """`text` with this list's new entries appended (the list added where the file lacks it)."""
+        if not self.new:
+            return text
+        m = _section(self.outer, self.p).search(text)
+        if m:
+            return _append(text, m, self.outer, "".join(self.new), self.p, len(self))
+        p = self.p
+        block = f'<{p}{self.outer} count="{len(self)}">{"".join(self.items + self.new)}</{p}{self.outer}>'
+        return _insert(text, self.outer, block, p)
+
+
+def _insert(text: str, tag: str, block: str, p: str) -> str:
+    """`text` with a list the file lacks put after the lists that come before it in a styleSheet."""
+    at = None
+    for before in ORDER[:ORDER.index(tag)]:
+        m = _section(before, p).search(text)
+        if m:
+            at = m.end()
+    if at is None:
+        root = re.search(rf"<{p}styleSheet\b[^>]*>", text)
+        assert root is not None
+        at = root.end()
+    return text[:at] + block + text[at:]
+
+
 class StyleBook:
-    """The cell formats of a workbook, plus the ones a run adds."""
+    """The cell formats of a workbook, plus the ones a run adds (an existing one meaning the same is reused)."""
 
     def __init__(self, xml: bytes | None) -> None:
         self.original = xml
         self.text = xml.decode("utf-8") if xml else MINIMAL
         m = re.search(r"<(\w+:)?styleSheet\b", self.text)
-        self.p = (m.group(1) or "") if m else ""
-        p = self.p
-        self.num_fmts: dict[int, str] = {}
-        for el in re.finditer(rf"<{p}numFmt\b([^>]*)/?>", self.text):
-            a = _attrs(el.group(1))
-            if "numFmtId" in a:
-                self.num_fmts[int(a["numFmtId"])] = a.get("formatCode", "")
-        self.fonts = self._items("fonts", "font")
-        self.fills = self._items("fills", "fill")
-        self.xfs = self._items("cellXfs", "xf")
+        self.p = p = (m.group(1) or "") if m else ""
+        self.num_fmts: dict[int, str] = {}  # the <numFmts> list (cells use these)
+        section = _section("numFmts", p).search(self.text)
+        for a in _num_fmts(section.group(0) if section else "", p):
+            self.num_fmts.setdefault(int(a["numFmtId"]), a.get("formatCode", ""))
+        self._fmt_of: dict[str, int] = {}
+        for i, code in self.num_fmts.items():
+            self._fmt_of.setdefault(code, i)
+        # ids taken anywhere (dxfs' own number formats too): a new format gets a fresh one
+        self._next_fmt = max([163, *(int(a["numFmtId"]) for a in _num_fmts(self.text, p))]) + 1
+        self.fonts = Pool(self.text, "fonts", "font", p, [f"<{p}font><{p}sz val=\"11\"/><{p}name val=\"Calibri\"/>"
+                                                          f"<{p}family val=\"2\"/></{p}font>"])
+        self.fills = Pool(self.text, "fills", "fill", p, [f'<{p}fill><{p}patternFill patternType="{t}"/></{p}fill>'
+                                                          for t in ("none", "gray125")])
+        self.xfs = Pool(self.text, "cellXfs", "xf", p)
         self.new_fmts: list[tuple[int, str]] = []
-        self.new_fonts: list[str] = []
-        self.new_fills: list[str] = []
-        self.new_xfs: list[str] = []
         self._cache: dict[tuple[object, ...], int] = {}
         self._date: dict[int, bool] = {}
-        if not self.xfs:
+        if not self.xfs.present or not self.xfs.items:
             raise ValueError("styles.xml has no cellXfs")
 
-    def _items(self, outer: str, inner: str) -> list[str]:
-        m = _section(outer, self.p).search(self.text)
-        return [x.group(0) for x in _section(inner, self.p).finditer(m.group(0))] if m else []
+    @property
+    def new_xfs(self) -> list[str]:
+        return self.xfs.new
 
     @property
     def changed(self) -> bool:
-        return bool(self.new_xfs or self.new_fmts or self.new_fonts or self.new_fills)
+        return bool(self.new_fmts or self.fonts.new or self.fills.new or self.xfs.new)
 
     # --- reading ---------------------------------------------------------------------------------
 
     def xf(self, index: int) -> dict[str, str]:
-        xfs = self.xfs
-        if 0 <= index < len(xfs):
-            return _attrs(re.match(r"<[\w:]+\b([^>]*?)/?>", xfs[index]).group(1))  # type: ignore[union-attr]
-        n = index - len(xfs)
-        if 0 <= n < len(self.new_xfs):
-            return _attrs(re.match(r"<[\w:]+\b([^>]*?)/?>", self.new_xfs[n]).group(1))  # type: ignore[union-attr]
-        return {}
+        xml = self.xfs.get(index)
+        return _attrs(re.match(r"<[\w:]+\b([^>]*?)/?>", xml).group(1)) if xml else {}  # type: ignore[union-attr]
 
     def is_date(self, index: int) -> bool:
         """Whether cells with this xf show dates (so a serial number reads back as a date)."""
@@ -137,44 +355,32 @@ class StyleBook:
     # --- adding ----------------------------------------------------------------------------------
 
     def fmt_id(self, code: str | None) -> int:
+        """The id of number format `code`: built-in, already in the file, or appended."""
         if not code:
             return 0
-        if code in BUILTIN:
+        if code in BUILTIN and self.num_fmts.get(BUILTIN[code], code) == code:
             return BUILTIN[code]
-        for i, c in self.num_fmts.items():
-            if c == code:
-                return i
-        i = max([163, *self.num_fmts]) + 1
-        self.num_fmts[i] = code
-        self.new_fmts.append((i, code))
-        return i
+        hit = self._fmt_of.get(code)
+        if hit is None:
+            hit = self._fmt_of[code] = self._next_fmt
+            self._next_fmt += 1
+            self.num_fmts[hit] = code
+            self.new_fmts.append((hit, code))
+        return hit
 
     def font_id(self, font: Font | str) -> int:
-        xml = font if isinstance(font, str) else font.xml(self.p)
-        key = ("font", xml)
-        if key not in self._cache:
-            self.new_fonts.append(xml)
-            self._cache[key] = len(self.fonts) + len(self.new_fonts) - 1
-        return self._cache[key]
+        return self.fonts.add(font if isinstance(font, str) else font.xml(self.p))
 
     def fill_id(self, rgb: str) -> int:
-        key = ("fill", rgb)
-        if key not in self._cache:
-            p = self.p
-            self.new_fills.append(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="FF{rgb}"/>'
-                                  f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
-            self._cache[key] = len(self.fills) + len(self.new_fills) - 1
-        return self._cache[key]
+        p = self.p
+        return self.fills.add(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="FF{rgb}"/>'
+                              f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
 
     def _add_xf(self, attrs: dict[str, str], inner: str) -> int:
-        key = ("xf", tuple(sorted(attrs.items())), inner)
-        if key not in self._cache:
-            p = self.p
-            a = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
-            inner_p = inner.replace("<alignment", f"<{p}alignment") if p else inner
-            self.new_xfs.append(f"<{p}xf{a}>{inner_p}</{p}xf>" if inner else f"<{p}xf{a}/>")
-            self._cache[key] = len(self.xfs) + len(self.new_xfs) - 1
-        return self._cache[key]
+        p = self.p
+        a = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
+        inner_p = inner.replace("<alignment", f"<{p}alignment") if p else inner
+        return self.xfs.add(f"<{p}xf{a}>{inner_p}</{p}xf>" if inner else f"<{p}xf{a}/>")
 
     def named(self, style: str) -> int:
         """The xf of an abstract layout style (title, header, int, date …)."""
@@ -234,16 +440,10 @@ class StyleBook:
         return self._cache[key]
 
     def _xml(self, index: int) -> str:
-        if 0 <= index < len(self.xfs):
-            return self.xfs[index]
-        n = index - len(self.xfs)
-        return self.new_xfs[n] if 0 <= n < len(self.new_xfs) else ""
+        return self.xfs.get(index) or ""
 
     def _font_xml(self, index: int) -> str | None:
-        if 0 <= index < len(self.fonts):
-            return self.fonts[index]
-        n = index - len(self.fonts)
-        return self.new_fonts[n] if 0 <= n < len(self.new_fonts) else None
+        return self.fonts.get(index)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -262,14 +462,10 @@ class StyleBook:
                 assert root is not None
                 block = f'<{p}numFmts count="{len(self.new_fmts)}">{items}</{p}numFmts>'
                 text = text[:root.end()] + block + text[root.end():]
-        for outer, items, total in (("fonts", self.new_fonts, len(self.fonts) + len(self.new_fonts)),
-                                    ("fills", self.new_fills, len(self.fills) + len(self.new_fills)),
-                                    ("cellXfs", self.new_xfs, len(self.xfs) + len(self.new_xfs))):
-            if items:
-                m = _section(outer, p).search(text)
-                assert m is not None
-                text = _append(text, m, outer, "".join(items), p, total)
+        for pool in (self.fonts, self.fills, self.xfs):
+            text = pool.render(text)
         return text.encode("utf-8")
+
 
 
 def _append(text: str, m: re.Match[str], tag: str, items: str, p: str, count: int) -> str:
@@ -287,12 +483,15 @@ def _append(text: str, m: re.Match[str], tag: str, items: str, p: str, count: in
 
 
 def _attrs(text: str) -> dict[str, str]:
-    return {k: _unescape(v) for k, v in re.findall(r'([\w:]+)\s*=\s*"([^"]*)"', text)}
+    return {k: html.unescape(v1 or v2) for k, v1, v2 in _ATTR.findall(text)}
 
 
-def _unescape(v: str) -> str:
-    return v.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'").replace(
-        "&amp;", "&")
+def _num_fmts(text: str, p: str) -> Iterator[dict[str, str]]:
+    """The attributes of each <numFmt> in `text` that has a numeric id."""
+    for el in re.finditer(rf"<{p}numFmt\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", text):
+        a = _attrs(el.group(1))
+        if a.get("numFmtId", "").strip().isdigit():
+            yield a
 
 
 def _inner(xf_xml: str) -> str:

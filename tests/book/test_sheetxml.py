@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -277,9 +278,13 @@ def test_batched_columns_give_what_the_row_by_row_merge_gives(chunk, shapes, dat
 
 
 @pytest.mark.parametrize("appended", [False, True])
-def test_new_date_formats_are_numbered_as_a_row_by_row_rewrite_numbers_them(appended: bool):
+def test_new_date_formats_are_numbered_as_a_row_by_row_rewrite_numbers_them(appended: bool,
+                                                                            monkeypatch: pytest.MonkeyPatch):
     """Column E's first date (row 1) comes before column C's (row 2): its date format is made first, in
     the batch as row by row, even though the batch writes column C first."""
+    # column C's style (xf 2) wraps text, so its dated copy is a new xf, not xf 1 (reused: same meaning)
+    monkeypatch.setattr(sys.modules[__name__], "STYLES", STYLES.replace(
+        b'xfId="0"/></cellXfs>', b'xfId="0" applyAlignment="1"><alignment wrapText="1"/></xf></cellXfs>'))
     parts = [f'<row r="{r}" spans="1:1"><c r="A{r}" s="2" t="s"><v>{r}</v></c></row>' for r in (1, 2, 3)]
     xml = (HEAD + "".join(parts) + TAIL).encode()
     c = {1: None, 2: dt.date(2024, 1, 2), 3: None}
