@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import CrmXlError, UsageError
+from .errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -138,8 +139,19 @@ def info(path: PathArg, as_json: JsonOpt = False) -> None:
     guarded(go)
 
 
-def load_jobs(path: Path) -> ModuleType:
+def check_files(path: Path, out: Path | None) -> None:
+    """Refuse an unusable workbook or --out before anything is read or written (and before a folder for
+    --out is made)."""
+    from .book.safety import check_out, check_readable
+
+    check_readable(path)
+    if out is not None:
+        check_out(path, out)
+
+
+def load_jobs(path: Path, out: Path | None = None) -> ModuleType:
     """The jobs module — pandas and the core load while a second core starts reading `path`."""
+    check_files(path, out)
     from .book import loader
 
     loader.start(path)
@@ -150,7 +162,7 @@ def load_jobs(path: Path) -> ModuleType:
 
 def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) -> None:
     def go() -> Summary:
-        return getattr(load_jobs(kwargs["target"]), name)(**kwargs)
+        return getattr(load_jobs(kwargs["target"], kwargs["out"]), name)(**kwargs)
 
     summary = guarded(go)
     show([summary], as_json)
@@ -224,7 +236,7 @@ def run(
                 err_console.print(f"{job}: done in {time.perf_counter() - started[job]:.2f} s", highlight=False)
 
         try:
-            summaries = load_jobs(path).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
+            summaries = load_jobs(path, out).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
         except CrmXlError as exc:
             error: CrmXlError | None = exc
         else:
@@ -234,6 +246,8 @@ def run(
     show(summaries, as_json)
     if not as_json:
         out_console.print(f"Saved {out or path}", highlight=False)
+    if any(s.errors for s in summaries if s.job == "validate"):
+        raise typer.Exit(1)  # saved as always; the exit code says the check found errors, as `validate`'s does
 
 
 @app.command("excel-setup")
@@ -280,15 +294,33 @@ def excel_setup(
 
 def main() -> None:
     """The `crm-xl` command. A run leaves millions of cell objects behind; once the output is flushed
-    the process ends at once instead of freeing them one by one (that took 0.3 s on a team workbook)."""
+    the process ends at once instead of freeing them one by one (that took 0.3 s on a team workbook).
+    Ctrl-C (typer turns it into exit code 130) prints one line and exits 130."""
     try:
-        app()
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
+        try:
+            app()
+            code: object = 0
+        except SystemExit as exc:
+            code = exc.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        if code == INTERRUPTED:
+            print(interrupted(), file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+        with contextlib.suppress(Exception):
+            print(interrupted(), file=sys.stderr, flush=True)
     os._exit(code or 0)
+
+
+
+def interrupted() -> str:
+    """The one line for Ctrl-C: true because every save replaces its file in one step (book/safety.py)."""
+    safety = sys.modules.get("crm_xl.book.safety")
+    written = getattr(safety, "saved", None)
+    if written:
+        return f"interrupted; {written[-1]} was saved before the interrupt"
+    return NOTHING_WRITTEN

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+INTERRUPTED = 130  # the exit code of a command stopped by Ctrl-C (128 + SIGINT)
+NOTHING_WRITTEN = "interrupted; nothing was written"  # its one line, when no save had finished
+
 
 class CrmXlError(Exception):
     """Root of crm-xl's errors; the CLI prints `Error: <message>` and exits with `exit_code`."""

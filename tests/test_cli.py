@@ -73,16 +73,6 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path):
     _only_error(invoke("tiers", path), f"{path}: is a zip file but not an Excel workbook (no xl/workbook.xml)")
 
 
-def test_encrypted_workbook(tmp_path: Path):
-    path = tmp_path / "secret.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    before = digest(path)
-    _only_error(invoke("validate", path),
-                f"{path}: is encrypted (password-protected); remove the password in Excel "
-                "(File > Info > Protect Workbook > Encrypt with Password) and try again")
-    assert digest(path) == before
-
-
 def test_workbook_without_crm_sheets(tmp_path: Path):
     path = write_workbook(tmp_path / "other.xlsx", {"Budget": [["a", "b"], [1, 2]]})
     before = digest(path)
