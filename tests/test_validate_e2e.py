@@ -108,12 +108,12 @@ def test_validate_writes_check_column_and_issues_sheet(tmp_path: Path) -> None:
     assert [row[:6] for row in issues[4:]] == [
         ["客户信息表", "C3", "联系方式", "1395678", "bad_phone", "错误"],
         ["客户信息表", "C4", "联系方式", FORMULA, "bad_phone", "错误"],
-        ["客户信息表", "G4", "录入日期", "2024-03-09", "entry_lag", "警告"],
         ["跟进计划表", "C3", "跟进方式", "", "required", "错误"],
         ["跟进计划表", "A4", "客户名称", "丁公司", "unknown_customer", "错误"],
+        ["客户信息表", "G4", "录入日期", "2024-03-09", "entry_lag", "警告"],  # errors first, then warnings
         ["跟进计划表", "E5", "负责人", "小李", "owner_mismatch", "警告"],
     ]
-    assert issues[8][6] == "客户“丁公司”不在客户信息表中"
+    assert issues[7][6] == "客户“丁公司”不在客户信息表中"
 
     # openpyxl: the formula-like value is inert text; cells link to the problem cell
     wb = openpyxl.load_workbook(path)
@@ -121,7 +121,7 @@ def test_validate_writes_check_column_and_issues_sheet(tmp_path: Path) -> None:
     value = ws["D6"]
     assert value.value == FORMULA and value.data_type == "s"
     assert ws["B5"].hyperlink.location == "'客户信息表'!C3"
-    assert ws["B8"].hyperlink.location == "'跟进计划表'!C3"
+    assert ws["B7"].hyperlink.location == "'跟进计划表'!C3"
     wb.close()
 
     # every other cell is unchanged

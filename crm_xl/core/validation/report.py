@@ -220,14 +220,17 @@ def _issue_rows(issues: pd.DataFrame, frames: Frames, lang: Lang) -> tuple[list[
 
 
 def _more_row(group: Group, frame: Frame, lang: Lang) -> _Rows:
-    """The line after a capped group: how many more, and where to find them all (the sheet's check column)."""
+    """The line after a capped group: how many more, and where to find them all (the sheet's check column,
+    its header cell linked)."""
     check = _header(frame, "check")
     text = pick(lang, "还有 {n} 条同类问题：在「{sheet}」按 {col} 筛选",
                 "{n} more like these: filter the “{sheet}” sheet on its {col} column",
                 "還有 {n} 條同類問題：在「{sheet}」按 {col} 篩選").format(
         n=f"{group.more:,}", sheet=frame.sheet_name, col=check)
-    row = [frame.sheet_name, None, check, None, group.rule, SEVERITY.label(group.severity, lang), text]
-    return _Rows([[v] for v in row], [None], [group.severity])
+    at = frame.cols.get("check")  # its header cell, linked, when the column is there already
+    address, link = _target(frame, frame.header_row, at) if at else (None, None)
+    row = [frame.sheet_name, address, check, None, group.rule, SEVERITY.label(group.severity, lang), text]
+    return _Rows([[v] for v in row], [link], [group.severity])
 
 
 UNKNOWN_SETTING = "unknown_setting"  # the rule of a Settings label that names no setting or list
