@@ -46,6 +46,8 @@ class Frame:
     extra: dict[str, int] = field(default_factory=dict)
     lang: Lang = "zh-Hans"
     last_col: int = 0  # last used column of the header row / table
+    used: frozenset[int] = frozenset()  # columns right of last_col holding a value from the header row down
+    detached: bool = False  # a column right of the table holds data: new columns go past it, outside the table
     # what the core derived from the data, shared by the jobs of a run (see crm_xl/core/memo.py): `memos`
     # holds it, `writes` counts the writes of each column and `epoch` the appends (see `invalidate`)
     memos: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
