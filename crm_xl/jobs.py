@@ -17,11 +17,12 @@ import pandas as pd
 from .book.port import Book
 from .core.context import Context
 from .core.nogc import without_gc
-from .errors import UsageError
+from .errors import SchemaError, UsageError
 from .heap import trim
+from .i18n import pick
 from .parse import is_blank
 from .result import JobResult, Summary
-from .schema import HISTORY_SHEET
+from .schema import CUSTOMERS, HISTORY_SHEET
 from .settings import tell_notes
 
 Progress = Callable[[str, str], None]
@@ -35,6 +36,9 @@ CORE: dict[str, tuple[str, str]] = {
     "review": ("crm_xl.core.review", "build"),
 }
 RUN_ORDER = ("validate", "tiers", "stale", "health", "review")
+# the jobs that cannot work without the Customers sheet: all of them — validation checks the other sheets
+# against it, tiers / stale / health write on it, and a review without it would show no new customers
+NEEDS_CUSTOMERS = frozenset(CORE)
 
 
 def core_function(job: str) -> Callable[[Context], JobResult]:
@@ -86,8 +90,33 @@ def read_history(book: Book) -> pd.DataFrame | None:
     return pd.DataFrame(body, columns=head, dtype=object)
 
 
+def require_customers(book: Book, jobs: tuple[str, ...]) -> None:
+    """SchemaError (exit 2; raised before any job runs, so nothing is written) when one of `jobs` needs the
+    Customers sheet and the workbook has none: says which names were looked for, in the three languages,
+    and which sheets the workbook has, in the workbook's language."""
+    if not NEEDS_CUSTOMERS.intersection(jobs) or book.find("customers") is not None:
+        return
+    book.frames()  # (none of the data sheets at all: that error, which lists them all)
+    sheet, lang = CUSTOMERS, book.lang
+    sep = pick(lang, "、", ", ")
+    template = pick(  # (zh-Hant: from the zh-Hans template, never from the sheet names put into it)
+        lang,
+        "工作簿中没有客户信息表：找过名为 {names}（或 {also}，或其副本如“{copy}”）的工作表和名为 {table} 的表格；"
+        "工作簿中的工作表：{found}。请添加客户信息表或给它改名；未写入任何内容",
+        'no Customers sheet in the workbook: looked for a sheet named {names} (or {also}, or a copy such as "{copy}") '
+        "and a table named {table}; the workbook has: {found} — add the Customers sheet or rename it; nothing was "
+        "written",
+    )
+    raise SchemaError(template.format(
+        names=" / ".join((sheet.hans, sheet.hant, sheet.en)), also=sep.join(sheet.aliases),
+        copy=f"{sheet.name(lang)} (2)", table=sheet.table,
+        found=sep.join(book.sheet_names()) or pick(lang, "（无）", "(none)"),
+    ), sheet="customers", looked_for=list(sheet.names()), sheets=book.sheet_names())
+
+
 def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: str | None = None) -> Summary:
     """Run one job on an open Book (changes recorded, not saved)."""
+    require_customers(book, (job,))
     ctx = make_context(book, today, month, with_history=job == "review")
     result = core_function(job)(ctx)
     without_gc(book.apply)(result)  # recording makes many small acyclic objects, as the core does
@@ -111,6 +140,7 @@ def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month:
         check_writable(Path(target), Path(out) if out is not None else None)
     book = FileBook(target, backup=backup) if owned else target
     try:
+        require_customers(book, jobs)  # before the first job: a refused run records nothing
         summaries = []
         for job in jobs:
             if progress:

@@ -55,6 +55,22 @@ def header_label(text: object) -> str:
     return " ".join(_CJK_GAP.sub("", str(text)).split())
 
 
+class NoValue(str):
+    """A formula cell with no saved value (`<c><f>…</f></c>` with no `<v>`, as openpyxl and other tools write
+    a formula they cannot calculate): '' wherever it is read — a blank to every job — but validation tells it
+    from a blank (rule `formula_no_value`). `formula` is its text (`=TODAY()-F2`), '' when unknown."""
+
+    formula: str
+
+    def __new__(cls, formula: str = "") -> NoValue:
+        self = super().__new__(cls, "")
+        self.formula = formula
+        return self
+
+    def __repr__(self) -> str:
+        return f"NoValue({self.formula!r})"
+
+
 class Kind(StrEnum):
     """How a column's cells are interpreted (see parse.py)."""
 
@@ -546,6 +562,6 @@ __all__ = [
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
     "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
     "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name", "find_sheet_def", "accepted_headers",
-    "locate", "sheets_read", "header_key", "header_label", "match_columns", "Ignored", "copy_of",
+    "locate", "sheets_read", "header_key", "header_label", "match_columns", "NoValue", "Ignored", "copy_of",
     "LANGS", "Lang",
 ]

@@ -26,7 +26,7 @@ from python_calamine import CalamineError
 from ..errors import WorkbookFileError
 from ..frame import Frames
 from ..heap import trim
-from ..schema import DATA_SHEETS, sheets_read
+from ..schema import DATA_SHEETS, NoValue, sheets_read
 from .cells import normalize, serial
 from .handoff import quick
 from .loader import SheetLoader, adopt
@@ -122,7 +122,7 @@ class FileBook(Book):
             loaded = self._sheet_loader().get(name)
             arr = _sheet_array(loaded.sheet)  # while the other thread may still scan the sheet's cells
             loaded.sheet = None  # calamine's copy of the cells goes before the wait
-            cells, formulas = loaded.errors, loaded.formulas
+            cells, formulas, unsaved = loaded.errors, loaded.formulas, loaded.unsaved
             del loaded
         except _BAD as exc:
             raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
@@ -131,6 +131,8 @@ class FileBook(Book):
                 gc.enable()
         trim()  # the row chunks are freed: give their pages back before the next sheet or job
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
+        # a formula with no saved value reads as a blank that validation can tell apart (schema.NoValue)
+        cells = [*cells, *((r, c, NoValue(formula)) for (r, c), formula in unsaved.items())]
         if cells:
             height, width = arr.shape
             grow_r, grow_c = max(r for r, _, _ in cells), max(c for _, c, _ in cells)

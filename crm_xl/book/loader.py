@@ -11,6 +11,7 @@ This module stays light (standard library and python-calamine): the CLI imports 
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -26,16 +27,22 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[
                          rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
 _ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
                                  rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                           re.S)
+# a formula cell (not a self-closing `<c …/>`): its attributes, reference and what it holds up to `</c>`
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)\br="([A-Z]+)(\d+)"([^>]*?)(?<!/)>'
+                           rb"((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>).)*)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]+</(?:\w+:)?v>")
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v[\s>/]")
+_STR_TYPE = re.compile(rb'\bt="str"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 
-
-Cells = tuple[list[tuple[int, int, str]], set[tuple[int, int]]]  # a sheet's error cells and formula cells
+Unsaved = dict[tuple[int, int], str]  # formula cells without a saved value → their formula (`=A2*2`, or '')
+Cells = tuple[list[tuple[int, int, str]], set[tuple[int, int]], Unsaved]  # error, formula, unsaved cells
 
 
 class Loaded:
     """A parsed worksheet: calamine's sheet, its error cells (row, column, text) — calamine reads them
-    as blanks — and the cells holding formulas. The sheet is there at once; `errors` and `formulas` wait
+    as blanks — the cells holding formulas, and those of them with no saved value (also read as blanks).
+    The sheet is there at once; `errors` and `formulas` wait
     for the sheet's scan, which may still be under way on the other thread (so the caller can turn the
     sheet into values meanwhile)."""
 
@@ -56,6 +63,11 @@ class Loaded:
     @property
     def formulas(self) -> set[tuple[int, int]]:
         return self._scan()[1]
+
+    @property
+    def unsaved(self) -> Unsaved:
+        """Formula cells with no saved value (`<f>` and no `<v>`, as openpyxl writes): (row, column) → formula."""
+        return self._scan()[2]
 
 
 class SheetLoader:
@@ -180,7 +192,7 @@ class SheetLoader:
             part = self._parts.get(name)
             if part is not None:
                 with Package(self.path) as pkg:
-                    scan_cells(pkg, part, scan.errors, scan.formulas)
+                    scan_cells(pkg, part, scan.errors, scan.formulas, scan.unsaved)
         except Exception as exc:  # noqa: BLE001 - raised to whoever asks for the sheet
             scan.failure = exc
         scan.done.set()
@@ -195,13 +207,14 @@ class SheetLoader:
             self._scans.pop(name, None)
         if scan.failure is not None:
             raise scan.failure
-        return scan.errors, scan.formulas
+        return scan.errors, scan.formulas, scan.unsaved
 
 
 @dataclass
 class _Scan:
     errors: list[tuple[int, int, str]] = field(default_factory=list)
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    unsaved: Unsaved = field(default_factory=dict)
     failure: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -250,8 +263,10 @@ def _size(pkg: Package, part: str | None) -> int:
 
 
 def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
-               formulas: set[tuple[int, int]]) -> None:
-    """Collect the error cells and the formula cells of a sheet part."""
+               formulas: set[tuple[int, int]], unsaved: Unsaved | None = None) -> None:
+    """Collect the error cells and the formula cells of a sheet part (and into `unsaved`, those of the
+    formula cells with no saved value)."""
+    unsaved = {} if unsaved is None else unsaved
     if not _marked(pkg, part):
         return
     tag = b""
@@ -265,8 +280,8 @@ def scan_cells(pkg: Package, part: str, errors: list[tuple[int, int, str]],
             carry = buf
             continue
         text, carry = buf[:cut], buf[cut:]
-        _scan(text, errors, formulas)
-    _scan(carry, errors, formulas)
+        _scan(text, errors, formulas, unsaved)
+    _scan(carry, errors, formulas, unsaved)
 
 
 def _has_marks(buf: bytes) -> bool:
@@ -314,14 +329,26 @@ def _marked(pkg: Package, part: str, size: int = CHUNK) -> bool:
     return False
 
 
-def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]]) -> None:
+def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[int, int]],
+          unsaved: Unsaved) -> None:
     if b't="e"' in text:
         for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
             for m in pattern.finditer(text):
                 errors.append((int(m.group(2)), _col_number(m.group(1)), m.group(3).decode("utf-8", "replace")))
     if b"<f" in text or b":f>" in text or b":f " in text:
         for m in _FORMULA_CELL.finditer(text):
-            formulas.add((int(m.group(2)), _col_number(m.group(1))))
+            at = (int(m.group(3)), _col_number(m.group(2)))
+            formulas.add(at)
+            body = m.group(5)
+            if not _VALUE.search(body) and not (_STR_TYPE.search(m.group(1) + m.group(4)) and _EMPTY_VALUE.search(body)):
+                unsaved[at] = _formula(body)
+
+
+def _formula(body: bytes) -> str:
+    """`=TODAY()-F2` from a cell's XML (`''` for a shared formula's follower, which has no text of its own)."""
+    m = _FORMULA_TEXT.search(body)
+    text = html.unescape(m.group(1).decode("utf-8", "replace")) if m else ""
+    return "=" + text if text else ""
 
 
 def _col_number(letters: bytes) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,10 +20,11 @@ from crm_xl.core.validate import find_issues, validate
 from crm_xl.core.validation import checks
 from crm_xl.core.validation.names import dedupe_key
 from crm_xl.core.validation.rules import RULES
+from crm_xl.frame import col_letter
 from crm_xl.jobs import make_context
 from crm_xl.layout import Table, render
 from crm_xl.parse import parse_contact
-from crm_xl.schema import ISSUES_SHEET, SHEETS
+from crm_xl.schema import ISSUES_SHEET, SHEETS, NoValue
 from crm_xl.settings import Settings
 from tests.conftest import make_ctx
 
@@ -58,10 +60,25 @@ def base() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def found(data: dict[str, Any], lang: str = "zh-Hans", today: str = TODAY,
+def found(data: dict[str, Any] | Callable[[str], MemoryBook], lang: str = "zh-Hans", today: str = TODAY,
           settings_: dict[str, Any] | None = None) -> list[tuple[str, int, str, str]]:
-    issues = find_issues(make_ctx(data, today, lang, settings_))
+    """The issues as (sheet, row, key, rule); `data` may be a function of the language giving the book."""
+    ctx = make_context(data(lang), today) if callable(data) else make_ctx(data, today, lang, settings_)
+    issues = find_issues(ctx)
     return list(zip(issues["sheet"], issues["row"], issues["key"], issues["rule"], strict=True))
+
+
+def with_column(header: str | Callable[[str], str], values: list[Any]) -> Callable[[str], MemoryBook]:
+    """base() with one more column on Customers (its header in the book's language)."""
+    def book(lang: str) -> MemoryBook:
+        b = MemoryBook.from_frames(base(), lang=lang)  # type: ignore[arg-type]
+        grid = b.sheets[SHEETS["customers"].name(lang)]  # type: ignore[index]
+        for line, value in zip(grid, [header(lang) if callable(header) else header, *values], strict=True):
+            line.append(value)
+        b.tables = [TableInfo(t.name, t.sheet, f"A1:{col_letter(len(grid[0]))}{len(grid)}") if t.name == "Customers"
+                    else t for t in b.tables]
+        return b
+    return book
 
 
 def changed(sheet: str, index: int, **values: Any) -> dict[str, Any]:
@@ -200,6 +217,22 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
     ],
     "owner_mismatch": [
         (changed("followups", 0, owner="小李"), ("followups", 2, "owner"), changed("followups", 0, owner=" 小王 ")),
+    ],
+    "formula_no_value": [
+        (changed("customers", 0, contact=NoValue("=B9")), ("customers", 2, "contact"), changed("customers", 0, contact="李")),
+        (changed("followups", 1, date=NoValue("=TODAY()")), ("followups", 3, "date"), base()),
+    ],
+    "formula_no_value_optional": [
+        (changed("customers", 0, first_contact=NoValue("=DATE(2024,3,1)")), ("customers", 2, "first_contact"), base()),
+        (changed("customers", 0, status="已流失", lost_on="2024-03-10", lost_reason=NoValue()),
+         ("customers", 2, "lost_reason"), changed("customers", 0, status="已流失", lost_on="2024-03-10",
+                                                  lost_reason="选择竞品")),
+    ],
+    "duplicate_column": [  # reported on the header cell of the column left out
+        (with_column(lambda lang: SHEETS["customers"].column("customer").header(lang), [None, " "]),
+         ("customers", 1, "customer"), with_column("客户生日", [None, " "])),
+        (with_column(lambda lang: SHEETS["customers"].column("owner").header(lang), ["小王", "小李"]),
+         ("customers", 1, "owner"), with_column("Owner's boss", ["小王", "小李"])),
     ],
 }
 

@@ -25,7 +25,7 @@ from ...parse import (
     parse_number,
     parse_tags,
 )
-from ...schema import ENUMS, STATUS, Column, Ignored, Kind
+from ...schema import ENUMS, STATUS, Column, Ignored, Kind, NoValue
 from ..columns import factorized
 from ..context import Context
 from ..names import fold_ahead, keys_of
@@ -38,22 +38,31 @@ MIN_YEAR = 1980  # earlier dates in a CRM are typos (or small numbers read as Ex
 REFERRING = ("followups", "tierlog", "conversions")
 
 
-BLANK, ERROR, DATELIKE = 1, 2, 3  # cell classes (0: anything else)
+BLANK, ERROR, DATELIKE, UNSAVED = 1, 2, 3, 4  # cell classes (0: anything else)
 _RAW = object()  # (emit: no `shown` given)
 
 
 def _classify(value: Any) -> int:
-    """BLANK, ERROR (#N/A …), DATELIKE (a date, time or TRUE/FALSE: wrong where text is expected) or 0."""
+    """BLANK, ERROR (#N/A …), DATELIKE (a date, time or TRUE/FALSE: wrong where text is expected),
+    UNSAVED (a formula with no saved value, which reads as blank) or 0."""
     if type(value) is str:  # the common case first
         text = value.strip()
         if not text:
             return BLANK
         return ERROR if text[0] == "#" and is_error(text) else 0
+    if type(value) is NoValue:
+        return UNSAVED
     if is_blank(value):
         return BLANK
     if isinstance(value, bool | np.bool_ | dt.date | dt.time):
         return DATELIKE
     return 0
+
+
+def _formulas(raw: np.ndarray) -> np.ndarray:
+    """The cells with each formula that has no saved value as its text (`=TODAY()-F2`: what the Issues
+    sheet shows as the value)."""
+    return np.array([v.formula if type(v) is NoValue else v for v in raw.tolist()], dtype=object)
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -182,10 +191,13 @@ class Checker:
         if column.kind in (Kind.DATE, Kind.DATETIME) and FAST_DATES and self._distinct_dates(frame, column, vals):
             return
         cls = np.fromiter(map(_classify, vals.uniques), dtype=np.int8, count=len(vals.uniques))
-        blank, error = cls == BLANK, cls == ERROR
-        filled = ~blank & ~error
+        blank, error, unsaved = cls == BLANK, cls == ERROR, cls == UNSAVED
+        filled = ~blank & ~error & ~unsaved
         if error.any():  # (an all-False mask emits nothing: spread to the rows only when needed)
             self.emit(frame, key, "cell_error", vals.rows(error), vals.raw)
+        if unsaved.any():  # not blank (it has a formula), not a value either: reported, then left out
+            self.emit(frame, key, "formula_no_value" if column.required else "formula_no_value_optional",
+                      vals.rows(unsaved), _formulas(vals.raw))
         if column.required and blank.any():
             self.emit(frame, key, "required", vals.rows(blank), vals.raw)
         parsed, ok = self._parse(frame, column, vals, filled, cls == DATELIKE)

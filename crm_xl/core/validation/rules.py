@@ -32,6 +32,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("required", "error", "{col}为空（必填）", "{col} is blank (required)",
          "a required column is present but the cell is blank (customer, contact, owner; follow-up date, "
          "method, content, owner; tier-log tier and date; conversion date and amount)"),
+    Rule("formula_no_value", "error", "{col}是没有保存结果的公式——请在 Excel 中打开并保存，或重新计算",
+         "{col} is a formula without a saved value — open and save in Excel, or recalculate",
+         "a required cell holds a formula with no saved value (written by openpyxl or another tool and never "
+         "calculated): crm-xl reads only saved values, so the cell is as good as blank"),
+    Rule("formula_no_value_optional", "warning", "{col}是没有保存结果的公式——请在 Excel 中打开并保存，或重新计算",
+         "{col} is a formula without a saved value — open and save in Excel, or recalculate",
+         "the same in an optional column: the jobs take the cell as blank"),
     Rule("cell_error", "error", "{col}是 Excel 错误值 {value}", "{col} holds the Excel error {value}",
          "the cell holds an error value such as #N/A or #REF!"),
     Rule("bad_type", "error", "{col}“{value}”应为{expected}", '{col} "{value}" should be {expected}',
