@@ -125,7 +125,7 @@ class FileBook(Book):
             cells, formulas, unsaved = loaded.errors, loaded.formulas, loaded.unsaved
             del loaded
         except _BAD as exc:
-            raise WorkbookFileError(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+            raise WorkbookFileError(self._unreadable(name, exc)) from exc
         finally:
             if collecting:
                 gc.enable()
@@ -144,6 +144,19 @@ class FileBook(Book):
                 if arr[r - 1, c - 1] is None:
                     arr[r - 1, c - 1] = text
         return arr
+
+    def _unreadable(self, name: str, exc: BaseException) -> str:
+        """Why a sheet could not be read, naming the sheet that is really at fault: the cell reader
+        (python-calamine) opens no workbook holding a sheet kind it does not know, such as an Excel 4.0
+        macro sheet."""
+        culprit = next((s for s in self.pkg.workbook.sheets if s.part and s.part in str(exc)), None)
+        if culprit is not None and culprit.name != name:
+            what = {"macrosheet": "an Excel 4.0 macro sheet", "dialogsheet": "an Excel 5.0 dialog sheet"}.get(
+                culprit.kind, f"a {culprit.kind} sheet")
+            return (f"{self.path}: the sheet {culprit.name!r} is {what}, which crm-xl's cell reader cannot open, "
+                    f"so no sheet of this workbook can be read; move {culprit.name!r} to another workbook "
+                    "(right-click its tab ▸ Move or Copy) and run again — nothing was written")
+        return f"{self.path}: sheet {name!r} cannot be read ({exc})"
 
     # --- writing ---------------------------------------------------------------------------------
 
