@@ -177,7 +177,7 @@ class Checker:
         ignored: list[Ignored] = frame.data.attrs.get("ignored", [])
         rule = RULES["duplicate_column"]
         for dup in ignored:
-            why = pick(self.lang, "（此列为空）", " (this one is empty)") if dup.empty else ""
+            why = pick(self.lang, "（此列为空）", " (empty)") if dup.empty else ""
             r = self.records
             r["message"].append(rule.message(self.lang, col=frame.header(dup.key), kept=col_letter(dup.kept),
                                              kept_header=brief(dup.kept_header), why=why))

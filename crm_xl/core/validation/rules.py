@@ -100,8 +100,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("lost_without_date", "error", "客户已流失，但{col}为空", "customer is lost but {col} is blank",
          "status lost and the lost-on cell blank (when the column exists)"),
     Rule("duplicate_column", "warning",
-         "{col}也在 {kept} 列（“{kept_header}”）：使用 {kept} 列{why}，忽略此列——请改名或删除其中一列",
-         '{col} is also column {kept} ("{kept_header}"): column {kept} is used{why} and this one is ignored '
+         "{col}也在 {kept} 列（“{kept_header}”）：使用 {kept} 列，忽略此列{why}——请改名或删除其中一列",
+         '{col} is also column {kept} ("{kept_header}"): column {kept} is used and this one{why} is ignored '
          "— rename or delete one of them",
          "two header cells name the same column (客户名称 twice, or an empty 公司名称 and a filled 客户姓名): "
          "the one with values is used, else the leftmost; reported on the header cell of the one ignored"),
