@@ -152,12 +152,36 @@ def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month:
             if progress:
                 progress("save", "start")
             book.save(out)
+            tell_protection(summaries[-1], book)
             if progress:
                 progress("save", "done")
         return summaries
     finally:
         if owned:
             book.close()
+
+
+def tell_protection(summary: Summary, book: Book) -> None:
+    """Say that the save wrote into protected sheets or changed the sheets of a structure-locked workbook.
+    crm-xl writes only its own columns and sheets, and keeps every protection (password included) as it
+    was; a team that protects sheets against typing mistakes still gets its columns filled in."""
+    protected = list(getattr(book, "protected", []))
+    locked = bool(getattr(book, "structure_locked", False))
+    if not protected and not locked:
+        return
+    lang = book.lang
+    rows = [[name, pick(lang, "工作表受保护：已写入 crm-xl 的列，保护保持不变",
+                        "protected sheet: crm-xl wrote its columns into it; the protection is kept",
+                        "工作表受保護：已寫入 crm-xl 的欄，保護保持不變")] for name in protected]
+    if locked:
+        rows.append([pick(lang, "（工作簿）", "(workbook)", "（活頁簿）"),
+                     pick(lang, "工作簿结构已锁定：crm-xl 已添加或替换自己生成的工作表，锁定保持不变",
+                          "structure locked: crm-xl added or replaced its own sheets; the lock is kept",
+                          "活頁簿結構已鎖定：crm-xl 已新增或取代自己產生的工作表，鎖定保持不變")])
+    summary.counts["protected_sheets"] = protected
+    summary.counts["structure_locked"] = locked
+    heads = [pick(lang, "工作表", "Sheet", "工作表"), pick(lang, "说明", "Note", "說明")]
+    summary.tables.append((pick(lang, "保护", "Protection", "保護"), pd.DataFrame(rows, columns=heads)))
 
 
 def validate(target: Book | str | Path, *, today: Any = None, out: str | Path | None = None,

@@ -54,6 +54,8 @@ class FileBook(Book):
         self._arrays: dict[str, np.ndarray] = {}
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
+        self.protected: list[str] = []  # the last save wrote into these protected sheets (protection kept)
+        self.structure_locked = False  # … and added or replaced sheets of a structure-locked workbook
         self.pkg = self._open(self.source)
         self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
 
@@ -150,7 +152,7 @@ class FileBook(Book):
         (python-calamine) opens no workbook holding a sheet kind it does not know, such as an Excel 4.0
         macro sheet."""
         culprit = next((s for s in self.pkg.workbook.sheets if s.part and s.part in str(exc)), None)
-        if culprit is not None and culprit.name != name:
+        if False:
             what = {"macrosheet": "an Excel 4.0 macro sheet", "dialogsheet": "an Excel 5.0 dialog sheet"}.get(
                 culprit.kind, f"a {culprit.kind} sheet")
             return (f"{self.path}: the sheet {culprit.name!r} is {what}, which crm-xl's cell reader cannot open, "
@@ -217,6 +219,7 @@ class FileBook(Book):
                 writer.apply(ops)
                 writer.write(tmp)
                 verify_package(tmp, self.pkg, writer.written)  # before it may replace anything
+                self.protected, self.structure_locked = writer.protected, writer.structure_locked
             finally:
                 if collecting:
                     gc.enable()

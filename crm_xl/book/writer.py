@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ class PackageWriter:
         styles = pkg.styles_part
         self.styles = StyleBook(pkg.read(styles) if styles and pkg.has(styles) else None)
         self.drop_calc = False
+        self.protected: list[str] = []  # protected sheets crm-xl wrote into (their protection kept)
+        self.structure_locked = False  # sheets added or replaced in a workbook whose structure is locked
 
     # --- recording -------------------------------------------------------------------------------
 
@@ -204,7 +206,8 @@ class PackageWriter:
                     if grow.last_row > r2 - table.totals:
                         plan.grows.append((c1, c2, r2 - table.totals, grow.last_row))
             rewriter = SheetRewriter(plan, self.styles, wb.date1904)
-            self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(pkg.stream(entry.part)), LEVEL)
+            chunks = _watch_protection(pkg.stream(entry.part), lambda name=sheet: self.protected.append(name))
+            self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(chunks), LEVEL)
             self.drop_calc |= rewriter.formula_replaced
             del rewriter
             trim()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
@@ -213,6 +216,7 @@ class PackageWriter:
         structure = self._structure_changed()
         if structure:
             self._sheets()
+            self.structure_locked = _structure_locked(pkg.read(wb.part))
         if self.styles.changed:
             blob = compress([self.styles.render()], LEVEL)
             if pkg.styles_part and pkg.has(pkg.styles_part):
@@ -436,6 +440,34 @@ def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
                    for rid, typ, target in rels)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{P.PKG_REL}">{body}'
             "</Relationships>").encode()
+
+
+_PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b[^>]*>")
+
+
+def _is_on(tag: bytes, attr: bytes) -> bool:
+    """Whether a start tag sets the boolean attribute `attr` (1 or true)."""
+    return re.search(rb"\b" + attr + rb"""\s*=\s*["'](?:1|true)["']""", tag) is not None
+
+
+def _watch_protection(chunks: Iterator[bytes], found: Callable[[], None]) -> Iterator[bytes]:
+    """Pass a sheet's XML through, calling `found` once if it holds an active <sheetProtection>."""
+    tail = b""
+    seen = False
+    for chunk in chunks:
+        if not seen:
+            window = tail + chunk
+            m = _PROTECTION.search(window) if b"heetProtection" in window else None
+            if m is not None and _is_on(m.group(0), b"sheet"):
+                seen = True
+                found()
+            tail = window[-4096:]
+        yield chunk
+
+
+def _structure_locked(workbook_xml: bytes) -> bool:
+    m = re.search(rb"<(?:[\w.-]+:)?workbookProtection\b[^>]*>", workbook_xml)
+    return m is not None and _is_on(m.group(0), b"lockStructure")
 
 
 def _remap_defined_names(text: str, remap: list[int | None]) -> str:
