@@ -94,7 +94,7 @@ def require_customers(book: Book, jobs: tuple[str, ...]) -> None:
     """SchemaError (exit 2; raised before any job runs, so nothing is written) when one of `jobs` needs the
     Customers sheet and the workbook has none: says which names were looked for, in the three languages,
     and which sheets the workbook has, in the workbook's language."""
-    if not NEEDS_CUSTOMERS.intersection(jobs) or book.find("customers") is not None:
+    if not NEEDS_CUSTOMERS.intersection(jobs) or book.locate(CUSTOMERS) is not None:  # (by name: nothing read)
         return
     book.frames()  # (none of the data sheets at all: that error, which lists them all)
     sheet, lang = CUSTOMERS, book.lang
