@@ -152,7 +152,7 @@ class FileBook(Book):
         (python-calamine) opens no workbook holding a sheet kind it does not know, such as an Excel 4.0
         macro sheet."""
         culprit = next((s for s in self.pkg.workbook.sheets if s.part and s.part in str(exc)), None)
-        if False:
+        if culprit is not None and culprit.name != name:
             what = {"macrosheet": "an Excel 4.0 macro sheet", "dialogsheet": "an Excel 5.0 dialog sheet"}.get(
                 culprit.kind, f"a {culprit.kind} sheet")
             return (f"{self.path}: the sheet {culprit.name!r} is {what}, which crm-xl's cell reader cannot open, "
