@@ -355,6 +355,10 @@ class PackageWriter:
         ct = pkg.read("[Content_Types].xml").decode("utf-8")
         gone = {"/" + name.lower() for name in self.deleted}
         ct = X.remove(ct, "Override", lambda a: unquote(a.get("PartName", "")).lower() in gone)
+        defaults = {el.attrs.get("Extension", "").lower() for el in X.elements(ct, "Default")}
+        for part, _blob in self.added:  # a relationships part needs a type too (LibreOffice lists each)
+            if part not in self.overrides and posixpath.splitext(part)[1][1:].lower() not in defaults:
+                self.overrides[part] = P.CT_RELS if part.endswith(".rels") else "application/xml"
         ct = X.append_children(ct, "Override", [
             {"PartName": "/" + part, "ContentType": typ} for part, typ in self.overrides.items()])
         self.replaced[pkg.name("[Content_Types].xml") or "[Content_Types].xml"] = compress([ct.encode("utf-8")],
