@@ -86,8 +86,37 @@ def is_date_format(code: str) -> bool:
     return re.search(r"[dmyhs]", text, re.I) is not None
 
 
-def _section(tag: str, p: str) -> re.Pattern[str]:
-    return re.compile(rf"<{p}{tag}\b[^>]*?(?:/>|>.*?</{p}{tag}>)", re.S)
+def _span(text: str, tag: str, p: str, start: int = 0) -> tuple[int, int] | None:
+    """Where the first <tag> element at or after `start` is (`<tag …/>` or `<tag …>…</tag>`), found with plain
+    string search (styles.xml can be 20 MB); None when there is none."""
+    opening, close = f"<{p}{tag}", f"</{p}{tag}>"
+    at = text.find(opening, start)
+    while at >= 0 and text[at + len(opening):at + len(opening) + 1] not in _AFTER_NAME:
+        at = text.find(opening, at + 1)
+    if at < 0:
+        return None
+    gt = text.find(">", at)
+    if gt < 0:
+        return None
+    if text[gt - 1] == "/":
+        return at, gt + 1
+    end = text.find(close, gt)
+    return (at, end + len(close)) if end >= 0 else None
+
+
+_AFTER_NAME = frozenset(" \t\r\n/>")
+
+
+def _entries(body: str, tag: str, p: str) -> tuple[list[str], list[int]]:
+    """The <tag> elements of a list's text, and where each starts."""
+    items: list[str] = []
+    starts: list[int] = []
+    span = _span(body, tag, p)
+    while span:
+        items.append(body[span[0]:span[1]])
+        starts.append(span[0])
+        span = _span(body, tag, p, span[1])
+    return items, starts
 
 
 # --- meaning of an entry -------------------------------------------------------------------------
@@ -97,7 +126,7 @@ Key = tuple[object, ...]
 _TOKEN = re.compile(r"<(/?)([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|<!--.*?-->|([^<]+)",
                     re.S)
 _ATTR = re.compile(r"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_PLAIN = re.compile(r"[^&<>\"']{2,}")
+_PLAIN = re.compile(r"[^&<>\"']*")
 BOOL_ATTRS = frozenset({"wrapText", "shrinkToFit", "justifyLastLine", "quotePrefix", "pivotButton", "locked",
                         "hidden", "outline", "diagonalUp", "diagonalDown"})
 BOOL_ELEMENTS = frozenset({"b", "i", "strike", "condense", "extend", "outline", "shadow"})
@@ -189,10 +218,11 @@ def _put(stack: list[list[Key]], tag: str, attrs: dict[str, str], kids: list[Key
 
 
 def _needles(xml: str) -> list[str]:
-    """Attribute values (as written, 2+ characters) of an entry; one that does not contain them all is not
-    searched for it — it may still mean the same if it spells them otherwise, then it is merely not reused."""
-    values = {v1 or v2 for _, v1, v2 in _ATTR.findall(xml)}
-    return sorted((v for v in values if _PLAIN.fullmatch(v)), key=len, reverse=True)
+    """The attributes of an entry as written (`name="value"`, apply* flags aside), longest first. An entry
+    that does not contain them all is not compared: it may still mean the same if it spells one otherwise
+    (single quotes, true for 1 …), then it is merely not reused — what a run writes itself is always found."""
+    found = {f'{k}="{v}"' for k, v, _ in _ATTR.findall(xml) if _PLAIN.fullmatch(v) and not k.startswith("apply")}
+    return sorted(found, key=len, reverse=True)
 
 
 class Pool:
@@ -202,14 +232,12 @@ class Pool:
     LIMIT = 2000  # entries of one list whose meaning is worked out at most (searched newest first)
 
     def __init__(self, text: str, outer: str, inner: str, p: str, first: list[str] | None = None) -> None:
-        m = _section(outer, p).search(text)
+        span = _span(text, outer, p)
         self.p, self.outer = p, outer
-        self.present = m is not None
-        if m:
-            self.body = m.group(0)
-            found = list(_section(inner, p).finditer(self.body))
-            self.items = [x.group(0) for x in found]
-            self.starts = [x.start() for x in found]
+        self.present = span is not None
+        if span:
+            self.body = text[span[0]:span[1]]
+            self.items, self.starts = _entries(self.body, inner, p)
         else:  # a list the file lacks: what a new one must start with
             self.items = list(first or [])
             self.starts = list(accumulate((len(x) for x in self.items[:-1]), initial=0)) if self.items else []
@@ -228,23 +256,24 @@ class Pool:
         n = index - len(self.items)
         return self.new[n] if 0 <= n < len(self.new) else None
 
-    def add(self, xml: str) -> int:
-        """The index of an entry meaning the same as `xml`, appended when there is none."""
+    def add(self, xml: str, fresh: bool = False) -> int:
+        """The index of an entry meaning the same as `xml`, appended when there is none (`fresh`: it refers
+        to an entry of another list added by this run, so only this run's entries can be the same)."""
         hit = self._found.get(xml)
         if hit is None:
-            hit = self.find(xml)
+            hit = self.find(xml, fresh)
             if hit is None:
                 self.new.append(xml)
                 hit = len(self) - 1
             self._found[xml] = hit
         return hit
 
-    def find(self, xml: str) -> int | None:
+    def find(self, xml: str, fresh: bool = False) -> int | None:
         """The newest entry meaning the same as `xml` (for an xf: applying at least what it applies)."""
         want = canon(xml, self.p)
         if want is None:
             return None
-        for i in self._candidates(_needles(xml)):
+        for i in self._candidates(_needles(xml), fresh):
             got = self._key(i)
             if got is not None and got[0] == want[0] and want[1] <= got[1]:
                 return i
@@ -256,14 +285,16 @@ class Pool:
             self._keys[index] = canon(self.get(index) or "", self.p)
         return self._keys[index]
 
-    def _candidates(self, needles: list[str]) -> Iterator[int]:
-        """Entries containing every needle, newest first: the run's own, then the file's (found by the
-        rarest of the longest needles, until the budget is spent)."""
+    def _candidates(self, needles: list[str], fresh: bool = False) -> Iterator[int]:
+        """Entries containing every needle, newest first: the run's own, then (unless `fresh`) the file's,
+        found by the longest needle, until the budget is spent."""
         n = len(self.items)
         for j in range(len(self.new) - 1, -1, -1):
             if all(x in self.new[j] for x in needles):
                 yield n + j
-        first = min(needles[:4], key=self.body.count) if needles else "<"
+        if fresh:
+            return
+        first = needles[0] if needles else "<"
         body, starts, end = self.body, self.starts, len(self.body)
         while True:
             at = body.rfind(first, 0, end)
@@ -279,9 +310,9 @@ class Pool:
         """`text` with this list's new entries appended (the list added where the file lacks it)."""
         if not self.new:
             return text
-        m = _section(self.outer, self.p).search(text)
-        if m:
-            return _append(text, m, self.outer, "".join(self.new), self.p, len(self))
+        span = _span(text, self.outer, self.p)
+        if span:
+            return _append(text, span, self.outer, "".join(self.new), self.p, len(self))
         p = self.p
         block = f'<{p}{self.outer} count="{len(self)}">{"".join(self.items + self.new)}</{p}{self.outer}>'
         return _insert(text, self.outer, block, p)
@@ -291,9 +322,9 @@ def _insert(text: str, tag: str, block: str, p: str) -> str:
     """`text` with a list the file lacks put after the lists that come before it in a styleSheet."""
     at = None
     for before in ORDER[:ORDER.index(tag)]:
-        m = _section(before, p).search(text)
-        if m:
-            at = m.end()
+        span = _span(text, before, p)
+        if span:
+            at = span[1]
     if at is None:
         root = re.search(rf"<{p}styleSheet\b[^>]*>", text)
         assert root is not None
@@ -310,8 +341,8 @@ class StyleBook:
         m = re.search(r"<(\w+:)?styleSheet\b", self.text)
         self.p = p = (m.group(1) or "") if m else ""
         self.num_fmts: dict[int, str] = {}  # the <numFmts> list (cells use these)
-        section = _section("numFmts", p).search(self.text)
-        for a in _num_fmts(section.group(0) if section else "", p):
+        section = _span(self.text, "numFmts", p)
+        for a in _num_fmts(self.text[section[0]:section[1]] if section else "", p):
             self.num_fmts.setdefault(int(a["numFmtId"]), a.get("formatCode", ""))
         self._fmt_of: dict[str, int] = {}
         for i, code in self.num_fmts.items():
@@ -380,7 +411,9 @@ class StyleBook:
         p = self.p
         a = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
         inner_p = inner.replace("<alignment", f"<{p}alignment") if p else inner
-        return self.xfs.add(f"<{p}xf{a}>{inner_p}</{p}xf>" if inner else f"<{p}xf{a}/>")
+        fresh = (_int(attrs.get("fontId")) >= len(self.fonts.items) or _int(attrs.get("fillId")) >= len(self.fills.items)
+                 or any(str(i) == attrs.get("numFmtId") for i, _ in self.new_fmts))
+        return self.xfs.add(f"<{p}xf{a}>{inner_p}</{p}xf>" if inner else f"<{p}xf{a}/>", fresh)
 
     def named(self, style: str) -> int:
         """The xf of an abstract layout style (title, header, int, date …)."""
@@ -454,9 +487,9 @@ class StyleBook:
         p = self.p
         if self.new_fmts:
             items = "".join(f"<{p}numFmt numFmtId=\"{i}\" formatCode={quoteattr(c)}/>" for i, c in self.new_fmts)
-            m = _section("numFmts", p).search(text)
-            if m:
-                text = _append(text, m, "numFmts", items, p, len(self.num_fmts))
+            span = _span(text, "numFmts", p)
+            if span:
+                text = _append(text, span, "numFmts", items, p, len(self.num_fmts))
             else:
                 root = re.search(rf"<{p}styleSheet\b[^>]*>", text)
                 assert root is not None
@@ -468,22 +501,28 @@ class StyleBook:
 
 
 
-def _append(text: str, m: re.Match[str], tag: str, items: str, p: str, count: int) -> str:
-    block = m.group(0)
-    if block.endswith("/>"):
-        head = re.sub(r"\s*/>$", ">", block)
-        new = head + items + f"</{p}{tag}>"
+def _append(text: str, span: tuple[int, int], tag: str, items: str, p: str, count: int) -> str:
+    """`text` with `items` added at the end of the list at `span`, its count set to `count`."""
+    start, end = span
+    gt = text.index(">", start)
+    head = text[start:gt + 1]
+    if head.endswith("/>"):
+        head, close = re.sub(r"\s*/>$", ">", head), end
     else:
-        close = block.rindex("</")
-        new = block[:close] + items + block[close:]
-    new = re.sub(r'(<[\w:]+\b[^>]*?\bcount=")\d+(")', rf"\g<1>{count}\2", new, count=1)
-    if 'count="' not in new[:new.index(">")]:
-        new = new.replace(f"<{p}{tag}", f'<{p}{tag} count="{count}"', 1)
-    return text[:m.start()] + new + text[m.end():]
+        close = end - len(f"</{p}{tag}>")
+    head, n = re.subn(r"""(\scount\s*=\s*)(["'])[^"']*\2""", rf'\g<1>"{count}"', head, count=1)
+    if not n:
+        head = head.replace(f"<{p}{tag}", f'<{p}{tag} count="{count}"', 1)
+    tail = "" if close < end else f"</{p}{tag}>"
+    return "".join((text[:start], head, text[gt + 1:close], items, tail, text[close:]))
 
 
 def _attrs(text: str) -> dict[str, str]:
     return {k: html.unescape(v1 or v2) for k, v1, v2 in _ATTR.findall(text)}
+
+
+def _int(v: str | None) -> int:
+    return int(v) if v and v.isdigit() else 0
 
 
 def _num_fmts(text: str, p: str) -> Iterator[dict[str, str]]:
