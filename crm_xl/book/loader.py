@@ -27,9 +27,10 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[
                          rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
 _ERROR_CELL_T_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>'
                                  rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", re.S)
-# a formula cell (not a self-closing `<c …/>`): its attributes, reference and what it holds up to `</c>`
+# a formula cell (not a self-closing `<c …/>`): its attributes and reference, up to its `<f`
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)\br="([A-Z]+)(\d+)"([^>]*?)(?<!/)>'
-                           rb"((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>).)*)", re.S)
+                           rb"(?:(?!</(?:\w+:)?c>).)*?(<(?:\w+:)?f[\s>/])", re.S)
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]+</(?:\w+:)?v>")
 _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v[\s>/]")
 _STR_TYPE = re.compile(rb'\bt="str"')
@@ -339,9 +340,13 @@ def _scan(text: bytes, errors: list[tuple[int, int, str]], formulas: set[tuple[i
         for m in _FORMULA_CELL.finditer(text):
             at = (int(m.group(3)), _col_number(m.group(2)))
             formulas.add(at)
-            body = m.group(5)
-            if not _VALUE.search(body) and not (_STR_TYPE.search(m.group(1) + m.group(4)) and _EMPTY_VALUE.search(body)):
-                unsaved[at] = _formula(body)
+            start = m.start(5)
+            close = _CELL_END.search(text, start)  # (a chunk holds whole cells)
+            end = close.end() if close else len(text)
+            if _VALUE.search(text, start, end):
+                continue  # the usual case: a saved value
+            if not (_STR_TYPE.search(m.group(1) + m.group(4)) and _EMPTY_VALUE.search(text, start, end)):
+                unsaved[at] = _formula(text[start:end])
 
 
 def _formula(body: bytes) -> str:
