@@ -65,8 +65,18 @@ def guarded(fn: Callable[[], Any]) -> Any:
         return fn()
     except CrmXlError as exc:
         fail(exc)
+    except Exception as exc:  # a bug: one line saying what happened to the file, not a traceback
+        safety = sys.modules.get("crm_xl.book.safety")
+        written = getattr(safety, "saved", None)
+        fate = f"{written[-1]} was saved before it" if written else "nothing was written"
+        err_console.print(f"Error: crm-xl stopped on an internal error ({type(exc).__name__}: {exc}); {fate} — "
+                          "please report it (CRM_XL_DEBUG=1 shows the traceback)", markup=False, highlight=False, soft_wrap=True)
+        if os.environ.get("CRM_XL_DEBUG"):
+            raise
+        raise typer.Exit(INTERNAL) from None
 
 
+INTERNAL = 3  # exit code of an internal error (a bug), told apart from bad input (2)
 SHOWN_ROWS = 20  # rows of a summary table printed on the terminal; --json has them all
 
 

@@ -190,3 +190,24 @@ def test_a_sheet_that_does_not_resolve_is_refused(tmp_path: Path, monkeypatch: p
     with pytest.raises(PackageCheckError, match="does not resolve"):
         crm_xl.validate(path, today="2024-04-01")
     assert path.read_bytes() == before
+
+
+def test_an_internal_error_is_one_line_and_the_file_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from crm_xl.cli import app
+
+    path = tmp_path / "s.xlsx"
+    shutil.copy(WORKBOOK / "sample.xlsx", path)
+    before = path.read_bytes()
+
+    def boom(self: W.PackageWriter) -> bytes:
+        raise ValueError("xl/workbook.xml: <sheets> [not] understood")
+
+    monkeypatch.setattr(W.PackageWriter, "_workbook_xml", boom)
+    result = CliRunner().invoke(app, ["validate", str(path), "--today", "2024-04-01"])
+    assert result.exit_code == 3
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: crm-xl stopped on an internal error (ValueError")
+    assert "nothing was written" in lines[0] and "[not]" in lines[0]
+    assert path.read_bytes() == before
