@@ -465,12 +465,14 @@ def settings_rows(settings: Settings, lang: Lang) -> list[tuple[str, Any, str]]:
 
 
 def tell_notes(summary: Summary, settings: Settings, lang: Lang, job: str) -> None:
-    """Add the Settings labels not understood (`settings.notes`) to a job's summary as warnings, once per
-    reading of the sheet: validate lists them itself (summary and Issues sheet), the first other job here."""
+    """Add the Settings labels not understood (`settings.notes`) to the summary of the first job run after the
+    sheet was read: a table naming each cell, and as warnings (validate has counted them already, and lists
+    them on the Issues sheet)."""
     told, settings._told = settings._told, True
-    if told or job == "validate" or not settings.notes:
+    if told or not settings.notes:
         return
-    summary.warnings += len(settings.notes)
+    if job != "validate":
+        summary.warnings += len(settings.notes)
     summary.counts["settings_warnings"] = {n.cell: n.message(lang) for n in settings.notes}
     heads = [pick(lang, "单元格", "Cell"), pick(lang, "说明", "Message")]
     table = pd.DataFrame([[n.cell, n.message(lang)] for n in settings.notes], columns=heads)

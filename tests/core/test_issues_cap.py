@@ -126,3 +126,12 @@ def test_unknown_setting_is_told_once_a_run_by_other_jobs() -> None:
     assert first.warnings >= 1
     again = run_job(book, "health", today=TODAY)
     assert all(t != title for t, _ in again.tables)
+
+
+def test_validate_names_the_unknown_setting_in_its_summary_too() -> None:
+    book, row = renamed_book()
+    summary = run_job(book, "validate", today=TODAY)
+    assert summary.warnings == 1  # counted once
+    title, table = summary.tables[-1]
+    assert title == "设置表中未识别的项（已忽略）" and table.iloc[0, 0] == f"设置!A{row}"
+    assert summary.counts["settings_warnings"] == {f"设置!A{row}": table.iloc[0, 1]}
