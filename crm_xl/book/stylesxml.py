@@ -89,7 +89,7 @@ def is_date_format(code: str) -> bool:
 def _span(text: str, tag: str, p: str, start: int = 0) -> tuple[int, int] | None:
     """Where the first <tag> element at or after `start` is (`<tag …/>` or `<tag …>…</tag>`), found with plain
     string search (styles.xml can be 20 MB); None when there is none."""
-    opening, close = f"<{p}{tag}", f"</{p}{tag}>"
+    opening, close = f"<{p}{tag}", f"</{p}{tag}"
     at = text.find(opening, start)
     while at >= 0 and text[at + len(opening):at + len(opening) + 1] not in _AFTER_NAME:
         at = text.find(opening, at + 1)
@@ -101,22 +101,51 @@ def _span(text: str, tag: str, p: str, start: int = 0) -> tuple[int, int] | None
     if text[gt - 1] == "/":
         return at, gt + 1
     end = text.find(close, gt)
-    return (at, end + len(close)) if end >= 0 else None
+    while end >= 0:  # `</tag>`, `</tag >`
+        after = end + len(close)
+        while text[after:after + 1] in _SPACE:
+            after += 1
+        if text[after:after + 1] == ">":
+            return at, after + 1
+        end = text.find(close, end + 1)
+    return None
 
 
 _AFTER_NAME = frozenset(" \t\r\n/>")
+_SPACE = frozenset(" \t\r\n")
 
 
 def _entries(body: str, tag: str, p: str) -> tuple[list[str], list[int]]:
-    """The <tag> elements of a list's text, and where each starts."""
+    """The entries of a list's text, and where each starts: its <tag> elements, and each
+    <mc:AlternateContent> (a <tag> for those who know an extension, another for the rest), which takes one
+    index like a plain entry."""
     items: list[str] = []
     starts: list[int] = []
-    span = _span(body, tag, p)
-    while span:
+    alt = _ALT.search(body)
+    pos = 0
+    while True:
+        span = _span(body, tag, p, pos)
+        if alt and (span is None or alt.start() < span[0]):
+            end = body.find(f"</{alt.group(1) or ''}AlternateContent>", alt.end())
+            span = (alt.start(), end + len(alt.group(1) or "") + 19) if end >= 0 else None
+        if span is None:
+            return items, starts
         items.append(body[span[0]:span[1]])
         starts.append(span[0])
-        span = _span(body, tag, p, span[1])
-    return items, starts
+        pos = span[1]
+        if alt and alt.start() < pos:
+            alt = _ALT.search(body, pos)
+
+
+_ALT = re.compile(r"<(\w+:)?AlternateContent\b")
+
+
+def _plain(item: str, tag: str, p: str) -> str:
+    """An entry as read by a program that knows no extension: an <mc:AlternateContent>'s fallback."""
+    if not _ALT.match(item):
+        return item
+    span = _span(item, tag, p, max(item.find("Fallback"), 0)) or _span(item, tag, p)
+    return item[span[0]:span[1]] if span else ""
 
 
 # --- meaning of an entry -------------------------------------------------------------------------
@@ -217,12 +246,28 @@ def _put(stack: list[list[Key]], tag: str, attrs: dict[str, str], kids: list[Key
     stack[-1].append((tag, tuple(sorted(attrs.items())), tuple(kids)))
 
 
-def _needles(xml: str) -> list[str]:
-    """The attributes of an entry as written (`name="value"`, apply* flags aside), longest first. An entry
-    that does not contain them all is not compared: it may still mean the same if it spells one otherwise
-    (single quotes, true for 1 …), then it is merely not reused — what a run writes itself is always found."""
-    found = {f'{k}="{v}"' for k, v, _ in _ATTR.findall(xml) if _PLAIN.fullmatch(v) and not k.startswith("apply")}
-    return sorted(found, key=len, reverse=True)
+def _needles(xml: str) -> list[tuple[str, ...]]:
+    """Text any entry meaning the same as `xml` contains, each as one of a few spellings, longest first: the
+    attribute values `canon` does not rewrite, and rgb colours in capitals or small letters. (An entry that
+    spells one otherwise, with character references say, is merely not reused.)"""
+    out: set[tuple[str, ...]] = set()
+    for m in _TOKEN.finditer(xml):
+        close, tag, attrs = m.group(1, 2, 3)
+        if not tag or close:
+            continue
+        tag = tag.rsplit(":", 1)[-1]
+        for k, v1, v2 in _ATTR.findall(attrs):
+            v = v1 or v2
+            if len(v) < 2 or not _PLAIN.fullmatch(v) or DEFAULTS.get(tag, {}).get(k) == v:
+                continue
+            if k == "rgb":
+                out.add((v.upper(), v.lower()))
+            elif not (k in BOOL_ATTRS or k.startswith("apply") or k == "val" and tag in _REWRITTEN_VAL):
+                out.add((v,))
+    return sorted(out, key=lambda n: len(n[0]), reverse=True)
+
+
+_REWRITTEN_VAL = BOOL_ELEMENTS | {"sz"}
 
 
 class Pool:
@@ -233,7 +278,7 @@ class Pool:
 
     def __init__(self, text: str, outer: str, inner: str, p: str, first: list[str] | None = None) -> None:
         span = _span(text, outer, p)
-        self.p, self.outer = p, outer
+        self.p, self.outer, self.inner = p, outer, inner
         self.present = span is not None
         if span:
             self.body = text[span[0]:span[1]]
@@ -255,6 +300,11 @@ class Pool:
             return self.items[index]
         n = index - len(self.items)
         return self.new[n] if 0 <= n < len(self.new) else None
+
+    def plain(self, index: int) -> str | None:
+        """Entry `index` as a program that knows no extension reads it (see `_plain`)."""
+        item = self.get(index)
+        return _plain(item, self.inner, self.p) if item else item
 
     def add(self, xml: str, fresh: bool = False) -> int:
         """The index of an entry meaning the same as `xml`, appended when there is none (`fresh`: it refers
@@ -285,16 +335,16 @@ class Pool:
             self._keys[index] = canon(self.get(index) or "", self.p)
         return self._keys[index]
 
-    def _candidates(self, needles: list[str], fresh: bool = False) -> Iterator[int]:
+    def _candidates(self, needles: list[tuple[str, ...]], fresh: bool = False) -> Iterator[int]:
         """Entries containing every needle, newest first: the run's own, then (unless `fresh`) the file's,
         found by the longest needle, until the budget is spent."""
         n = len(self.items)
         for j in range(len(self.new) - 1, -1, -1):
-            if all(x in self.new[j] for x in needles):
+            if _has(self.new[j], needles):
                 yield n + j
         if fresh:
             return
-        first = needles[0] if needles else "<"
+        first = next((x[0] for x in needles if len(x) == 1), "<")
         body, starts, end = self.body, self.starts, len(self.body)
         while True:
             at = body.rfind(first, 0, end)
@@ -302,8 +352,7 @@ class Pool:
             if at < 0 or k < 0 or (self._budget <= 0 and k not in self._keys):
                 return
             end = starts[k]
-            item = self.items[k]
-            if all(x in item for x in needles):
+            if _has(self.items[k], needles):
                 yield k
 
     def render(self, text: str) -> str:
@@ -316,6 +365,10 @@ class Pool:
         p = self.p
         block = f'<{p}{self.outer} count="{len(self)}">{"".join(self.items + self.new)}</{p}{self.outer}>'
         return _insert(text, self.outer, block, p)
+
+
+def _has(item: str, needles: list[tuple[str, ...]]) -> bool:
+    return all(any(x in item for x in spellings) for spellings in needles)
 
 
 def _insert(text: str, tag: str, block: str, p: str) -> str:
@@ -371,7 +424,7 @@ class StyleBook:
     # --- reading ---------------------------------------------------------------------------------
 
     def xf(self, index: int) -> dict[str, str]:
-        xml = self.xfs.get(index)
+        xml = self.xfs.plain(index)
         return _attrs(re.match(r"<[\w:]+\b([^>]*?)/?>", xml).group(1)) if xml else {}  # type: ignore[union-attr]
 
     def is_date(self, index: int) -> bool:
@@ -473,10 +526,10 @@ class StyleBook:
         return self._cache[key]
 
     def _xml(self, index: int) -> str:
-        return self.xfs.get(index) or ""
+        return self.xfs.plain(index) or ""
 
     def _font_xml(self, index: int) -> str | None:
-        return self.fonts.get(index)
+        return self.fonts.plain(index)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -509,7 +562,7 @@ def _append(text: str, span: tuple[int, int], tag: str, items: str, p: str, coun
     if head.endswith("/>"):
         head, close = re.sub(r"\s*/>$", ">", head), end
     else:
-        close = end - len(f"</{p}{tag}>")
+        close = text.rfind(f"</{p}{tag}", start, end)
     head, n = re.subn(r"""(\scount\s*=\s*)(["'])[^"']*\2""", rf'\g<1>"{count}"', head, count=1)
     if not n:
         head = head.replace(f"<{p}{tag}", f'<{p}{tag} count="{count}"', 1)
