@@ -65,15 +65,21 @@ def guarded(fn: Callable[[], Any]) -> Any:
         return fn()
     except CrmXlError as exc:
         fail(exc)
-    except Exception as exc:  # a bug: one line saying what happened to the file, not a traceback
-        safety = sys.modules.get("crm_xl.book.safety")
-        written = getattr(safety, "saved", None)
-        fate = f"{written[-1]} was saved before it" if written else "nothing was written"
-        err_console.print(f"Error: crm-xl stopped on an internal error ({type(exc).__name__}: {exc}); {fate} — "
-                          "please report it (CRM_XL_DEBUG=1 shows the traceback)", markup=False, highlight=False, soft_wrap=True)
-        if os.environ.get("CRM_XL_DEBUG"):
-            raise
-        raise typer.Exit(INTERNAL) from None
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+        internal(exc)
+
+
+def internal(exc: Exception) -> None:
+    """Print one `Error:` line for a bug, saying what happened to the file, and exit 3."""
+    safety = sys.modules.get("crm_xl.book.safety")
+    written = getattr(safety, "saved", None)
+    fate = f"{written[-1]} was saved before it" if written else "nothing was written"
+    err_console.print(f"Error: crm-xl stopped on an internal error ({type(exc).__name__}: {exc}); {fate} — "
+                      "please report it (CRM_XL_DEBUG=1 shows the traceback)",
+                      markup=False, highlight=False, soft_wrap=True)
+    if os.environ.get("CRM_XL_DEBUG"):
+        raise exc
+    raise typer.Exit(INTERNAL) from None
 
 
 INTERNAL = 3  # exit code of an internal error (a bug), told apart from bad input (2)
@@ -247,12 +253,14 @@ def run(
 
         try:
             summaries = load_jobs(path, out).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
-        except CrmXlError as exc:
-            error: CrmXlError | None = exc
+        except Exception as exc:  # noqa: BLE001 - told below, once the progress display is closed
+            error: Exception | None = exc
         else:
             error = None
-    if error is not None:
+    if isinstance(error, CrmXlError):
         fail(error)
+    if error is not None:
+        internal(error)
     show(summaries, as_json)
     if not as_json:
         out_console.print(f"Saved {out or path}", highlight=False)
