@@ -238,3 +238,11 @@ def test_no_customers_sheet_in_english(tmp_path: Path) -> None:
     assert r.stderr.startswith("Error: no Customers sheet in the workbook: looked for a sheet named "
                                "客户信息表 / 客戶信息表 / Customers (or ")
     assert "the workbook has: Follow-ups, Customers old" in r.stderr and digest(path) == before
+
+
+def test_no_customers_sheet_in_traditional_chinese_keeps_the_names_as_they_are(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "nocust_hant.xlsx", {"跟进计划表（旧）": [["x"]], "跟進計劃表": followups("甲", lang="zh-Hant")})
+    r = invoke("validate", path, "--today", TODAY)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("Error: 工作簿中沒有客戶信息表：找過名為 客户信息表 / 客戶信息表 / Customers（或 客户信息、")
+    assert "工作簿中的工作表：跟进计划表（旧）、跟進計劃表。" in r.stderr  # (the sheet names untouched)
