@@ -47,12 +47,18 @@ def _header_key(text: str) -> str:
 
 
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_SHOWN_NOTE = re.compile(r"\s*[(（\[【]\s*(?:必填[项項]?|必[须須需]|必[选選]|[选選]填|可[选選]|required|optional|req\.?)\s*"
+                         r"[)）\]】]$", re.I)
 
 
 def header_label(text: object) -> str:
-    """A header cell's text on one line, for messages: whitespace between two Chinese characters dropped
-    (`客户\n名称` → `客户名称`), any other run of it one space."""
-    return " ".join(_CJK_GAP.sub("", str(text)).split())
+    """A header cell's text as messages name it: on one line (whitespace between two Chinese characters
+    dropped — `客户\n名称` → `客户名称` — any other run of it one space), without a required-field mark
+    (`*客户名称`, `联系人（必填）` → `客户名称`, `联系人`: the message says what is required)."""
+    label = " ".join(_CJK_GAP.sub("", str(text)).split())
+    for _ in range(2):
+        label = _SHOWN_NOTE.sub("", label).strip("*＊※:： ")
+    return label or str(text).strip()
 
 
 class NoValue(str):

@@ -217,9 +217,11 @@ def test_match_columns_asks_for_values_only_where_cells_compete():
     assert cols == {"customer": 1, "contact": 2, "owner": 3} and ignored == [] and asked == []
 
 
-def test_header_shown_on_one_line_in_messages():
-    frame = _frame(["客户\n名称", "Phone /\nemail", "负责人*"], [["甲公司", "13800000000", "小王"]])
-    assert frame.data.attrs["headers"] == {"customer": "客户名称", "phone": "Phone / email", "owner": "负责人*"}
+def test_header_shown_on_one_line_without_its_mark_in_messages():
+    frame = _frame(["客户\n名称", "Phone /\nemail", "负责人*", "＊客户状态（必填）", "Tags (Required)"],
+                   [["甲公司", "13800000000", "小王", "跟进中", "x"]])
+    assert frame.data.attrs["headers"] == {"customer": "客户名称", "phone": "Phone / email", "owner": "负责人",
+                                           "status": "客户状态", "tags": "Tags"}
 
 
 @pytest.mark.parametrize("name", ["客户信息表(2)", "客户信息表 (2)", "客户信息表（2）", "客戶信息表 (3)", "Customers (2)"])
