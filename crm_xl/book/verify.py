@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
@@ -19,6 +19,7 @@ from xml.parsers import expat
 
 from ..errors import CrmXlError
 from . import package as P
+from .zipio import Blob
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -29,10 +30,11 @@ class PackageCheckError(CrmXlError):
     """crm-xl's own result failed the check before saving: a bug, and the workbook was not touched."""
 
 
-def verify_package(path: Path, original: P.Package, written: Iterable[str]) -> None:
+def verify_package(path: Path, original: P.Package, written: Mapping[str, Blob]) -> None:
     """Raise PackageCheckError when the package at `path` (made from `original`, with the parts `written`
-    rebuilt or added) is not one Excel can open as it could open the original."""
-    problems = _problems(path, original, set(written))
+    rebuilt or added) is not one Excel can open as it could open the original. A part checked for
+    well-formedness as it was compressed (`Blob.checked`) is not parsed again."""
+    problems = _problems(path, original, written)
     if problems:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise PackageCheckError(
@@ -41,7 +43,7 @@ def verify_package(path: Path, original: P.Package, written: Iterable[str]) -> N
         )
 
 
-def _problems(path: Path, original: P.Package, written: set[str]) -> list[str]:
+def _problems(path: Path, original: P.Package, written: Mapping[str, Blob]) -> list[str]:
     try:
         new = P.Package(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -50,7 +52,8 @@ def _problems(path: Path, original: P.Package, written: set[str]) -> list[str]:
         out: list[str] = []
         for name in sorted(written):
             if name.lower().endswith(XML_SUFFIXES) and new.has(name):
-                error = _xml_error(new, name)
+                blob = written[name]
+                error = blob.xml_error if blob.checked else _xml_error(new, name)
                 if error:
                     out.append(f"{name} is not well-formed XML ({error})")
         if out:

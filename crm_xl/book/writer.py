@@ -189,9 +189,9 @@ class PackageWriter:
     # --- writing ---------------------------------------------------------------------------------
 
     @property
-    def written(self) -> set[str]:
+    def written(self) -> dict[str, Blob]:
         """The zip entries this writer rebuilt or added (the others are the original's bytes)."""
-        return set(self.replaced) | {name for name, _ in self.added}
+        return {**self.replaced, **dict(self.added)}
 
     def write(self, path: Path) -> None:
         pkg = self.pkg

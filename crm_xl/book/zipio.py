@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
+from xml.parsers import expat
 
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 CENTRAL = struct.Struct("<4sBBBBHHHHIIIHHHHHII")
@@ -31,10 +32,28 @@ class Blob:
     size: int
     csize: int
     method: int = zipfile.ZIP_DEFLATED
+    xml_error: str | None = None  # why the data is not well-formed XML (None: it is, or was not checked)
+    checked: bool = False  # parsed as XML while it was compressed
 
 
-def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
-    """Deflate a stream of byte chunks (raw deflate, as zip stores it).
+class WellFormed:
+    """An XML well-formedness check fed piece by piece (namespaces resolved: an unbound prefix fails)."""
+
+    def __init__(self) -> None:
+        self._parser = expat.ParserCreate(namespace_separator=" ")
+        self.error: str | None = None
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        if self.error is None:
+            try:
+                self._parser.Parse(data, final)
+            except expat.ExpatError as exc:
+                self.error = str(exc)
+
+
+def compress(chunks: Iterable[bytes], level: int = 6, *, xml: bool = True) -> Blob:
+    """Deflate a stream of byte chunks (raw deflate, as zip stores it), checking on the way that they are
+    well-formed XML (`xml`): the check a new package must pass reads the bytes once, here.
 
     CRC and deflate run on a worker thread (zlib releases the GIL), overlapping with the production of
     the next chunks on the calling thread.
@@ -42,6 +61,7 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
     out: list[bytes] = []
     state = {"crc": 0, "size": 0}
+    check = WellFormed() if xml else None
 
     def work(data: bytes) -> None:
         state["crc"] = zlib.crc32(data, state["crc"])
@@ -49,6 +69,8 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
         c = z.compress(data)
         if c:
             out.append(c)
+        if check is not None:
+            check.feed(data)
 
     pending: list[bytes] = []
     pending_len = 0
@@ -69,7 +91,10 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
     for f in futures:
         f.result()
     out.append(z.flush())
-    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out))
+    if check is not None:
+        check.feed(b"", final=True)
+    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out),
+                xml_error=check.error if check else None, checked=check is not None)
 
 
 @dataclass
