@@ -135,8 +135,6 @@ def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month:
     owned = not isinstance(target, Book)
     if owned:
         check_readable(Path(target))
-        if out is not None:
-            Path(out).parent.mkdir(parents=True, exist_ok=True)
         check_writable(Path(target), Path(out) if out is not None else None)
     book = FileBook(target, backup=backup) if owned else target
     try:

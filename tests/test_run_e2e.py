@@ -26,8 +26,9 @@ def crm_xl(*args: str) -> subprocess.CompletedProcess[str]:
 def test_run_on_the_sample_builds_the_march_review(sample_copy: Path, tmp_path: Path):
     before = digest(sample_copy)
     out = tmp_path / "out" / "sample.xlsx"
+    out.parent.mkdir()
     done = crm_xl("run", str(sample_copy), "--today", "2024-04-01", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # saved; 1 because the sample has rows with errors, on purpose
     assert "review: 2024-03" in done.stdout
     assert digest(sample_copy) == before  # --out leaves the original alone
 
@@ -60,7 +61,7 @@ def test_run_on_the_sample_builds_the_march_review(sample_copy: Path, tmp_path: 
 def test_run_twice_in_place_keeps_one_review_and_one_history_row(sample_copy: Path):
     for _ in range(2):
         done = crm_xl("run", str(sample_copy), "--today", "2024-04-01")
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 1, done.stderr  # the sample's deliberate errors
     wb = CalamineWorkbook.from_path(str(sample_copy))
     assert [n for n in wb.sheet_names if n.startswith("月度复盘")] == ["月度复盘 2024-03"]
     history = wb.get_sheet_by_name("复盘历史").to_python()
@@ -71,8 +72,9 @@ def test_the_command_ends_fast_but_flushes_its_output_and_keeps_exit_codes(sampl
     import json
 
     done = crm_xl("run", str(sample_copy), "--today", "2024-04-01", "--json")
-    assert done.returncode == 0, done.stderr
-    assert [s["job"] for s in json.loads(done.stdout)] == ["validate", "tiers", "stale", "health", "review"]
+    summaries = json.loads(done.stdout)
+    assert [s["job"] for s in summaries] == ["validate", "tiers", "stale", "health", "review"]
+    assert done.returncode == (1 if summaries[0]["errors"] else 0), done.stderr
     checked = crm_xl("validate", str(sample_copy), "--today", "2024-04-01", "--json")
     assert checked.returncode == (1 if json.loads(checked.stdout)["errors"] else 0)
     missing = crm_xl("validate", str(tmp_path / "nope.xlsx"))
