@@ -23,9 +23,10 @@ sys.path.insert(0, str(ROOT.parent / "tests" / "book"))
 from generate import SIZES, generate  # noqa: E402
 from xlfake import FakeBook  # noqa: E402
 
-from crm_xl import jobs, xl  # noqa: E402
+from crm_xl import jobs  # noqa: E402
 from crm_xl.book.excel import ExcelBook  # noqa: E402
 from crm_xl.book.files import FileBook  # noqa: E402
+from crm_xl.shells import xl  # noqa: E402
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Time the stale job's core (crm_xl.core.followups.flag_stale) on a team-sized workload.
+"""Time the stale job's core (crm_xl.core.followups.job.flag_stale) on a team-sized workload.
 
     python benchmarks/bench_followups.py                 # 10,000 customers, 100,000 follow-ups (in memory)
     python benchmarks/bench_followups.py 100000 1000000  # the max workbook's size
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from crm_xl.book.memory import MemoryBook  # noqa: E402
 from crm_xl.core.context import Context  # noqa: E402
-from crm_xl.core.followups import flag_stale  # noqa: E402
+from crm_xl.core.followups.job import flag_stale  # noqa: E402
 from crm_xl.jobs import make_context  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Time crm_xl.core.health on a generated workbook: 10,000 customers, 5,000 conversions, 100,000 follow-ups.
+"""Time crm_xl.core.health.job on a generated workbook: 10,000 customers, 5,000 conversions, 100,000 follow-ups.
 
 Run: `python benchmarks/bench_health.py [customers] [conversions] [followups]`.
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.book.memory import MemoryBook
-from crm_xl.core.health import assess
+from crm_xl.core.health.job import assess
 from crm_xl.jobs import make_context
 
 

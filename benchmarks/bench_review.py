@@ -1,4 +1,4 @@
-"""Time the review job's core (crm_xl.core.review.build) on a team-sized workload.
+"""Time the review job's core (crm_xl.core.review.job.build) on a team-sized workload.
 
     python benchmarks/bench_review.py                   # 10,000 customers, 100,000 follow-ups (in memory)
     python benchmarks/bench_review.py 100000 1000000    # the max workbook's size
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from crm_xl.book.memory import MemoryBook  # noqa: E402
 from crm_xl.core.context import Context  # noqa: E402
-from crm_xl.core.review import build  # noqa: E402
+from crm_xl.core.review.job import build  # noqa: E402
 from crm_xl.jobs import make_context  # noqa: E402
 
 START = dt.date(2023, 1, 1)

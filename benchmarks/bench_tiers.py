@@ -1,4 +1,4 @@
-"""Time crm_xl.core.tiers.recompute: 10,000 customers, 5,000 conversions, 20,000 tier-log rows.
+"""Time crm_xl.core.tiers.job.recompute: 10,000 customers, 5,000 conversions, 20,000 tier-log rows.
 
 Run: `python benchmarks/bench_tiers.py [customers] [conversions] [log rows]` (core only, best of 3,
 plus a cold first run: parsing caches empty). Prints the time and the tier counts.
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.book.memory import MemoryBook
-from crm_xl.core.tiers import recompute
+from crm_xl.core.tiers.job import recompute
 from crm_xl.jobs import make_context
 
 

@@ -25,7 +25,7 @@ _CHILD = """
 import json, sys, time
 from crm_xl.book.files import FileBook
 from crm_xl.jobs import RUN_ORDER, core_function, make_context
-from crm_xl.core.nogc import without_gc
+from crm_xl.runtime import without_gc
 book = FileBook(sys.argv[1]); book.frames(); book.settings()
 out = {}
 for job in RUN_ORDER:

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from crm_xl.book.memory import settings_grid  # noqa: E402
-from crm_xl.schema import CONVERSIONS, CUSTOMERS, FOLLOWUPS, TIERLOG, Kind, SheetDef  # noqa: E402
-from crm_xl.settings import Settings  # noqa: E402
+from crm_xl.model.schema import CONVERSIONS, CUSTOMERS, FOLLOWUPS, TIERLOG, Kind, SheetDef  # noqa: E402
+from crm_xl.model.settings import Settings  # noqa: E402
 
 SIZES: dict[str, dict[str, int]] = {
     "team": {"customers": 10_000, "followups": 100_000, "conversions": 5_000, "tierlog": 20_000},

@@ -48,7 +48,7 @@ wb.save(sys.argv[1])
 PHASES = """
 import json, sys, time
 t0 = time.perf_counter()
-from crm_xl.book import loader
+from crm_xl.book.xlsx import loader
 loader.start(sys.argv[1])  # as the CLI does: the big sheets parse on a second core during the imports
 from crm_xl.book.files import FileBook
 from crm_xl.jobs import RUN_ORDER, run_job

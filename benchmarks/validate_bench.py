@@ -18,11 +18,11 @@ from typing import Any
 
 from crm_xl.book.memory import MemoryBook, settings_grid
 from crm_xl.book.port import TableInfo
-from crm_xl.core.validate import validate
-from crm_xl.frame import col_letter
+from crm_xl.core.validation.job import validate
 from crm_xl.jobs import make_context
-from crm_xl.schema import SETTINGS_SHEET, SHEETS
-from crm_xl.settings import Settings
+from crm_xl.model.frame import col_letter
+from crm_xl.model.schema import SETTINGS_SHEET, SHEETS
+from crm_xl.model.settings import Settings
 
 SOURCES = ["展会推荐", "转介绍", "线上广告", "官网", "电话营销", "其他"]
 METHODS = ["电话", "微信", "邮件", "拜访", "视频会议"]
@@ -95,7 +95,7 @@ def memory_book(data: dict[str, list[dict[str, Any]]]) -> MemoryBook:
 
 def clear_caches() -> None:
     from crm_xl.core.validation import names
-    from crm_xl.i18n import fold
+    from crm_xl.model.i18n import fold
 
     fold.cache_clear()
     names._key.cache_clear()

@@ -14,7 +14,7 @@ _EXPORTS = {
     "assess_health": "crm_xl.jobs",
     "build_review": "crm_xl.jobs",
     "run_all": "crm_xl.jobs",
-    "Settings": "crm_xl.settings",
+    "Settings": "crm_xl.model.settings",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -1,5 +1,5 @@
 """`python -m crm_xl` runs the CLI."""
 
-from .entry import main
+from .shells.entry import main
 
 main()

@@ -16,24 +16,23 @@ import pandas as pd
 
 from .book.port import Book
 from .core.context import Context
-from .core.nogc import without_gc
-from .errors import SchemaError, UsageError
-from .heap import trim
-from .i18n import pick
-from .parse import is_blank
-from .result import JobResult, Summary
-from .schema import CUSTOMERS, HISTORY_SHEET
-from .settings import tell_notes
+from .model.errors import SchemaError, UsageError
+from .model.i18n import pick
+from .model.parse import is_blank
+from .model.result import JobResult, Summary
+from .model.schema import CUSTOMERS, HISTORY_SHEET
+from .model.settings import tell_notes
+from .runtime import trim, without_gc
 
 Progress = Callable[[str, str], None]
 
 # job name → (module, function) of its core
 CORE: dict[str, tuple[str, str]] = {
-    "validate": ("crm_xl.core.validate", "validate"),
-    "tiers": ("crm_xl.core.tiers", "recompute"),
-    "stale": ("crm_xl.core.followups", "flag_stale"),
-    "health": ("crm_xl.core.health", "assess"),
-    "review": ("crm_xl.core.review", "build"),
+    "validate": ("crm_xl.core.validation.job", "validate"),
+    "tiers": ("crm_xl.core.tiers.job", "recompute"),
+    "stale": ("crm_xl.core.followups.job", "flag_stale"),
+    "health": ("crm_xl.core.health.job", "assess"),
+    "review": ("crm_xl.core.review.job", "build"),
 }
 RUN_ORDER = ("validate", "tiers", "stale", "health", "review")
 # the jobs that cannot work without the Customers sheet: all of them — validation checks the other sheets
@@ -118,7 +117,7 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
     """Run one job on an open Book (changes recorded, not saved)."""
     require_customers(book, (job,))
     ctx = make_context(book, today, month, with_history=job == "review")
-    result = core_function(job)(ctx)
+    result = without_gc(core_function(job))(ctx)  # the core's garbage is acyclic: no collector passes
     without_gc(book.apply)(result)  # recording makes many small acyclic objects, as the core does
     summary = result.summary
     tell_notes(summary, ctx.settings, ctx.lang, job)  # Settings labels not understood: warnings, once a run
@@ -129,8 +128,7 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
 
 def _run(target: Book | str | Path, jobs: tuple[str, ...], *, today: Any, month: str | None,
          out: str | Path | None, backup: bool, progress: Progress | None) -> list[Summary]:
-    from .book.files import FileBook
-    from .book.safety import check_readable, check_writable
+    from .book.files import FileBook, check_readable, check_writable
 
     owned = not isinstance(target, Book)
     if owned:

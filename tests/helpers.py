@@ -61,6 +61,6 @@ def check_result(values: dict[int, Any]) -> Any:
     """A job result that writes the Customers check column (Excel row → text)."""
     import pandas as pd
 
-    from crm_xl.result import JobResult, Summary
+    from crm_xl.model.result import JobResult, Summary
 
     return JobResult(Summary("t", "t"), columns={"customers": {"check": pd.Series(values)}})

@@ -12,7 +12,7 @@ from helpers import digest, small_workbook, write_workbook
 from typer.testing import CliRunner
 
 from crm_xl import __version__
-from crm_xl.cli import app
+from crm_xl.shells.cli import app
 
 runner = CliRunner()
 
@@ -133,8 +133,8 @@ def test_info_reports_sheets_language_and_settings(tmp_path: Path):
 def test_long_summary_tables_are_cut_on_the_terminal_not_in_json(capsys: pytest.CaptureFixture[str]):
     import pandas as pd
 
-    from crm_xl import cli
-    from crm_xl.result import Summary
+    from crm_xl.model.result import Summary
+    from crm_xl.shells import cli
 
     table = pd.DataFrame({"客户": [f"客户{i:04d}" for i in range(500)], "n": range(500)})
     summary = Summary("tiers", "500 changes", tables=[("级别变动", table)])

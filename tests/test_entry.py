@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import small_workbook
 
-from crm_xl import entry
-from crm_xl.book import loader
+from crm_xl.book.xlsx import loader
+from crm_xl.shells import entry
 
 
 @pytest.mark.parametrize(("args", "want"), [
@@ -39,7 +39,7 @@ def test_the_entry_point_knows_the_job_commands_and_their_valued_options():
     """entry.py reads the command line before typer loads; what it knows must match the CLI's."""
     import typer.main
 
-    from crm_xl.cli import app
+    from crm_xl.shells.cli import app
 
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     assert entry.JOBS <= set(commands)
@@ -49,15 +49,15 @@ def test_the_entry_point_knows_the_job_commands_and_their_valued_options():
 
 
 def test_a_job_command_hands_the_gil_over_quickly(tmp_path: Path, monkeypatch):
-    """The entry point sets the short switch interval for a job's process (book/handoff.py) before the
+    """The entry point sets the short switch interval for a job's process (runtime.py) before the
     CLI runs; other commands keep Python's default."""
     import sys
 
-    from crm_xl.book.handoff import QUICK
+    from crm_xl.runtime import QUICK
 
     path = small_workbook(tmp_path / "s.xlsx")
     seen = []
-    monkeypatch.setattr("crm_xl.cli.main", lambda: seen.append(sys.getswitchinterval()))
+    monkeypatch.setattr("crm_xl.shells.cli.main", lambda: seen.append(sys.getswitchinterval()))
     before = sys.getswitchinterval()
     try:
         monkeypatch.setattr(sys, "argv", ["crm-xl", "--version"])

@@ -16,10 +16,10 @@ from conftest import FIDELITY
 from python_calamine import CalamineWorkbook
 
 from crm_xl.book.files import FileBook
-from crm_xl.book.package import T_APP, T_STYLES, Package, rels_part
 from crm_xl.book.port import PutSheet, WriteColumn
-from crm_xl.layout import Chart, SheetLayout, Table, Text, render
-from crm_xl.schema import Kind
+from crm_xl.book.xlsx.package import T_APP, T_STYLES, Package, rels_part
+from crm_xl.model.layout import Chart, SheetLayout, Table, Text, render
+from crm_xl.model.schema import Kind
 
 FILES = sorted(p for p in FIDELITY.glob("*.xls[xm]")) if FIDELITY.exists() else []
 pytestmark = pytest.mark.fidelity

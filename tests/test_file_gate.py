@@ -19,9 +19,10 @@ import pytest
 from helpers import CUSTOMERS_ZH, FOLLOWUPS_ZH, digest, small_workbook, write_workbook
 from typer.testing import CliRunner
 
-from crm_xl import entry
-from crm_xl.book import safety
-from crm_xl.cli import app
+from crm_xl import runtime
+from crm_xl.book.xlsx import safety
+from crm_xl.model.errors import WorkbookFileError
+from crm_xl.shells.cli import app
 
 runner = CliRunner()
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fidelity" / "others"
@@ -277,7 +278,8 @@ def test_a_part_that_would_inflate_past_the_bound_is_refused_before_any_read(tmp
                "open such files (a zip bomb?) — if it is a real workbook, open it in Excel and save it again")
     refused(path, message, *TODAY, command="run")  # any read would fail on the sizes, with another message
     refused(path, message, command="info")
-    assert not entry._acceptable(path)  # the entry point reads nothing ahead either
+    with pytest.raises(WorkbookFileError):  # the entry point reads nothing ahead either
+        runtime.start_reading(path)
 
 
 def test_a_big_part_that_compresses_modestly_is_not_a_bomb(tmp_path: Path):
@@ -436,7 +438,7 @@ def crm_xl(args: list[object], before_main: str = "", cwd: Path | None = None) -
     code = CTRL_C + textwrap.dedent(before_main) + textwrap.dedent(f"""
         import sys
         sys.argv = ["crm-xl", *{[str(a) for a in args]!r}]
-        from crm_xl.entry import main
+        from crm_xl.shells.entry import main
         main()
     """)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -453,7 +455,7 @@ def test_ctrl_c_during_the_save_writes_nothing(tmp_path: Path, command: str):
     path = small_workbook(tmp_path / "team.xlsx")
     before = digest(path)
     r = crm_xl([command, path, *TODAY, "--backup", "--json"], """
-        from crm_xl.book import writer
+        from crm_xl.book.xlsx import writer
         real = writer.PackageWriter.write
         def write(self, tmp):
             real(self, tmp)  # the temp file is written out ...
@@ -487,7 +489,7 @@ def test_ctrl_c_as_the_workbook_is_replaced_finishes_the_replace_and_says_so(tmp
     path = small_workbook(tmp_path / "team.xlsx")
     before = digest(path)
     r = crm_xl(["validate", path, *TODAY], """
-        from crm_xl.book import safety
+        from crm_xl.book.xlsx import safety
         real = safety.shutil.copymode
         def copymode(*args):
             ctrl_c()  # just before the replace
@@ -503,7 +505,7 @@ def test_ctrl_c_before_the_cli_has_loaded(tmp_path: Path):
     path = small_workbook(tmp_path / "team.xlsx")
     before = digest(path)
     r = crm_xl(["run", path, *TODAY], """
-        from crm_xl.book import loader
+        from crm_xl.book.xlsx import loader
         def start(path):
             ctrl_c()
             sum(range(1000))

@@ -13,8 +13,8 @@ from python_calamine import CalamineWorkbook
 
 from crm_xl.book import files as files_mod
 from crm_xl.book.files import FileBook
-from crm_xl.book.safety import atomic_write, backup_path
-from crm_xl.errors import ConflictError, SchemaError, WorkbookFileError
+from crm_xl.book.xlsx.safety import atomic_write, backup_path
+from crm_xl.model.errors import ConflictError, SchemaError, WorkbookFileError
 
 
 def test_reads_frames_from_a_real_file(tmp_path: Path):
@@ -154,7 +154,7 @@ def _with_total_row(tmp_path: Path) -> Path:
 def test_a_total_row_is_not_a_record_and_appending_above_it_is_refused(tmp_path: Path):
     from typer.testing import CliRunner
 
-    from crm_xl.cli import app
+    from crm_xl.shells.cli import app
 
     path = _with_total_row(tmp_path)
     book = FileBook(path)
@@ -176,7 +176,7 @@ def test_a_total_row_is_not_a_record_and_appending_above_it_is_refused(tmp_path:
 def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Windows refuses to replace a file a process has open: the zip and calamine readers are closed
     before the rename, and the book reads the new file afterwards."""
-    from crm_xl.book import safety
+    from crm_xl.book.xlsx import safety
 
     path = small_workbook(tmp_path / "a.xlsx")
     seen = []
@@ -198,7 +198,7 @@ def test_no_handle_on_the_workbook_is_open_when_it_is_replaced(tmp_path: Path, m
 def test_a_save_that_fails_at_the_rename_leaves_the_book_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The handles are closed for the rename; when the rename fails (e.g. the file is locked), the book
     reopens its file, the original is untouched and a later save works."""
-    from crm_xl.book import safety
+    from crm_xl.book.xlsx import safety
 
     path = small_workbook(tmp_path / "a.xlsx")
     before = digest(path)
@@ -223,7 +223,7 @@ def test_a_save_that_fails_at_the_rename_leaves_the_book_usable(tmp_path: Path, 
 
 def test_a_file_saved_by_someone_else_during_the_save_is_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Reading parts of a file that was just replaced fails in odd ways; the run says what happened."""
-    from crm_xl.book import writer
+    from crm_xl.book.xlsx import writer
 
     path = small_workbook(tmp_path / "a.xlsx")
     real_write = writer.PackageWriter.write

@@ -17,9 +17,9 @@ from openpyxl.cell.text import InlineFont
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from crm_xl.book import loader
-from crm_xl.cli import app
-from crm_xl.schema import FOLLOWUPS
+from crm_xl.book.xlsx import loader
+from crm_xl.model.schema import FOLLOWUPS
+from crm_xl.shells.cli import app
 
 runner = CliRunner()
 EDGE = SHARED / "fidelity" / "others" / "edge"

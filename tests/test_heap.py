@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from crm_xl import heap
+from crm_xl import runtime as heap
 
 
 def _rss_mb() -> float:

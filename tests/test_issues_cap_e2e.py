@@ -14,8 +14,8 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from crm_xl.book.memory import settings_grid
-from crm_xl.cli import app
-from crm_xl.settings import Settings
+from crm_xl.model.settings import Settings
+from crm_xl.shells.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

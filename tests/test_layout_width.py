@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.layout import _column_width, _width
+from crm_xl.model.layout import _column_width, _width
 
 CELLS = st.one_of(
     st.none(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=False), st.booleans(),

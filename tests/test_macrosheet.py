@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from crm_xl.cli import app
+from crm_xl.shells.cli import app
 
 MACRO_CT = "application/vnd.ms-excel.macrosheet+xml"
 MACRO_REL = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"

@@ -20,9 +20,9 @@ from conftest import SHARED
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from crm_xl.book.package import T_APP, T_CALC, T_STYLES, T_TABLE, Package
-from crm_xl.cli import app
-from crm_xl.schema import SHEETS, find_sheet_def
+from crm_xl.book.xlsx.package import T_APP, T_CALC, T_STYLES, T_TABLE, Package
+from crm_xl.model.schema import SHEETS, find_sheet_def
+from crm_xl.shells.cli import app
 
 OTHERS = SHARED / "fidelity" / "others"
 FILES = sorted(OTHERS.glob("*/*.xls[xm]")) if OTHERS.exists() else []

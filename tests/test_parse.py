@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_xl import parse
+from crm_xl.model import parse
 
 D = dt.date
 

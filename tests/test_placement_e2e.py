@@ -12,7 +12,7 @@ from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from crm_xl.cli import app
+from crm_xl.shells.cli import app
 
 runner = CliRunner()
 

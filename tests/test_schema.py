@@ -6,8 +6,8 @@ import pytest
 
 from crm_xl.book.memory import MemoryBook
 from crm_xl.book.port import TableInfo
-from crm_xl.errors import SchemaError
-from crm_xl.schema import (
+from crm_xl.model.errors import SchemaError
+from crm_xl.model.schema import (
     CUSTOMERS,
     DATA_SHEETS,
     FOLLOWUPS,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from crm_xl.book.memory import MemoryBook, settings_grid
-from crm_xl.errors import SettingsError
-from crm_xl.settings import Settings, read_settings
+from crm_xl.model.errors import SettingsError
+from crm_xl.model.settings import Settings, read_settings
 
 
 def test_spec_defaults():

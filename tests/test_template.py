@@ -13,14 +13,13 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
-from crm_xl import sample, template
+from crm_xl.authoring import sample, template
 from crm_xl.book.files import FileBook
 from crm_xl.book.memory import settings_grid
-from crm_xl.cli import app
-from crm_xl.errors import UsageError
-from crm_xl.i18n import LANGS
-from crm_xl.parse import is_blank, parse_amount, parse_budget, parse_contact, parse_datetime
-from crm_xl.schema import (
+from crm_xl.model.errors import UsageError
+from crm_xl.model.i18n import LANGS
+from crm_xl.model.parse import is_blank, parse_amount, parse_budget, parse_contact, parse_datetime
+from crm_xl.model.schema import (
     CUSTOMERS,
     DATA_SHEETS,
     ENUMS,
@@ -28,7 +27,8 @@ from crm_xl.schema import (
     SETTINGS_SHEET,
     STATUS,
 )
-from crm_xl.settings import DEFAULT_LISTS, LISTS, Settings
+from crm_xl.model.settings import DEFAULT_LISTS, LISTS, Settings
+from crm_xl.shells.cli import app
 
 SHEET_ORDER = ["instructions", "customers", "followups", "tierlog", "conversions", "settings"]
 
@@ -217,7 +217,7 @@ def test_macros_build_or_clear_error_and_no_leftovers(tmp_path: Path) -> None:
     path = tmp_path / "crm.xlsm"
     try:
         template.create(path, macros=True)
-    except UsageError as exc:  # until the buttons engineer implements crm_xl.vba.decorate
+    except UsageError as exc:  # until the buttons engineer implements crm_xl.authoring.vba.decorate
         assert "not available" in str(exc)
         assert not list(tmp_path.iterdir())
     else:
@@ -247,10 +247,10 @@ def test_builds_are_byte_identical(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", list(template.COMMITTED))
 def test_committed_workbooks_match_a_fresh_build(tmp_path: Path, name: str) -> None:
     committed = template.WORKBOOK_DIR / name
-    assert committed.exists(), f"workbook/{name} is missing: run python -m crm_xl.template"
+    assert committed.exists(), f"workbook/{name} is missing: run python -m crm_xl.authoring.template"
     fresh = template.create(tmp_path / name, **template.COMMITTED[name])
     assert fresh.read_bytes() == committed.read_bytes(), (
-        f"workbook/{name} is stale: run python -m crm_xl.template and commit it")
+        f"workbook/{name} is stale: run python -m crm_xl.authoring.template and commit it")
 
 
 def test_main_rebuilds_into_a_folder(tmp_path: Path) -> None:

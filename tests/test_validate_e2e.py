@@ -15,7 +15,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from crm_xl.cli import app
+from crm_xl.shells.cli import app
 
 runner = CliRunner()
 FORMULA = '=HYPERLINK("http://x","y")'

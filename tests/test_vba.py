@@ -18,9 +18,11 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
-from crm_xl import jobs, vba, xl
-from crm_xl.cli import app
-from crm_xl.schema import SHEETS
+from crm_xl import jobs
+from crm_xl.authoring import vba
+from crm_xl.model.schema import SHEETS
+from crm_xl.shells import xl
+from crm_xl.shells.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 VBA_DIR = ROOT / "workbook" / "vba"
@@ -33,7 +35,7 @@ def macro_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """workbook/crm.xlsm, or a fresh build of it when it is not committed yet."""
     if COMMITTED.exists():
         return COMMITTED
-    template = importlib.import_module("crm_xl.template")
+    template = importlib.import_module("crm_xl.authoring.template")
     path = tmp_path_factory.mktemp("xlsm") / "crm.xlsm"
     template.create(path, macros=True, force=True)
     return path
@@ -108,9 +110,9 @@ def test_workbook_vba_folder_is_the_embedded_sources() -> None:
     assert sorted(p.name for p in VBA_DIR.iterdir() if p.suffix in (".bas", ".cls")) == sorted(sources)
     for name, text in sources.items():
         assert (VBA_DIR / name).read_bytes() == text.encode("ascii"), (
-            f"workbook/vba/{name} differs from what is embedded: run python -m crm_xl.template")
+            f"workbook/vba/{name} differs from what is embedded: run python -m crm_xl.authoring.template")
     # the packaged CRM.bas (what an installed crm-xl builds from) is the one in workbook/vba/
-    packaged = (ROOT / "crm_xl" / "vba_modules" / "CRM.bas").read_text(encoding="ascii")
+    packaged = (ROOT / "crm_xl" / "authoring" / "vba_modules" / "CRM.bas").read_text(encoding="ascii")
     assert vba._crlf(packaged).encode("ascii") == (VBA_DIR / "CRM.bas").read_bytes()
 
 
@@ -120,7 +122,7 @@ def test_every_button_runs_a_public_sub_that_runs_an_xl_function() -> None:
     assert {b.macro for b in vba.BUTTONS} == {f"CRM.{s}" for s in subs}
     for sub, call in subs.items():
         (function,) = RUNPYTHON.findall(call)
-        assert callable(getattr(xl, function)), f"CRM.{sub} runs crm_xl.xl.{function}, which does not exist"
+        assert callable(getattr(xl, function)), f"CRM.{sub} runs crm_xl.shells.xl.{function}, which does not exist"
     assert set(xl.JOB_MACRO) == set(jobs.RUN_ORDER)
     assert crm.isascii()
 

@@ -1,4 +1,4 @@
-"""crm_xl.xl, the buttons' entry points, over the xlwings test double: the same result as the CLI's jobs,
+"""crm_xl.shells.xl, the buttons' entry points, over the xlwings test double: the same result as the CLI's jobs,
 messages in Excel instead of tracebacks, nothing written when a job fails."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ sys.path.insert(0, str(Path(__file__).parent / "book"))
 
 from xlfake import FakeBook, comparable  # noqa: E402
 
-from crm_xl import jobs, xl  # noqa: E402
+from crm_xl import jobs  # noqa: E402
 from crm_xl.book.excel import ExcelBook  # noqa: E402
 from crm_xl.book.memory import MemoryBook  # noqa: E402
+from crm_xl.shells import xl  # noqa: E402
 
 TODAY = dt.date(2024, 4, 1)
 DATA = {
@@ -91,7 +92,7 @@ def test_an_unexpected_error_is_a_message_box_with_a_log_not_a_traceback(monkeyp
     def broken(ctx):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setitem(jobs.CORE, "broken", ("crm_xl.xl", "broken"))
+    monkeypatch.setitem(jobs.CORE, "broken", ("crm_xl.shells.xl", "broken"))
     monkeypatch.setattr(xl, "broken", broken, raising=False)
     assert xl.run_buttons(("validate", "broken"), ExcelBook(fake)) is None
     (alert,) = fake.app.alerts

@@ -34,10 +34,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import theme
-from ..frame import col_letter
-from ..layout import PlacedChart, Rendered
-from ..schema import Kind
+from ..model import theme
+from ..model.frame import col_letter
+from ..model.layout import PlacedChart, Rendered
+from ..model.schema import Kind
 from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 
 CHUNK_ROWS = 100_000  # rows per read/write call on very large sheets

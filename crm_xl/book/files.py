@@ -23,18 +23,17 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 from python_calamine import CalamineError
 
-from ..errors import WorkbookFileError
-from ..frame import Frames
-from ..heap import trim
-from ..schema import DATA_SHEETS, NoValue, sheets_read
-from .cells import normalize, serial
-from .handoff import quick
-from .loader import SheetLoader, adopt
-from .package import Package
+from ..model.errors import WorkbookFileError
+from ..model.frame import Frames
+from ..model.schema import DATA_SHEETS, NoValue, sheets_read
+from ..runtime import quick, trim
 from .port import Book, Op, TableInfo, WriteColumn
-from .safety import Stamp, atomic_write, check_readable, check_writable
-from .verify import verify_package
-from .writer import PackageWriter
+from .xlsx.cells import normalize, serial
+from .xlsx.loader import SheetLoader, adopt
+from .xlsx.package import Package
+from .xlsx.safety import Stamp, atomic_write, check_readable, check_writable
+from .xlsx.verify import verify_package
+from .xlsx.writer import PackageWriter
 
 _BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
 
@@ -363,3 +362,6 @@ def _same(old: Any, new: Any) -> bool:
 def open_workbook(path: str | Path, *, backup: bool = False) -> FileBook:
     """Open a workbook file as a Book (use as a context manager)."""
     return FileBook(path, backup=backup)
+
+
+__all__ = ["FileBook", "open_workbook", "check_readable", "check_writable"]  # the file checks, for jobs

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import Lang
-from ..layout import Rendered
-from ..schema import SETTINGS_SHEET, SHEETS
-from ..settings import Settings, settings_rows
+from ..model.i18n import Lang
+from ..model.layout import Rendered
+from ..model.schema import SETTINGS_SHEET, SHEETS
+from ..model.settings import Settings, settings_rows
 from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 
 
@@ -112,7 +112,7 @@ class MemoryBook(Book):
 
 def settings_grid(settings: Settings, lang: Lang) -> list[list[Any]]:
     """The Settings sheet as rows: A:C settings, E… lists."""
-    from ..settings import LISTS
+    from ..model.settings import LISTS
 
     head = {"zh-Hans": ["设置项", "值", "说明"], "zh-Hant": ["設定項", "值", "說明"],
             "en": ["Setting", "Value", "Explanation"]}[lang]
@@ -143,7 +143,7 @@ def _set(grid: list[list[Any]], row: int, col: int, value: Any) -> None:
 
 
 def _a1(row: int, col: int) -> str:
-    from ..frame import col_letter
+    from ..model.frame import col_letter
 
     return f"{col_letter(col)}{row}"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..parse import is_blank
-from ..schema import SheetDef
+from ..model.parse import is_blank
+from ..model.schema import SheetDef
 
 
 def used_columns(arr: np.ndarray, top: int, after: int) -> frozenset[int]:

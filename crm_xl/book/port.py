@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
-from ..frame import Frame, Frames, col_letter, quote_sheet
-from ..i18n import Lang, detect_lang
-from ..layout import Rendered, SheetLayout, render
-from ..parse import is_blank
-from ..result import JobResult
-from ..schema import (
+from ..model.errors import SchemaError
+from ..model.frame import Frame, Frames, col_letter, quote_sheet
+from ..model.i18n import Lang, detect_lang
+from ..model.layout import Rendered, SheetLayout, render
+from ..model.parse import is_blank
+from ..model.result import JobResult
+from ..model.schema import (
     DATA_SHEETS,
     SETTINGS_SHEET,
     SHEETS,
@@ -35,7 +35,7 @@ from ..schema import (
     locate,
     match_columns,
 )
-from ..settings import Settings, read_settings
+from ..model.settings import Settings, read_settings
 from .placement import two_row_header, used_columns
 
 

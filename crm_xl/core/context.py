@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..frame import Frames
-from ..i18n import Lang
-from ..settings import Settings
+from ..model.frame import Frames
+from ..model.i18n import Lang
+from ..model.settings import Settings
 
 
 @dataclass

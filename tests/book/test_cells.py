@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_xl.book.cells import CellWriter
+from crm_xl.book.xlsx.cells import CellWriter
 
 SKIP = object()
 VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, -0.0, 1.0, 0.5, float("nan")]),

@@ -11,9 +11,9 @@ from xlfake import FakeBook, comparable
 
 from crm_xl.book.excel import QUIET, ExcelBook, from_excel, to_excel, union_addresses
 from crm_xl.book.memory import MemoryBook
-from crm_xl.layout import Chart, SheetLayout, Table, Text
-from crm_xl.result import JobResult, Summary
-from crm_xl.schema import SHEETS
+from crm_xl.model.layout import Chart, SheetLayout, Table, Text
+from crm_xl.model.result import JobResult, Summary
+from crm_xl.model.schema import SHEETS
 
 
 def customers(n: int) -> list[dict]:

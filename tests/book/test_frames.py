@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_xl.book.port import TableInfo, _find_header_row, build_frame, grid_array, parse_ref
-from crm_xl.errors import SchemaError
-from crm_xl.frame import Frame, col_letter
-from crm_xl.parse import is_blank
-from crm_xl.schema import FOLLOWUPS, SheetDef, accepted_headers, match_columns
+from crm_xl.model.errors import SchemaError
+from crm_xl.model.frame import Frame, col_letter
+from crm_xl.model.parse import is_blank
+from crm_xl.model.schema import FOLLOWUPS, SheetDef, accepted_headers, match_columns
 
 HEADERS = ["客户名称", "跟进时间", "跟进方式", "沟通内容", "我们自己的列", "负责人", "Owner", None, "备注"]
 CELL = st.one_of(st.none(), st.sampled_from(["", "  ", "甲", " 乙 ", "#N/A"]), st.integers(-3, 3),

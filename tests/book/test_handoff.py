@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from crm_xl.book.handoff import QUICK, quick
+from crm_xl.runtime import QUICK, quick
 
 
 def test_the_interval_is_short_inside_and_restored_after():

@@ -13,10 +13,10 @@ from helpers import small_workbook, write_workbook
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_xl.book import loader
 from crm_xl.book.files import FileBook
-from crm_xl.book.package import Package
-from crm_xl.errors import WorkbookFileError
+from crm_xl.book.xlsx import loader
+from crm_xl.book.xlsx.package import Package
+from crm_xl.model.errors import WorkbookFileError
 
 
 def plain(path: Path, name: str) -> list[list[object]]:
@@ -306,7 +306,7 @@ def test_a_quick_look_tells_sheets_with_formula_or_error_cells(tmp_path: Path, s
 
 def test_a_broken_sheet_is_reported_in_the_sheets_order_whatever_was_read_first(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch):
-    from crm_xl.errors import SchemaError
+    from crm_xl.model.errors import SchemaError
 
     path = write_workbook(tmp_path / "two.xlsx", {"客户信息表": [["联系人"], ["王"]], "跟进计划表": [["跟进方式"], ["电话"]]})
     monkeypatch.setattr(loader.SheetLoader, "order", lambda self, names: list(reversed(list(names))))

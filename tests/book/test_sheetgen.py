@@ -9,9 +9,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.book.sheetgen import worksheet_xml
-from crm_xl.book.stylesxml import StyleBook
-from crm_xl.layout import Chart, Rendered, SheetLayout, Table, TableBody, Text, render
+from crm_xl.book.xlsx.sheetgen import worksheet_xml
+from crm_xl.book.xlsx.stylesxml import StyleBook
+from crm_xl.model.layout import Chart, Rendered, SheetLayout, Table, TableBody, Text, render
 
 STYLES = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font/>'
           b'</fonts><fills count="2"><fill/><fill/></fills><borders count="1"><border/></borders>'

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.book.sheetxml import ColumnPlan, SheetPlan, SheetRewriter
-from crm_xl.book.stylesxml import StyleBook
-from crm_xl.schema import Kind
+from crm_xl.book.xlsx.sheetxml import ColumnPlan, SheetPlan, SheetRewriter
+from crm_xl.book.xlsx.stylesxml import StyleBook
+from crm_xl.model.schema import Kind
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 STYLES = (f'<styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
@@ -141,7 +141,7 @@ def test_chunk_boundaries_never_change_the_result(chunk: int, rows: set[int], va
 
 def with_and_without(switch: str, off: object, plan: object, xml: bytes, chunk: int) -> tuple[bytes, bytes]:
     """The rewrite as it is, and with `sheetxml.<switch>` set to `off` (the plain path to compare with)."""
-    from crm_xl.book import sheetxml
+    from crm_xl.book.xlsx import sheetxml
 
     on_result, _ = rewrite(plan(), xml, chunk)  # type: ignore[operator]
     saved = getattr(sheetxml, switch)
@@ -198,7 +198,7 @@ def test_hopping_over_untouched_rows_gives_what_scanning_every_row_gives(
 def test_a_whole_region_at_once_gives_what_the_row_by_row_loop_gives(chunk: int, rows: list, col: int):
     """`_batch` on one column (plain regions done with bytes methods) against the row-by-row loop, on rows of
     every shape: cells right of the column, self-closing rows, rows without `r`, spans not first, gaps."""
-    from crm_xl.book.cells import LETTERS
+    from crm_xl.book.xlsx.cells import LETTERS
 
     parts, values = [], {}
     for r, (shape, value) in enumerate(rows, start=1):
@@ -338,8 +338,8 @@ def test_the_columns_left_of_a_written_column_are_exactly_those_the_batch_lets_t
     """A region is batched only when each cell's reference names a column left of the first written one."""
     import re
 
-    from crm_xl.book.cells import LETTERS
-    from crm_xl.book.sheetxml import _letters_before
+    from crm_xl.book.xlsx.cells import LETTERS
+    from crm_xl.book.xlsx.sheetxml import _letters_before
 
     pattern = re.compile(rb"(?:" + _letters_before(col) + rb")")
     for c in (other, col - 1, col, col + 1, 1, 26, 27, 702, 703, 16384):

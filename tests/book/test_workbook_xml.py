@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import crm_xl
-from crm_xl.book import writer as W
-from crm_xl.book.package import DOC_REL, MAIN, PKG_REL
-from crm_xl.book.verify import PackageCheckError
+from crm_xl.book.xlsx import writer as W
+from crm_xl.book.xlsx.package import DOC_REL, MAIN, PKG_REL
+from crm_xl.book.xlsx.verify import PackageCheckError
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 ISSUES = "问题清单"
@@ -195,7 +195,7 @@ def test_a_sheet_that_does_not_resolve_is_refused(tmp_path: Path, monkeypatch: p
 def test_an_internal_error_is_one_line_and_the_file_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from crm_xl.cli import app
+    from crm_xl.shells.cli import app
 
     path = tmp_path / "s.xlsx"
     shutil.copy(WORKBOOK / "sample.xlsx", path)
@@ -205,7 +205,7 @@ def test_an_internal_error_is_one_line_and_the_file_is_kept(tmp_path: Path, monk
         raise ValueError("xl/workbook.xml: <sheets> [not] understood")
 
     monkeypatch.setattr(W.PackageWriter, "_workbook_xml", boom)
-    monkeypatch.setattr("crm_xl.book.safety.saved", [])  # what earlier tests in this process saved
+    monkeypatch.setattr("crm_xl.book.xlsx.safety.saved", [])  # what earlier tests in this process saved
     result = CliRunner().invoke(app, ["validate", str(path), "--today", "2024-04-01"])
     assert result.exit_code == 3
     lines = [line for line in result.output.splitlines() if line.strip()]

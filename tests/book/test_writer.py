@@ -20,10 +20,10 @@ from python_calamine import CalamineWorkbook
 
 from crm_xl.book.files import FileBook
 from crm_xl.book.port import DropSheet, PutSheet, SetCells, WriteColumn
-from crm_xl.book.writer import PAUSE_ENV
-from crm_xl.layout import Chart, SheetLayout, Table, Text, render
-from crm_xl.result import JobResult, Summary
-from crm_xl.schema import Kind
+from crm_xl.book.xlsx.writer import PAUSE_ENV
+from crm_xl.model.layout import Chart, SheetLayout, Table, Text, render
+from crm_xl.model.result import JobResult, Summary
+from crm_xl.model.schema import Kind
 
 FIDELITY = Path(__file__).resolve().parents[2].parent / "shared" / "fidelity" / "xlsxwriter"
 
@@ -196,7 +196,7 @@ def test_kill_mid_save_leaves_the_original_intact(tmp_path: Path):
     script = (
         "import sys, pandas as pd\n"
         "from crm_xl.book.files import FileBook\n"
-        "from crm_xl.result import JobResult, Summary\n"
+        "from crm_xl.model.result import JobResult, Summary\n"
         "b = FileBook(sys.argv[1]); b.frames()\n"
         "b.apply(JobResult(Summary('t', 't'), columns={'customers': {'check': pd.Series({2: 'x', 3: 'y'})}}))\n"
         "b.save()\n"

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from crm_xl.book.zipio import compress
+from crm_xl.book.xlsx.zipio import compress
 
 
 @pytest.mark.parametrize("piece", [1, 1000, 300_000, 3_000_000])

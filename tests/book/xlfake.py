@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm_xl.book.port import parse_ref
-from crm_xl.frame import col_letter
+from crm_xl.model.frame import col_letter
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)","((?:[^"]|"")*)"\)$')

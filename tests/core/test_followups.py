@@ -12,7 +12,7 @@ from conftest import make_book, make_ctx
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from crm_xl.core.followups import add_days, flag_stale, follow_state, overdue_as_of
+from crm_xl.core.followups.job import add_days, flag_stale, follow_state, overdue_as_of
 from crm_xl.jobs import run_job
 
 D = dt.date
@@ -470,7 +470,7 @@ def test_job_writes_headers_and_values_through_a_book() -> None:
 
 
 def _blocks(layout) -> list:
-    from crm_xl.layout import Table
+    from crm_xl.model.layout import Table
 
     return [b for b in layout.blocks if isinstance(b, Table)]
 
@@ -625,8 +625,8 @@ def test_stale_on_the_sample_workbook(sample_copy, tmp_path) -> None:
 
 
 def test_traditional_step_words_are_what_opencc_gives():
-    from crm_xl.core import followups
-    from crm_xl.i18n import to_hant
+    from crm_xl.core.followups import job as followups
+    from crm_xl.model.i18n import to_hant
 
     zh = {w for ws in followups._ZH_STEP.values() for w in ws} | {
         w for w in followups._CALL_METHOD if not w.isascii()}
@@ -637,7 +637,7 @@ def test_importing_the_jobs_does_not_load_the_phrase_dictionaries():
     import subprocess
     import sys
 
-    code = ("import crm_xl.jobs, crm_xl.core.followups, crm_xl.core.review, crm_xl.core.health, "
-            "crm_xl.core.tiers, crm_xl.core.validate, crm_xl.i18n as i; print(i._s2t.cache_info().currsize)")
+    code = ("import crm_xl.jobs, crm_xl.core.followups.job, crm_xl.core.review.job, crm_xl.core.health.job, "
+            "crm_xl.core.tiers.job, crm_xl.core.validation.job, crm_xl.model.i18n as i; print(i._s2t.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "0"

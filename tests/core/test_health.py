@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core.health import _join, assess, churn_summary, quintile_scores, score
+from crm_xl.core.health.job import _join, assess, churn_summary, quintile_scores, score
 from crm_xl.jobs import run_job
 from tests.conftest import make_book, make_ctx
 

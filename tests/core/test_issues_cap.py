@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crm_xl.core.validate import validate
+from crm_xl.core.validation.job import validate
 from crm_xl.jobs import make_context, run_job
-from crm_xl.layout import Table, render
-from crm_xl.schema import SETTINGS_SHEET
+from crm_xl.model.layout import Table, render
+from crm_xl.model.schema import SETTINGS_SHEET
 from tests.conftest import make_book, make_ctx
 from tests.core.test_validate import TODAY, base
 

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from conftest import make_book
 
-from crm_xl.core import memo as memo_module
-from crm_xl.core.columns import parsed
-from crm_xl.core.followups import follow_state
-from crm_xl.core.memo import memo
-from crm_xl.core.tierlog import history, logged_tier_on, logged_tiers, tier_history
+from crm_xl.core.followups.job import follow_state
+from crm_xl.core.kernel import memo as memo_module
+from crm_xl.core.kernel.columns import parsed
+from crm_xl.core.kernel.memo import memo
+from crm_xl.core.kernel.tierlog import history, logged_tier_on, logged_tiers, tier_history
 from crm_xl.jobs import RUN_ORDER, make_context, run_job
-from crm_xl.result import JobResult, Summary
+from crm_xl.model.result import JobResult, Summary
 
 TODAY = "2024-03-15"
 A_LEAD = {"need_clarity": "明确", "budget_status": "已审批", "decision_chain": "短", "expected_close": "2024-03-20"}
@@ -202,7 +202,7 @@ def test_a_run_with_memos_equals_a_run_without(order: tuple[str, ...], sheets: t
 ])
 @pytest.mark.parametrize("how", ["key", "day", "when", "text", "date", "int", "tier"])
 def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
-    from crm_xl.core.columns import PARSERS, parsed_at, parsed_take
+    from crm_xl.core.kernel.columns import PARSERS, parsed_at, parsed_take
 
     rows = [{"customer": f"客户{i}", "date": dt.datetime(2024, 3, 1), "next_date": v} for i, v in enumerate(cells)]
     ctx = make_context(make_book({"customers": [{"customer": "客户0"}], "followups": rows}), TODAY)
@@ -222,7 +222,7 @@ def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
 @pytest.mark.parametrize("methods", [["电话", "微信", None, "拜访", "in person"], ["电话", 3, None, True]])
 def test_step_marks_match_each_row(contents: list[Any], methods: list[Any]) -> None:
     """Text-only cells take the per-(content, method) path, other cells the per-row one: the same marks."""
-    from crm_xl.core.followups import CALL_PATTERN, STEP_PATTERNS, STEPS, _step_marks
+    from crm_xl.core.followups.job import CALL_PATTERN, STEP_PATTERNS, STEPS, _step_marks
 
     rows = [{"customer": "甲公司", "date": dt.datetime(2024, 3, 1), "content": c, "method": m}
             for c in contents for m in methods]

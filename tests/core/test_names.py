@@ -6,9 +6,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core import names
-from crm_xl.core.names import customer_key, customer_keys
-from crm_xl.i18n import fold, fold_many
+from crm_xl.core.kernel import names
+from crm_xl.core.kernel.names import customer_key, customer_keys
+from crm_xl.model.i18n import fold, fold_many
 
 
 def test_customer_key_folds_width_case_script_and_spaces() -> None:

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from crm_xl.core.nogc import without_gc
+from crm_xl.runtime import without_gc
 
 
 @pytest.mark.parametrize("before", [True, False])
@@ -33,7 +33,28 @@ def test_gc_paused_then_restored(before: bool) -> None:
         gc.enable() if was else gc.disable()
 
 
-def test_the_core_jobs_are_wrapped() -> None:
-    from crm_xl.jobs import RUN_ORDER, core_function
+def test_jobs_run_the_core_with_the_gc_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core carries no tuning: jobs.run_job pauses the collector around a core function."""
+    import sys
 
-    assert all(getattr(core_function(job), "__wrapped__", None) is not None for job in RUN_ORDER)
+    from conftest import make_book
+
+    from crm_xl import jobs
+    from crm_xl.core.validation import job as validation
+
+    seen = []
+    real = validation.validate
+
+    def spy(ctx):  # noqa: ANN001, ANN202
+        seen.append(gc.isenabled())
+        return real(ctx)
+
+    monkeypatch.setattr(sys.modules["crm_xl.core.validation.job"], "validate", spy)
+    book = make_book({"customers": [{"name": "甲公司", "contact": "张三"}]})
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        jobs.run_job(book, "validate", today="2024-04-01")
+        assert seen == [False] and gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()

@@ -21,13 +21,13 @@ from python_calamine import CalamineWorkbook
 from review_fixture import DATA, english, write_fixture
 
 from crm_xl import jobs
-from crm_xl.core import review_figures as fig
-from crm_xl.core import review_history as hist
-from crm_xl.core.followups import overdue_as_of
-from crm_xl.core.review import build
-from crm_xl.i18n import fold
+from crm_xl.core.followups.job import overdue_as_of
+from crm_xl.core.review import figures as fig
+from crm_xl.core.review import history as hist
+from crm_xl.core.review.job import build
 from crm_xl.jobs import run_job
-from crm_xl.layout import Rendered
+from crm_xl.model.i18n import fold
+from crm_xl.model.layout import Rendered
 
 MARCH = fig.Month.parse("2024-03")
 FEB = fig.Month.parse("2024-02")
@@ -423,7 +423,7 @@ def test_parse_history_with_a_repeated_header_keeps_the_first():
 
 
 def test_churn_section_is_the_health_model_at_month_end():
-    from crm_xl.core.health import churn_summary
+    from crm_xl.core.health.job import churn_summary
 
     book, _ = review_book()
     r = book.rendered["月度复盘 2024-03"]

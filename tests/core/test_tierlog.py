@@ -8,8 +8,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core.names import customer_key
-from crm_xl.core.tierlog import logged_tier_on, tier_history
+from crm_xl.core.kernel.names import customer_key
+from crm_xl.core.kernel.tierlog import logged_tier_on, tier_history
 
 
 def log(rows: list[tuple]) -> pd.DataFrame:
@@ -58,11 +58,11 @@ def test_empty_log() -> None:
 
 def _reference_history(tierlog: pd.DataFrame) -> pd.DataFrame:
     """tier_history as first written (pandas sort and groupby shift): the oracle of the lexsort version."""
-    from crm_xl.core.cells import map_distinct
-    from crm_xl.core.names import customer_keys
-    from crm_xl.core.tierlog import HISTORY_COLUMNS
-    from crm_xl.parse import parse_date
-    from crm_xl.schema import TIER
+    from crm_xl.core.kernel.cells import map_distinct
+    from crm_xl.core.kernel.names import customer_keys
+    from crm_xl.core.kernel.tierlog import HISTORY_COLUMNS
+    from crm_xl.model.parse import parse_date
+    from crm_xl.model.schema import TIER
 
     if tierlog.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
@@ -111,8 +111,8 @@ def test_tier_history_equals_the_reference(rows: list[tuple], rnd) -> None:
 def test_tiers_on_takes_the_column_then_the_log_then_c() -> None:
     from conftest import make_book
 
-    from crm_xl.core.columns import parsed
-    from crm_xl.core.tierlog import tiers_on
+    from crm_xl.core.kernel.columns import parsed
+    from crm_xl.core.kernel.tierlog import tiers_on
 
     book = make_book({
         "customers": [{"customer": "甲公司", "tier": "A"}, {"customer": "乙公司"}, {"customer": "丙公司"},

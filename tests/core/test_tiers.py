@@ -14,9 +14,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from crm_xl.core.tiers import compute_tiers, log_reason, recompute, tier_of_row, value_tiers
+from crm_xl.core.tiers.job import compute_tiers, log_reason, recompute, tier_of_row, value_tiers
 from crm_xl.jobs import make_context, recompute_tiers
-from crm_xl.settings import Settings
+from crm_xl.model.settings import Settings
 from tests.conftest import make_book, make_ctx
 from tests.helpers import write_workbook
 

@@ -9,9 +9,9 @@ from conftest import make_ctx
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from crm_xl.core.followups import follow_state
-from crm_xl.core.names import customer_key
-from crm_xl.core.timeline import timeline
+from crm_xl.core.followups.job import follow_state
+from crm_xl.core.kernel.names import customer_key
+from crm_xl.core.kernel.timeline import timeline
 
 NAMES = ["甲公司", "乙公司", "丙公司", "甲 公司", "丁公司", ""]
 DAY0 = dt.datetime(2024, 3, 1)

@@ -16,16 +16,16 @@ from hypothesis import strategies as st
 
 from crm_xl.book.memory import MemoryBook, settings_grid
 from crm_xl.book.port import TableInfo
-from crm_xl.core.validate import find_issues, validate
 from crm_xl.core.validation import checks
+from crm_xl.core.validation.job import find_issues, validate
 from crm_xl.core.validation.names import dedupe_key
 from crm_xl.core.validation.rules import RULES
-from crm_xl.frame import col_letter
 from crm_xl.jobs import make_context
-from crm_xl.layout import Table, render
-from crm_xl.parse import parse_contact
-from crm_xl.schema import ISSUES_SHEET, SHEETS, NoValue
-from crm_xl.settings import Settings
+from crm_xl.model.frame import col_letter
+from crm_xl.model.layout import Table, render
+from crm_xl.model.parse import parse_contact
+from crm_xl.model.schema import ISSUES_SHEET, SHEETS, NoValue
+from crm_xl.model.settings import Settings
 from tests.conftest import make_ctx
 
 LANGS = ["zh-Hans", "en"]
@@ -509,7 +509,7 @@ def book_from_grids(data: dict[str, list[dict[str, Any]]], lang: str = "zh-Hans"
         keys = [c.key for c in sheet.input_columns]
         grid = [[sheet.column(k).header(lang) for k in keys]] + [[r.get(k) for k in keys] for r in rows]
         sheets[sheet.name(lang)] = grid
-        from crm_xl.frame import col_letter
+        from crm_xl.model.frame import col_letter
 
         tables.append(TableInfo(sheet.table, sheet.name(lang), f"A1:{col_letter(len(keys))}{max(len(grid), 2)}"))
     if settings_ is not None:

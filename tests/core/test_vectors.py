@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core import vectors
+from crm_xl.core.kernel import vectors
 
 CELLS = [dt.datetime(2024, 3, 1, 9, 30), dt.datetime(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 2), None,
          np.nan, pd.NaT, pd.Timestamp("2024-01-05 10:00"), dt.date(1, 1, 1), dt.datetime(9999, 12, 31),

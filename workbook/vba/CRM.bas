@@ -3,7 +3,7 @@ Attribute VB_Name = "CRM"
 ' (RunPython, in the xlwings module beside this one). The Python side (crm_xl.xl) shows the result in
 ' the status bar and a message box, and any problem as a message box.
 ' Set up once per computer: pip install "crm-xl[excel]", then: crm-xl excel-setup <this workbook>
-' Source: crm_xl/vba_modules/CRM.bas (a copy is in workbook/vba/). Keep this file ASCII.
+' Source: crm_xl/authoring/vba_modules/CRM.bas (a copy is in workbook/vba/). Keep this file ASCII.
 Option Explicit
 
 ' Check every row of every data sheet; write the check column and the Issues sheet.

@@ -1,6 +1,6 @@
 """Validation internals: the rules table, name normalisation, the checks and the report.
 
-The entry point is `crm_xl.core.validate.validate(ctx)`.
+The entry point is `crm_xl.core.validation.job.validate(ctx)`.
 """
 
 from .names import dedupe_key

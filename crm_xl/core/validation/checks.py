@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...frame import Frame, col_letter
-from ...i18n import Lang, fold, pick
-from ...parse import (
+from ...model.frame import Frame, col_letter
+from ...model.i18n import Lang, fold, pick
+from ...model.parse import (
     _MOBILE,
     is_blank,
     is_error,
@@ -25,10 +25,10 @@ from ...parse import (
     parse_number,
     parse_tags,
 )
-from ...schema import ENUMS, STATUS, Column, Ignored, Kind, NoValue
-from ..columns import factorized
+from ...model.schema import ENUMS, STATUS, Column, Ignored, Kind, NoValue
 from ..context import Context
-from ..names import fold_ahead, keys_of
+from ..kernel.columns import factorized
+from ..kernel.names import fold_ahead, keys_of
 from .names import dedupe_key
 from .rules import PAST_DATES, RULES
 from .values import Values, brief

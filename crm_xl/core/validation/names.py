@@ -1,5 +1,5 @@
 """Customer-name normalisation for duplicates and cross-sheet references (looser than
-`crm_xl.core.names.customer_key`, which the other jobs use to link rows: it also drops company suffixes
+`crm_xl.core.kernel.names.customer_key`, which the other jobs use to link rows: it also drops company suffixes
 and punctuation)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...parse import is_blank, is_error, norm
-from ..names import folded as fold_once
+from ...model.parse import is_blank, is_error, norm
+from ..kernel.names import folded as fold_once
 
 # Chinese company suffixes (simplified: fold() turns traditional into simplified first), longest first.
 _CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "股份", "公司")

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...frame import Frame, Frames, col_letter
-from ...i18n import Lang, pick
-from ...layout import SheetLayout, Table, Text
-from ...result import Summary
-from ...schema import DATA_SHEETS, ISSUES_SHEET, SEVERITY
-from ...settings import SettingsNote
+from ...model.frame import Frame, Frames, col_letter
+from ...model.i18n import Lang, pick
+from ...model.layout import SheetLayout, Table, Text
+from ...model.result import Summary
+from ...model.schema import DATA_SHEETS, ISSUES_SHEET, SEVERITY
+from ...model.settings import SettingsNote
 from .rules import RULES, SEVERITY_ORDER
 from .values import show
 

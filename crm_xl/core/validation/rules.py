@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ...i18n import Lang, pick
+from ...model.i18n import Lang, pick
 
 Severity = Literal["error", "warning"]
 

@@ -1,0 +1,176 @@
+"""The stale job's output: follow-up columns on Customers, the Today worklist sheet and the summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...model.layout import SheetLayout, Style, Table, Text
+from ...model.result import JobResult, Summary
+from ...model.schema import TODAY_SHEET
+from ..context import Context
+from ..kernel.vectors import day_objects
+from .job import follow_state, status_text
+from .words import words
+
+# order of statuses in summaries; after-sale and lost codes are shown with their group label
+SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "paused", "after_sale_overdue",
+                 "after_sale_today", "after_sale", "after_sale_unknown", "lost")
+# the owner table shows what needs doing (the JSON counts keep every status)
+OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
+_TIER_RANK = {"A": 0, "B": 1, "C": 2}
+_ROW_STYLE: dict[str, Style] = {"overdue": "error", "after_sale_overdue": "error", "due_today": "warning",
+                                "after_sale_today": "warning", "no_followup": "warning"}
+
+
+def stale_result(ctx: Context) -> JobResult:
+    """Compute the follow-up state as of `ctx.today` and turn it into a JobResult."""
+    w = words(ctx.lang)
+    if ctx.frames.customers is None:
+        return JobResult(Summary("stale", w["no_customers"], warnings=1))
+    st = follow_state(ctx.frames, ctx.settings, ctx.today)
+    st["text"] = status_text(st, ctx.lang)
+    columns = {
+        "last_follow_up": day_objects(st["last_follow_up"]),
+        "next_due": day_objects(st["next_due"]),
+        "overdue_days": st["overdue_days"].astype("Int64").astype(object),
+        "follow_status": st["text"].where(st["text"] != "", None),
+    }
+    return JobResult(summary(st, ctx), columns={"customers": columns}, sheets=[today_sheet(st, ctx)])
+
+
+def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
+    """The Today worklist: one block per owner with everything due or overdue, A first then most overdue;
+    then the over-contact note."""
+    w, lang = words(ctx.lang), ctx.lang
+    frame = ctx.frames.customers
+    todo = _sorted(st[st["todo"]])
+    weekday = w["weekdays"].split(",")[ctx.today.weekday()]
+    blocks: list[Text | Table] = [Text(w["title"].format(date=ctx.today.isoformat(), weekday=weekday), "title")]
+    n = _todo_counts(st)
+    blocks.append(Text(w["counts"].format(**n), "subtitle"))
+    blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
+                       "note"))
+    if todo.empty:
+        blocks.append(Text(w["nothing_due"], "ok"))
+    owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
+    where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
+    for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
+        rows = todo.iloc[where[name]]
+        df = pd.DataFrame({
+            w["col_customer"]: rows["customer"].map(_text).to_numpy(),
+            w["col_tier"]: rows["tier"].to_numpy(),
+            w["col_what"]: rows["text"].to_numpy(),
+            w["col_overdue"]: rows["overdue_days"].astype(int).to_numpy(),
+            w["col_due"]: day_objects(rows["next_due"]).to_numpy(),
+            w["col_last"]: day_objects(rows["last_follow_up"]).to_numpy(),
+            w["col_feedback"]: rows["feedback"].to_numpy(),
+            w["col_next"]: rows["next_action"].to_numpy(),
+            w["col_contact"]: rows["contact"].to_numpy(),
+            w["col_phone"]: rows["phone"].to_numpy(),
+        })
+        links = frame.cells(rows.index, "customer") if frame is not None else []
+        blocks.append(Table(
+            df, title=w["owner_block"].format(owner=name, n=len(rows)),
+            formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
+            links={w["col_customer"]: links} if links else {},
+            row_styles=[_row_style(c, late) for c, late in zip(rows["code"], rows["overdue_days"], strict=True)],
+            highlight=w["col_what"],
+        ))
+    over = st[st["over_contact"] & (st["status"] == "open")]
+    if len(over):
+        over = _sorted(over)
+        s = ctx.settings
+        rule = [w["rule_daily"].format(n=d, limit=s.daily_contact_limit) if d > s.daily_contact_limit
+                else w["rule_weekly"].format(n=k, limit=s.c_weekly_limit)
+                for d, k in zip(over["day_max"], over["week_count"], strict=True)]
+        df = pd.DataFrame({
+            w["col_customer"]: over["customer"].map(_text).to_numpy(),
+            w["col_tier"]: over["tier"].to_numpy(),
+            w["col_rule"]: rule,
+            w["col_owner"]: over["owner"].where(over["owner"] != "", w["unassigned"]).to_numpy(),
+            w["col_week"]: over["week_count"].to_numpy(),
+            w["col_day_max"]: over["day_max"].to_numpy(),
+        })
+        links = frame.cells(over.index, "customer") if frame is not None else []
+        blocks.append(Table(df, title=w["over_title"], formats={w["col_week"]: "int", w["col_day_max"]: "int"},
+                            links={w["col_customer"]: links} if links else {}))
+    name = TODAY_SHEET.name(lang)
+    return SheetLayout(
+        name, blocks, widths={5: 12, 6: 12, 7: 30, 8: 28},
+        aliases=tuple(n for n in TODAY_SHEET.names() if n != name),
+        after=frame.sheet_name if frame is not None else None,
+    )
+
+
+def summary(st: pd.DataFrame, ctx: Context) -> Summary:
+    """Counts by status and by owner (tables in the workbook language, counts by status code)."""
+    w = words(ctx.lang)
+    n = _todo_counts(st)
+    headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
+    by_code = st["code"].value_counts()
+    status_rows = [(_code_label(c, w), int(by_code[c])) for c in SUMMARY_CODES if c in by_code]
+    status_table = pd.DataFrame(status_rows, columns=[w["col_status"], w["col_count"]])
+    owner = st["owner"].where(st["owner"] != "", w["unassigned"])
+    pivot = pd.crosstab(owner, st["code"]).reindex(columns=list(SUMMARY_CODES), fill_value=0)
+    pivot.insert(0, "todo", st.groupby(owner)["todo"].sum().reindex(pivot.index).astype(int))
+    pivot = pivot.reindex(_owner_order(owner, ctx.settings.owners, w["unassigned"]))
+    shown = pivot[["todo", *OWNER_TABLE_CODES]]
+    owner_table = shown.rename(columns={"todo": w["col_due_total"], **{c: _code_label(c, w) for c in SUMMARY_CODES}})
+    owner_table = owner_table.rename_axis(w["col_owner"]).reset_index()
+    counts = {
+        "todo": n["total"],
+        "overdue": n["overdue"],
+        "due_today": n["today"],
+        "no_followup": n["new"],
+        "after_sale": n["after_sale"],
+        "over_contact": n["over"],
+        "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
+        "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
+    }
+    return Summary("stale", headline, counts, [(w["by_status"], status_table), (w["by_owner"], owner_table)])
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _todo_counts(st: pd.DataFrame) -> dict[str, int]:
+    todo = st.loc[st["todo"], "code"]
+    return {
+        "total": int(len(todo)),
+        "overdue": int((todo == "overdue").sum()),
+        "today": int((todo == "due_today").sum()),
+        "new": int((todo == "no_followup").sum()),
+        "after_sale": int(todo.isin(("after_sale_overdue", "after_sale_today")).sum()),
+        "over": int((st["over_contact"] & (st["status"] == "open")).sum()),
+    }
+
+
+def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
+    """A first, then most overdue, then earliest due (no due date last), then sheet row."""
+    tier = rows["tier"].map(_TIER_RANK).fillna(3).to_numpy(dtype=float)
+    late = -rows["overdue_days"].fillna(0).to_numpy(dtype=float)
+    stamps = rows["next_due"].to_numpy(dtype="datetime64[ns]")
+    due = stamps.view(np.int64).copy()
+    due[np.isnat(stamps)] = np.iinfo(np.int64).max  # (NaT sorts last)
+    return rows.iloc[np.lexsort((rows.index.to_numpy(), due, late, tier))]
+
+
+def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[str]:
+    present = set(owner)
+    first = [o for o in listed if o in present]
+    rest = sorted(present - set(first) - {unassigned})
+    return first + rest + ([unassigned] if unassigned in present else [])
+
+
+def _row_style(code: str, late: float) -> Style | None:
+    """Red for anything late (a first contact too), yellow for due today."""
+    return "error" if late > 0 else _ROW_STYLE.get(code)
+
+
+def _code_label(code: str, w: dict[str, str]) -> str:
+    return w.get(f"group_{code}", w.get(code, code))
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

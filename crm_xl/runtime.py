@@ -1,0 +1,100 @@
+"""How a run is tuned to the machine, in one place: the only module that knows about the garbage collector,
+the C heap, the GIL's switch interval or reading ahead. Imported by jobs, book/files and the shells; the
+core and the model never tune anything.
+
+- `trim()`: freed memory handed back to the operating system between the phases of a run. A run allocates
+  and frees hundreds of megabytes of short-lived objects (row chunks while reading, temporary arrays in
+  the jobs, XML pieces while saving); glibc keeps freed heap pages mapped for reuse, so the resident size
+  only grows. `malloc_trim(0)` returns them (a few milliseconds); elsewhere (macOS, Windows, musl) a no-op.
+- `without_gc(fn)`: the cyclic garbage collector paused while `fn` runs. A run holds every cell as Python
+  objects; each full collection rescans them (about 0.1 s on a 100,000-row sheet), and the core makes no
+  reference cycles worth collecting. jobs.py runs every core job and every recording of its changes so.
+- `quick()` / `QUICK`: quicker GIL hand-offs while the file engine's helper threads (calamine parsing,
+  numpy scans, zlib) work outside the GIL: they need it back for a moment after each call, and the main
+  thread hands it over only every `sys.getswitchinterval()` (5 ms by default); 1 ms lets them through.
+- `start_reading(path)`: the workbook checked and its sheets parsed ahead on a second core, so the parse
+  overlaps importing pandas and the core (the CLI calls it before those imports).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import gc
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None).malloc_trim  # glibc; musl has no malloc_trim
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_TRIM = _malloc_trim()
+
+
+def trim() -> bool:
+    """Return free heap pages to the system; whether anything was returned."""
+    return bool(_TRIM(0)) if _TRIM is not None else False
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def without_gc(fn: Callable[P, T]) -> Callable[P, T]:
+    """`fn` run with the cyclic GC paused (and resumed after, if it was on)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    return run
+
+
+QUICK = 0.001  # seconds
+
+
+@contextmanager
+def quick() -> Iterator[None]:
+    """Hand the GIL over within QUICK seconds in this block (never slower than it already is)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, QUICK))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False) -> None:
+    """Check `path` (and `out`) as a workbook crm-xl can use, then start parsing its sheets on a second
+    core. Raises WorkbookFileError (nothing read) when a check fails. `hand_off`: this whole process hands
+    the GIL over within QUICK seconds from now on (the CLI's job commands)."""
+    from .book.xlsx import loader
+    from .book.xlsx.safety import check_out, check_readable
+
+    check_readable(path)
+    if out is not None:
+        check_out(path, out)
+    if hand_off:
+        sys.setswitchinterval(QUICK)
+    loader.start(path)
+
+
+__all__ = ["QUICK", "quick", "start_reading", "trim", "without_gc"]

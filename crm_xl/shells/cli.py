@@ -1,0 +1,334 @@
+"""`crm-xl`: a thin typer shell over jobs.py. Errors print as one `Error: …` line on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import __version__
+from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from ..model.result import Summary
+
+app = typer.Typer(
+    name="crm-xl",
+    help="Spreadsheet-native CRM: validate, tier, follow up and review a sales team's Excel workbook in place.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+PathArg = Annotated[Path, typer.Argument(help="The workbook (.xlsx or .xlsm).", show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write a changed copy here instead of "
+                                             "changing the workbook in place.")]
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.")]
+BackupOpt = Annotated[bool, typer.Option("--backup", help="Keep the previous file as NAME.bak.xlsx.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"crm-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """crm-xl — the team's customer workbook, checked and kept up to date."""
+
+
+def fail(exc: CrmXlError) -> None:
+    """Print `Error: …` to stderr and exit with the error's code."""
+    err_console.print(f"Error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except CrmXlError as exc:
+        fail(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+        internal(exc)
+
+
+def internal(exc: Exception) -> None:
+    """Print one `Error:` line for a bug, saying what happened to the file, and exit 3."""
+    safety = sys.modules.get("crm_xl.book.xlsx.safety")
+    written = getattr(safety, "saved", None)
+    fate = f"{written[-1]} was saved before it" if written else "nothing was written"
+    err_console.print(f"Error: crm-xl stopped on an internal error ({type(exc).__name__}: {exc}); {fate} — "
+                      "please report it (CRM_XL_DEBUG=1 shows the traceback)",
+                      markup=False, highlight=False, soft_wrap=True)
+    if os.environ.get("CRM_XL_DEBUG"):
+        raise exc
+    raise typer.Exit(INTERNAL) from None
+
+
+INTERNAL = 3  # exit code of an internal error (a bug), told apart from bad input (2)
+SHOWN_ROWS = 20  # rows of a summary table printed on the terminal; --json has them all
+
+
+def show(summaries: list[Summary], as_json: bool) -> None:
+    """Print summaries as rich tables (or JSON)."""
+    if as_json:
+        data = [s.to_dict() for s in summaries]
+        sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
+        return
+    for s in summaries:
+        out_console.print(f"[bold]{s.job}[/bold]: {s.headline}", highlight=False)
+        for title, df in s.tables:
+            if df.empty:
+                continue
+            table = Table(title=title, title_justify="left", show_lines=False)
+            for col in df.columns:
+                table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
+            for record in df.head(SHOWN_ROWS).itertuples(index=False, name=None):
+                table.add_row(*("" if v is None or v != v else str(v) for v in record))
+            out_console.print(table)
+            if len(df) > SHOWN_ROWS:
+                out_console.print(f"… and {len(df) - SHOWN_ROWS:,} more rows (--json prints them all)",
+                                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def new(
+    path: PathArg,
+    lang: Annotated[str, typer.Option("--lang", help="Workbook language: zh-Hans, zh-Hant or en.")] = "zh-Hans",
+    sample: Annotated[bool, typer.Option("--sample", help="Fill it with the sample team's data.")] = False,
+    macros: Annotated[bool, typer.Option("--macros", help="Write an .xlsm with the buttons (xlwings).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Create a new crm-xl workbook (the four templates, Settings, instructions)."""
+    from ..authoring import template
+
+    def go() -> None:
+        written = template.create(path, lang=lang, sample=sample, macros=macros, force=force)
+        out_console.print(f"Created {written}")
+
+    guarded(go)
+
+
+@app.command()
+def info(path: PathArg, as_json: JsonOpt = False) -> None:
+    """Show the sheets and tables found, the header language, rows per sheet and the settings in force."""
+    from .info import describe
+
+    def go() -> None:
+        data = describe(path)
+        if as_json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+            return
+        out_console.print(f"[bold]{path}[/bold] — language {data['language']}", highlight=False)
+        table = Table(title="Data sheets", title_justify="left")
+        for col in ("sheet", "found as", "table", "header row", "rows", "columns", "missing optional", "extra"):
+            table.add_column(col)
+        for s in data["sheets"]:
+            table.add_row(s["key"], s["sheet"] or "—", s["table"] or "—", str(s["header_row"] or ""),
+                          str(s["rows"]), str(s["columns"]), ", ".join(s["missing"]), ", ".join(s["extra"]))
+        out_console.print(table)
+        out_console.print(f"Other sheets: {', '.join(data['other_sheets']) or '—'}", highlight=False)
+        settings = Table(title=f"Settings in force ({data['settings_source']})", title_justify="left")
+        settings.add_column("setting")
+        settings.add_column("value")
+        for key, value in data["settings"].items():
+            settings.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
+        out_console.print(settings)
+
+    guarded(go)
+
+
+def load_jobs(path: Path, out: Path | None = None) -> ModuleType:
+    """The jobs module — pandas and the core load while a second core starts reading `path` (after the
+    file checks: an unusable workbook or --out is refused before anything is read or written)."""
+    from ..runtime import start_reading
+
+    start_reading(path, out)
+    from .. import jobs
+
+    return jobs
+
+
+def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) -> None:
+    def go() -> Summary:
+        return getattr(load_jobs(kwargs["target"], kwargs["out"]), name)(**kwargs)
+
+    summary = guarded(go)
+    show([summary], as_json)
+    if exit_on_errors and summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+             as_json: JsonOpt = False) -> None:
+    """Check every row; write the check column and the Issues sheet. Exit 1 when there are errors."""
+    _job("validate", as_json, True, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def tiers(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+          as_json: JsonOpt = False) -> None:
+    """Recompute A/B/C tiers and append each change to the tier log."""
+    _job("recompute_tiers", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def stale(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+          as_json: JsonOpt = False) -> None:
+    """Flag overdue follow-ups and build the Today worklist."""
+    _job("flag_stale", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def health(path: PathArg, out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False,
+           as_json: JsonOpt = False) -> None:
+    """Score customer health (RFM + NPS) and list churn risks."""
+    _job("assess_health", as_json, target=path, out=out, today=today, backup=backup)
+
+
+@app.command()
+def review(
+    path: PathArg,
+    month: Annotated[str | None, typer.Option("--month", help="Month to review, YYYY-MM (default: the last "
+                                              "full month before today).")] = None,
+    out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Build the monthly review sheet, with charts and the history table."""
+    _job("build_review", as_json, target=path, month=month, out=out, today=today, backup=backup)
+
+
+@app.command()
+def run(
+    path: PathArg,
+    month: Annotated[str | None, typer.Option("--month", help="Month to review, YYYY-MM.")] = None,
+    out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Run everything — validate, tiers, stale, health, review — with one read and one save."""
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    live = err_console.is_terminal and not as_json
+    started: dict[str, float] = {}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=not live) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(job: str, state: str) -> None:
+            if state == "start":
+                started[job] = time.perf_counter()
+                tasks[job] = bar.add_task(job, total=1)
+                return
+            bar.update(tasks[job], completed=1)
+            if not as_json:
+                err_console.print(f"{job}: done in {time.perf_counter() - started[job]:.2f} s", highlight=False)
+
+        try:
+            summaries = load_jobs(path, out).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - told below, once the progress display is closed
+            error: Exception | None = exc
+        else:
+            error = None
+    if isinstance(error, CrmXlError):
+        fail(error)
+    if error is not None:
+        internal(error)
+    show(summaries, as_json)
+    if not as_json:
+        out_console.print(f"Saved {out or path}", highlight=False)
+    if any(s.errors for s in summaries if s.job == "validate"):
+        raise typer.Exit(1)  # saved as always; the exit code says the check found errors, as `validate`'s does
+
+
+@app.command("excel-setup")
+def excel_setup(
+    path: Annotated[Path, typer.Argument(help="The macro-enabled workbook (.xlsm) with the buttons.",
+                                         show_default=False)],
+    interpreter_win: Annotated[str | None, typer.Option(
+        "--interpreter-win", help="Python for Excel on Windows (default on Windows: pythonw.exe of this "
+        "Python).")] = None,
+    interpreter_mac: Annotated[str | None, typer.Option(
+        "--interpreter-mac", help="Python for Excel on macOS (default on macOS: this Python).")] = None,
+    pythonpath: Annotated[str | None, typer.Option(
+        "--pythonpath", help="Extra folders for Python to import from (xlwings PYTHONPATH).")] = None,
+    launcher: Annotated[bool, typer.Option(
+        "--launcher/--no-launcher", help="On macOS, also install xlwings' RunPython launcher "
+        "(what `xlwings runpython install` does).")] = True,
+    backup: BackupOpt = False,
+) -> None:
+    """Point the workbook's buttons at this Python: fill its xlwings.conf sheet (nothing else changes)."""
+    from ..authoring import vba
+
+    def go() -> None:
+        settings = vba.interpreter_settings()
+        if interpreter_win:
+            settings[vba.WIN_KEY] = interpreter_win
+        if interpreter_mac:
+            settings[vba.MAC_KEY] = interpreter_mac
+        if pythonpath is not None:
+            settings["PYTHONPATH"] = pythonpath
+        if not settings:
+            raise UsageError(
+                f"this computer ({sys.platform}) runs no Excel: run excel-setup on the Windows or Mac computer "
+                "where Excel runs, or give --interpreter-win / --interpreter-mac"
+            )
+        entries = vba.excel_setup(path, settings, backup=backup)
+        for key, value in entries:
+            out_console.print(f"{key} = {value}", highlight=False, markup=False)
+        if launcher and sys.platform == "darwin":
+            out_console.print(f"RunPython launcher: {vba.install_mac_launcher()}", highlight=False, markup=False)
+        out_console.print(f"Saved {path}", highlight=False, markup=False)
+
+    guarded(go)
+
+
+def main() -> None:
+    """The `crm-xl` command. A run leaves millions of cell objects behind; once the output is flushed
+    the process ends at once instead of freeing them one by one (that took 0.3 s on a team workbook).
+    Ctrl-C (typer turns it into exit code 130) prints one line and exits 130."""
+    try:
+        try:
+            app()
+            code: object = 0
+        except SystemExit as exc:
+            code = exc.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        if code == INTERRUPTED:
+            print(interrupted(), file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+        with contextlib.suppress(Exception):
+            print(interrupted(), file=sys.stderr, flush=True)
+    os._exit(code or 0)
+
+
+
+def interrupted() -> str:
+    """The one line for Ctrl-C: true because every save replaces its file in one step (book/safety.py)."""
+    safety = sys.modules.get("crm_xl.book.xlsx.safety")
+    written = getattr(safety, "saved", None)
+    if written:
+        return f"interrupted; {written[-1]} was saved before the interrupt"
+    return NOTHING_WRITTEN

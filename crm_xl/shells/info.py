@@ -1,0 +1,40 @@
+"""`crm-xl info`: what crm-xl finds in a workbook, without changing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..book.files import FileBook
+from ..model.schema import DATA_SHEETS
+from ..model.settings import SCALARS
+
+
+def describe(path: str | Path) -> dict[str, Any]:
+    """Sheets and tables found, header language, rows per sheet and settings in force."""
+    with FileBook(path) as book:
+        sheets = []
+        used = set()
+        for s in DATA_SHEETS:
+            frame = book.find(s.key)
+            if frame is None:
+                sheets.append({"key": s.key, "sheet": None, "table": None, "header_row": None, "rows": 0,
+                               "columns": 0, "missing": [], "extra": []})
+                continue
+            used.add(frame.sheet_name)
+            missing = [c.header(book.lang) for c in s.input_columns if c.key not in frame.cols]
+            sheets.append({"key": s.key, "sheet": frame.sheet_name, "table": frame.table,
+                           "header_row": frame.header_row, "rows": len(frame), "columns": len(frame.cols),
+                           "missing": missing, "extra": list(frame.extra)})
+        book.frames()  # raises when none of the sheets is there
+        settings = book.settings()
+        shown = {k: getattr(settings, k) for k in SCALARS}
+        shown.update({k: getattr(settings, k) for k in ("sources", "methods", "owners", "lost_reasons", "tags")})
+        return {
+            "path": str(path),
+            "language": book.lang,
+            "sheets": sheets,
+            "other_sheets": [n for n in book.sheet_names() if n not in used],
+            "settings_source": book.settings_sheet() or "defaults (no Settings sheet)",
+            "settings": shown,
+        }
