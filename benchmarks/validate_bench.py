@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from crm_xl.book.memory import MemoryBook, settings_grid
-from crm_xl.book.port import TableInfo
+from crm_xl.book.ops import TableInfo
 from crm_xl.core.validation.job import validate
 from crm_xl.jobs import make_context
 from crm_xl.model.frame import col_letter

@@ -16,7 +16,7 @@ from conftest import FIDELITY
 from python_calamine import CalamineWorkbook
 
 from crm_xl.book.files import FileBook
-from crm_xl.book.port import PutSheet, WriteColumn
+from crm_xl.book.ops import PutSheet, WriteColumn
 from crm_xl.book.xlsx.package import T_APP, T_STYLES, Package, rels_part
 from crm_xl.model.layout import Chart, SheetLayout, Table, Text, render
 from crm_xl.model.schema import Kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_xl.book.memory import MemoryBook
-from crm_xl.book.port import TableInfo
+from crm_xl.book.ops import TableInfo
 from crm_xl.model.errors import SchemaError
 from crm_xl.model.schema import (
     CUSTOMERS,

@@ -38,7 +38,8 @@ from ..model import theme
 from ..model.frame import col_letter
 from ..model.layout import PlacedChart, Rendered
 from ..model.schema import Kind
-from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .port import Book
 
 CHUNK_ROWS = 100_000  # rows per read/write call on very large sheets
 UNION_CHARS = 240  # Excel takes a multi-area address of up to 255 characters

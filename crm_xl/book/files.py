@@ -27,7 +27,8 @@ from ..model.errors import WorkbookFileError
 from ..model.frame import Frames
 from ..model.schema import DATA_SHEETS, NoValue, sheets_read
 from ..runtime import quick, trim
-from .port import Book, Op, TableInfo, WriteColumn
+from .ops import Op, TableInfo, WriteColumn
+from .port import Book
 from .xlsx.cells import normalize, serial
 from .xlsx.loader import SheetLoader, adopt
 from .xlsx.package import Package

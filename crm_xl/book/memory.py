@@ -11,7 +11,8 @@ from ..model.i18n import Lang
 from ..model.layout import Rendered
 from ..model.schema import SETTINGS_SHEET, SHEETS
 from ..model.settings import Settings, settings_rows
-from .port import AppendRows, Book, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .port import Book
 
 
 class MemoryBook(Book):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,13 @@ import pandas as pd
 from ..model.errors import SchemaError
 from ..model.frame import Frame, Frames, col_letter, quote_sheet
 from ..model.i18n import Lang, detect_lang
-from ..model.layout import Rendered, SheetLayout, render
+from ..model.layout import render
 from ..model.parse import is_blank
 from ..model.result import JobResult
 from ..model.schema import (
     DATA_SHEETS,
     SETTINGS_SHEET,
     SHEETS,
-    Kind,
     SheetDef,
     accepted_headers,
     header_label,
@@ -36,87 +34,8 @@ from ..model.schema import (
     match_columns,
 )
 from ..model.settings import Settings, read_settings
+from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .placement import two_row_header, used_columns
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    """An Excel Table: its name, sheet and range (`A1:F20`, header row included; the last `totals` rows
-    are its total row)."""
-
-    name: str
-    sheet: str
-    ref: str
-    totals: int = 0
-
-
-@dataclass
-class WriteColumn:
-    """Write one column of a data sheet: header (when new) and a value for every record row."""
-
-    sheet: str
-    table: str | None
-    col: int
-    header_row: int
-    header: str | None  # set when the column is new
-    kind: Kind
-    computed: bool
-    values: dict[int, Any]  # Excel row → value (None clears the cell)
-
-
-@dataclass
-class AppendRows:
-    """Append records below a data sheet's last record (extending its table)."""
-
-    sheet: str
-    table: str | None
-    first_row: int
-    cols: dict[int, Kind]  # sheet column → kind, for formats
-    rows: list[dict[int, Any]]  # one dict per row: sheet column → value
-
-
-@dataclass
-class PutSheet:
-    """Create or rebuild a generated sheet (replacing any of its aliases)."""
-
-    layout: SheetLayout
-    rendered: Rendered
-
-
-@dataclass
-class DropSheet:
-    name: str
-
-
-@dataclass
-class SetCells:
-    """Set a few cells of a sheet, creating the sheet when missing (e.g. the hidden `xlwings.conf` sheet
-    that `crm-xl excel-setup` fills). `hidden`: make the sheet hidden (True), visible (False) or leave it."""
-
-    sheet: str
-    values: dict[tuple[int, int], Any]  # (row, col), 1-based → value (None clears)
-    hidden: bool | None = None
-
-
-Op = WriteColumn | AppendRows | PutSheet | DropSheet | SetCells
-
-
-def parse_ref(ref: str) -> tuple[int, int, int, int]:
-    """`B3:F20` → (first_row, first_col, last_row, last_col), 1-based."""
-    import re
-
-    parts = ref.replace("$", "").split(":")
-    out = []
-    for part in (parts[0], parts[-1]):
-        m = re.fullmatch(r"([A-Za-z]+)(\d+)", part)
-        if not m:
-            raise ValueError(f"bad range {ref!r}")
-        col = 0
-        for ch in m.group(1).upper():
-            col = col * 26 + ord(ch) - 64
-        out.append((int(m.group(2)), col))
-    (r1, c1), (r2, c2) = out
-    return r1, c1, r2, c2
 
 
 class Book(abc.ABC):
@@ -423,5 +342,5 @@ def header_cell(frame: Frame, key: str) -> str:
     return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
 
 
-__all__ = ["Book", "TableInfo", "build_frame", "grid_array", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "Op", "parse_ref",
+__all__ = ["Book", "build_frame", "grid_array",
            "header_cell"]

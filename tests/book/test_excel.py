@@ -247,7 +247,7 @@ def test_union_addresses_stay_short_and_cover_every_cell() -> None:
     addresses = union_addresses(cells)
     assert all(len(a) <= 240 for a in addresses)
     covered = set()
-    from crm_xl.book.port import parse_ref
+    from crm_xl.book.ops import parse_ref
 
     for address in addresses:
         for area in address.split(","):

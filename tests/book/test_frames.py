@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.book.port import TableInfo, _find_header_row, build_frame, grid_array, parse_ref
+from crm_xl.book.ops import TableInfo, parse_ref
+from crm_xl.book.port import _find_header_row, build_frame, grid_array
 from crm_xl.model.errors import SchemaError
 from crm_xl.model.frame import Frame, col_letter
 from crm_xl.model.parse import is_blank

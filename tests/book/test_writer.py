@@ -19,7 +19,7 @@ from helpers import check_result, digest, small_workbook
 from python_calamine import CalamineWorkbook
 
 from crm_xl.book.files import FileBook
-from crm_xl.book.port import DropSheet, PutSheet, SetCells, WriteColumn
+from crm_xl.book.ops import DropSheet, PutSheet, SetCells, WriteColumn
 from crm_xl.book.xlsx.writer import PAUSE_ENV
 from crm_xl.model.layout import Chart, SheetLayout, Table, Text, render
 from crm_xl.model.result import JobResult, Summary

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from crm_xl.book.port import parse_ref
+from crm_xl.book.ops import parse_ref
 from crm_xl.model.frame import col_letter
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

@@ -12,7 +12,8 @@ from conftest import make_book, make_ctx
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from crm_xl.core.followups.job import add_days, flag_stale, follow_state, overdue_as_of
+from crm_xl.core.followups.job import flag_stale
+from crm_xl.core.followups.rules import add_days, follow_state, overdue_as_of
 from crm_xl.jobs import run_job
 
 D = dt.date
@@ -625,7 +626,7 @@ def test_stale_on_the_sample_workbook(sample_copy, tmp_path) -> None:
 
 
 def test_traditional_step_words_are_what_opencc_gives():
-    from crm_xl.core.followups import job as followups
+    from crm_xl.core.followups import rules as followups
     from crm_xl.model.i18n import to_hant
 
     zh = {w for ws in followups._ZH_STEP.values() for w in ws} | {

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import make_book
 
-from crm_xl.core.followups.job import follow_state
+from crm_xl.core.followups.rules import follow_state
 from crm_xl.core.kernel import memo as memo_module
 from crm_xl.core.kernel.columns import parsed
 from crm_xl.core.kernel.memo import memo
@@ -222,7 +222,7 @@ def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
 @pytest.mark.parametrize("methods", [["电话", "微信", None, "拜访", "in person"], ["电话", 3, None, True]])
 def test_step_marks_match_each_row(contents: list[Any], methods: list[Any]) -> None:
     """Text-only cells take the per-(content, method) path, other cells the per-row one: the same marks."""
-    from crm_xl.core.followups.job import CALL_PATTERN, STEP_PATTERNS, STEPS, _step_marks
+    from crm_xl.core.followups.rules import CALL_PATTERN, STEP_PATTERNS, STEPS, _step_marks
 
     rows = [{"customer": "甲公司", "date": dt.datetime(2024, 3, 1), "content": c, "method": m}
             for c in contents for m in methods]

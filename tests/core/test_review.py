@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from review_fixture import DATA, english, write_fixture
 
 from crm_xl import jobs
-from crm_xl.core.followups.job import overdue_as_of
+from crm_xl.core.followups.rules import overdue_as_of
 from crm_xl.core.review import figures as fig
 from crm_xl.core.review import history as hist
 from crm_xl.core.review.job import build

@@ -9,7 +9,7 @@ from conftest import make_ctx
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from crm_xl.core.followups.job import follow_state
+from crm_xl.core.followups.rules import follow_state
 from crm_xl.core.kernel.names import customer_key
 from crm_xl.core.kernel.timeline import timeline
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_xl.book.memory import MemoryBook, settings_grid
-from crm_xl.book.port import TableInfo
+from crm_xl.book.ops import TableInfo
 from crm_xl.core.validation import checks
 from crm_xl.core.validation.job import find_issues, validate
 from crm_xl.core.validation.names import dedupe_key

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...model.frame import col_letter
 from ...model.layout import PlacedChart, Rendered, TableBody
-from ..port import parse_ref
+from ..ops import parse_ref
 from .cells import LETTERS, PLAIN, CellWriter, attr_xml, normalize, text_xml
 from .stylesxml import StyleBook
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...model import theme
 from ...model.schema import Kind
-from ..port import parse_ref
+from ..ops import parse_ref
 from .cells import LETTERS, PLAIN, CellWriter, attr_xml, normalize
 from .package import worksheet_prefix
 from .stylesxml import StyleBook

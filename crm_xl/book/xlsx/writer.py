@@ -22,7 +22,7 @@ from ...model.frame import col_letter
 from ...model.layout import Cell, Rendered, SheetLayout
 from ...model.schema import Kind
 from ...runtime import trim
-from ..port import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
+from ..ops import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
 from . import package as P
 from . import xmlparts as X
 from .cells import attr_xml, text_xml

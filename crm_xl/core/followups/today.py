@@ -10,7 +10,7 @@ from ...model.result import JobResult, Summary
 from ...model.schema import TODAY_SHEET
 from ..context import Context
 from ..kernel.vectors import day_objects
-from .job import follow_state, status_text
+from .rules import follow_state, status_text
 from .words import words
 
 # order of statuses in summaries; after-sale and lost codes are shown with their group label

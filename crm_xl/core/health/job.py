@@ -34,7 +34,7 @@ from ...model.result import JobResult, Summary
 from ...model.schema import CHURN_SHEET
 from ...model.settings import DEFAULT_LISTS
 from ..context import Context
-from ..followups.job import STEP_PATTERNS
+from ..followups.rules import STEP_PATTERNS
 from ..kernel.cells import map_distinct
 from ..kernel.columns import parsed, parsed_take, per_cell
 from ..kernel.tierlog import tiers_on

@@ -25,7 +25,7 @@ from ...model.frame import Frames
 from ...model.parse import norm
 from ...model.settings import Settings
 from ..context import Context
-from ..followups.job import overdue_as_of
+from ..followups.rules import overdue_as_of
 from ..kernel.cells import spread
 from ..kernel.columns import factorized, parsed
 from ..kernel.memo import memo
