@@ -52,18 +52,25 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic GC paused in this block (and resumed after, if it was on)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def without_gc(fn: Callable[P, T]) -> Callable[P, T]:
     """`fn` run with the cyclic GC paused (and resumed after, if it was on)."""
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             return fn(*args, **kwargs)
-        finally:
-            if collecting:
-                gc.enable()
 
     return run
 
@@ -97,4 +104,4 @@ def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False
     loader.start(path)
 
 
-__all__ = ["QUICK", "quick", "start_reading", "trim", "without_gc"]
+__all__ = ["QUICK", "paused_gc", "quick", "start_reading", "trim", "without_gc"]

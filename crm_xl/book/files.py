@@ -12,7 +12,6 @@ changed on disk since it was read.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import zipfile
 from dataclasses import replace
 from itertools import chain, islice
@@ -26,7 +25,7 @@ from python_calamine import CalamineError
 from ..model.errors import WorkbookFileError
 from ..model.frame import Frames
 from ..model.schema import DATA_SHEETS, NoValue, sheets_read
-from ..runtime import quick, trim
+from ..runtime import paused_gc, quick, trim
 from .ops import Op, TableInfo, WriteColumn
 from .port import Book
 from .xlsx.cells import normalize, serial
@@ -118,19 +117,15 @@ class FileBook(Book):
         return self._arrays[sheet]
 
     def _read_array(self, name: str, part: str | None) -> np.ndarray:
-        collecting = gc.isenabled()
-        gc.disable()  # millions of new objects, no cycles: the cyclic GC would only rescan them
         try:
-            loaded = self._sheet_loader().get(name)
-            arr = _sheet_array(loaded.sheet)  # while the other thread may still scan the sheet's cells
-            loaded.sheet = None  # calamine's copy of the cells goes before the wait
-            cells, formulas, unsaved = loaded.errors, loaded.formulas, loaded.unsaved
-            del loaded
+            with paused_gc():  # millions of new objects, no cycles: the cyclic GC would only rescan them
+                loaded = self._sheet_loader().get(name)
+                arr = _sheet_array(loaded.sheet)  # while the other thread may still scan the sheet's cells
+                loaded.sheet = None  # calamine's copy of the cells goes before the wait
+                cells, formulas, unsaved = loaded.errors, loaded.formulas, loaded.unsaved
+                del loaded
         except _BAD as exc:
             raise WorkbookFileError(self._unreadable(name, exc)) from exc
-        finally:
-            if collecting:
-                gc.enable()
         trim()  # the row chunks are freed: give their pages back before the next sheet or job
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         # a formula with no saved value reads as a blank that validation can tell apart (schema.NoValue)
@@ -212,17 +207,12 @@ class FileBook(Book):
         ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
 
         def write(tmp: Path) -> None:
-            collecting = gc.isenabled()
-            gc.disable()  # the writer's objects are short-lived and acyclic
-            try:
+            with paused_gc():  # the writer's objects are short-lived and acyclic
                 writer = PackageWriter(self.pkg, self._cell)
                 writer.apply(ops)
                 writer.write(tmp)
                 verify_package(tmp, self.pkg, writer.written)  # before it may replace anything
                 self.protected, self.structure_locked = writer.protected, writer.structure_locked
-            finally:
-                if collecting:
-                    gc.enable()
             self._release()  # Windows cannot replace a file this process still has open
 
         try:
