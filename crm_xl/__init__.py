@@ -14,7 +14,16 @@ _EXPORTS = {
     "assess_health": "crm_xl.jobs",
     "build_review": "crm_xl.jobs",
     "run_all": "crm_xl.jobs",
+    "Book": "crm_xl.book.port",
     "Settings": "crm_xl.model.settings",
+    "Summary": "crm_xl.model.result",
+    "CrmXlError": "crm_xl.model.errors",
+    "WorkbookFileError": "crm_xl.model.errors",
+    "SchemaError": "crm_xl.model.errors",
+    "SettingsError": "crm_xl.model.errors",
+    "ConflictError": "crm_xl.model.errors",
+    "UsageError": "crm_xl.model.errors",
+    "PackageCheckError": "crm_xl.model.errors",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -40,6 +40,10 @@ class ConflictError(CrmXlError):
     """The file changed on disk after it was read; saving would overwrite someone's work."""
 
 
+class PackageCheckError(CrmXlError):
+    """crm-xl's own result failed the check before saving (a bug); the workbook was not touched."""
+
+
 class UsageError(CrmXlError):
     """A bad command-line or API argument (e.g. a month that is not YYYY-MM)."""
 

@@ -17,17 +17,13 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from ...model.errors import CrmXlError
+from ...model.errors import PackageCheckError
 from . import package as P
 from .zipio import Blob
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 CHUNK = 1 << 20
-
-
-class PackageCheckError(CrmXlError):
-    """crm-xl's own result failed the check before saving: a bug, and the workbook was not touched."""
 
 
 def verify_package(path: Path, original: P.Package, written: Mapping[str, Blob]) -> None:
