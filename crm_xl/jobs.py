@@ -69,10 +69,11 @@ def check_month(month: str | None) -> str | None:
 
 def make_context(book: Book, today: dt.date | str | None = None, month: str | None = None,
                  with_history: bool = True) -> Context:
-    """The core's input; the review history is read only when asked (only the review uses it)."""
+    """The core's input, with the Book's RunCache (the jobs of a run share what they parse); the review
+    history is read only when asked (only the review uses it)."""
     frames = book.frames()
     return Context(frames, book.settings(), resolve_today(book, today), book.lang, check_month(month),
-                   read_history(book) if with_history else None)
+                   read_history(book) if with_history else None, cache=book.cache)
 
 
 def read_history(book: Book) -> pd.DataFrame | None:

@@ -176,7 +176,7 @@ def test_xingming_is_the_customer_name_on_a_sheet_without_one():
     """姓名 / 客户姓名 on Customers: the customer name when the sheet has no (filled) 客户名称 / 公司名称 column;
     the contact when it has one (then 联系人, if there too, competes with it for the contact)."""
     alone = _frame(["姓名", "联系人", "负责人"], [["甲公司", "张三", "小王"]])
-    assert alone.cols == {"customer": 1, "contact": 2, "owner": 3} and "ignored" not in alone.data.attrs
+    assert alone.cols == {"customer": 1, "contact": 2, "owner": 3} and alone.ignored == []
     with_company = _frame(["公司名称", "客户姓名", "负责人"], [["甲公司", "张三", "小王"]])
     assert with_company.cols == {"customer": 1, "contact": 2, "owner": 3}
     assert with_company.data.loc[2, "contact"] == "张三"
@@ -192,18 +192,18 @@ def test_an_empty_column_never_wins_over_a_filled_one_and_the_other_is_reported(
     assert frame.cols == {"customer": 2, "contact": 3, "owner": 4}
     assert frame.extra == {"公司名称": 1}
     assert list(frame.data["customer"]) == ["甲公司", "乙公司"]
-    [ignored] = frame.data.attrs["ignored"]
+    [ignored] = frame.ignored
     assert (ignored.key, ignored.col, ignored.header, ignored.kept, ignored.empty) == ("customer", 1, "公司名称", 2, True)
 
 
 def test_two_filled_columns_of_one_key_keep_the_leftmost_and_report_the_other():
     frame = _frame(["客户名称", "联系人", "客户名称"], [["甲公司", "张三", "别名"]])
     assert frame.cols == {"customer": 1, "contact": 2} and frame.data.loc[2, "customer"] == "甲公司"
-    [ignored] = frame.data.attrs["ignored"]
+    [ignored] = frame.ignored
     assert (ignored.col, ignored.kept, ignored.empty) == (3, 1, False)
     # the empty one left of a filled one loses, whatever the order
     frame = _frame(["负责人", "客户名称", "Owner"], [[None, "甲公司", "小王"]])
-    assert frame.cols["owner"] == 3 and frame.data.attrs["ignored"][0].col == 1
+    assert frame.cols["owner"] == 3 and frame.ignored[0].col == 1
 
 
 def test_match_columns_asks_for_values_only_where_cells_compete():
@@ -220,7 +220,7 @@ def test_match_columns_asks_for_values_only_where_cells_compete():
 def test_header_shown_on_one_line_without_its_mark_in_messages():
     frame = _frame(["客户\n名称", "Phone /\nemail", "负责人*", "＊客户状态（必填）", "Tags (Required)"],
                    [["甲公司", "13800000000", "小王", "跟进中", "x"]])
-    assert frame.data.attrs["headers"] == {"customer": "客户名称", "phone": "Phone / email", "owner": "负责人",
+    assert frame.headers == {"customer": "客户名称", "phone": "Phone / email", "owner": "负责人",
                                            "status": "客户状态", "tags": "Tags"}
 
 

@@ -421,7 +421,7 @@ class ExcelBook(Book):
             self.xl.save(str(out))
         elif self.save_to_file and self.path is not None:
             self.xl.save()
-        self._frames.clear()
+        self.forget_frames()
         self._grids.clear()
 
 

@@ -200,9 +200,7 @@ class FileBook(Book):
     def _persist(self, out: Path | None) -> None:
         target = out or self.path
         check_writable(self.path, out)
-        for frame in self._frames.values():  # the jobs' memos are caches: the save needs the room more
-            if frame is not None:
-                frame.memos.clear()
+        self.cache.release()  # the jobs' memos are caches: the save needs the room more
         trim()
         ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
 
@@ -241,7 +239,7 @@ class FileBook(Book):
         self._grids.clear()
         self._arrays.clear()
         self._formulas.clear()
-        self._frames.clear()
+        self.forget_frames()
 
     def close(self) -> None:
         super().close()

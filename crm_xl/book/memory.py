@@ -108,7 +108,7 @@ class MemoryBook(Book):
 
     def _persist(self, out: Path | None) -> None:
         self.saves += 1
-        self._frames.clear()  # later reads see the saved state
+        self.forget_frames()  # later reads see the saved state
 
 
 def settings_grid(settings: Settings, lang: Lang) -> list[list[Any]]:

@@ -4,7 +4,8 @@ An adapter supplies a few primitives (sheet names, tables, a sheet's cell values
 Everything else — finding sheets in any language, matching headers, building Frames, reading Settings,
 placing computed columns and appended rows — lives here once, so every adapter behaves the same.
 Reads are cached and changes are applied to the cached Frames at once (a later job in the same run sees
-them) and to the workbook on `save()`: one read, one save.
+them, and the run's parse-once cache `cache` forgets what it derived from them) and to the workbook on
+`save()`: one read, one save.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.kernel.memo import RunCache
 from ..model.errors import SchemaError
 from ..model.frame import Frame, Frames, col_letter, quote_sheet
 from ..model.i18n import Lang, detect_lang
@@ -45,6 +47,7 @@ class Book(abc.ABC):
 
     def __init__(self) -> None:
         self._frames: dict[str, Frame | None] = {}
+        self.cache = RunCache()  # what the jobs of a run parse once (jobs.make_context hands it on)
         self._ops: list[Op] = []
         self._settings: Settings | None = None
         self._lang: Lang | None = None
@@ -143,7 +146,7 @@ class Book(abc.ABC):
             frame = self.find(s.key)
             if frame is not None:
                 texts.append(frame.sheet_name)
-                texts.extend(frame.data.attrs.get("headers", {}).values())
+                texts.extend(frame.headers.values())
         return detect_lang(texts)
 
     def array(self, sheet: str) -> np.ndarray:
@@ -184,7 +187,7 @@ class Book(abc.ABC):
         values = series.reindex(frame.data.index).astype(object)
         values = values.where(values.notna(), None)
         frame.data[key] = values
-        frame.invalidate(key)
+        self.cache.invalidate(frame, key)
         self._ops.append(WriteColumn(
             frame.sheet_name, None if new and frame.detached else frame.table, frame.cols[key], frame.header_row,
             column.header(lang) if new else None, column.kind, column.computed,
@@ -213,7 +216,7 @@ class Book(abc.ABC):
         added = pd.DataFrame({k: (rows[k].tolist() if k in rows.columns else [None] * len(rows))
                               for k in frame.sheet.keys}, index=new_index, dtype=object)
         frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
-        frame.invalidate()
+        self.cache.invalidate(frame)
 
     def set_cells(self, sheet: str, values: dict[tuple[int, int], Any], hidden: bool | None = None) -> None:
         """Record setting a few cells of `sheet` (created when missing), as an op applied on save."""
@@ -231,7 +234,12 @@ class Book(abc.ABC):
 
     def close(self) -> None:
         """Release resources (adapters that hold files open extend this)."""
+        self.forget_frames()
+
+    def forget_frames(self) -> None:
+        """Drop the Frames read (and what the run's cache derived from them): later reads see the workbook."""
         self._frames.clear()
+        self.cache.clear()
 
     def __enter__(self) -> Book:
         return self
@@ -295,11 +303,9 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
             block[:, k] = body[index, cols[key] - 1]
     data = pd.DataFrame(block, index=pd.Index((index + header_row + 1).tolist(), name="row"),
                         columns=list(sheet.keys), dtype=object)
-    data.attrs["headers"] = headers
-    if ignored:  # two cells naming one column: validation warns (duplicate_column)
-        data.attrs["ignored"] = ignored
     frame = Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra,
-                  "zh-Hans", last_col)
+                  "zh-Hans", last_col, headers=headers,
+                  ignored=ignored)  # ignored: two cells naming one column: validation warns (duplicate_column)
     frame.used = used_columns(arr, 1 if table is None else header_row, frame.last_col)
     return frame
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .i18n import Lang
-from .schema import SheetDef
+from .schema import Ignored, SheetDef
 
 
 def col_letter(index: int) -> str:
@@ -34,7 +34,9 @@ class Frame:
 
     `data` has one column per schema column (absent optional columns are all-None) and is indexed by the
     Excel row number of each record. `cols` maps each present column key to its 1-based sheet column;
-    `extra` lists the team's own columns (header → sheet column), kept and ignored.
+    `extra` lists the team's own columns (header → sheet column), kept and ignored. `headers` holds the
+    header text of each matched column as the sheet spells it; `ignored` the second cells naming a column
+    (validation warns: duplicate_column).
     """
 
     sheet: SheetDef
@@ -48,24 +50,12 @@ class Frame:
     last_col: int = 0  # last used column of the header row / table
     used: frozenset[int] = frozenset()  # columns right of last_col holding a value from the header row down
     detached: bool = False  # a column right of the table holds data: new columns go past it, outside the table
-    # what the core derived from the data, shared by the jobs of a run (see crm_xl/core/memo.py): `memos`
-    # holds it, `writes` counts the writes of each column and `epoch` the appends (see `invalidate`)
-    memos: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    writes: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
-    epoch: int = field(default=0, init=False, repr=False, compare=False)
+    headers: dict[str, str] = field(default_factory=dict)  # column key → header text as in the sheet
+    ignored: list[Ignored] = field(default_factory=list)  # cells naming an already matched column
 
     def __post_init__(self) -> None:
         if not self.last_col:
             self.last_col = max([*self.cols.values(), *self.extra.values(), 0])
-
-    def invalidate(self, key: str | None = None) -> None:
-        """Column `key` of `data` was written (every column when None: rows were appended), so anything
-        memoised from it is stale. The Book calls this whenever it changes `data`."""
-        if key is None:
-            self.epoch += 1
-            self.memos.clear()
-        else:
-            self.writes[key] = self.writes.get(key, 0) + 1
 
     @property
     def rows(self) -> list[int]:

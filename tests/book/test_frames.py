@@ -73,11 +73,8 @@ def reference_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, g
         for key in sheet.keys:
             values[key].append(cell.get(key))
     data = pd.DataFrame(values, index=pd.Index(rows, name="row"), dtype=object)
-    data.attrs["headers"] = headers
-    if ignored:
-        data.attrs["ignored"] = ignored
     return Frame(sheet, sheet_name, data, header_row, cols, table.name if table else None, extra, "zh-Hans",
-                 last_col)
+                 last_col, headers=headers, ignored=ignored)
 
 
 def same(a, b) -> bool:
@@ -102,6 +99,6 @@ def test_build_frame_matches_a_row_by_row_reading(case):
     assert (got.header_row, got.cols, got.extra, got.table, got.last_col) == (
         want.header_row, want.cols, want.extra, want.table, want.last_col)
     assert list(got.data.index) == list(want.data.index) and list(got.data.columns) == list(want.data.columns)
-    assert got.data.attrs == want.data.attrs
+    assert (got.headers, got.ignored) == (want.headers, want.ignored)
     for key in want.data.columns:
         assert all(same(a, b) for a, b in zip(got.data[key], want.data[key], strict=True)), key

@@ -1,4 +1,4 @@
-"""Memos shared by the jobs of a run (crm_xl/core/memo.py, columns.py): kept while the cells they read are
+"""Memos shared by the jobs of a run (crm_xl/core/kernel/memo.py: the RunCache; columns.py): kept while the cells they read are
 unchanged, recomputed as soon as a job writes one of them (the Book's invalidation hook)."""
 
 from __future__ import annotations
@@ -59,14 +59,14 @@ def test_memo_kept_until_a_column_read_is_written() -> None:
     for _ in range(3):
         memo(frames, reads, ("test",), compute)
     assert len(calls) == 1
-    customers.invalidate("owner")  # not read: kept
+    ctx.cache.invalidate(customers, "owner")  # not read: kept
     memo(frames, reads, ("test",), compute)
     assert len(calls) == 1
-    customers.invalidate("tier")
+    ctx.cache.invalidate(customers, "tier")
     memo(frames, reads, ("test",), compute)
     memo(frames, reads, ("test",), compute)
     assert len(calls) == 2
-    customers.invalidate()  # rows appended: everything is stale
+    ctx.cache.invalidate(customers)  # rows appended: everything is stale
     memo(frames, reads, ("test",), compute)
     assert len(calls) == 3
 
@@ -77,7 +77,7 @@ def test_memo_depends_on_every_sheet_read_and_on_its_inputs() -> None:
     calls, compute = counting()
     reads = {"customers": ("customer",), "tierlog": ("customer", "tier")}
     memo(frames, reads, ("x",), compute, uses=ctx.settings)
-    frames.tierlog.invalidate("tier")  # the memo lives on Customers but reads the tier log too
+    ctx.cache.invalidate(frames.tierlog, "tier")  # the memo lives on Customers but reads the tier log too
     memo(frames, reads, ("x",), compute, uses=ctx.settings)
     assert len(calls) == 2
     memo(frames, reads, ("x",), compute, uses=ctx.settings.model_copy())  # other Settings
@@ -99,7 +99,8 @@ def test_memo_returns_a_copy() -> None:
 def test_memo_without_copy_returns_what_it_keeps() -> None:
     """copy=False (for callers that only read): the kept value itself, still recomputed after a write."""
     book = make_book(workbook())
-    frames = book.frames()
+    ctx = make_context(book, TODAY)
+    frames = ctx.frames
     calls: list[int] = []
 
     def compute() -> pd.Series:
@@ -109,7 +110,7 @@ def test_memo_without_copy_returns_what_it_keeps() -> None:
     first = memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False)
     assert memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False) is first
     assert memo(frames, {"customers": ("customer",)}, ("plain",), compute) is not first  # a copy when asked
-    frames.customers.invalidate("customer")
+    ctx.cache.invalidate(frames.customers, "customer")
     assert memo(frames, {"customers": ("customer",)}, ("plain",), compute, copy=False) is not first
     assert len(calls) == 2
 
@@ -156,11 +157,11 @@ def test_stale_sees_the_tiers_the_tiers_job_wrote() -> None:
     log: the new tier can only come from the column the tiers job wrote.)"""
     book = make_book({k: v for k, v in workbook().items() if k != "tierlog"})
     run_job(book, "stale", today=TODAY)
-    before = follow_state(book.frames(), book.settings(), dt.date(2024, 3, 15))
+    before = follow_state(make_context(book, TODAY).frames, book.settings(), dt.date(2024, 3, 15))
     assert before.loc[before["key"] == "甲公司", ["tier", "code"]].values.tolist() == [["C", "ok"]]
     run_job(book, "tiers", today=TODAY)
     assert book.frames().customers.data["tier"].tolist() == ["A", "C", "A"]
-    after = follow_state(book.frames(), book.settings(), dt.date(2024, 3, 15))
+    after = follow_state(make_context(book, TODAY).frames, book.settings(), dt.date(2024, 3, 15))
     assert after.loc[after["key"] == "甲公司", ["tier", "code"]].values.tolist() == [["A", "overdue"]]
     summary = run_job(book, "stale", today=TODAY)
     assert summary.counts["overdue"] == 1
@@ -234,3 +235,20 @@ def test_step_marks_match_each_row(contents: list[Any], methods: list[Any]) -> N
         for step in STEPS:
             assert marks.loc[row, step] == bool(pd.Series([f"{c} {m}"]).str.contains(STEP_PATTERNS[step], case=False)[0])
         assert marks.loc[row, "call"] == bool(pd.Series([m]).str.contains(CALL_PATTERN, case=False)[0])
+
+
+def test_the_jobs_of_a_run_share_the_books_cache() -> None:
+    """One RunCache per Book: every Context of the Book memoises into it; plain Frames keep nothing."""
+    book = make_book(workbook())
+    calls, compute = counting()
+    reads = {"customers": ("customer",)}
+    for _ in range(2):
+        ctx = make_context(book, TODAY)
+        assert ctx.cache is book.cache and ctx.frames.cache is book.cache
+        memo(ctx.frames, reads, ("shared",), compute)
+    assert len(calls) == 1
+    memo(book.frames(), reads, ("shared",), compute)  # no cache: computed
+    assert len(calls) == 2
+    book.forget_frames()  # the frames are read again: so is everything derived from them
+    memo(make_context(book, TODAY).frames, reads, ("shared",), compute)
+    assert len(calls) == 3

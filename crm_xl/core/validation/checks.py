@@ -133,7 +133,7 @@ class Checker:
         if not len(where):
             return
         rule = RULES[code]
-        col = frame.data.attrs.get("headers", {}).get(key) or frame.header(key)
+        col = frame.headers.get(key) or frame.header(key)
         r = self.records
         template = pick(self.lang, rule.hans, rule.en)
         fixed = {k: v for k, v in fields.items() if not isinstance(v, np.ndarray)}
@@ -174,7 +174,7 @@ class Checker:
     def _ignored_columns(self, frame: Frame) -> None:
         """duplicate_column, on the header cell of each column left out because another one names the same
         crm-xl column (see schema.match_columns)."""
-        ignored: list[Ignored] = frame.data.attrs.get("ignored", [])
+        ignored: list[Ignored] = frame.ignored
         rule = RULES["duplicate_column"]
         for dup in ignored:
             why = pick(self.lang, "（此列为空）", " (empty)") if dup.empty else ""

@@ -86,7 +86,7 @@ def _target(frame: Frame, row: int, col: int) -> tuple[str, str]:
 
 
 def _header(frame: Frame, key: str) -> str:
-    return frame.data.attrs.get("headers", {}).get(key) or frame.header(key)
+    return frame.headers.get(key) or frame.header(key)
 
 
 def counts_line(errors: int, warnings: int, rows: int, lang: Lang) -> str:
