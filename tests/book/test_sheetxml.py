@@ -339,7 +339,7 @@ def test_the_columns_left_of_a_written_column_are_exactly_those_the_batch_lets_t
     import re
 
     from crm_xl.book.xlsx.cells import LETTERS
-    from crm_xl.book.xlsx.sheetxml import _letters_before
+    from crm_xl.book.xlsx.rowbatch import _letters_before
 
     pattern = re.compile(rb"(?:" + _letters_before(col) + rb")")
     for c in (other, col - 1, col, col + 1, 1, 26, 27, 702, 703, 16384):

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.book.xlsx.stylesxml import MAIN, NAMED, StyleBook, canon
+from crm_xl.book.xlsx.stylekeys import canon
+from crm_xl.book.xlsx.stylesxml import MAIN, NAMED, StyleBook
 from crm_xl.model import theme
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "fidelity"
