@@ -1,9 +1,10 @@
 """The file engine's save: turn recorded ops into a new package, touching only the parts a run owns.
 
-Owned parts: the sheet XML of data sheets that get cells, the tables that grow, generated sheets (and
-their drawings and charts), styles.xml when new formats are needed, and the package bookkeeping when
-sheets come and go (workbook.xml, its rels, [Content_Types].xml, docProps/app.xml). Every other entry
-is copied byte for byte — compressed data included — in its original order.
+Owned parts: the sheet XML of data sheets that get cells (sheetxml.py), the tables that grow
+(tables.py), generated sheets and their drawings and charts (sheetgen.py), styles.xml when new formats
+are needed (stylesxml.py), and the package bookkeeping when sheets come and go (workbookxml.py:
+workbook.xml, its rels, [Content_Types].xml, docProps/app.xml). Every other entry is copied byte for
+byte — compressed data included — in its original order.
 """
 
 from __future__ import annotations
@@ -13,22 +14,27 @@ import posixpath
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from ...model.frame import col_letter
 from ...model.layout import Cell, Rendered, SheetLayout
 from ...model.schema import Kind
 from ...runtime import trim
 from ..ops import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
 from . import package as P
-from . import xmlparts as X
-from .cells import attr_xml, text_xml
 from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
 from .sheetxml import ColumnPlan, SheetPlan, SheetRewriter
 from .stylesxml import StyleBook
+from .tables import TableGrowth, column_names, grow_table
+from .workbookxml import (
+    Slot,
+    app_xml,
+    content_types_xml,
+    orphaned_parts,
+    rels_xml,
+    workbook_rels_xml,
+    workbook_xml,
+)
 from .zipio import Blob, ZipOut, compress
 
 LEVEL = 3  # deflate level of rewritten parts (2.5× faster than 6, ~15 % larger)
@@ -40,24 +46,6 @@ def sheet_title(name: str) -> str:
     clean = "".join("_" if ch in INVALID_SHEET_CHARS else ch for ch in name).strip("'")
     return clean[:31] or "Sheet"
 
-
-@dataclass
-class Slot:
-    """A sheet of the workbook being written: an original `<sheet>` or a new generated one."""
-
-    name: str
-    entry: P.SheetEntry | None = None
-    rendered: Rendered | None = None
-    layout: SheetLayout | None = None
-    sheet_id: int = 0  # new sheets: their sheetId and workbook relationship
-    rid: str = ""
-    hidden: bool | None = None  # set the sheet's visibility (None: leave it)
-
-
-@dataclass
-class TableGrowth:
-    last_row: int = 0
-    new_cols: dict[int, str] = field(default_factory=dict)  # sheet column → column name
 
 
 class PackageWriter:
@@ -119,7 +107,7 @@ class PackageWriter:
                 grow = self.growth.setdefault(table.part, TableGrowth())
                 name = header if header is not None else self.cell(op.sheet, r1, op.col)
                 name = str(name) if name not in (None, "") else f"Column{op.col - c1 + 1}"
-                taken = {n.lower() for n in [*_column_names(self.pkg.read(table.part)), *grow.new_cols.values()]}
+                taken = {n.lower() for n in [*column_names(self.pkg.read(table.part)), *grow.new_cols.values()]}
                 base, n = name, 2
                 while name.lower() in taken:  # a table's column names are unique (and equal its header cells)
                     name, n = f"{base}{n}", n + 1
@@ -212,7 +200,7 @@ class PackageWriter:
             del rewriter
             trim()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
         for part, grow in self.growth.items():
-            self.replaced[part] = compress([_grow_table(pkg.read(part), grow)], LEVEL)
+            self.replaced[part] = compress([grow_table(pkg.read(part), grow)], LEVEL)
         structure = self._structure_changed()
         if structure:
             self._sheets()
@@ -277,13 +265,13 @@ class PackageWriter:
                 chart_names = [self._alloc(posixpath.join(base, "charts", "chart%d.xml")) for _ in charts]
                 rids = [f"rId{i + 1}" for i in range(len(charts))]
                 self._add(drawing, compress([drawing_xml(charts, rids)], LEVEL), P.CT_DRAWING)
-                self._add(P.rels_part(drawing), compress([_rels_xml(
+                self._add(P.rels_part(drawing), compress([rels_xml(
                     [(rid, P.T_CHART, P.relative(drawing, c)) for rid, c in zip(rids, chart_names, strict=True)])]),
                     None)
                 for c, name in zip(charts, chart_names, strict=True):
                     self._add(name, compress([c.xml], LEVEL), P.CT_CHART)
                 drawing_rid = "rId1"
-                self._add(P.rels_part(part), compress([_rels_xml([("rId1", P.T_DRAWING,
+                self._add(P.rels_part(part), compress([rels_xml([("rId1", P.T_DRAWING,
                                                                      P.relative(part, drawing))])]), None)
             chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid)
             self._add(part, compress(chunks, LEVEL), P.CT_WORKSHEET)
@@ -297,125 +285,34 @@ class PackageWriter:
         for entry in removed:
             self.wb_rels_drop.add(entry.rid)
             if entry.part:
-                self.deleted |= self._closure(entry.part)
+                self.deleted |= orphaned_parts(pkg, entry.part)
             if calc is not None and pkg.has(calc.target) and re.search(
                     rb'\bi="%d"' % entry.sheet_id, pkg.read(calc.target)):
                 self.drop_calc = True
 
-    def _closure(self, part: str) -> set[str]:
-        """A removed sheet's part, its rels and every part reachable only from it."""
-        pkg = self.pkg
-        reach: set[str] = set()
-        todo = [part]
-        while todo:
-            p = todo.pop()
-            if p in reach or not pkg.has(p):
-                continue
-            reach.add(p)
-            todo.extend(r.target for r in pkg.rels(p) if not r.external)
-        outside: set[str] = set()
-        for source, rels in pkg.all_rels().items():
-            if source in reach:
-                continue
-            outside.update(r.target for r in rels if not r.external)
-        keep = set()
-        todo = [p for p in reach if p in outside and p != part]
-        while todo:
-            p = todo.pop()
-            if p in keep:
-                continue
-            keep.add(p)
-            todo.extend(r.target for r in pkg.rels(p) if not r.external and r.target in reach)
-        dead = reach - keep
-        names = set()
-        for p in dead:
-            names.add(pkg.name(p) or p)
-            rels = P.rels_part(p)
-            if pkg.has(rels):
-                names.add(pkg.name(rels) or rels)
-        return names
-
     def _bookkeeping(self, structure: bool) -> None:
+        """workbook.xml and docProps/app.xml when the sheets changed; the workbook's rels and
+        [Content_Types].xml."""
         pkg = self.pkg
         wb = pkg.workbook
         if structure:
             self.replaced[pkg.name(wb.part) or wb.part] = compress([self._workbook_xml()], LEVEL)
             app = pkg.rel_of("", P.T_APP)
             if app is not None and pkg.has(app.target):
-                new = _app_xml(pkg.read(app.target), [s.name for s in wb.sheets if s.kind == "worksheet"],
+                new = app_xml(pkg.read(app.target), [s.name for s in wb.sheets if s.kind == "worksheet"],
                                [s.name for s in self.slots if s.entry is None or s.entry.kind == "worksheet"])
                 if new is not None:
                     self.replaced[pkg.name(app.target) or app.target] = compress([new], LEVEL)
         rels_name = P.rels_part(wb.part)
-        text = pkg.read(rels_name).decode("utf-8")
-        text = X.remove(text, "Relationship", lambda a: a.get("Id") in self.wb_rels_drop)
-        text = X.append_children(text, "Relationship", [
-            {"Id": rid, "Type": typ, "Target": P.relative(wb.part, part)} for rid, typ, part in self.wb_rels_add])
-        self.replaced[pkg.name(rels_name) or rels_name] = compress([text.encode("utf-8")], LEVEL)
-        ct = pkg.read("[Content_Types].xml").decode("utf-8")
-        gone = {"/" + name.lower() for name in self.deleted}
-        ct = X.remove(ct, "Override", lambda a: unquote(a.get("PartName", "")).lower() in gone)
-        defaults = {el.attrs.get("Extension", "").lower() for el in X.elements(ct, "Default")}
-        for part, _blob in self.added:  # a relationships part needs a type too (LibreOffice lists each)
-            if part not in self.overrides and posixpath.splitext(part)[1][1:].lower() not in defaults:
-                self.overrides[part] = P.CT_RELS if part.endswith(".rels") else "application/xml"
-        ct = X.append_children(ct, "Override", [
-            {"PartName": "/" + part, "ContentType": typ} for part, typ in self.overrides.items()])
-        self.replaced[pkg.name("[Content_Types].xml") or "[Content_Types].xml"] = compress([ct.encode("utf-8")],
-                                                                                          LEVEL)
+        rels = workbook_rels_xml(pkg.read(rels_name), wb.part, self.wb_rels_drop, self.wb_rels_add)
+        self.replaced[pkg.name(rels_name) or rels_name] = compress([rels], LEVEL)
+        ct = content_types_xml(pkg.read("[Content_Types].xml"), self.deleted, [part for part, _ in self.added],
+                               self.overrides)
+        self.replaced[pkg.name("[Content_Types].xml") or "[Content_Types].xml"] = compress([ct], LEVEL)
 
     def _workbook_xml(self) -> bytes:
-        """workbook.xml with `<sheets>` in the slots' order: an original sheet keeps its element byte for
-        byte (visibility aside), a new one is written in the element's namespace with its relationship id
-        in a prefix bound in scope (declared on the element when none is)."""
-        pkg = self.pkg
-        text = pkg.read(pkg.workbook.part).decode("utf-8")
-        block = X.first(text, "sheets")
-        if block is None:
-            raise ValueError(f"{pkg.workbook.part}: no <sheets> element")
-        lo, hi = X.inner(text, block)
-        found = list(X.elements(text, "sheet", lo, hi))
-        old = pkg.workbook.sheets
-        if [X.attrs(e.tag).get("name") for e in found] != [s.name for s in old]:
-            raise ValueError(f"{pkg.workbook.part}: its <sheet> elements could not be matched one by one")
-        scope = X.namespaces(X.root(text).tag, block.tag)
-        r_prefix = X.prefix_for(P.DOC_REL, scope)
-        p = block.prefix
-        by_entry = {id(entry): text[e.start:e.end] for entry, e in zip(old, found, strict=True)}
-        new = []
-        for slot in self.slots:
-            if slot.entry is not None:
-                el = by_entry[id(slot.entry)]
-            else:
-                rid = f'{r_prefix or "r"}:id="{slot.rid}"'
-                declare = "" if r_prefix else f' xmlns:r="{P.DOC_REL}"'
-                el = f'<{p}sheet name="{attr_xml(slot.name)}" sheetId="{slot.sheet_id}"{declare} {rid}/>'
-            if slot.hidden is not None:
-                tag = X.first(el, "sheet")
-                assert tag is not None
-                el = X.set_attr(tag.tag, "state", "hidden" if slot.hidden else None) + el[len(tag.tag):]
-            new.append(el)
-        if block.empty:
-            name = block.tag[1:].split()[0].rstrip("/>")
-            body = block.tag[:-2].rstrip() + ">" + "".join(new) + f"</{name}>"
-            text = text[:block.start] + body + text[block.end:]
-        else:
-            text = text[:lo] + "".join(new) + text[hi:]
-        # indices: old position → new position (None when removed)
-        where = {id(s.entry): i for i, s in enumerate(self.slots) if s.entry is not None}
-        remap = [where.get(id(s)) for s in old]
-        text = _remap_defined_names(text, remap)
-
-        def view(mm: re.Match[str]) -> str:
-            k = int(mm.group(3))
-            n = remap[k] if k < len(remap) else None
-            return f"{mm.group(1)}{mm.group(2)}{min(n if n is not None else k, len(self.slots) - 1)}{mm.group(2)}"
-
-        views = X.first(text, "bookViews")
-        if views is not None:
-            part = re.sub(r"""(\b(?:activeTab|firstSheet)\s*=\s*)(["'])(\d+)\2""", view, text[views.start:views.end])
-            text = text[:views.start] + part + text[views.end:]
-        return text.encode("utf-8")
+        """workbook.xml with `<sheets>` in the slots' order (see `workbook_xml`)."""
+        return workbook_xml(self.pkg, self.slots)
 
     def _assemble(self, path: Path) -> None:
         pkg = self.pkg
@@ -437,13 +334,6 @@ class PackageWriter:
             for name, blob in self.added:
                 out.add(name, blob)
             out.close()
-
-
-def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
-    body = "".join(f'<Relationship Id="{rid}" Type="{typ}" Target="{attr_xml(target)}"/>'
-                   for rid, typ, target in rels)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{P.PKG_REL}">{body}'
-            "</Relationships>").encode()
 
 
 _PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b[^>]*>")
@@ -473,123 +363,3 @@ def _structure_locked(workbook_xml: bytes) -> bool:
     m = re.search(rb"<(?:[\w.-]+:)?workbookProtection\b[^>]*>", workbook_xml)
     return m is not None and _is_on(m.group(0), b"lockStructure")
 
-
-def _remap_defined_names(text: str, remap: list[int | None]) -> str:
-    """Defined names scoped to a sheet follow it to its new position; those of a removed sheet go (and an
-    emptied <definedNames> with them)."""
-    block = X.first(text, "definedNames")
-    if block is None:
-        return text
-    out, pos = [], 0
-    for el in X.elements(text, "definedName", block.start, block.end):
-        local = el.attrs.get("localSheetId")
-        if local is None or not local.isdigit():
-            continue
-        k = int(local)
-        n = remap[k] if k < len(remap) else None
-        out.append(text[pos:el.start])
-        if n == k:
-            out.append(text[el.start:el.end])
-        elif n is not None:
-            out.append(X.set_attr(el.tag, "localSheetId", str(n)) + text[el.start + len(el.tag):el.end])
-        pos = el.end
-    out.append(text[pos:])
-    text = "".join(out)
-    block = X.first(text, "definedNames")
-    if block is not None and not block.empty and not X.first(text[block.start:block.end], "definedName"):
-        text = text[:block.start] + text[block.end:]
-    return text
-
-
-def _column_names(xml: bytes) -> list[str]:
-    return [_unescape(n) for n in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8"))]
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
-
-
-def _grow_table(xml: bytes, grow: TableGrowth) -> bytes:
-    """Widen a table's ref (and its autoFilter) to new rows / columns, adding tableColumn entries."""
-    text = xml.decode("utf-8")
-    root = re.search(r"<(\w+:)?table\b[^>]*>", text)
-    assert root is not None
-    p = root.group(1) or ""
-    ref_m = re.search(r'\bref="([^"]*)"', root.group(0))
-    assert ref_m is not None
-    r1, c1, r2, c2 = parse_ref(ref_m.group(1))
-    totals = re.search(r'\btotalsRowCount="(\d+)"', root.group(0))
-    t = int(totals.group(1)) if totals else 0
-    n_row = max(r2, grow.last_row + t)
-    n_col = max([c2, *grow.new_cols])
-    ref = f"{col_letter(c1)}{r1}:{col_letter(n_col)}{n_row}"
-    new_root = root.group(0)[:ref_m.start(1)] + ref + root.group(0)[ref_m.end(1):]
-    text = text[:root.start()] + new_root + text[root.end():]
-    filter_ref = f"{col_letter(c1)}{r1}:{col_letter(n_col)}{n_row - t}"
-    text = re.sub(rf'(<{re.escape(p)}autoFilter\b[^>]*?\bref=")[^"]*(")', rf"\g<1>{filter_ref}\2", text, count=1)
-    if grow.new_cols:
-        cols = re.search(rf"<{re.escape(p)}tableColumns\b[^>]*>(.*?)</{re.escape(p)}tableColumns>", text, re.S)
-        assert cols is not None
-        existing = re.findall(rf"<{re.escape(p)}tableColumn\b[^>]*>", cols.group(1))
-        ids = [int(x) for x in re.findall(r'\bid="(\d+)"', " ".join(existing))]
-        names = {n.lower() for n in re.findall(r'\bname="([^"]*)"', " ".join(existing))}
-        next_id = max(ids, default=0) + 1
-        added = []
-        for col in sorted(grow.new_cols):
-            name = grow.new_cols[col]
-            added.append(f'<{p}tableColumn id="{next_id}" name="{attr_xml(name)}"/>')
-            names.add(name.lower())
-            next_id += 1
-        count = len(existing) + len(added)
-        block = cols.group(0)
-        close = block.rindex("</")
-        block = block[:close] + "".join(added) + block[close:]
-        block = re.sub(r'\bcount="\d+"', f'count="{count}"', block, count=1)
-        text = text[:cols.start()] + block + text[cols.end():]
-    return text.encode("utf-8")
-
-
-def _app_xml(xml: bytes, old: list[str], new: list[str]) -> bytes | None:
-    """docProps/app.xml with the worksheet titles updated (None when its layout is not understood)."""
-    text = xml.decode("utf-8")
-    pairs = re.search(r"<HeadingPairs>\s*<vt:vector\b[^>]*>(.*?)</vt:vector>\s*</HeadingPairs>", text, re.S)
-    titles = re.search(r"(<TitlesOfParts>\s*<vt:vector\b[^>]*?size=\")(\d+)(\"[^>]*>)(.*?)(</vt:vector>)", text,
-                       re.S)
-    if not pairs or not titles:
-        return None
-    variants = re.findall(r"<vt:variant>(.*?)</vt:variant>", pairs.group(1), re.S)
-    groups: list[tuple[str, int]] = []
-    for name_v, count_v in zip(variants[::2], variants[1::2], strict=False):
-        label = re.search(r"<vt:lpstr>(.*?)</vt:lpstr>", name_v, re.S)
-        count = re.search(r"<vt:i4>(\d+)</vt:i4>", count_v)
-        if not label or not count:
-            return None
-        groups.append((label.group(1), int(count.group(1))))
-    items = re.findall(r"<vt:lpstr>(.*?)</vt:lpstr>", titles.group(4), re.S)
-    esc_old = [text_xml(n) for n in old]
-    start = 0
-    for gi, (_label, count) in enumerate(groups):
-        if items[start:start + count] == esc_old:
-            items[start:start + count] = [text_xml(n) for n in new]
-            groups[gi] = (_label, len(new))
-            break
-        start += count
-    else:
-        return None
-    body = "".join(f"<vt:lpstr>{x}</vt:lpstr>" for x in items)
-    text = text[:titles.start()] + titles.group(1) + str(len(items)) + titles.group(3) + body + titles.group(5) + \
-        text[titles.end():]
-    k = 0
-
-    def count_sub(mm: re.Match[str]) -> str:
-        nonlocal k
-        k += 1
-        if k % 2 == 0:
-            return f"<vt:i4>{groups[k // 2 - 1][1]}</vt:i4>"
-        return mm.group(0)
-
-    pairs = re.search(r"<HeadingPairs>.*?</HeadingPairs>", text, re.S)
-    assert pairs is not None
-    block = re.sub(r"<vt:lpstr>.*?</vt:lpstr>|<vt:i4>\d+</vt:i4>", count_sub, pairs.group(0), flags=re.S)
-    return (text[:pairs.start()] + block + text[pairs.end():]).encode("utf-8")
