@@ -109,7 +109,8 @@ _RANGE = re.compile(rf"^{_NUMBER}\s*(万|萬|w|k|千|元|亿|億|m)?\s*(?:-|~|to
                     r"(万|萬|w|k|千|元|亿|億|m)?\s*(?:元|rmb|cny)?$")
 
 
-def _money_text(value: Any) -> str:
+def _money_input(value: Any) -> str:
+    """A cell's money text normalised for parsing: lower case, no separators, no currency sign."""
     text = norm(value).lower().replace(",", "").replace(" ", "")
     for sign in ("¥", "￥", "rmb", "cny"):
         if text.startswith(sign):
@@ -124,7 +125,7 @@ def parse_amount(value: Any) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
-    text = _money_text(value)
+    text = _money_input(value)
     negative = text.startswith("-")
     if negative:
         text = text[1:]
@@ -142,7 +143,7 @@ def parse_budget(value: Any) -> tuple[float, float] | None:
         return None
     if isinstance(value, int | float):
         return (float(value), float(value)) if math.isfinite(value) and value > 0 else None
-    text = _money_text(value)
+    text = _money_input(value)
     m = _RANGE.match(text)
     if m:
         lo, lo_unit, hi, hi_unit = m.groups()

@@ -23,7 +23,6 @@ INT_FORMAT = "0"
 NUM_FORMAT = "#,##0.0"
 PCT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0"
-MONEY_WAN_FORMAT = '#,##0.0"万"'
 
 
 def kind_format(kind: Kind) -> str | None:

@@ -300,7 +300,7 @@ def test_win_back_list_order_columns_and_links() -> None:
     grid = book.sheets["流失预警"]
     top = next(i for i, r in enumerate(grid) if r and r[0] == "客户")
     header = grid[top]
-    assert header == ["客户", "负责人", "级别", "流失风险", "健康度", "原因", "建议下一步", "最近成交", "近12个月金额（万）"]
+    assert header == ["客户", "负责人", "级别", "流失风险", "健康度", "原因", "建议下一步", "最近成交", "近12个月金额（万元）"]
     rows = [r for r in grid[top + 1:] if r and r[0] in {"高风险甲", "高风险丙", "中风险乙", "中风险丁"}]
     assert [r[0] for r in rows] == ["高风险丙", "高风险甲", "中风险丁", "中风险乙"]  # risk, then health ascending
     assert [r[3] for r in rows] == ["高", "高", "中", "中"]
@@ -357,7 +357,7 @@ def test_churn_summary_for_the_review() -> None:
     assert (out["won"], out["high"], out["medium"], out["low"]) == (5, 2, 2, 1)
     assert out["value_at_risk"] == 970_000 and out["value_total"] == 1_970_000
     assert out["table"].to_dict("list") == {"流失风险": ["高", "中", "低"], "客户数": [2, 2, 1],
-                                            "近12个月金额（万）": [35.0, 62.0, 100.0]}
+                                            "近12个月金额（万元）": [35.0, 62.0, 100.0]}
     assert list(out["accounts"]["客户"]) == ["高风险丙", "高风险甲", "中风险丁", "中风险乙"]
     assert out["note"].startswith("截至 2024-04-01；风险金额 = 高、中风险客户近12个月成交额")
     earlier = churn_summary(ctx, as_of=ago(150))  # 高风险甲 (100 days ago) had not converted yet

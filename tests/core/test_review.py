@@ -260,7 +260,7 @@ def test_review_sheet_zh():
     assert trend[-1][-1] == "复盘历史" and trend[-2][-1] == "当前数据"
     assert trend[-2][3] == 20.0
     assert summary.counts["month"] == "2024-03" and summary.counts["conversions"] == 3
-    assert "成交 3 单共 90.0 万元" in summary.headline
+    assert "成交 3 单共 90万" in summary.headline
 
 
 def test_money_in_yuan_when_settings_say_so():
@@ -286,7 +286,7 @@ def test_english_workbook():
     assert any(c.style == "note" and c.value.startswith("Conversion rate = converted to date") for c in r.cells)
     assert book.sheets["Review history"][0][:6] == ["Month", "New customers", "Follow-ups", "Customers touched",
                                                     "Conversions", "Amount (10k yuan)"]
-    assert summary.headline.startswith("2024-03: 5 new customers, 9 follow-ups, 3 conversions worth 900,000 yuan")
+    assert summary.headline.startswith("2024-03: 5 new customers, 9 follow-ups, 3 conversions worth ¥900,000")
 
 
 def test_empty_month_gives_a_sheet_that_says_so():

@@ -174,13 +174,13 @@ def test_pareto(amounts: dict, expected: dict) -> None:
 
 def test_pareto_reasons() -> None:
     out = won_tiers({"甲": [(D, "65万")], "乙": [(D, "5万")], "丙": []})
-    assert out["甲"] == ("A", "近 12 个月成交 65万，排第 1 名，累计占已成交金额 93%（前 80% 为 A）")
+    assert out["甲"] == ("A", "近 12 个月成交 65万，排第 1 名，累计占已成交金额 92.9%（前 80% 为 A）")
     assert out["乙"] == ("C", "近 12 个月成交 5万，未进前 80%")
     assert out["丙"] == ("C", "近 12 个月无成交")
     two = won_tiers({"甲": [(D, 50)], "乙": [(D, 30)], "丙": [(D, 20)]})
     assert two["乙"] == ("A", "近 12 个月成交 30元，排第 2 名，累计占已成交金额 80%（前 80% 为 A）")
     en = won_tiers({"甲": [(D, 650000)], "乙": [(D, 50000)]}, lang="en")
-    assert en["甲"] == ("A", "trailing 12-month revenue ¥650,000, rank 1, cumulative 93% of won revenue (A up to 80%)")
+    assert en["甲"] == ("A", "trailing 12-month revenue ¥650,000, rank 1, cumulative 92.9% of won revenue (A up to 80%)")
     assert en["乙"] == ("C", "trailing 12-month revenue ¥50,000, outside the top 80%")
 
 
@@ -423,7 +423,7 @@ def test_english_workbook() -> None:
     res = apply_and_rerun(book)
     assert res.appends["tierlog"]["reason"].tolist() == [
         "B → A: need clear, budget approved, decision chain short, expected close in 5 days",
-        "— → A: trailing 12-month revenue ¥900,000, rank 1, cumulative 95% of won revenue (A up to 80%)",
+        "— → A: trailing 12-month revenue ¥900,000, rank 1, cumulative 94.7% of won revenue (A up to 80%)",
         "— → A: trailing 12-month revenue ¥50,000, outside the top 80%; tag: Upsell intent",
     ]
     assert res.summary.headline == "A 3, B 0, C 0; 3 tier changes (1 up, 0 down, 2 new)"

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text
 from ...model.frame import Frames
 from ...model.settings import Settings
 from ..kernel.columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
@@ -251,7 +252,7 @@ def status_text(st: pd.DataFrame, lang: str) -> pd.Series:
     for i, step, due in zip(aft, st["step"].to_numpy()[aft], st["next_due"].iloc[aft], strict=True):
         seen = (codes[i], step, due)
         if seen not in texts:
-            texts[seen] = w[codes[i]].format(step=w[step], date=due.strftime("%Y-%m-%d"))
+            texts[seen] = w[codes[i]].format(step=w[step], date=date_text(due.date()))
         out[i] = texts[seen]
     return pd.Series(out, index=st.index, dtype=object)
 

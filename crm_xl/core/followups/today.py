@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text
 from ...model.layout import SheetLayout, Style, Table, Text
 from ...model.result import JobResult, Summary
 from ...model.schema import TODAY_SHEET
@@ -46,7 +47,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     frame = ctx.frames.customers
     todo = _sorted(st[st["todo"]])
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
-    blocks: list[Text | Table] = [Text(w["title"].format(date=ctx.today.isoformat(), weekday=weekday), "title")]
+    blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
     n = _todo_counts(st)
     blocks.append(Text(w["counts"].format(**n), "subtitle"))
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),

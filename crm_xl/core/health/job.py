@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text, money, money_header, money_style, money_value
 from ...model.i18n import LANGS, Lang, fold, pick
 from ...model.layout import SheetLayout, Table, Text
 from ...model.parse import parse_tags
@@ -278,7 +279,7 @@ def _reason(code: str, rec: Any, ctx: Context) -> str:
     if code == "nps":
         return f"NPS {int(rec.nps)}"
     if code == "service":
-        day = rec.last_complaint.date().isoformat()
+        day = date_text(rec.last_complaint.date())
         return pick(lang, f"客户投诉（{day}）", f"complaint on {day}")
     if code in ("price", "competitor"):
         return DEFAULT_LISTS["tags"][lang][0 if code == "price" else 2]
@@ -319,12 +320,8 @@ def risk_label(code: str | None, lang: Lang) -> str:
 
 
 def money_text(amount: float, ctx: Context) -> str:
-    """`65万` / `650,000元` (zh) or `¥650,000` (en), following Settings.money_unit."""
-    if ctx.lang == "en":
-        return f"¥{amount:,.0f}"
-    if ctx.settings.money_unit == "万":
-        return f"{amount / 10_000:,.1f}".rstrip("0").rstrip(".") + pick(ctx.lang, "万", "")
-    return f"{amount:,.0f}" + pick(ctx.lang, "元", "")
+    """An amount in yuan as text, in the Settings money unit (model/format.py: `65万`, `¥650,000`)."""
+    return money(amount, ctx.settings.money_unit, ctx.lang)
 
 
 # --- outputs -------------------------------------------------------------------------------------------
@@ -367,9 +364,9 @@ def churn_summary(ctx: Context, scored: pd.DataFrame | None = None,
         "accounts": winback[0] if winback is not None else None,
         "note": pick(
             lang,
-            f"截至 {ctx.today.isoformat()}；风险金额 = 高、中风险客户近{ctx.settings.value_window_months}个月成交额；"
+            f"截至 {date_text(ctx.today)}；风险金额 = 高、中风险客户近{ctx.settings.value_window_months}个月成交额；"
             f"明细见「{CHURN_SHEET.name(lang)}」表。",
-            f"As of {ctx.today.isoformat()}; value at risk = the {ctx.settings.value_window_months}-month amount "
+            f"As of {date_text(ctx.today)}; value at risk = the {ctx.settings.value_window_months}-month amount "
             f"of high and medium risk accounts; details on the '{CHURN_SHEET.name(lang)}' sheet.",
         ),
     }
@@ -402,14 +399,13 @@ def winback_table(ctx: Context, scored: pd.DataFrame) -> tuple[pd.DataFrame, lis
 
 
 def _amount_header(ctx: Context) -> str:
+    """`近12个月金额（万元）` / `12-month amount (10k yuan)`."""
     n = ctx.settings.value_window_months
-    if ctx.settings.money_unit == "万":
-        return pick(ctx.lang, f"近{n}个月金额（万）", f"{n}-month amount (¥10k)")
-    return pick(ctx.lang, f"近{n}个月金额（元）", f"{n}-month amount (¥)")
+    return money_header(f"近{n}个月金额", f"{n}-month amount", ctx.settings.money_unit, ctx.lang)
 
 
 def _amount_value(amount: float, ctx: Context) -> float:
-    return round(amount / 10_000, 1) if ctx.settings.money_unit == "万" else round(amount, 0)
+    return money_value(amount, ctx.settings.money_unit)
 
 
 def churn_layout(ctx: Context, summary: dict[str, Any],
@@ -439,15 +435,15 @@ def churn_layout(ctx: Context, summary: dict[str, Any],
     )
     headline = pick(
         lang,
-        f"截至 {ctx.today.isoformat()}：已成交客户 {summary['won']} 个，高风险 {summary['high']}，"
+        f"截至 {date_text(ctx.today)}：已成交客户 {summary['won']} 个，高风险 {summary['high']}，"
         f"中风险 {summary['medium']}，风险金额 {money_text(summary['value_at_risk'], ctx)}",
-        f"As of {ctx.today.isoformat()}: {summary['won']} won accounts, {summary['high']} high risk, "
+        f"As of {date_text(ctx.today)}: {summary['won']} won accounts, {summary['high']} high risk, "
         f"{summary['medium']} medium risk, value at risk {money_text(summary['value_at_risk'], ctx)}",
     )
     table = Table(
         df,
         formats={health_col: "int", pick(lang, "最近成交", "Last conversion"): "date",
-                 amount_col: "num" if s.money_unit == "万" else "money"},
+                 amount_col: money_style(s.money_unit)},
         links={pick(lang, "客户", "Customer"): links},
         row_styles=["error" if r == "high" else "warning" for r in risks],
         highlight=risk_col,

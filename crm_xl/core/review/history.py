@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...model.format import money_factor, money_header, money_style, money_value
 from ...model.i18n import Lang, fold, pick
 from ...model.layout import Style
 from ...model.parse import is_blank, norm, parse_datetime, parse_number
@@ -37,20 +38,9 @@ COLUMNS = ("month", *HEADLINE_KEYS)
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
-def money_factor(unit: str) -> float:
-    """Yuan per displayed unit: 10,000 for 万, 1 for 元."""
-    return 10_000.0 if unit == "万" else 1.0
-
-
-def money_style(unit: str) -> Style:
-    return "num" if unit == "万" else "money"
-
-
 def amount_header(lang: Lang, unit: str, hans: str = "成交金额", en: str = "Amount") -> str:
-    """`成交金额（万元）` / `Amount (10k yuan)` — the unit is part of the header."""
-    if unit == "万":
-        return pick(lang, f"{hans}（万元）", f"{en} (10k yuan)")
-    return pick(lang, f"{hans}（元）", f"{en} (yuan)")
+    """`成交金额（万元）` / `Amount (10k yuan)` — the unit is part of the header (model/format.py)."""
+    return money_header(hans, en, unit, lang)
 
 
 def header(key: str, lang: Lang, unit: str) -> str:
@@ -138,14 +128,13 @@ def merge_history(history: pd.DataFrame, month: str, figures: dict[str, Any]) ->
 
 def display(history: pd.DataFrame, lang: Lang, unit: str) -> tuple[pd.DataFrame, dict[str, Style]]:
     """History as a display table (headers in `lang`, amounts in `unit`) and its column formats."""
-    factor = money_factor(unit)
     data: dict[str, list[Any]] = {header("month", lang, unit): list(history.index)}
     formats: dict[str, Style] = {}
     for key in HEADLINE_KEYS:
         label = header(key, lang, unit)
         values = [_clean(v) for v in history[key]]
         if key == "amount":
-            values = [None if v is None else v / factor for v in values]
+            values = [None if v is None else money_value(v, unit) for v in values]
             formats[label] = money_style(unit)
         else:
             formats[label] = FIELDS[key][2]

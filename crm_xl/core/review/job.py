@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...model.format import date_text, money, money_style, money_unit_label, money_value, percent
 from ...model.i18n import LANGS, Lang, pick
 from ...model.layout import Chart, SheetLayout, Style, Table, Text
 from ...model.result import JobResult, Summary
@@ -76,17 +77,17 @@ def _empty_blocks(ctx: Context, month: fig.Month) -> list[Text | Table]:
 
 def _period(ctx: Context, month: fig.Month) -> str:
     lang = ctx.lang
-    first, last = month.start.date().isoformat(), month.last_day.isoformat()
-    unit = pick(lang, "万元", "10k yuan") if ctx.settings.money_unit == "万" else pick(lang, "元", "yuan")
-    return pick(lang, f"统计期 {first} 至 {last}　·　生成于 {ctx.today.isoformat()}　·　金额单位：{unit}",
-                f"Period {first} to {last}  ·  built {ctx.today.isoformat()}  ·  amounts in {unit}")
+    first, last = date_text(month.start.date()), date_text(month.last_day)
+    unit, today = money_unit_label(ctx.settings.money_unit, lang), date_text(ctx.today)
+    return pick(lang, f"统计期 {first} 至 {last}　·　生成于 {today}　·　金额单位：{unit}",
+                f"Period {first} to {last}  ·  built {today}  ·  amounts in {unit}")
 
 
 def _fmt(value: Any, style: Style) -> str:
     if value is None or value != value:
         return ""
     if style == "pct":
-        return f"{value:.1%}"
+        return percent(value)
     if style == "int":
         return f"{value:,.0f}"
     if style == "money":
@@ -102,8 +103,7 @@ class _Sheet:
         self.ctx, self.data, self.month, self.now, self.before, self.history = ctx, data, month, now, before, history
         self.lang: Lang = ctx.lang
         self.unit = ctx.settings.money_unit
-        self.factor = hist.money_factor(self.unit)
-        self.money: Style = hist.money_style(self.unit)
+        self.money: Style = money_style(self.unit)
         self.sources = fig.sources(data, month)
         self.methods = fig.methods(data, month)
         self.lost = fig.lost_reasons(data, month)
@@ -133,7 +133,7 @@ class _Sheet:
     def headline_text(self, name: str) -> str:
         n, b = self.now, self.before
         mom = _change_pct(n["amount"], b["amount"])
-        mom_text = f"{mom:+.1%}" if mom is not None else self.t("上月无成交", "none last month")
+        mom_text = percent(mom, signed=True) if mom is not None else self.t("上月无成交", "none last month")
         return self.t(
             f"{self.month.label}：新增客户 {n['new']} 个，跟进 {n['followups']} 次，成交 {n['conversions']} 单共 "
             f"{self.money_text(n['amount'])}（环比 {mom_text}），流失 {n['lost']} 个；已写入「{name}」",
@@ -143,18 +143,15 @@ class _Sheet:
         )
 
     def money_text(self, yuan: float) -> str:
-        """`90.0 万元` / `900,000 元`; English always in yuan (`900,000 yuan`)."""
-        if self.lang == "en":
-            return f"{yuan:,.0f} yuan"
-        if self.unit == "万":
-            return f"{yuan / self.factor:,.1f} " + self.t("万元", "")
-        return f"{yuan:,.0f} " + self.t("元", "")
+        """An amount in yuan as text (model/format.py: `90万` / `900,000元`, `¥900,000` in English)."""
+        return money(yuan, self.unit, self.lang)
 
     def highlights(self) -> list[str]:
         """A few sentences a manager reads first."""
         n, b = self.now, self.before
         mom = _change_pct(n["amount"], b["amount"])
-        mom_text = (self.t(f"环比 {mom:+.1%}", f"{mom:+.1%} on last month") if mom is not None
+        mom_text = (self.t(f"环比 {percent(mom, signed=True)}", f"{percent(mom, signed=True)} on last month")
+                    if mom is not None
                     else self.t("上月无成交", "no conversions last month"))
         lines = [self.t(
             f"本月新增客户 {n['new']} 个，跟进 {n['followups']} 次（触达 {n['touched']} 个客户），"
@@ -166,14 +163,14 @@ class _Sheet:
         src = src[[i not in (fig.BLANK, fig.NOT_IN) for i in src.index]]
         if len(src):
             best = src.idxmax()
-            parts.append(self.t(f"转化率最高的来源是{best}（{src[best]:.1%}）",
-                                f"best-converting source: {best} ({src[best]:.1%})"))
+            parts.append(self.t(f"转化率最高的来源是{best}（{percent(src[best])}）",
+                                f"best-converting source: {best} ({percent(src[best])})"))
         met = self.methods["rate"].dropna()
         met = met[[i not in (fig.BLANK, fig.NO_TOUCH) for i in met.index]]
         if len(met) and met.max() > 0:
             best = met.idxmax()
-            parts.append(self.t(f"签约率最高的跟进方式是{best}（{met[best]:.1%}）",
-                                f"best-signing follow-up method: {best} ({met[best]:.1%})"))
+            parts.append(self.t(f"签约率最高的跟进方式是{best}（{percent(met[best])}）",
+                                f"best-signing follow-up method: {best} ({percent(met[best])})"))
         if parts:
             joined = "; ".join(parts)
             lines.append(self.t("；".join(parts) + "。", joined[:1].upper() + joined[1:] + "."))
@@ -203,7 +200,7 @@ class _Sheet:
             style: Style = self.money if key == "amount" else hist.FIELDS[key][2]
             now, before = self.now[key], self.before[key]
             if key == "amount":
-                now, before = now / self.factor, before / self.factor
+                now, before = money_value(now, self.unit), money_value(before, self.unit)
             change = None if now is None or before is None else now - before
             pct = None if style == "pct" else _change_pct(now, before)
             rows.append([hist.header(key, self.lang, self.unit), now, before, change, pct])
@@ -315,7 +312,7 @@ class _Sheet:
         o = self.owners
         df = pd.DataFrame({
             cols[0]: [self.group(i) for i in o.index], cols[1]: o["followups"], cols[2]: o["new"],
-            cols[3]: o["conversions"], cols[4]: o["amount"] / self.factor, cols[5]: o["overdue"],
+            cols[3]: o["conversions"], cols[4]: [money_value(v, self.unit) for v in o["amount"]], cols[5]: o["overdue"],
         }, dtype=object).reset_index(drop=True)
         if len(df) > 1:
             total = [t("合计", "Total"), *(df[c].sum() for c in cols[1:])]
@@ -398,7 +395,7 @@ class _Sheet:
                 origin = t("当前数据", "current data")
             amount = figures["amount"]
             rows.append([m.label, figures["new"], figures["conversions"],
-                         None if amount is None or amount != amount else amount / self.factor,
+                         None if amount is None or amount != amount else money_value(amount, self.unit),
                          figures["conv_rate"], origin])
             m = m.shift(1)
         df = pd.DataFrame(rows, columns=cols, dtype=object)

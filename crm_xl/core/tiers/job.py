@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text, money, percent
 from ...model.i18n import Lang, pick
 from ...model.parse import is_blank, norm, parse_amount, parse_date, parse_tags
 from ...model.result import JobResult, Summary
@@ -124,16 +125,6 @@ def _won_unknown(settings: Settings, lang: Lang) -> str:
     return pick(lang, f"已成交：按近 {m} 个月成交额分级", f"won: tiered by trailing {m}-month revenue")
 
 
-def money(amount: float, settings: Settings, lang: Lang) -> str:
-    """`65万` / `650,000元` (Settings money unit; under 1万 always 元) in Chinese, `¥650,000` in English."""
-    if lang == "en":
-        return f"¥{amount:,.0f}"
-    if settings.money_unit == "万" and amount >= 10_000:
-        text = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
-        return pick(lang, f"{text}万", "")
-    return pick(lang, f"{amount:,.0f}元", "")
-
-
 def log_reason(before: str | None, after: str, reason: str, lang: Lang) -> str:
     """`B → A：<reason>` (`— → B` for a first assignment), as written in the tier log."""
     return f"{before or '—'} → {after}{pick(lang, '：', ': ')}{reason}"
@@ -215,14 +206,14 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
         crossing = int(np.argmax(ordered.cumsum().to_numpy() / grand >= settings.pareto_share - 1e-9))
         is_a = (value >= ordered.iloc[crossing]) & (value > 0)
 
-    share = f"{settings.pareto_share:.0%}"
+    share = percent(settings.pareto_share)
     tiers, reasons = [], []
     rows = zip(value.tolist(), is_a.tolist(), rank.tolist(), cum.tolist(), growth.tolist(), recent.tolist(),
                before.tolist(), repeat.tolist(), last_recent.tolist(), strict=True)
     for amount, a, place, running, grew, r_amt, b_amt, again, last in rows:
-        amt = money(amount, settings, lang)
+        amt = money(amount, settings.money_unit, lang)
         if a:
-            pct = f"{running:.0%}"
+            pct = percent(running)
             tiers.append("A")
             reasons.append(pick(lang, f"近 {months} 个月成交 {amt}，排第 {place} 名，累计占已成交金额 {pct}（前 {share} 为 A）",
                                 f"trailing {months}-month revenue {amt}, rank {place}, cumulative {pct} of won "
@@ -235,11 +226,11 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
             base = pick(lang, f"近 {months} 个月无成交", f"no conversion in the last {months} months")
         signals = []
         if grew:
-            r, b = money(r_amt, settings, lang), money(b_amt, settings, lang)
+            r, b = money(r_amt, settings.money_unit, lang), money(b_amt, settings.money_unit, lang)
             signals.append(pick(lang, f"近 {half} 个月成交 {r}，高于此前 {half} 个月的 {b}",
                                 f"last {half} months {r}, up from {b} in the {half} months before"))
         if again:
-            day = last.date().isoformat()
+            day = date_text(last.date())
             signals.append(pick(lang, f"近 {repeat_days} 天内再次成交（{day}）",
                                 f"bought again within {repeat_days} days ({day})"))
         tiers.append("B" if signals else "C")

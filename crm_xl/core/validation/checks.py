@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text
 from ...model.frame import Frame, col_letter
 from ...model.i18n import Lang, fold, pick
 from ...model.parse import (
@@ -228,7 +229,7 @@ class Checker:
             today = self.ctx.today
             future = ok & np.append(np.asarray(stamps.normalize() > pd.Timestamp(today)), False)
             if future.any():
-                self.emit(frame, key, "future_date", vals.rows(future), raw, today=today.isoformat())
+                self.emit(frame, key, "future_date", vals.rows(future), raw, today=date_text(today))
         # (what `_when` gives: a datetime as it is, a date at midnight)
         when = [d if isinstance(d, dt.datetime) else dt.datetime(d.year, d.month, d.day) for d in dates]
         self.cols[(frame.sheet.key, key)] = Cells(vals, np.where(ok, np.array([*when, None], dtype=object), None),
@@ -259,7 +260,7 @@ class Checker:
                 today = self.ctx.today
                 future = ok & np.fromiter((p is not None and p.date() > today for p in parsed), dtype=bool,
                                           count=len(parsed))
-                emit("future_date", future, today=today.isoformat())
+                emit("future_date", future, today=date_text(today))
             return parsed, ok
         if kind == Kind.AMOUNT:
             parsed = vals.each(parse_amount)

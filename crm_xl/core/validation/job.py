@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...model.format import date_text
 from ...model.result import JobResult
 from ..context import Context
 from .checks import Checker
@@ -29,7 +30,7 @@ def validate(ctx: Context) -> JobResult:
     issues = find_issues(ctx)
     notes = ctx.settings.notes  # Settings labels not understood: warnings of the Settings sheet
     result_summary = summary(issues, ctx.frames, ctx.lang, notes)
-    sheet = issues_sheet(issues, ctx.frames, ctx.lang, ctx.today.isoformat(), result_summary.headline,
+    sheet = issues_sheet(issues, ctx.frames, ctx.lang, date_text(ctx.today), result_summary.headline,
                          ctx.settings.issues_per_rule, notes)
     return JobResult(summary=result_summary, columns=check_columns(issues, ctx.frames, ctx.lang),
                      sheets=[sheet])

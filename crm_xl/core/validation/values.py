@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...model.format import date_text
+
 _BOOLS = (bool, np.bool_)
 
 
@@ -67,11 +69,9 @@ def show(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value is pd.NaT:
             return ""
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M" if not value.second else "%Y-%m-%d %H:%M:%S")
+        return date_text(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_text(value)
     try:
         if pd.isna(value):
             return ""
