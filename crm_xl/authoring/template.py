@@ -66,8 +66,6 @@ CHURN_RULES: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]]] = [
 ]
 
 TAB_DATA, TAB_SETTINGS, TAB_INSTRUCTIONS = "2E75B6", "7F7F7F", theme.TITLE_COLOR
-SETTINGS_HEAD = {"zh-Hans": ["设置项", "值", "说明"], "zh-Hant": ["設定項", "值", "說明"],
-                 "en": ["Setting", "Value", "Explanation"]}
 
 
 # --- entry points ---------------------------------------------------------------------------------

@@ -250,9 +250,6 @@ class Settings(BaseModel):
         lists = {k: list(v[lang]) for k, v in DEFAULT_LISTS.items()}
         return cls(**lists)
 
-    def cadence(self, tier: str | None) -> int:
-        return {"A": self.cadence_a, "B": self.cadence_b}.get(tier or "C", self.cadence_c)
-
     def in_list(self, name: str, value: object) -> str | None:
         """The team's list item a value names (matched like headers), or None (see `matcher`)."""
         return None if value is None else self.matcher(name)(str(value))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import openpyxl
 import pandas as pd
@@ -14,8 +16,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from crm_xl.core.tiers.job import compute_tiers, log_reason, recompute, tier_of_row, value_tiers
+from crm_xl.core.kernel.cells import map_distinct
+from crm_xl.core.tiers.job import _tier_rows, compute_tiers, log_reason, recompute, value_tiers
 from crm_xl.jobs import make_context, recompute_tiers
+from crm_xl.model.i18n import Lang
+from crm_xl.model.schema import STATUS
 from crm_xl.model.settings import Settings
 from tests.conftest import make_book, make_ctx
 from tests.helpers import write_workbook
@@ -23,6 +28,39 @@ from tests.helpers import write_workbook
 TODAY = dt.date(2024, 3, 15)
 ZH = Settings.defaults("zh-Hans")
 EN = Settings.defaults("en")
+
+
+ROW_KEYS = ("status", "need_clarity", "budget_status", "decision_chain", "expected_close", "tags",
+            "tier_override")
+
+
+class Tiering(NamedTuple):
+    """A tier ('A' / 'B' / 'C', or None for lost customers) and the reason, in the workbook language."""
+
+    tier: str | None
+    reason: str
+
+
+def tier_of_row(row: Mapping[str, Any], today: dt.date, settings: Settings | None = None,
+                lang: Lang = "zh-Hans", won: tuple[str, str] | None = None) -> Tiering:
+    """The tier one Customers row would get, from its raw cells (the job's rules on a one-row sheet).
+
+    `row` maps column keys to cell values — status, need_clarity, budget_status, decision_chain,
+    expected_close, tags, tier_override (missing keys count as blank). A won customer's tier depends on
+    every won account's revenue: pass `won=(tier, reason)` from `value_tiers` for it, otherwise a won row
+    gets Tiering(None, "已成交：按近 12 个月成交额分级").
+    """
+    settings = settings or Settings.defaults(lang)
+    record = {k: [row.get(k)] for k in ROW_KEYS}
+    record["customer"] = ["row"]
+    table = None
+    if won is not None:
+        table = pd.DataFrame({"tier": [won[0]], "reason": [won[1]]}, index=pd.Index(["row"], dtype=object))
+    customers = pd.DataFrame(record, dtype=object)
+    status = map_distinct(customers["status"], STATUS.parse)
+    out = _tier_rows(customers, pd.Series(["row"], dtype=object), status, table, today, settings, lang)
+    tier = out["tier"].iloc[0]
+    return Tiering(None if tier is None or tier != tier else str(tier), str(out["reason"].iloc[0]))
 
 
 def lead(**cells: object) -> dict[str, object]:

@@ -25,8 +25,8 @@ row); rows without a name are tiered but not logged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,20 +42,11 @@ from ..kernel.cells import map_distinct
 from ..kernel.names import customer_key, customer_keys
 from ..kernel.tierlog import logged_tier_on, logged_tiers, tier_history
 
-__all__ = ["Tiering", "tier_of_row", "compute_tiers", "value_tiers", "recompute", "logged_tier_on",
+__all__ = ["compute_tiers", "value_tiers", "recompute", "logged_tier_on",
            "tier_history", "RANK", "customer_key"]
 
 RANK = {"A": 3, "B": 2, "C": 1}
 SEP = ", "
-ROW_KEYS = ("status", "need_clarity", "budget_status", "decision_chain", "expected_close", "tags",
-            "tier_override")
-
-
-class Tiering(NamedTuple):
-    """A tier ('A' / 'B' / 'C', or None for lost customers) and the reason, in the workbook language."""
-
-    tier: str | None
-    reason: str
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -346,28 +337,6 @@ def compute_tiers(customers: pd.DataFrame, conversions: pd.DataFrame, today: dt.
     out = _tier_rows(customers, keys, status, won, today, settings, lang)
     out.insert(0, "key", keys)
     return out
-
-
-def tier_of_row(row: Mapping[str, Any], today: dt.date, settings: Settings | None = None,
-                lang: Lang = "zh-Hans", won: tuple[str, str] | None = None) -> Tiering:
-    """The tier one Customers row would get, from its raw cells (e.g. for an Excel UDF).
-
-    `row` maps column keys to cell values — status, need_clarity, budget_status, decision_chain,
-    expected_close, tags, tier_override (missing keys count as blank). A won customer's tier depends on
-    every won account's revenue: pass `won=(tier, reason)` from `value_tiers` for it, otherwise a won row
-    gets Tiering(None, "已成交：按近 12 个月成交额分级").
-    """
-    settings = settings or Settings.defaults(lang)
-    record = {k: [row.get(k)] for k in ROW_KEYS}
-    record["customer"] = ["row"]
-    table = None
-    if won is not None:
-        table = pd.DataFrame({"tier": [won[0]], "reason": [won[1]]}, index=pd.Index(["row"], dtype=object))
-    customers = pd.DataFrame(record, dtype=object)
-    status = map_distinct(customers["status"], STATUS.parse)
-    out = _tier_rows(customers, pd.Series(["row"], dtype=object), status, table, today, settings, lang)
-    tier = out["tier"].iloc[0]
-    return Tiering(None if tier is None or tier != tier else str(tier), str(out["reason"].iloc[0]))
 
 
 # --- the job -------------------------------------------------------------------------------------

@@ -117,11 +117,3 @@ PAST_DATES: frozenset[tuple[str, str]] = frozenset({
 })
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
-
-
-def rules_markdown() -> str:
-    """The rules table as Markdown (for the README)."""
-    lines = ["| code | severity | fires when | message (en) |", "|---|---|---|---|"]
-    for r in RULES.values():
-        lines.append(f"| `{r.code}` | {r.severity} | {r.doc} | {r.en} |")
-    return "\n".join(lines)
