@@ -7,6 +7,7 @@ import pytest
 from crm_xl.book.memory import MemoryBook
 from crm_xl.book.ops import TableInfo
 from crm_xl.model.errors import SchemaError
+from crm_xl.model.headers import match_columns
 from crm_xl.model.schema import (
     CUSTOMERS,
     DATA_SHEETS,
@@ -17,7 +18,6 @@ from crm_xl.model.schema import (
     find_sheet_def,
     header_key,
     locate,
-    match_columns,
 )
 
 

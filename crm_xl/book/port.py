@@ -21,6 +21,7 @@ import pandas as pd
 from ..core.kernel.memo import RunCache
 from ..model.errors import SchemaError
 from ..model.frame import Frame, Frames, col_letter, quote_sheet
+from ..model.headers import accepted_headers, header_label, match_columns
 from ..model.i18n import Lang, detect_lang
 from ..model.layout import render
 from ..model.parse import is_blank
@@ -30,10 +31,7 @@ from ..model.schema import (
     SETTINGS_SHEET,
     SHEETS,
     SheetDef,
-    accepted_headers,
-    header_label,
     locate,
-    match_columns,
 )
 from ..model.settings import Settings, read_settings
 from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref

@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from .headers import Ignored
 from .i18n import Lang
-from .schema import Ignored, SheetDef
+from .schema import SheetDef
 
 
 def col_letter(index: int) -> str:

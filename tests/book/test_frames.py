@@ -14,8 +14,9 @@ from crm_xl.book.ops import TableInfo, parse_ref
 from crm_xl.book.port import _find_header_row, build_frame, grid_array
 from crm_xl.model.errors import SchemaError
 from crm_xl.model.frame import Frame, col_letter
+from crm_xl.model.headers import accepted_headers, match_columns
 from crm_xl.model.parse import is_blank
-from crm_xl.model.schema import FOLLOWUPS, SheetDef, accepted_headers, match_columns
+from crm_xl.model.schema import FOLLOWUPS, SheetDef
 
 HEADERS = ["客户名称", "跟进时间", "跟进方式", "沟通内容", "我们自己的列", "负责人", "Owner", None, "备注"]
 CELL = st.one_of(st.none(), st.sampled_from(["", "  ", "甲", " 乙 ", "#N/A"]), st.integers(-3, 3),

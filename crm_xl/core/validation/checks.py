@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...model.format import date_text
 from ...model.frame import Frame, col_letter
+from ...model.headers import Ignored
 from ...model.i18n import Lang, fold, pick
 from ...model.parse import (
     _MOBILE,
@@ -26,7 +27,7 @@ from ...model.parse import (
     parse_number,
     parse_tags,
 )
-from ...model.schema import ENUMS, STATUS, Column, Ignored, Kind, NoValue
+from ...model.schema import ENUMS, STATUS, Column, Kind, NoValue
 from ..context import Context
 from ..kernel.columns import factorized
 from ..kernel.names import fold_ahead, keys_of
@@ -174,7 +175,7 @@ class Checker:
 
     def _ignored_columns(self, frame: Frame) -> None:
         """duplicate_column, on the header cell of each column left out because another one names the same
-        crm-xl column (see schema.match_columns)."""
+        crm-xl column (see headers.match_columns)."""
         ignored: list[Ignored] = frame.ignored
         rule = RULES["duplicate_column"]
         for dup in ignored:
