@@ -1,10 +1,9 @@
-"""The checks: cell rules per column (by Kind), then row and cross-sheet rules. Collects Issue records."""
+"""The checks: cell rules per column (by Kind) here, then row and cross-sheet rules (rows.py). Collects Issue
+records."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ import pandas as pd
 from ...model.format import date_text
 from ...model.frame import Frame, col_letter
 from ...model.headers import Ignored
-from ...model.i18n import Lang, fold, pick
+from ...model.i18n import Lang, pick
 from ...model.parse import (
     _MOBILE,
     is_blank,
@@ -27,17 +26,15 @@ from ...model.parse import (
     parse_number,
     parse_tags,
 )
-from ...model.schema import ENUMS, STATUS, Column, Kind, NoValue
+from ...model.schema import ENUMS, Column, Kind, NoValue
 from ..context import Context
 from ..kernel.columns import factorized
-from ..kernel.names import fold_ahead, keys_of
-from .names import dedupe_key
+from .rows import RowChecks
 from .rules import PAST_DATES, RULES
-from .values import Values, brief
+from .values import Cells, Values, brief
 
 FAST_DATES = True  # vectorised path for date columns of dates and datetimes (tests turn it off to compare)
 MIN_YEAR = 1980  # earlier dates in a CRM are typos (or small numbers read as Excel serials)
-REFERRING = ("followups", "tierlog", "conversions")
 
 
 BLANK, ERROR, DATELIKE, UNSAVED = 1, 2, 3, 4  # cell classes (0: anything else)
@@ -95,25 +92,9 @@ def _allowed(items: list[str], lang: Lang, limit: int = 8) -> str:
     return shown + ("…" if len(items) > limit else "")
 
 
-@dataclass
-class Cells:
-    """A checked column: its Values, the parsed value per distinct value (None where invalid) and
-    which distinct values are blank."""
-
-    vals: Values
-    parsed: np.ndarray
-    blank: np.ndarray
-
-    def series(self) -> pd.Series:
-        """Parsed value per row (None where blank or invalid)."""
-        return pd.Series(self.vals.rows(self.parsed), index=self.vals.index, dtype=object)
-
-    def blank_rows(self) -> np.ndarray:
-        return self.vals.rows(self.blank)
-
-
-class Checker:
-    """Runs every rule over the frames of a Context and collects the issues found."""
+class Checker(RowChecks):
+    """Runs every rule over the frames of a Context and collects the issues found: the cell rules here,
+    the row and cross-sheet rules in RowChecks (rows.py)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -322,212 +303,3 @@ class Checker:
         if kind == Kind.TAGS:
             return vals.each(parse_tags), ok
         return np.fromiter(vals.uniques, dtype=object, count=len(vals.uniques)), ok  # free text: any value will do
-
-    # --- row and cross-sheet rules -----------------------------------------------------------------
-
-    def get(self, sheet: str, key: str) -> pd.Series | None:
-        cells = self.cols.get((sheet, key))
-        return None if cells is None else cells.series()
-
-    def raw(self, sheet: str, key: str) -> np.ndarray:
-        return self.cols[(sheet, key)].vals.raw
-
-    def customer_keys(self, frame: Frame) -> pd.Series:
-        """Normalised customer name per row (None where the cell is blank or invalid); the strict
-        `customer_key` the other jobs use goes to `self.links`."""
-        cells = self.cols[(frame.sheet.key, "customer")]
-        fold_ahead(cells.parsed)
-        keys = np.array([dedupe_key(p) if p is not None else None for p in cells.parsed], dtype=object)
-        links = np.array([None if p is None else k for p, k in zip(cells.parsed, keys_of(cells.parsed), strict=True)],
-                         dtype=object)
-        self.links[frame.sheet.key] = pd.Series(cells.vals.rows(links), index=cells.vals.index, dtype=object)
-        self.unique_keys[frame.sheet.key] = (keys, links)
-        return pd.Series(cells.vals.rows(keys), index=cells.vals.index, dtype=object)
-
-    def rows(self) -> None:
-        frames = self.ctx.frames
-        keys = {f.sheet.key: self.customer_keys(f) for f in frames.present()}
-        customers = frames.customers
-        if customers is None:
-            return
-        self._duplicates(customers, keys["customers"])
-        self._entry_lag(customers)
-        self._verification(customers)
-        self._lost(customers)
-        for sheet in REFERRING:
-            frame = frames.get(sheet)
-            if frame is not None:
-                self._references(customers, keys["customers"], frame, keys[sheet])
-        if frames.followups is not None:
-            self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
-        if frames.conversions is not None:
-            self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
-            self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])
-
-    def _references(self, customers: Frame, names: pd.Series, frame: Frame, refs: pd.Series) -> None:
-        """unknown_customer; name_variant when the name matches only once suffixes/punctuation are
-        ignored (the other jobs link rows by the stricter customer_key, so they would miss it)."""
-        raw = self.raw(frame.sheet.key, "customer")
-        # per distinct cell, spread to the rows (as refs / links are)
-        vals = self.cols[(frame.sheet.key, "customer")].vals
-        keys_u, links_u = self.unique_keys[frame.sheet.key]
-        known, linked = self._known_names(names)
-        found = vals.rows(np.fromiter((k is not None and k in known for k in keys_u), dtype=bool, count=len(keys_u)))
-        present = vals.rows(np.fromiter((k is not None for k in keys_u), dtype=bool, count=len(keys_u)))
-        self.emit(frame, "customer", "unknown_customer", present & ~found, raw, sheet=customers.sheet_name)
-        if not found.any():
-            return
-        strict = np.fromiter((k is not None and k in linked for k in links_u), dtype=bool, count=len(links_u))
-        variant = found & ~vals.rows(strict)
-        if not variant.any():
-            return
-        spelled: dict[str, Any] = {}
-        for k, v in zip(names.to_numpy(), self.raw("customers", "customer"), strict=True):
-            if k is not None:
-                spelled.setdefault(k, v)
-        refs_arr = refs.to_numpy()
-        shown = np.full(len(refs_arr), "", dtype=object)
-        for i in np.flatnonzero(variant):
-            shown[i] = brief(spelled[refs_arr[i]])
-        self.emit(frame, "customer", "name_variant", variant, raw, expected=shown, sheet=customers.sheet_name)
-
-    def _known_names(self, names: pd.Series) -> tuple[set[str], set[str]]:
-        """The Customers sheet's normalised names and strict keys (worked out once for the three sheets)."""
-        if self.known is None:
-            self.known = set(names.dropna()), set(self.links["customers"].dropna())
-        return self.known
-
-    def _duplicates(self, frame: Frame, names: pd.Series) -> None:
-        lang = self.lang
-        self._dup(frame, "customer", names, pick(lang, "同一名称", "same name"))
-        contact = self.cols.get(("customers", "phone"))
-        if contact is None:
-            return
-        for kind, what in (("phone", pick(lang, "同一电话", "same phone")),
-                           ("email", pick(lang, "同一邮箱", "same e-mail"))):
-            per_value = [c[1] if isinstance(c, tuple) and c[0] == kind else None for c in contact.parsed]
-            k = pd.Series(contact.vals.rows(np.array(per_value, dtype=object)), index=contact.vals.index, dtype=object)
-            self._dup(frame, "phone", k, what)
-
-    def _dup(self, frame: Frame, key: str, keys: pd.Series, what: str) -> None:
-        present = keys.dropna()
-        if present.empty:
-            return
-        # codes in order of first appearance: each row's first occurrence is where its code first appears
-        codes = pd.factorize(present.to_numpy(dtype=object))[0]
-        head = np.unique(codes, return_index=True)[1][codes]
-        later = head != np.arange(len(codes))
-        rows = present.index.to_numpy()
-        mask = keys.index.isin(rows[later])
-        first_row = np.zeros(len(keys), dtype=object)  # (only read where `mask`: the row each duplicates)
-        first_row[keys.index.get_indexer(rows[later])] = [int(r) for r in rows[head[later]]]
-        self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key), row=first_row, what=what)
-
-    def _entry_lag(self, frame: Frame) -> None:
-        first, entered = self.get("customers", "first_contact"), self.get("customers", "entered_on")
-        if first is None or entered is None:
-            return
-        hours = self.ctx.settings.entry_lag_hours
-        days = math.ceil(hours / 24)
-        late = np.zeros(len(first), dtype=bool)
-        shown = np.full(len(first), "", dtype=object)
-        midnight = dt.time(0)
-        for i, (f, e) in enumerate(zip(first.to_numpy(), entered.to_numpy(), strict=True)):
-            if f is None or e is None:
-                continue
-            if f.time() != midnight and e.time() != midnight:
-                late[i] = (e - f) > dt.timedelta(hours=hours)
-            else:
-                late[i] = (e.date() - f.date()).days > days
-            if late[i]:
-                shown[i] = brief(f)
-        self.emit(frame, "entered_on", "entry_lag", late, self.raw("customers", "entered_on"),
-                  first=shown, hours=hours)
-
-    def _status(self) -> pd.Series | None:
-        return self.get("customers", "status")
-
-    def _verification(self, frame: Frame) -> None:
-        cells = self.cols.get(("customers", "verified_on"))
-        if cells is None:
-            return
-        days = self.ctx.settings.verify_age_days
-        cutoff = self.ctx.today - dt.timedelta(days=days)
-        old = cells.vals.rows(np.array([p is not None and p.date() < cutoff for p in cells.parsed], dtype=bool))
-        status = self._status()
-        if status is not None:  # weekly re-verification is for leads: won and lost accounts are skipped
-            old &= ~status.isin(["won", "lost"]).to_numpy()
-        self.emit(frame, "verified_on", "verification_old", old, cells.vals.raw, days=days)
-
-    def _lost(self, frame: Frame) -> None:
-        status = self._status()
-        if status is None:
-            return
-        lost = (status == "lost").to_numpy()
-        for key, code in (("lost_reason", "lost_without_reason"), ("lost_on", "lost_without_date")):
-            cells = self.cols.get(("customers", key))
-            if cells is not None:
-                self.emit(frame, key, code, lost & cells.blank_rows(), cells.vals.raw)
-
-    def _won_without_conversion(self, customers: Frame, names: pd.Series, conversions: Frame,
-                                conv_names: pd.Series) -> None:
-        status = self._status()
-        if status is None:
-            return
-        won = (status == "won").to_numpy() & names.notna().to_numpy()
-        missing = won & ~names.isin(set(conv_names.dropna())).to_numpy()
-        self.emit(customers, "status", "won_without_conversion", missing, self.raw("customers", "status"),
-                  sheet=conversions.sheet_name)
-
-    def _owner_mismatch(self, customers: Frame, names: pd.Series, followups: Frame,
-                        fu_names: pd.Series) -> None:
-        """The customer's row is found by its exact name first (so a duplicate spelled differently keeps
-        its own owner), else by the normalised name. Worked out per distinct follow-up customer and owner."""
-        own_cells, fu_cells = self.cols.get(("customers", "owner")), self.cols.get(("followups", "owner"))
-        if own_cells is None or fu_cells is None:
-            return
-        present = np.flatnonzero(names.notna().to_numpy())
-        first = {}  # "=" + strict link / "~" + normalised name → the first Customers row (position) with it
-        for prefix, keys in (("~", names.to_numpy()), ("=", self.links["customers"].to_numpy())):
-            first.update((prefix + k, i) for k, i in zip(keys[present[::-1]], present[::-1], strict=True))
-        keys_u, links_u = self.unique_keys["followups"]
-        hits_u = np.array([-1 if key is None else first.get("=" + link, first.get("~" + key, -1))
-                           for key, link in zip(keys_u, links_u, strict=True)], dtype=np.int64)
-        # folded owners numbered: the customer's (per Customers row) and the follow-up's (per row)
-        numbers: dict[str, int] = {}
-        found = hits_u >= 0
-        expected = np.full(len(hits_u), -1, dtype=np.int64)
-        expected[found] = self._owner_numbers(own_cells, numbers)[hits_u[found]]
-        vals = self.cols[("followups", "customer")].vals
-        expected, actual = vals.rows(expected), self._owner_numbers(fu_cells, numbers)
-        differ = (expected >= 0) & (actual >= 0) & (expected != actual)
-        shown_u = np.full(len(hits_u), "", dtype=object)
-        for u in np.unique(vals.codes[differ]):  # (the distinct customers with a mismatch)
-            shown_u[u] = brief(own_cells.vals.raw[hits_u[u]])
-        self.emit(followups, "owner", "owner_mismatch", differ, fu_cells.vals.raw, expected=vals.rows(shown_u),
-                  sheet=customers.sheet_name)
-
-    @staticmethod
-    def _owner_numbers(cells: Cells, numbers: dict[str, int]) -> np.ndarray:
-        """Per row, the number of its folded owner in `numbers` (added when new; -1: blank or invalid)."""
-        per_value = [-1 if p is None else numbers.setdefault(fold(p), len(numbers)) for p in cells.parsed]
-        return cells.vals.rows(np.array(per_value, dtype=np.int64))
-
-    def _conversion_not_won(self, customers: Frame, names: pd.Series, conversions: Frame,
-                            conv_names: pd.Series) -> None:
-        """Worked out per distinct conversion customer: its name is on Customers, never as won."""
-        status = self._status()
-        if status is None:
-            return
-        present = np.flatnonzero(names.notna().to_numpy())
-        keys, codes = names.to_numpy()[present], status.to_numpy()[present]
-        won = set(keys[codes == "won"])
-        first_status = dict(zip(keys[::-1], codes[::-1], strict=True))  # (the first row of each name)
-        blank = pick(self.lang, "空", "blank")
-        keys_u = self.unique_keys["conversions"][0]
-        not_won_u = np.array([k is not None and k in first_status and k not in won for k in keys_u], dtype=bool)
-        shown_u = np.array([STATUS.label(first_status[k], self.lang) or blank if n else ""
-                            for k, n in zip(keys_u, not_won_u, strict=True)], dtype=object)
-        vals = self.cols[("conversions", "customer")].vals
-        self.emit(conversions, "customer", "conversion_not_won", vals.rows(not_won_u),
-                  self.raw("conversions", "customer"), status=vals.rows(shown_u), sheet=customers.sheet_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,3 +85,20 @@ def brief(value: Any, limit: int = 40) -> str:
     """show() on one line, cut to `limit` characters (for messages)."""
     text = " ".join(show(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class Cells:
+    """A checked column: its Values, the parsed value per distinct value (None where invalid) and
+    which distinct values are blank."""
+
+    vals: Values
+    parsed: np.ndarray
+    blank: np.ndarray
+
+    def series(self) -> pd.Series:
+        """Parsed value per row (None where blank or invalid)."""
+        return pd.Series(self.vals.rows(self.parsed), index=self.vals.index, dtype=object)
+
+    def blank_rows(self) -> np.ndarray:
+        return self.vals.rows(self.blank)
