@@ -310,6 +310,15 @@ class FakeFont(Recorder):
         for cell in self._rng.cells():
             self._rng._sheet.fonts.setdefault(cell, {})[name] = value
 
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("bold", "italic", "size", "color"):
+            raise AttributeError(name)
+        self.log("font." + name + ".get", self._rng._addr())
+        default = {"bold": False, "italic": False, "size": 11.0, "color": (0, 0, 0)}[name]
+        fonts = self._rng._sheet.fonts
+        values = {fonts.get(cell, {}).get(name, default) for cell in self._rng.cells()}
+        return values.pop() if len(values) == 1 else None
+
 
 class FakeRange(Recorder):
     XW = "Range"

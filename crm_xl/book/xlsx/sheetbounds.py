@@ -18,16 +18,7 @@ from .sheetplan import SheetPlan
 def rewrite_head(head: bytes, p: bytes, plan: SheetPlan) -> tuple[bytes, list[tuple[int, int, int]]]:
     """The part before `<sheetData>` (namespace prefix `p`) with its dimension and column widths updated,
     and the column styles it sets: (first column, last column, style)."""
-    last_row, last_col = plan.extent()
-    m = re.search(rb"<" + p + rb'dimension\b[^>]*?\bref="([^"]*)"', head)
-    if m and last_row:
-        try:
-            r1, c1, r2, c2 = parse_ref(m.group(1).decode())
-            ref = f"{_a1(r1, c1)}:{_a1(max(r2, last_row), max(c2, last_col))}"
-            if (max(r2, last_row), max(c2, last_col)) != (r2, c2):
-                head = head[:m.start(1)] + ref.encode() + head[m.end(1):]
-        except ValueError:
-            pass
+    head = _widen_dimension(head, p, plan)
     cols = re.search(rb"<" + p + rb"cols\b[^>]*>(.*?)</" + p + rb"cols>", head, re.S)
     covered: set[int] = set()
     col_styles: list[tuple[int, int, int]] = []
@@ -79,6 +70,21 @@ def grow_ranges(xml: bytes, grows: list[tuple[int, int, int, int]]) -> bytes:
         return m.group(k) + _RANGE.sub(grow, m.group(k + 1)) + m.group(k + 2)
 
     return _RANGE_HOLDERS.sub(holder, xml)
+
+
+def _widen_dimension(head: bytes, p: bytes, plan: SheetPlan) -> bytes:
+    """`head` with its `<dimension>` widened to the last row and column the plan writes."""
+    last_row, last_col = plan.extent()
+    m = re.search(rb"<" + p + rb'dimension\b[^>]*?\bref="([^"]*)"', head)
+    if m and last_row:
+        try:
+            r1, c1, r2, c2 = parse_ref(m.group(1).decode())
+            ref = f"{_a1(r1, c1)}:{_a1(max(r2, last_row), max(c2, last_col))}"
+            if (max(r2, last_row), max(c2, last_col)) != (r2, c2):
+                head = head[:m.start(1)] + ref.encode() + head[m.end(1):]
+        except ValueError:
+            pass
+    return head
 
 
 def _a1(row: int, col: int) -> str:

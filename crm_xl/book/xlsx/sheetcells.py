@@ -84,6 +84,8 @@ class CellMaker:
 
     def _cell(self, col: int, rb: bytes, value: Any, plan: ColumnPlan | None, is_head: bool, old_s: int | None,
               left_s: int, old: bytes = b"") -> bytes:
+        """Column `col`'s cell in row `rb` (`old`: the cell it replaces, of style `old_s`; `left_s`: the style
+        of the cell on its left), a plain text the quick way; a date gets a date format."""
         if not old and not is_head and (plan is None or not plan.new):
             style = self.last_style.get(col)
             if style is None:
@@ -94,16 +96,7 @@ class CellMaker:
                 return self.writer.cell(LETTERS[col] + rb, value, style)
         if old and self.f_tag in old:
             self.formula_replaced = True
-        if is_head:
-            style = self.styles.computed_header(left_s)
-        elif old:
-            style = old_s or 0
-        elif plan is not None and plan.new:
-            style = self.styles.computed_cell(left_s, theme.kind_format(plan.kind))
-        else:
-            style = self.last_style.get(col)
-            if style is None:
-                style = self._col_style(col)
+        style = self._style(col, plan, is_head, old_s, left_s, old)
         cls = value.__class__
         if cls is not str and value is not None:
             if cls not in PLAIN:
@@ -114,6 +107,19 @@ class CellMaker:
         if not is_head:
             self.last_style[col] = style
         return self.writer.cell(LETTERS[col] + rb, value, style)
+
+    def _style(self, col: int, plan: ColumnPlan | None, is_head: bool, old_s: int | None, left_s: int,
+               old: bytes) -> int:
+        """A written cell's style, its value aside: a computed header's or cell's next to `left_s`, the
+        replaced cell's, or the column's last one."""
+        if is_head:
+            return self.styles.computed_header(left_s)
+        if old:
+            return old_s or 0
+        if plan is not None and plan.new:
+            return self.styles.computed_cell(left_s, theme.kind_format(plan.kind))
+        style = self.last_style.get(col)
+        return self._col_style(col) if style is None else style
 
     # --- column by column ------------------------------------------------------------------------
 
