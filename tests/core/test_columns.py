@@ -10,7 +10,7 @@ from conftest import make_book
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core.health.job import _complaint, _survey
+from crm_xl.core.health.churn import _complaint, _survey
 from crm_xl.core.kernel.columns import PARSERS, factorized, parsed
 from crm_xl.core.validation.values import Values
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_xl.core.health.job import _join, assess, churn_summary, quintile_scores, score
+from crm_xl.core.health.job import assess, churn_summary
+from crm_xl.core.health.score import _join, quintile_scores, score
 from crm_xl.jobs import run_job
 from tests.conftest import make_book, make_ctx
 
