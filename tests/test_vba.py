@@ -119,7 +119,7 @@ def test_workbook_vba_folder_is_the_embedded_sources() -> None:
 def test_every_button_runs_a_public_sub_that_runs_an_xl_function() -> None:
     crm = vba.module_sources()["CRM.bas"]
     subs = dict(re.findall(r'Public Sub (\w+)\(\)\r\n\s+(RunPython "[^"]+")', crm))
-    assert {b.macro for b in vba.BUTTONS} == {f"CRM.{s}" for s in subs}
+    assert {b.macro for b in vba.BUTTONS} == set(subs)
     for sub, call in subs.items():
         (function,) = RUNPYTHON.findall(call)
         assert callable(getattr(xl, function)), f"CRM.{sub} runs crm_xl.shells.xl.{function}, which does not exist"
@@ -189,6 +189,34 @@ def test_the_macro_book_is_macro_enabled_with_bound_buttons_and_a_hidden_conf(ma
     conf = wb[vba.CONF_SHEET]
     assert conf.sheet_state == "hidden"
     assert [(r[0].value, r[1].value) for r in conf.iter_rows(max_col=2)] == list(vba.TEMPLATE_CONF)
+
+
+def test_the_vba_project_stream_is_the_7_byte_form_without_cache(macro_book: Path) -> None:
+    """MS-OVBA 2.3.4.1: a writer writes Version 0xFFFF and no performance cache (xlwings' own
+    quickstart_standalone.xlsm ships the same 7 bytes)."""
+    import olefile
+
+    assert vba.VBA_PROJECT_STREAM == bytes.fromhex("cc61ffff000100")
+    for project in (zipfile.ZipFile(macro_book).read("xl/vbaProject.bin"), vba.project_bin(["Sheet1"])):
+        with olefile.OleFileIO(project) as ole:
+            assert ole.openstream("VBA/_VBA_PROJECT").read() == vba.VBA_PROJECT_STREAM
+    xlwings_book = Path(vba.xlwings_dir()) / "quickstart_standalone.xlsm"
+    with olefile.OleFileIO(zipfile.ZipFile(xlwings_book).read("xl/vbaProject.bin")) as ole:
+        assert ole.openstream("VBA/_VBA_PROJECT").read() == vba.VBA_PROJECT_STREAM
+
+
+def test_buttons_name_unqualified_macros_that_exist_once_in_the_project(macro_book: Path) -> None:
+    modules = modules_of(macro_book)
+    subs = [(m, s) for m, code in modules.items()
+            for s in re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)\(", code, re.M | re.I)]
+    found = vml_macros(macro_book)
+    macros = [macro for buttons in found.values() for macro, _ in buttons]
+    assert sorted(macros) == sorted(b.macro for b in vba.BUTTONS)
+    for macro in macros:
+        assert "." not in macro and "!" not in macro, f"{macro}: Excel writes a unique Sub's name unqualified"
+        owners = [m for m, s in subs if s.lower() == macro.lower()]
+        assert owners == ["CRM"], f"{macro} is defined in {owners or 'no module'}"
+        assert re.search(rf"^Public Sub {macro}\(\)", modules["CRM"], re.M)
 
 
 def test_decorate_puts_missing_sheets_buttons_on_instructions(tmp_path: Path) -> None:
@@ -317,10 +345,11 @@ def test_libreoffice_imports_the_modules_and_binds_every_button(macro_book: Path
     for module in ("CRM", "xlwings", "Dictionary"):
         assert f"Basic/VBAProject/{module}.xml" in names
     for b in vba.BUTTONS:
-        sub = b.macro.split(".")[1]
+        sub = b.macro
         assert f"Public Sub {sub}()" in crm
         assert f'form:label="{b.label("zh-Hans")}"' in content
-        assert f"vnd.sun.star.script:VBAProject.{b.macro}?language=Basic&amp;location=document" in content
+        assert re.search(rf"vnd\.sun\.star\.script:VBAProject\.(CRM\.)?{b.macro}\?language=Basic&amp;location=document",
+                         content), b.macro
     pdf = libreoffice(macro_book, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
 

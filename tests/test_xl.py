@@ -104,19 +104,86 @@ def test_an_unexpected_error_is_a_message_box_with_a_log_not_a_traceback(monkeyp
     assert not [c for c in fake.calls if c[0] == "range.value.set"]
 
 
-def test_a_failure_while_writing_says_to_close_without_saving(monkeypatch) -> None:
+def test_a_failure_while_writing_is_undone_and_says_so() -> None:
+    _, fake = pair()
+    start = fake.snapshot()
+    fake.fail_at = 3
+    assert xl.run_buttons(("validate",), ExcelBook(fake)) is None
+    (alert,) = fake.app.alerts
+    assert "injected failure" in alert["prompt"] and "工作簿没有任何改动" in alert["prompt"]
+    assert fake.snapshot() == start
+
+
+def test_when_the_undo_fails_too_it_says_to_close_without_saving(monkeypatch) -> None:
     _, fake = pair()
     book = ExcelBook(fake)
     book.frames(), book.lang  # read (and cached) before Excel starts refusing writes
-    sheet = fake.sheet("客户信息表")
-
-    def refuse(*args, **kwargs):
-        raise RuntimeError("the sheet is protected")
-
-    monkeypatch.setattr(sheet, "range", refuse)
+    fake.fail_at = 3
+    monkeypatch.setattr(ExcelBook, "_roll_back", lambda self: False)
     assert xl.run_buttons(("validate",), book) is None
     (alert,) = fake.app.alerts
-    assert "不保存并关闭" in alert["prompt"] and "the sheet is protected" in alert["prompt"]
+    assert "不保存并关闭" in alert["prompt"] and "injected failure" in alert["prompt"]
+
+
+def test_a_missing_customers_sheet_stops_every_button_with_its_name_and_changes_nothing() -> None:
+    memory, _ = pair()
+    grids = {name: grid for name, grid in memory.sheets.items() if name != "客户信息表"}
+    grids["客户（旧）"] = memory.sheets["客户信息表"]  # renamed by the user
+    for jobs_run in (("tiers",), ("stale",), ("health",), ("review",), jobs.RUN_ORDER):
+        fake = FakeBook.from_grids(grids, [t for t in memory.tables if t.sheet != "客户信息表"])
+        start = fake.snapshot()
+        assert xl.run_buttons(jobs_run, ExcelBook(fake)) is None
+        (alert,) = fake.app.alerts
+        assert alert["mode"] == "critical" and "客户信息表" in alert["prompt"], jobs_run
+        assert "工作簿没有任何改动" in alert["prompt"]
+        assert fake.snapshot() == start and fake.calls.writes == 0
+
+
+def _fresh(again: bool) -> FakeBook:
+    _, fake = pair()
+    if again:  # generated sheets exist: the button replaces them
+        assert xl.run_buttons(jobs.RUN_ORDER, ExcelBook(fake)) is not None
+        fake.app.alerts.clear()
+    return fake
+
+
+def _writes(jobs_run: tuple[str, ...], again: bool) -> tuple[int, int]:
+    """(writes up to the end of the run's changes, deletions of replaced sheets after it)."""
+    fake = _fresh(again)
+    writes = fake.calls.writes
+    marks = len(fake.calls)
+    assert xl.run_buttons(jobs_run, ExcelBook(fake)) is not None
+    made = [c for c in fake.calls[marks:] if c[0] not in ("range.value.get", "range.formula.get")]
+    cleanup = 0
+    for call in reversed(made):
+        if call[0] == "sheet.delete":
+            cleanup += 1
+        elif call[0] not in ("sheets.count", "sheets.item", "sheet.name", "app.status_bar", "app.alert"):
+            break
+    return fake.calls.writes - writes - cleanup, cleanup
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["first-run", "rerun"])
+@pytest.mark.parametrize("jobs_run", [("validate",), ("tiers",), ("stale",), ("health",), ("review",),
+                                      jobs.RUN_ORDER], ids=lambda j: "+".join(j))
+def test_all_or_nothing_whichever_write_fails(jobs_run, again) -> None:
+    """Each write step of the button fails in turn: the workbook is as before the click every time."""
+    steps, cleanup = _writes(jobs_run, again)
+    assert steps > 0 and (cleanup > 0) == (again and jobs_run != ("tiers",))
+    for n in range(1, steps + 1):
+        fake = _fresh(again)
+        start = fake.snapshot()
+        fake.fail_at = n
+        assert xl.run_buttons(jobs_run, ExcelBook(fake)) is None, n
+        (alert,) = fake.app.alerts
+        assert f"injected failure at write {n}" in alert["prompt"], alert["prompt"]
+        assert fake.snapshot() == start, f"write {n} of {steps}"
+    for n in range(steps + 1, steps + cleanup + 1):  # deleting a replaced sheet, after everything is written
+        fake = _fresh(again)
+        fake.fail_at = n
+        assert xl.run_buttons(jobs_run, ExcelBook(fake)) is not None
+        (alert,) = fake.app.alerts
+        assert "~crm-xl" in alert["prompt"] and any(s.startswith("~crm-xl ") for s in fake.sheets.names())
 
 
 @pytest.mark.parametrize(("entry", "jobs_run"), [

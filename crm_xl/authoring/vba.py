@@ -13,7 +13,13 @@ Where the VBA comes from:
 - `workbook/vba/` holds a copy of the three modules exactly as they are in `workbook/crm.xlsm`
   (written by `export_sources`, checked by the tests), for review and diffing.
 The project itself is built with pyopenvba (MIT): it makes a new project as Excel does (one document
-module per sheet, named by the sheets' code names) and adds the three modules.
+module per sheet, named by the sheets' code names) and adds the three modules. Its `VBA/_VBA_PROJECT`
+stream is then written as MS-OVBA 2.3.4.1 requires of a writer — version 0xFFFF and no performance cache,
+the 7 bytes VBA_PROJECT_STREAM, as xlwings' own quickstart_standalone.xlsm ships — so Excel compiles the
+project from its source on first open.
+
+Buttons name their Sub unqualified (`[0]!RunAll`), as Excel itself writes a button's macro when the
+name is unique in the project (the tests check that it is).
 """
 
 from __future__ import annotations
@@ -43,12 +49,15 @@ TEMPLATE_CONF: tuple[tuple[str, str], ...] = (
     ("UDF Modules", "crm_xl.xl"),
 )
 WIN_KEY, MAC_KEY = "Interpreter_Win", "Interpreter_Mac"
+# MS-OVBA 2.3.4.1: Reserved1 0x61CC, Version 0xFFFF (no cache), Reserved2 0x00, Reserved3 0x0001
+VBA_PROJECT_STREAM = bytes.fromhex("cc61ffff000100")
 
 
 @dataclass(frozen=True)
 class Button:
     """A form-control button: the sheet it sits on (a sheet key of schema.py: customers, instructions,
-    review …), its top-left cell, the VBA macro it runs and its caption in each language."""
+    review …), its top-left cell, the VBA macro it runs (a Public Sub of the CRM module, by its
+    unqualified name) and its caption in each language."""
 
     sheet: str
     cell: str
@@ -62,12 +71,12 @@ class Button:
 
 
 BUTTONS: tuple[Button, ...] = (
-    Button("customers", "B1", "CRM.ValidateRows", "校验数据", "校驗數據", "Validate rows"),
-    Button("customers", "D1", "CRM.RecomputeTiers", "重算级别", "重算級別", "Recompute tiers"),
-    Button("customers", "F1", "CRM.FlagStale", "跟进提醒", "跟進提醒", "Flag stale follow-ups"),
-    Button("instructions", "F3", "CRM.RunAll", "一键全部运行", "一鍵全部運行", "Run all"),
-    Button("instructions", "F6", "CRM.BuildReview", "生成月度复盘", "生成月度復盤", "Build monthly review"),
-    Button("instructions", "F9", "CRM.AssessHealth", "客户健康度", "客戶健康度", "Customer health"),
+    Button("customers", "B1", "ValidateRows", "校验数据", "校驗數據", "Validate rows"),
+    Button("customers", "D1", "RecomputeTiers", "重算级别", "重算級別", "Recompute tiers"),
+    Button("customers", "F1", "FlagStale", "跟进提醒", "跟進提醒", "Flag stale follow-ups"),
+    Button("instructions", "F3", "RunAll", "一键全部运行", "一鍵全部運行", "Run all"),
+    Button("instructions", "F6", "BuildReview", "生成月度复盘", "生成月度復盤", "Build monthly review"),
+    Button("instructions", "F9", "AssessHealth", "客户健康度", "客戶健康度", "Customer health"),
 )
 
 
@@ -147,7 +156,16 @@ def project_bin(sheet_codenames: Sequence[str] = ("Sheet1",), workbook_codename:
             if problems:
                 raise RuntimeError(f"the VBA project is inconsistent: {'; '.join(problems)}")
         with zipfile.ZipFile(out) as zf:
-            return zf.read("xl/vbaProject.bin")
+            return without_cache(zf.read("xl/vbaProject.bin"))
+
+
+def without_cache(project: bytes) -> bytes:
+    """vbaProject.bin with its `VBA/_VBA_PROJECT` stream replaced by VBA_PROJECT_STREAM."""
+    from pyopenvba.cfb import CFB
+
+    cfb = CFB.from_bytes(project)
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_STREAM)
+    return cfb.to_bytes()
 
 
 # --- the macro-enabled template ----------------------------------------------------------------------
@@ -304,6 +322,6 @@ def install_mac_launcher(home: str | Path | None = None) -> Path:
     return Path(shutil.copy(source, folder))
 
 
-__all__ = ["Button", "BUTTONS", "CONF_SHEET", "TEMPLATE_CONF", "XLWINGS_VERSION", "project_bin", "decorate",
+__all__ = ["Button", "BUTTONS", "CONF_SHEET", "VBA_PROJECT_STREAM", "without_cache", "TEMPLATE_CONF", "XLWINGS_VERSION", "project_bin", "decorate",
            "module_sources", "export_sources", "interpreter_settings", "merge_conf", "excel_setup",
            "install_mac_launcher", "place_buttons", "add_conf_sheet"]

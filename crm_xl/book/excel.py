@@ -7,8 +7,21 @@ millisecond to tens of milliseconds, so this adapter never works cell by cell:
 - a computed column is written with one call (a vertical 2-D list from its first to its last record;
   rows between records are blank rows, written blank), appended rows with one call per run of adjacent
   columns, a generated sheet with one call for all its values (links as HYPERLINK formulas) and one
-  call per style per group of ranges;
+  call per style property per rectangle of cells sharing a style (never a multi-area address: on macOS
+  xlwings keeps only the first cell of one);
 so the number of calls grows with columns, styles and sheets, not with rows.
+
+All or nothing: before a cell range of an existing sheet is written, its values, formulas and the formats
+about to change are read (a few calls per column); a replaced or dropped sheet is only renamed aside
+while writing. If any write fails, every step already done is undone in reverse order (new sheets
+deleted, ranges and formats put back, tables resized back, renamed sheets renamed back) and the error
+is raised; `rolled_back` says whether the undo was complete. Only once everything is written are the
+sheets set aside deleted (a failure there leaves such a sheet, named in `leftovers`).
+
+Freezing panes: xlwings' desktop engines do not implement `Sheet.freeze_panes` (it raises
+NotImplementedError), so `freeze()` goes through the native window (COM on Windows, appscript on
+macOS) and gives up quietly (returns False) when that fails: a sheet without frozen panes is no reason
+to stop a run.
 
 Every change is converted first (values normalised: NaN/NaT/pd.NA → None, Timestamps → datetime, text
 that Excel would turn into a number, date or formula kept as text) and only then written, inside
@@ -18,8 +31,9 @@ Saving: a book opened by the buttons (`ExcelBook.caller()`) is not saved: the us
 saves in Excel (or closes without saving to discard it). A book opened from a file by a script
 (`ExcelBook.open(path)`) is saved to that file by `save()`.
 
-xlwings is imported here and in crm_xl/xl.py only. The adapter uses a small set of xlwings calls (see
-`tests/book/xlfake.py`, the test double that counts them).
+xlwings is imported here and in crm_xl/shells/xl.py only. The adapter uses a small set of xlwings calls
+that both desktop engines implement (tests/test_xlwings_contract.py checks them against xlwings' sources;
+`tests/book/xlfake.py`, the test double, counts them and refuses anything else).
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,7 +57,7 @@ from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, Write
 from .port import Book
 
 CHUNK_ROWS = 100_000  # rows per read/write call on very large sheets
-UNION_CHARS = 240  # Excel takes a multi-area address of up to 255 characters
+ASIDE = "~crm-xl "  # prefix of the temporary name of a sheet being replaced or dropped
 INVALID_SHEET_CHARS = set("[]:*?/\\")
 QUIET = {"screen_updating": False, "calculation": "manual", "enable_events": False}
 
@@ -151,9 +166,12 @@ def _a1(r1: int, c1: int, r2: int, c2: int) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{col_letter(c2)}{r2}"
 
 
-def union_addresses(cells: list[tuple[int, int]]) -> list[str]:
-    """Cells → multi-area addresses (each under UNION_CHARS characters): vertical runs per column,
-    merged across adjacent columns holding the same run."""
+Area = tuple[int, int, int, int]  # (first row, first column, last row, last column)
+
+
+def cell_areas(cells: list[tuple[int, int]]) -> list[Area]:
+    """Cells → rectangles covering exactly them: vertical runs per column, merged across adjacent
+    columns holding the same run. Each is one range (xlwings on macOS cannot take a multi-area address)."""
     by_col: dict[int, list[int]] = defaultdict(list)
     for r, c in cells:
         by_col[c].append(r)
@@ -161,20 +179,58 @@ def union_addresses(cells: list[tuple[int, int]]) -> list[str]:
     for c, rows in by_col.items():
         for run in _runs(sorted(set(rows))):
             blocks[run].append(c)
-    areas = []
-    for (r1, r2), cols in sorted(blocks.items()):
-        for c1, c2 in _runs(sorted(cols)):
-            areas.append(_a1(r1, c1, r2, c2))
-    out: list[str] = []
-    current = ""
-    for area in areas:
-        if current and len(current) + 1 + len(area) > UNION_CHARS:
-            out.append(current)
-            current = ""
-        current = f"{current},{area}" if current else area
-    if current:
-        out.append(current)
-    return out
+    return [(r1, c1, r2, c2) for (r1, r2), cols in sorted(blocks.items()) for c1, c2 in _runs(sorted(cols))]
+
+
+def _rows(block: Any, height: int, width: int) -> list[list[Any]]:
+    """What Excel returns for a range (a scalar, a flat list or rows, lists or tuples) → rows."""
+    if not isinstance(block, list | tuple):
+        return [[block]]
+    if block and all(isinstance(line, list | tuple) for line in block):
+        return [list(line) for line in block]
+    return [[v] for v in block] if width == 1 else [list(block)]
+
+
+# --- freezing panes through the native window ----------------------------------------------------------
+
+
+def freeze(book_api: Any, sheet_api: Any, cell: str, platform: str = sys.platform) -> bool:
+    """Freeze `sheet`'s panes above and left of `cell` (e.g. "A4"): the sheet is activated, its
+    window's split set and frozen, then the sheet that was active is activated again (as xlwings does
+    for window properties such as gridlines). `book_api`/`sheet_api`: the native Workbook and
+    Worksheet (xlwings `Book.api`, `Sheet.api`). Returns False, changing nothing more, when Excel
+    refuses (hidden sheet, no window …)."""
+    r, c, _, _ = parse_ref(cell)
+    try:
+        if platform == "darwin":  # appscript
+            window = book_api.windows[1]
+            previous = book_api.active_sheet.name.get()
+            sheet_api.activate_object()
+            try:
+                window.freeze_panes.set(False)
+                window.scroll_row.set(1)
+                window.scroll_column.set(1)
+                window.split_row.set(r - 1)
+                window.split_column.set(c - 1)
+                window.freeze_panes.set(True)
+            finally:
+                book_api.sheets[previous].activate_object()
+        else:  # COM
+            window = book_api.Windows(1)
+            previous = book_api.ActiveSheet
+            sheet_api.Activate()
+            try:
+                window.FreezePanes = False
+                window.ScrollRow = 1
+                window.ScrollColumn = 1
+                window.SplitRow = r - 1
+                window.SplitColumn = c - 1
+                window.FreezePanes = True
+            finally:
+                previous.Activate()
+    except Exception:  # noqa: BLE001 — frozen panes are a convenience: never stop a run for them
+        return False
+    return True
 
 
 # --- the adapter ---------------------------------------------------------------------------------------
@@ -193,6 +249,10 @@ class ExcelBook(Book):
         self._tables: list[TableInfo] | None = None
         self._grids: dict[str, list[list[Any]]] = {}
         self.writing_started = False  # set once the first change is written to Excel
+        self.rolled_back = False  # a write failed and every change already made was undone
+        self.leftovers: list[str] = []  # sheets set aside that could not be deleted after a run
+        self._undo: list[Action] = []
+        self._cleanup: list[tuple[str, Action]] = []
 
     @classmethod
     def caller(cls) -> ExcelBook:
@@ -269,11 +329,102 @@ class ExcelBook(Book):
                 actions += self._set_cells(op)
         if not actions:
             return
+        self._undo, self._cleanup = [], []
         with self.quiet():
             self.writing_started = True
-            for action in actions:
-                action()
+            try:
+                for action in actions:
+                    action()
+            except BaseException:
+                self.rolled_back = self._roll_back()
+                raise
+            finally:
+                self._forget_layout()
+            for name, delete in self._cleanup:
+                try:
+                    delete()
+                except Exception:  # noqa: BLE001 — the run is complete; the sheet set aside stays
+                    self.leftovers.append(name)
+            self._forget_layout()
+
+    def _roll_back(self) -> bool:
+        """Undo the steps done, last first. True when every one of them was undone."""
+        complete = True
+        for undo in reversed(self._undo):
+            try:
+                undo()
+            except Exception:  # noqa: BLE001 — undo the rest all the same
+                complete = False
+        self._undo = []
+        return complete
+
+    def _forget_layout(self) -> None:
+        self._sheets = None
+        self._tables = None
         self._grids.clear()
+
+    def _keep(self, rng: Any, height: int, width: int) -> None:
+        """Read what `rng` holds (values and formulas) so a failure later can put it back."""
+        values = _rows(rng.options(ndim=2).value, height, width)
+        formulas = _rows(rng.formula, height, width)
+        saved = [[f if isinstance(f, str) and f.startswith("=") else to_excel(v) for v, f in zip(vl, fl, strict=False)]
+                 for vl, fl in zip(values, formulas, strict=False)]
+
+        def undo() -> None:
+            rng.value = saved
+
+        self._undo.append(undo)
+
+    def _keep_format(self, rng: Any, props: dict[str, Any]) -> None:
+        """Read the formats `_style(rng, props)` is about to change, to put them back on failure."""
+        saved: list[tuple[str, Any]] = []
+        if props.get("number_format"):
+            saved.append(("number_format", rng.number_format))
+        if props.get("fill"):
+            saved.append(("color", rng.color))
+        font_keys = [k for k in ("bold", "italic", "size") if k in props] + (["color"] if props.get("font_color") else [])
+        if font_keys:
+            font = rng.font
+            saved += [("font." + k, getattr(font, k)) for k in font_keys]
+
+        def undo() -> None:
+            mixed = False
+            for key, value in saved:
+                if value is None and key != "color":  # cells that differed: cannot be put back in one call
+                    mixed = True
+                elif key.startswith("font."):
+                    setattr(rng.font, key[5:], value)
+                else:
+                    setattr(rng, key, value)
+            if mixed:
+                raise RuntimeError("formats that differed from cell to cell were not put back")
+
+        self._undo.append(undo)
+
+    def _keep_width(self, rng: Any) -> None:
+        width = rng.column_width
+
+        def undo() -> None:
+            if width is not None:
+                rng.column_width = width
+
+        self._undo.append(undo)
+
+    def _set_aside(self, name: str) -> Any:
+        """Rename sheet `name` out of the way (undone on failure; deleted once the run is complete)."""
+        sheets = self._sheet_map()
+        sht = sheets.pop(name)
+        taken = {n.lower() for n in sheets}
+        aside = next(f"{ASIDE}{i}" for i in range(1, 10_000) if f"{ASIDE}{i}".lower() not in taken)
+        sht.name = aside
+        sheets[aside] = sht
+
+        def undo() -> None:
+            sht.name = name
+
+        self._undo.append(undo)
+        self._cleanup.append((name, sht.delete))
+        return sht
 
     def _put_block(self, sheet: Any, top: int, left: int, block: list[list[Any]]) -> None:
         """Values of a rectangle starting at (top, left), in row chunks of CHUNK_ROWS."""
@@ -291,18 +442,27 @@ class ExcelBook(Book):
         header = to_excel(op.header) if op.header is not None else None
         last_row = rows[-1] if rows else op.header_row
 
+        head_style = {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.COMPUTED_HEADER_FILL}
+        body_style = {"number_format": fmt, "fill": theme.COMPUTED_FILL if op.computed else None}
+
         def run() -> None:
             sht = self._sheet_map()[op.sheet]
+            top = op.header_row if op.header is not None else rows[0] if rows else None
+            if top is not None:
+                self._keep(sht.range((top, op.col), (last_row, op.col)), last_row - top + 1, 1)
             if op.header is not None:
                 head = sht.range((op.header_row, op.col))
+                self._keep_format(head, head_style)
+                self._keep_width(head)
                 head.value = header
-                _style(head, {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.COMPUTED_HEADER_FILL})
+                _style(head, head_style)
                 head.column_width = 14 if op.kind != Kind.TEXT else 24
             if column:
                 self._put_block(sht, rows[0], op.col, column)
                 if op.header is not None:
                     body = sht.range((rows[0], op.col), (last_row, op.col))
-                    _style(body, {"number_format": fmt, "fill": theme.COMPUTED_FILL if op.computed else None})
+                    self._keep_format(body, body_style)
+                    _style(body, body_style)
             if op.table:
                 self._grow_table(op.sheet, op.table, None, op.col)
 
@@ -321,9 +481,14 @@ class ExcelBook(Book):
         def run() -> None:
             sht = self._sheet_map()[op.sheet]
             for c1, block in blocks:
+                width = len(block[0])
+                self._keep(sht.range((op.first_row, c1), (last, c1 + width - 1)), len(block), width)
                 self._put_block(sht, op.first_row, c1, block)
             for c in dated:
-                sht.range((op.first_row, c), (last, c)).number_format = theme.kind_format(op.cols[c])
+                rng = sht.range((op.first_row, c), (last, c))
+                fmt = {"number_format": theme.kind_format(op.cols[c])}
+                self._keep_format(rng, fmt)
+                _style(rng, fmt)
             if op.table:
                 self._grow_table(op.sheet, op.table, last, None)
 
@@ -338,9 +503,11 @@ class ExcelBook(Book):
             n_row, n_col = max(r2, last_row or 0), max(c2, last_col or 0)
             if (n_row, n_col) != (r2, c2):
                 sht = self._sheet_map()[sheet]
-                ref = _a1(r1, c1, n_row, n_col)
-                sht.tables[name].resize(sht.range(ref))
-                tables[i] = TableInfo(t.name, t.sheet, ref, t.totals)
+                table = sht.tables[name]
+                table.resize(sht.range((r1, c1), (n_row, n_col)))
+                old = ((r1, c1), (r2, c2))
+                self._undo.append(lambda table=table, sht=sht, old=old: table.resize(sht.range(*old)))
+                tables[i] = TableInfo(t.name, t.sheet, _a1(r1, c1, n_row, n_col), t.totals)
                 self._tables = tables
             return
 
@@ -355,7 +522,7 @@ class ExcelBook(Book):
                 styled[style].append((c.row, c.col))
             if isinstance(c.value, dt.datetime) and c.style not in ("date", "datetime"):
                 styled["date"].append((c.row, c.col))
-        styles = [(STYLE_PROPS[s], union_addresses(cells)) for s, cells in styled.items()]
+        styles = [(STYLE_PROPS[s], cell_areas(cells)) for s, cells in styled.items()]
         widths = _width_runs(rendered.widths)
 
         def run() -> None:
@@ -363,53 +530,56 @@ class ExcelBook(Book):
             order = list(sheets)
             gone = [n for n in (name, *op.layout.aliases) if n in sheets]
             before = after = None
-            if gone:  # take the place of the sheet it replaces
-                at = order.index(gone[0])
-                later = [n for n in order[at + 1:] if n not in gone]
-                earlier = [n for n in order[:at] if n not in gone]
-                before = sheets[later[0]] if later else None
-                after = sheets[earlier[-1]] if earlier and before is None else None
+            if gone:  # take the place of the sheet it replaces (set aside now, deleted once all is written)
+                before = self._set_aside(gone[0])
+                for n in gone[1:]:
+                    self._set_aside(n)
             elif op.layout.after in sheets:
                 after = sheets[op.layout.after]
             else:
                 after = sheets[order[-1]] if order else None
-            for n in gone:
-                sheets.pop(n).delete()
             sht = self.xl.sheets.add(name, before=before, after=after)
+            self._undo.append(sht.delete)
             self._sheets = None  # the order changed: read it again when needed
             if values:
                 self._put_block(sht, 1, 1, values)
-            for props, addresses in styles:
-                for address in addresses:
-                    _style(sht.range(address), props)
+            for props, areas in styles:
+                for r1, c1, r2, c2 in areas:
+                    _style(sht.range((r1, c1), (r2, c2)), props)
             for (c1, c2), width in widths:
                 sht.range(f"{col_letter(c1)}:{col_letter(c2)}").column_width = width
             for merge in rendered.merges:
                 sht.range(merge).merge()
             if rendered.freeze:
-                sht.freeze_panes.freeze_at(rendered.freeze)
+                freeze(self.xl.api, sht.api, rendered.freeze)
             for placed in rendered.charts:
                 _add_chart(sht, placed)
 
         return [run]
 
     def _drop(self, name: str) -> None:
-        sheets = self._sheet_map()
-        if name in sheets:
-            sheets.pop(name).delete()
+        if name in self._sheet_map():
+            self._set_aside(name)
 
     def _set_cells(self, op: SetCells) -> list[Action]:
         cells = {rc: to_excel(v) for rc, v in op.values.items()}
 
         def run() -> None:
             sheets = self._sheet_map()
-            if op.sheet not in sheets:
+            new = op.sheet not in sheets
+            if new:
                 last = list(sheets.values())[-1] if sheets else None
                 sheets[op.sheet] = self.xl.sheets.add(_sheet_title(op.sheet), after=last)
+                self._undo.append(sheets[op.sheet].delete)
             sht = sheets[op.sheet]
             for r, c in sorted(cells):
+                if not new:
+                    self._keep(sht.range((r, c)), 1, 1)
                 sht.range((r, c)).value = cells[(r, c)]
             if op.hidden is not None:
+                if not new:
+                    shown = sht.visible
+                    self._undo.append(lambda: setattr(sht, "visible", shown))
                 sht.visible = not op.hidden
 
         return [run]
@@ -421,7 +591,7 @@ class ExcelBook(Book):
             self.xl.save(str(out))
         elif self.save_to_file and self.path is not None:
             self.xl.save()
-        self.forget_frames()
+        self._frames.clear()
         self._grids.clear()
 
 
@@ -465,19 +635,26 @@ def _width_runs(widths: dict[int, float]) -> list[tuple[tuple[int, int], float]]
     return out
 
 
+def _cells(ref: str) -> list[tuple[int, int]]:
+    r1, c1, r2, c2 = parse_ref(ref.split("!", 1)[1].replace("$", ""))
+    return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
 def _add_chart(sht: Any, placed: PlacedChart) -> None:
     """A chart over its table's ranges, at its anchor cell."""
     spec = placed.chart
     anchor = sht.range(placed.anchor)
-    values = ",".join(ref.split("!", 1)[1].replace("$", "") for _, ref in placed.values)
+    cells = [(r, c) for _, ref in placed.values for r, c in _cells(ref)]
+    r1, c1, r2, c2 = cell_areas(cells)[0]  # adjacent value columns make one rectangle (crm-xl charts have one)
     chart = sht.charts.add(left=anchor.left, top=anchor.top, width=450, height=15 * placed.rows,
                            chart_type=CHART_TYPES.get(spec.kind, "column_clustered"),
-                           source=sht.range(values), plot_by="columns")
-    chart.set_x_axis_values(sht.range(placed.categories.split("!", 1)[1].replace("$", "")))
+                           source=sht.range((r1, c1), (r2, c2)), plot_by="columns")
+    k1, kc1, k2, kc2 = parse_ref(placed.categories.split("!", 1)[1].replace("$", ""))
+    chart.set_x_axis_values(sht.range((k1, kc1), (k2, kc2)))
     chart.title = spec.title
     series = chart.series
     for i, (label, _) in enumerate(placed.values):
         series[i].name = label
 
 
-__all__ = ["ExcelBook", "to_excel", "from_excel", "union_addresses", "CHUNK_ROWS", "QUIET"]
+__all__ = ["ExcelBook", "to_excel", "from_excel", "cell_areas", "freeze", "CHUNK_ROWS", "QUIET"]

@@ -20,7 +20,7 @@ import xlwings as xw
 
 from ..authoring import vba
 from ..book.excel import ExcelBook
-from ..jobs import RUN_ORDER, run_job
+from ..jobs import RUN_ORDER, require_customers, run_job
 from ..model.errors import CrmXlError
 from ..model.i18n import Lang, pick
 from ..model.parse import parse_amount, parse_budget
@@ -29,8 +29,8 @@ from ..model.result import Summary
 TITLE = "crm-xl"
 LOG = Path(tempfile.gettempdir()) / "crm-xl-error.log"
 # job → the macro of its button (for its label in the workbook language)
-JOB_MACRO = {"validate": "CRM.ValidateRows", "tiers": "CRM.RecomputeTiers", "stale": "CRM.FlagStale",
-             "health": "CRM.AssessHealth", "review": "CRM.BuildReview"}
+JOB_MACRO = {"validate": "ValidateRows", "tiers": "RecomputeTiers", "stale": "FlagStale",
+             "health": "AssessHealth", "review": "BuildReview"}
 
 
 def job_label(job: str, lang: Lang) -> str:
@@ -76,6 +76,7 @@ def run_buttons(jobs: Sequence[str], book: ExcelBook | None = None) -> list[Summ
     try:
         with book.quiet():
             lang = book.lang
+            require_customers(book, tuple(jobs))  # a missing Customers sheet: stop before any job runs
             summaries = []
             for job in jobs:
                 app.status_bar = f"crm-xl: {job_label(job, lang)} …"
@@ -83,7 +84,7 @@ def run_buttons(jobs: Sequence[str], book: ExcelBook | None = None) -> list[Summ
             book.save()
     except CrmXlError as exc:
         app.status_bar = False
-        _alert(app, _failure(exc.message, lang, book.writing_started), True)
+        _alert(app, _failure(exc.message, lang, _changed(book)), True)
         return None
     except Exception as exc:  # noqa: BLE001 — shown as a message, details in the log
         app.status_bar = False
@@ -91,11 +92,21 @@ def run_buttons(jobs: Sequence[str], book: ExcelBook | None = None) -> list[Summ
         detail = f"{type(exc).__name__}: {exc}"
         text = pick(lang, f"crm-xl 意外停止：{detail}\n详细信息：{where}",
                     f"crm-xl stopped unexpectedly: {detail}\nDetails: {where}")
-        _alert(app, _failure(text, lang, book.writing_started), True)
+        _alert(app, _failure(text, lang, _changed(book)), True)
         return None
     app.status_bar = " | ".join(s.headline for s in summaries)
-    _alert(app, report(summaries, lang), False)
+    text = report(summaries, lang)
+    if book.leftovers:
+        names = ", ".join(book.leftovers)
+        text += pick(lang, f"\n\n未能删除被替换的旧工作表（已改名为“~crm-xl …”）：{names}",
+                     f"\n\nThe replaced sheets could not be deleted (renamed \"~crm-xl …\"): {names}")
+    _alert(app, text, False)
     return summaries
+
+
+def _changed(book: ExcelBook) -> bool:
+    """Did the failed run leave changes in the workbook (writing started and the undo was not complete)?"""
+    return book.writing_started and not book.rolled_back
 
 
 def _failure(message: str, lang: Lang, written: bool) -> str:

@@ -293,6 +293,10 @@ class Native:
         raise NotImplementedError(f"the fake does not model Excel's native {self._what} object ({name})")
 
 
+FONT_DEFAULTS: dict[str, Any] = {"bold": False, "italic": False, "size": 11.0, "color": (0, 0, 0)}
+DEFAULT_WIDTH = 8.43
+
+
 class FakeFont(Recorder):
     XW = "Font"
 
@@ -307,14 +311,21 @@ class FakeFont(Recorder):
         if _from_crm_xl():
             _touch(self, name, "set")
         self.write("font." + name, self._rng._addr(), value)
+        fonts = self._rng._sheet.fonts
         for cell in self._rng.cells():
-            self._rng._sheet.fonts.setdefault(cell, {})[name] = value
+            font = fonts.setdefault(cell, {})
+            if value == FONT_DEFAULTS[name]:  # Excel's default: stored as no direct formatting
+                font.pop(name, None)
+            else:
+                font[name] = value
+            if not font:
+                del fonts[cell]
 
     def __getattr__(self, name: str) -> Any:
         if name not in ("bold", "italic", "size", "color"):
             raise AttributeError(name)
         self.log("font." + name + ".get", self._rng._addr())
-        default = {"bold": False, "italic": False, "size": 11.0, "color": (0, 0, 0)}[name]
+        default = FONT_DEFAULTS[name]
         fonts = self._rng._sheet.fonts
         values = {fonts.get(cell, {}).get(name, default) for cell in self._rng.cells()}
         return values.pop() if len(values) == 1 else None
@@ -441,7 +452,7 @@ class FakeRange(Recorder):
     @property
     def column_width(self) -> Any:
         self.log("column_width.get", self._addr())
-        widths = {self._sheet.widths.get(c, 8.43) for _r1, c1, _r2, c2 in self.areas for c in range(c1, c2 + 1)}
+        widths = {self._sheet.widths.get(c, DEFAULT_WIDTH) for _r1, c1, _r2, c2 in self.areas for c in range(c1, c2 + 1)}
         return widths.pop() if len(widths) == 1 else None
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -455,7 +466,10 @@ class FakeRange(Recorder):
             self.write("column_width", self._addr(), value)
             for _r1, c1, _r2, c2 in self.areas:
                 for c in range(c1, c2 + 1):
-                    self._sheet.widths[c] = value
+                    if value == DEFAULT_WIDTH:
+                        self._sheet.widths.pop(c, None)
+                    else:
+                        self._sheet.widths[c] = value
         elif name in ("value", "formula"):
             getattr(FakeRange, name).fset(self, value)
         else:
