@@ -41,26 +41,38 @@ class RowMerger(CellMaker):
 
     def _merge(self, r: int, body: bytes) -> bytes:
         """The new content of row `r` (the owned cells replaced or added), by the first step that applies:
-        one text cell after the row's last cell, cells after it, cells replaced where they are, or a full
-        parse of the row."""
+        one text cell after the row's last cell, cells after it, cells replaced where they are (found by
+        reference), or a full parse of the row (when the last cell has no reference, or a cell to replace
+        is not found)."""
         single = self.single
         if single is not None and body:
             done = self._single_after_last(single, r, body)
             if done is not None:
                 return done
-        targets = self._targets(r)
+        if self.simple:  # the columns' values only (inline: this runs once per row)
+            missing = MISSING
+            targets = [(p.col, v, p, False) for p in self.plans if (v := p.values.get(r, missing)) is not missing]
+        else:
+            targets = self._targets(r)
         if not targets:
             return body
         rb = b"%d" % r
-        last = self._last_cell(body)
-        if last is not None:
-            last_col, last_s = last
-            if targets[0][0] > last_col:
-                return self._after_last(body, rb, targets, last_s)
-            done = self._in_place(body, rb, targets, last_col, last_s)
-            if done is not None:
-                return done
-        return self._merge_slow(r, body, targets)
+        last_col = last_s = 0  # the row's last cell: its column (0: none), its style (read for computed cells)
+        if body:
+            cell_r = self.cell_r
+            k = body.rfind(cell_r)
+            if k < 0 or body.find(self.cell_tag, k + 1) >= 0:  # the last cell has no reference
+                return self._merge_slow(r, body, targets)
+            k += len(cell_r)
+            e = body.find(b'"', k)
+            last_col = COLNUM.get(body[k:e].rstrip(b"0123456789"), 0)
+            if self.any_new:
+                s = STYLE.search(body[k:body.find(b">", e)])
+                last_s = int(s.group(1)) if s else 0
+        if targets[0][0] > last_col:
+            return self._after_last(body, rb, targets, last_s)
+        done = self._in_place(body, rb, targets, last_col, last_s)
+        return self._merge_slow(r, body, targets) if done is None else done
 
     def _single_after_last(self, single: ColumnPlan, r: int, body: bytes) -> bytes | None:
         """The common case of a plan with one plain column (`single`): a text cell after the row's last
@@ -80,11 +92,9 @@ class RowMerger(CellMaker):
         return body + self.writer.cell(self.single_ref + b"%d" % r, v, style)
 
     def _targets(self, r: int) -> list[Target]:
-        """The cells row `r` gets, by column: the columns' values, then headers and appended values (a
-        later one for the same column wins)."""
+        """The cells row `r` gets, by column, when the plan has headers or appended rows: the columns'
+        values, then headers and appended values (a later one for the same column wins)."""
         missing = MISSING
-        if self.simple:
-            return [(p.col, v, p, False) for p in self.plans if (v := p.values.get(r, missing)) is not missing]
         out: list[Target] = []
         for plan in self.plans:
             v = plan.values.get(r, missing)
@@ -102,25 +112,6 @@ class RowMerger(CellMaker):
                 seen[t[0]] = t
             out = sorted(seen.values(), key=lambda t: t[0])
         return out
-
-    def _last_cell(self, body: bytes) -> tuple[int, int] | None:
-        """(column, style) of a row's last cell — (0, 0) for an empty row; the style is read only when the
-        plan makes computed cells, which take it. None when the last cell has no reference."""
-        if not body:
-            return 0, 0
-        cell_r = self.cell_r
-        k = body.rfind(cell_r)
-        if k < 0 or body.find(self.cell_tag, k + 1) >= 0:
-            return None
-        k += len(cell_r)
-        e = body.find(b'"', k)
-        last_col = COLNUM.get(body[k:e].rstrip(b"0123456789"), 0)
-        last_s = 0
-        if self.any_new:
-            tag = body[k:body.find(b">", e)]
-            s = STYLE.search(tag)
-            last_s = int(s.group(1)) if s else 0
-        return last_col, last_s
 
     def _after_last(self, body: bytes, rb: bytes, targets: list[Target], last_s: int) -> bytes:
         """The row with every target cell added after its last cell (style `last_s`)."""
