@@ -3,7 +3,8 @@ worksheet functions (UDFs, Windows).
 
 Each entry point takes the workbook whose button was clicked, runs the same jobs as the CLI on it
 (every job's changes are computed and recorded first; Excel is written only once all of them succeeded),
-leaves it unsaved (the user saves, or closes without saving to undo) and reports in Excel: the
+leaves it unsaved (the user saves, or closes without saving to discard it); a write that fails half way
+is undone at once, so the workbook is as it was before the click. It reports in Excel: the
 headline in the status bar and a message box; any problem as a message box in the workbook language —
 never a Python traceback (that goes to a log file named in the message).
 """
