@@ -206,7 +206,7 @@ class FileBook(Book):
 
         def write(tmp: Path) -> None:
             with paused_gc():  # the writer's objects are short-lived and acyclic
-                writer = PackageWriter(self.pkg, self._cell)
+                writer = PackageWriter(self.pkg, self._cell, between=trim)
                 writer.apply(ops)
                 writer.write(tmp)
                 verify_package(tmp, self.pkg, writer.written)  # before it may replace anything

@@ -19,7 +19,6 @@ from typing import Any
 
 from ...model.layout import Cell, Rendered, SheetLayout
 from ...model.schema import Kind
-from ...runtime import trim
 from ..ops import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
 from . import package as P
 from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
@@ -51,9 +50,11 @@ def sheet_title(name: str) -> str:
 class PackageWriter:
     """Applies ops to a Package and writes the result."""
 
-    def __init__(self, pkg: P.Package, cell: Callable[[str, int, int], Any] | None = None) -> None:
+    def __init__(self, pkg: P.Package, cell: Callable[[str, int, int], Any] | None = None,
+                 between: Callable[[], object] | None = None) -> None:
         self.pkg = pkg
         self.cell = cell or (lambda sheet, row, col: None)
+        self.between = between or (lambda: None)  # called between big parts (the caller frees memory there)
         self.plans: dict[str, SheetPlan] = {}
         self.growth: dict[str, TableGrowth] = {}  # table part → growth
         self.slots = [Slot(s.name, s) for s in pkg.workbook.sheets]
@@ -198,7 +199,7 @@ class PackageWriter:
             self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(chunks), LEVEL)
             self.drop_calc |= rewriter.formula_replaced
             del rewriter
-            trim()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
+            self.between()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
         for part, grow in self.growth.items():
             self.replaced[part] = compress([grow_table(pkg.read(part), grow)], LEVEL)
         structure = self._structure_changed()
@@ -276,7 +277,7 @@ class PackageWriter:
             chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid)
             self._add(part, compress(chunks, LEVEL), P.CT_WORKSHEET)
             del chunks
-            trim()
+            self.between()
             rid = self._new_rid()
             self.wb_rels_add.append((rid, P.T_WORKSHEET, part))
             slot.sheet_id = max([s.sheet_id for s in wb.sheets] + [s.sheet_id for s in self.slots] + [0]) + 1
