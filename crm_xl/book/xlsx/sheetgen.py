@@ -42,9 +42,11 @@ def worksheet_xml(rendered: Rendered, styles: StyleBook, date1904: bool = False,
 
 
 def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = False,
-                     drawing_rid: str | None = None) -> Iterator[bytes]:
+                     drawing_rid: str | None = None, code_name: str | None = None) -> Iterator[bytes]:
     """The worksheet part of a generated sheet, as pieces (a table's rows, a row of loose cells) made as
-    they are streamed into the zip, so deflating them overlaps making the next ones."""
+    they are streamed into the zip, so deflating them overlaps making the next ones. `code_name`: the
+    sheet's VBA code name (kept from the sheet it replaces, so the VBA project's document module still
+    has its sheet)."""
     writer = CellWriter("", date1904)
     links: list[str] = []
     styles_of: dict[str, int] = {}
@@ -59,7 +61,8 @@ def worksheet_chunks(rendered: Rendered, styles: StyleBook, date1904: bool = Fal
     parts = [HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
     # generated sheets print landscape, one page wide (tables and the charts beside them stay together)
     tab = f'<tabColor rgb="FF{rendered.tab_color.lstrip("#")[-6:]}"/>' if rendered.tab_color else ""
-    parts.append(f'<sheetPr>{tab}<pageSetUpPr fitToPage="1"/></sheetPr>')
+    code = f' codeName="{attr_xml(code_name)}"' if code_name else ""
+    parts.append(f'<sheetPr{code}>{tab}<pageSetUpPr fitToPage="1"/></sheetPr>')
     parts.append(f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>')
     parts.append('<sheetViews><sheetView showGridLines="0" workbookViewId="0">')
     parts.append(_pane(rendered.freeze))

@@ -27,6 +27,7 @@ class Slot:
     sheet_id: int = 0  # new sheets: their sheetId and workbook relationship
     rid: str = ""
     hidden: bool | None = None  # set the sheet's visibility (None: leave it)
+    code_name: str | None = None  # a rebuilt sheet keeps the code name Excel gave the one it replaces
 
 
 def workbook_xml(pkg: P.Package, slots: list[Slot]) -> bytes:

@@ -163,17 +163,31 @@ class PackageWriter:
     def _put_sheet(self, layout: SheetLayout, rendered: Rendered) -> None:
         name = sheet_title(layout.name)
         at = None
+        code_name = None
         for alias in (name, *layout.aliases):
             i = self._index(sheet_title(alias))
             if i is not None:
                 at = i if at is None else min(at, i)
-                self.slots.pop(i)
+                code_name = code_name or self._code_name(self.slots.pop(i))
                 at = min(at, len(self.slots))
         if at is None and layout.after:
             after = self._index(layout.after)
             at = after + 1 if after is not None else None
-        slot = Slot(name, None, rendered, layout)
+        slot = Slot(name, None, rendered, layout, code_name=code_name)
         self.slots.insert(len(self.slots) if at is None else at, slot)
+
+    def _code_name(self, slot: Slot) -> str | None:
+        """The VBA code name of a sheet being replaced (`<sheetPr codeName=…>`, near the part's start)."""
+        if slot.entry is None:
+            return slot.code_name
+        part = slot.entry.part
+        if part is None or not self.pkg.has(part):
+            return None
+        with self.pkg.zf.open(self.pkg.name(part) or part) as fh:
+            head = fh.read(1 << 14)
+        m = _SHEET_PR.search(head)
+        code = m and re.search(rb"""\bcodeName\s*=\s*["']([^"']*)["']""", m.group(0))
+        return code.group(1).decode("utf-8") if code else None
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -274,7 +288,7 @@ class PackageWriter:
                 drawing_rid = "rId1"
                 self._add(P.rels_part(part), compress([rels_xml([("rId1", P.T_DRAWING,
                                                                      P.relative(part, drawing))])]), None)
-            chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid)
+            chunks = worksheet_chunks(slot.rendered, self.styles, wb.date1904, drawing_rid, slot.code_name)
             self._add(part, compress(chunks, LEVEL), P.CT_WORKSHEET)
             del chunks
             self.between()
@@ -337,6 +351,7 @@ class PackageWriter:
             out.close()
 
 
+_SHEET_PR = re.compile(rb"<(?:[\w.-]+:)?sheetPr\b[^>]*>")
 _PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b[^>]*>")
 
 
