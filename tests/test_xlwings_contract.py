@@ -28,7 +28,8 @@ from crm_xl.book.memory import MemoryBook  # noqa: E402
 from crm_xl.shells import xl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-ADAPTER = [ROOT / "crm_xl" / "book" / "excel.py", ROOT / "crm_xl" / "shells" / "xl.py"]
+ADAPTER = [ROOT / "crm_xl" / "book" / "excel.py", ROOT / "crm_xl" / "book" / "excel_values.py",
+           ROOT / "crm_xl" / "shells" / "xl.py"]
 # Called on the xlwings module itself (not on a fake object): checked by name.
 MODULE_CALLS = [("Book", "caller", "get"), ("Book", "__init__", "get"), ("Apps", "active", "get")]
 # Calls on paths the contract run does not take (no merged cells in its sheets): checked by name.

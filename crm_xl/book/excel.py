@@ -40,19 +40,32 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import decimal
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..model import theme
 from ..model.frame import col_letter
-from ..model.layout import PlacedChart, Rendered
+from ..model.layout import PlacedChart
 from ..model.schema import Kind
+from .excel_values import (
+    CHART_TYPES,
+    EXACT,
+    STYLE_PROPS,
+    a1,
+    as_rows,
+    cell_areas,
+    from_excel,
+    ref_cells,
+    rendered_values,
+    rgb,
+    runs,
+    sheet_title,
+    to_excel,
+    width_runs,
+)
 from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .port import Book
 
@@ -62,133 +75,6 @@ INVALID_SHEET_CHARS = set("[]:*?/\\")
 QUIET = {"screen_updating": False, "calculation": "manual", "enable_events": False}
 
 Action = Callable[[], None]
-
-
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    h = hex_color.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-
-
-# Abstract layout styles → what this adapter sets: number_format, font (bold, italic, size, color), fill.
-STYLE_PROPS: dict[str, dict[str, Any]] = {
-    "title": {"size": 16, "bold": True, "font_color": theme.TITLE_COLOR},
-    "subtitle": {"italic": True, "font_color": theme.NOTE_COLOR},
-    "heading": {"size": 12, "bold": True, "font_color": theme.TITLE_COLOR},
-    "header": {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.HEADER_FILL},
-    "note": {"size": 9, "italic": True, "font_color": theme.NOTE_COLOR},
-    "link": {"font_color": theme.LINK_COLOR},
-    "error": {"font_color": theme.ERROR_FONT, "fill": theme.ERROR_FILL},
-    "warning": {"font_color": theme.WARNING_FONT, "fill": theme.WARNING_FILL},
-    "ok": {"font_color": theme.OK_FONT, "fill": theme.OK_FILL},
-    "empty": {"italic": True, "font_color": theme.NOTE_COLOR},
-    **{name: {"number_format": fmt} for name, fmt in theme.STYLE_FORMATS.items()},
-}
-CHART_TYPES = {"bar": "bar_clustered", "column": "column_clustered", "pie": "pie", "line": "line"}
-
-
-# --- values on the way out ------------------------------------------------------------------------------
-
-
-def _risky_text(text: str) -> bool:
-    """Would Excel store this text as something else (a formula, number, date, boolean)?"""
-    return (text[:1] in "=+-@'" or any(ch.isdigit() for ch in text)
-            or text.strip().upper() in ("TRUE", "FALSE"))
-
-
-def to_excel(value: Any) -> Any:
-    """A value as Excel should receive it: None for NaN/NaT/pd.NA, datetime for Timestamps and dates,
-    Python numbers for numpy scalars, text kept as text (an apostrophe prefix where Excel would
-    reinterpret it)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return "'" + value if _risky_text(value) else value
-    if isinstance(value, bool):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, pd.Timestamp):
-        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if hasattr(value, "item"):
-        return to_excel(value.item())
-    return to_excel(str(value))
-
-
-_EXACT = 2**53  # floats below this hold whole numbers exactly
-
-
-def from_excel(value: Any) -> Any:
-    """A cell value as the other adapters give it: whole floats as int (Excel hands every number over as
-    a float; openpyxl gives 5 for a cell holding 5)."""
-    if isinstance(value, float) and value.is_integer() and -_EXACT < value < _EXACT:
-        return int(value)
-    return value
-
-
-def _hyperlink(target: str, text: Any) -> Any:
-    """A link cell as a HYPERLINK formula (written with the other values, in the same call)."""
-    shown = "" if text is None else str(text)
-    if len(shown) > 250 or len(target) > 250:
-        return to_excel(text)
-    quoted = shown.replace('"', '""')
-    where = ("#" + target).replace('"', '""')
-    return f'=HYPERLINK("{where}","{quoted}")'
-
-
-def _sheet_title(name: str) -> str:
-    return "".join("_" if ch in INVALID_SHEET_CHARS else ch for ch in name)[:31]
-
-
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    """Sorted integers → (first, last) runs of consecutive ones."""
-    runs: list[tuple[int, int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
-
-
-def _a1(r1: int, c1: int, r2: int, c2: int) -> str:
-    first = f"{col_letter(c1)}{r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:{col_letter(c2)}{r2}"
-
-
-Area = tuple[int, int, int, int]  # (first row, first column, last row, last column)
-
-
-def cell_areas(cells: list[tuple[int, int]]) -> list[Area]:
-    """Cells → rectangles covering exactly them: vertical runs per column, merged across adjacent
-    columns holding the same run. Each is one range (xlwings on macOS cannot take a multi-area address)."""
-    by_col: dict[int, list[int]] = defaultdict(list)
-    for r, c in cells:
-        by_col[c].append(r)
-    blocks: dict[tuple[int, int], list[int]] = defaultdict(list)  # (r1, r2) → columns
-    for c, rows in by_col.items():
-        for run in _runs(sorted(set(rows))):
-            blocks[run].append(c)
-    return [(r1, c1, r2, c2) for (r1, r2), cols in sorted(blocks.items()) for c1, c2 in _runs(sorted(cols))]
-
-
-def _rows(block: Any, height: int, width: int) -> list[list[Any]]:
-    """What Excel returns for a range (a scalar, a flat list or rows, lists or tuples) → rows."""
-    if not isinstance(block, list | tuple):
-        return [[block]]
-    if block and all(isinstance(line, list | tuple) for line in block):
-        return [list(line) for line in block]
-    return [[v] for v in block] if width == 1 else [list(block)]
 
 
 # --- freezing panes through the native window ----------------------------------------------------------
@@ -305,7 +191,7 @@ class ExcelBook(Book):
             for top in range(1, last_row + 1, CHUNK_ROWS):
                 bottom = min(top + CHUNK_ROWS - 1, last_row)
                 block = sht.range((top, 1), (bottom, last_col)).options(ndim=2, err_to_str=True).value
-                rows.extend([int(v) if type(v) is float and v.is_integer() and -_EXACT < v < _EXACT else v
+                rows.extend([int(v) if type(v) is float and v.is_integer() and -EXACT < v < EXACT else v
                              for v in line] for line in block or [])  # from_excel, inlined: millions of cells
             if last_row == 1 and last_col == 1 and (not rows or rows[0][0] is None):
                 rows = []
@@ -365,8 +251,8 @@ class ExcelBook(Book):
 
     def _keep(self, rng: Any, height: int, width: int) -> None:
         """Read what `rng` holds (values and formulas) so a failure later can put it back."""
-        values = _rows(rng.options(ndim=2).value, height, width)
-        formulas = _rows(rng.formula, height, width)
+        values = as_rows(rng.options(ndim=2).value, height, width)
+        formulas = as_rows(rng.formula, height, width)
         saved = [[f if isinstance(f, str) and f.startswith("=") else to_excel(v) for v, f in zip(vl, fl, strict=False)]
                  for vl, fl in zip(values, formulas, strict=False)]
 
@@ -473,7 +359,7 @@ class ExcelBook(Book):
             return []
         cols = sorted({c for record in op.rows for c in record})
         blocks = [(c1, [[to_excel(record.get(c)) for c in range(c1, c2 + 1)] for record in op.rows])
-                  for c1, c2 in _runs(cols)]
+                  for c1, c2 in runs(cols)]
         last = op.first_row + len(op.rows) - 1
         dated = [c for c in cols if theme.kind_format(op.cols.get(c, Kind.TEXT))
                  and op.cols.get(c) in (Kind.DATE, Kind.DATETIME)]
@@ -507,14 +393,14 @@ class ExcelBook(Book):
                 table.resize(sht.range((r1, c1), (n_row, n_col)))
                 old = ((r1, c1), (r2, c2))
                 self._undo.append(lambda table=table, sht=sht, old=old: table.resize(sht.range(*old)))
-                tables[i] = TableInfo(t.name, t.sheet, _a1(r1, c1, n_row, n_col), t.totals)
+                tables[i] = TableInfo(t.name, t.sheet, a1(r1, c1, n_row, n_col), t.totals)
                 self._tables = tables
             return
 
     def _put_sheet(self, op: PutSheet) -> list[Action]:
         rendered = op.rendered
-        name = _sheet_title(op.layout.name)
-        values = _rendered_values(rendered)
+        name = sheet_title(op.layout.name)
+        values = rendered_values(rendered)
         styled: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for c in rendered.cells:
             style = "link" if c.link else c.style
@@ -523,7 +409,7 @@ class ExcelBook(Book):
             if isinstance(c.value, dt.datetime) and c.style not in ("date", "datetime"):
                 styled["date"].append((c.row, c.col))
         styles = [(STYLE_PROPS[s], cell_areas(cells)) for s, cells in styled.items()]
-        widths = _width_runs(rendered.widths)
+        widths = width_runs(rendered.widths)
 
         def run() -> None:
             sheets = self._sheet_map()
@@ -569,7 +455,7 @@ class ExcelBook(Book):
             new = op.sheet not in sheets
             if new:
                 last = list(sheets.values())[-1] if sheets else None
-                sheets[op.sheet] = self.xl.sheets.add(_sheet_title(op.sheet), after=last)
+                sheets[op.sheet] = self.xl.sheets.add(sheet_title(op.sheet), after=last)
                 self._undo.append(sheets[op.sheet].delete)
             sht = sheets[op.sheet]
             for r, c in sorted(cells):
@@ -600,7 +486,7 @@ def _style(rng: Any, props: dict[str, Any]) -> None:
     if props.get("number_format"):
         rng.number_format = props["number_format"]
     if props.get("fill"):
-        rng.color = _rgb(props["fill"])
+        rng.color = rgb(props["fill"])
     font = None
     for key, attr in (("bold", "bold"), ("italic", "italic"), ("size", "size")):
         if key in props:
@@ -608,43 +494,20 @@ def _style(rng: Any, props: dict[str, Any]) -> None:
             setattr(font, attr, props[key])
     if props.get("font_color"):
         font = font or rng.font
-        font.color = _rgb(props["font_color"])
+        font.color = rgb(props["font_color"])
 
 
-def _rendered_values(rendered: Rendered) -> list[list[Any]]:
-    """The rendered cells as one rectangle from A1 (links as HYPERLINK formulas)."""
-    if not rendered.cells:
-        return []
-    height = max(c.row for c in rendered.cells)
-    width = max(c.col for c in rendered.cells)
-    grid: list[list[Any]] = [[None] * width for _ in range(height)]
-    for c in rendered.cells:
-        grid[c.row - 1][c.col - 1] = _hyperlink(c.link, c.value) if c.link else to_excel(c.value)
-    return grid
 
 
-def _width_runs(widths: dict[int, float]) -> list[tuple[tuple[int, int], float]]:
-    """Adjacent columns of equal width → one call each."""
-    out: list[tuple[tuple[int, int], float]] = []
-    for col in sorted(widths):
-        w = widths[col]
-        if out and out[-1][1] == w and out[-1][0][1] == col - 1:
-            out[-1] = ((out[-1][0][0], col), w)
-        else:
-            out.append(((col, col), w))
-    return out
 
 
-def _cells(ref: str) -> list[tuple[int, int]]:
-    r1, c1, r2, c2 = parse_ref(ref.split("!", 1)[1].replace("$", ""))
-    return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
 def _add_chart(sht: Any, placed: PlacedChart) -> None:
     """A chart over its table's ranges, at its anchor cell."""
     spec = placed.chart
     anchor = sht.range(placed.anchor)
-    cells = [(r, c) for _, ref in placed.values for r, c in _cells(ref)]
+    cells = [(r, c) for _, ref in placed.values for r, c in ref_cells(ref)]
     r1, c1, r2, c2 = cell_areas(cells)[0]  # adjacent value columns make one rectangle (crm-xl charts have one)
     chart = sht.charts.add(left=anchor.left, top=anchor.top, width=450, height=15 * placed.rows,
                            chart_type=CHART_TYPES.get(spec.kind, "column_clustered"),
