@@ -17,10 +17,10 @@ import pandas as pd
 from .book.port import Book
 from .core.context import Context
 from .model.errors import SchemaError, UsageError
-from .model.i18n import pick
+from .model.i18n import LANGS, pick
 from .model.parse import is_blank
 from .model.result import JobResult, Summary
-from .model.schema import CUSTOMERS, HISTORY_SHEET
+from .model.schema import CUSTOMERS, HISTORY_SHEET, review_sheet_name
 from .model.settings import tell_notes
 from .runtime import trim, without_gc
 
@@ -72,8 +72,9 @@ def make_context(book: Book, today: dt.date | str | None = None, month: str | No
     """The core's input, with the Book's RunCache (the jobs of a run share what they parse); the review
     history is read only when asked (only the review uses it)."""
     frames = book.frames()
-    return Context(frames, book.settings(), resolve_today(book, today), book.lang, check_month(month),
-                   read_history(book) if with_history else None, cache=book.cache)
+    day, month = resolve_today(book, today), check_month(month)
+    return Context(frames, book.settings(), day, book.lang, month, read_history(book) if with_history else None,
+                   read_review_sheet(book, day, month) if with_history else None, cache=book.cache)
 
 
 def read_history(book: Book) -> pd.DataFrame | None:
@@ -88,6 +89,17 @@ def read_history(book: Book) -> pd.DataFrame | None:
     head = [str(h) if h is not None else f"col{i}" for i, h in enumerate(grid[0] + [None] * (width - len(grid[0])))]
     body = [r + [None] * (width - len(r)) for r in grid[1:]]
     return pd.DataFrame(body, columns=head, dtype=object)
+
+
+def read_review_sheet(book: Book, today: dt.date, month: str | None) -> list[list[Any]] | None:
+    """The cells of the review sheet of the month under review (any language), or None: the review keeps
+    what the team typed in it."""
+    from .core.review.figures import Month
+
+    label = month or Month.before(today).label
+    names = {review_sheet_name(lang, label) for lang in LANGS}
+    sheet = next((n for n in book.sheet_names() if n in names), None)
+    return book.grid(sheet) if sheet is not None else None
 
 
 def require_customers(book: Book, jobs: tuple[str, ...]) -> None:

@@ -15,6 +15,10 @@ in the column header: `成交金额（万元）` / `Amount (10k yuan)`; `成交�
 Percent (`percent`), from a share (0.119 → `11.9%`): at most 1 decimal, trailing zero dropped (`80%`,
 `75.9%`, `100%`); `signed=True` puts + before a rise (`+11.9%`, `-5%`).
 
+Points (`points`), the change of a rate, from the change of the share (0.032 → `+3.2 个百分点`,
+`+3.2 pp`, `+3.2 個百分點`): a rate's change is never written as a percent; same decimals as `percent`,
+always signed (`0 个百分点` for no change).
+
 Dates (`date_text`): ISO `2024-03-01`; a datetime with a time of day adds it as `2024-03-01 09:30`
 (`09:30:15` when the seconds are not zero).
 """
@@ -85,6 +89,14 @@ def percent(share: float, signed: bool = False) -> str:
     return f"{'+' if signed and text != '0' and not text.startswith('-') else ''}{text}%"
 
 
+def points(change: float, lang: Lang) -> str:
+    """A change of a rate in percentage points: 0.032 → `+3.2 个百分点` / `+3.2 pp` / `+3.2 個百分點`."""
+    if not math.isfinite(change):
+        return ""
+    number = percent(change, signed=True)[:-1]
+    return f"{number} {pick(lang, '个百分点', 'pp', '個百分點')}"
+
+
 def date_text(value: dt.date) -> str:
     """`2024-03-01`; a datetime with a time of day: `2024-03-01 09:30` (seconds when not zero)."""
     if isinstance(value, dt.datetime):
@@ -95,4 +107,4 @@ def date_text(value: dt.date) -> str:
 
 
 __all__ = ["money", "money_value", "money_factor", "money_style", "money_unit_label", "money_header",
-           "percent", "date_text", "WAN"]
+           "percent", "points", "date_text", "WAN"]

@@ -188,13 +188,18 @@ def test_headline_figures_this_month_and_last(data: fig.Data):
         # known by 03-31: 13 customers (all but 庚); with a conversion by then: 甲 乙 子 丑 寅
         "conv_rate": 5 / 13, "lost": 2, "days_mean": (55 + 18) / 2, "tier_up": 2, "tier_down": 1,
         "overdue": march["overdue"],
+        # open leads at 03-31: 辛 (A, overdue), 丙 (B, overdue), 己 (C, not yet due) → 1/3 on cadence;
+        # won before March and not lost before it: 子 丑 寅, none lost in March
+        "coverage": 1 / 3, "won_start": 3, "churned": 0, "churn_rate": 0.0, "retention_rate": 1.0,
     }
     feb = fig.headline(data, FEB)
     # February: new 丁 卯; follow-ups 子 (visit) 丁 (call); 子 converts 20万 after 36 days; 戊 lost 02-28;
     # 甲 B→A; known by 02-29: 甲 丁 戊 辛 子 丑 寅 卯 (8), converted 子 丑 寅 (3)
-    assert {k: v for k, v in feb.items() if k != "overdue"} == {
+    assert {k: v for k, v in feb.items() if k not in ("overdue", "coverage")} == {
         "new": 2, "followups": 2, "touched": 2, "conversions": 1, "amount": 200000.0, "conv_rate": 3 / 8,
         "lost": 1, "days_mean": 36.0, "tier_up": 1, "tier_down": 0,
+        # won before February: 丑 寅 (子 converts on 02-10); none lost in February (戊 never converted)
+        "won_start": 2, "churned": 0, "churn_rate": 0.0, "retention_rate": 1.0,
     }
 
 
@@ -229,7 +234,8 @@ def test_review_sheet_zh():
     by_name = {row[0]: row[1:] for row in overview[1:]}
     assert by_name["新增客户"] == [5, 2, 3, 1.5]
     assert by_name["成交金额（万元）"] == [90.0, 20.0, 70.0, 3.5]  # 万 per the default money unit
-    assert by_name["累计转化率"][:3] == pytest.approx([5 / 13, 3 / 8, 5 / 13 - 3 / 8])
+    # a rate's change is in percentage points: 5/13 − 3/8 = 0.96 points
+    assert by_name["累计转化率"][:3] == [pytest.approx(5 / 13), pytest.approx(3 / 8), "+1 个百分点"]
     assert by_name["累计转化率"][3] is None  # a rate's change is in points, no % change
     assert by_name["级别下调"] == [1, 0, 1, None]  # no % change from zero
     # every table has its definition right below it

@@ -25,7 +25,7 @@ from ...model.frame import Frames
 from ...model.parse import norm
 from ...model.settings import Settings
 from ..context import Context
-from ..followups.rules import overdue_as_of
+from ..followups.rules import OPEN_CODES, follow_state, overdue_as_of
 from ..kernel.cells import spread
 from ..kernel.columns import factorized, parsed
 from ..kernel.memo import memo
@@ -335,6 +335,41 @@ def overdue_at(d: Data, day: dt.date) -> pd.Series:
     return d.cache[day]
 
 
+def coverage(d: Data, m: Month) -> pd.DataFrame:
+    """Follow-up coverage by tier at month end: leads (customers known by month end whose follow-up state
+    at month end is an open one — not won, lost or paused, statuses as they are now), overdue (of them,
+    those `overdue_at` month end), on_cadence = leads − overdue, rate = on_cadence / leads. Tiers as the
+    stale rules hold them at month end (`follow_state`); rows A, B, C, then BLANK (no tier)."""
+    key = ("coverage", m)
+    if key not in d.cache:
+        day = m.last_day
+        st = follow_state(d.frames, d.settings, day)[["key", "tier", "code"]]
+        st = st[st["key"] != ""].drop_duplicates("key").set_index("key").reindex(d.customers.index)
+        lead = st["code"].isin(OPEN_CODES) & (d.customers["known"] < m.end)
+        late = overdue_at(d, day) & lead
+        tier = st["tier"].where(st["tier"].isin(list(TIER_RANK)), BLANK)
+        out = pd.DataFrame({"leads": lead.groupby(tier).sum(), "overdue": late.groupby(tier).sum()})
+        out = out[out["leads"] > 0].astype(int)
+        out["on_cadence"] = out["leads"] - out["overdue"]
+        out["rate"] = (out["on_cadence"] / out["leads"]).astype(float)
+        d.cache[key] = _ordered(out, list(TIER_RANK), tail=(BLANK,))[["leads", "on_cadence", "overdue", "rate"]]
+    return d.cache[key]
+
+
+def retention(d: Data, m: Month) -> dict[str, Any]:
+    """Won accounts over the month: won_start (customers with a conversion dated before the month and
+    not lost before it), churned (of them, those whose lost-on date is in the month), churn_rate =
+    churned / won_start, retention_rate = 1 − churn_rate (None when won_start is 0). A lost customer
+    without a lost-on date cannot be dated: it stays in won_start and is not churned."""
+    cu = d.customers
+    won = (_first_conversion(d) < m.start) & ~(cu["lost_on"] < m.start)
+    churned = won & m.within(cu["lost_on"])
+    base, gone = int(won.sum()), int(churned.sum())
+    rate = gone / base if base else None
+    return {"won_start": base, "churned": gone, "churn_rate": rate,
+            "retention_rate": None if rate is None else 1 - rate}
+
+
 def owners(d: Data, m: Month) -> pd.DataFrame:
     """By owner: followups (follow-up owner, else the customer's), new customers and overdue at month end
     (the customer's owner), conversions and amount (conversion owner, else the customer's)."""
@@ -380,7 +415,8 @@ def _tier_moves(d: Data, m: Month) -> pd.DataFrame:
 
 
 HEADLINE_KEYS = ("new", "followups", "touched", "conversions", "amount", "conv_rate", "lost", "days_mean",
-                 "tier_up", "tier_down", "overdue")
+                 "tier_up", "tier_down", "overdue", "coverage", "won_start", "churned", "churn_rate",
+                 "retention_rate")
 
 
 def headline(d: Data, m: Month, *, light: bool = False) -> dict[str, Any]:
@@ -412,8 +448,16 @@ def headline(d: Data, m: Month, *, light: bool = False) -> dict[str, Any]:
         "tier_up": int(moves.loc[moves["direction"] == "up", "count"].sum()),
         "tier_down": int(moves.loc[moves["direction"] == "down", "count"].sum()),
         "overdue": int(overdue_at(d, m.last_day).sum()),
+        "coverage": _coverage_rate(coverage(d, m)),
+        **retention(d, m),
     })
     return {k: out[k] for k in HEADLINE_KEYS}
+
+
+def _coverage_rate(cov: pd.DataFrame) -> float | None:
+    """All tiers' on-cadence leads ÷ leads at month end (None without leads)."""
+    leads = int(cov["leads"].sum())
+    return int(cov["on_cadence"].sum()) / leads if leads else None
 
 
 def _first_conversion(d: Data) -> pd.Series:

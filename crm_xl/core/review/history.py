@@ -2,7 +2,9 @@
 
 The sheet is a plain table whose first row is the header (that is how `jobs.read_history` reads it).
 Amounts are kept in yuan here and shown in 万 or 元 as Settings says; the amount header names its unit,
-so a history written in one unit is read back correctly after the unit changes.
+so a history written in one unit is read back correctly after the unit changes. What the team types is
+kept: the 改进计划 (plan) column and any column the team added (by its header, after crm-xl's columns)
+keep their cells for every month when a month is reviewed again; only the figures are replaced.
 """
 
 from __future__ import annotations
@@ -33,8 +35,15 @@ FIELDS: dict[str, tuple[str, str, Style]] = {
     "tier_up": ("级别上调", "Tier moves up", "int"),
     "tier_down": ("级别下调", "Tier moves down", "int"),
     "overdue": ("月末逾期客户", "Overdue at month end", "int"),
+    "coverage": ("跟进覆盖率", "Follow-up coverage", "pct"),
+    "won_start": ("月初已成交客户", "Won accounts at month start", "int"),
+    "churned": ("已成交客户流失", "Won accounts lost", "int"),
+    "churn_rate": ("客户流失率", "Churn rate", "pct"),
+    "retention_rate": ("客户留存率", "Retention rate", "pct"),
+    "plan": ("改进计划", "Improvement plan", "text"),
 }
-COLUMNS = ("month", *HEADLINE_KEYS)
+PLAN = "plan"
+COLUMNS = ("month", *HEADLINE_KEYS, PLAN)
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
@@ -84,17 +93,25 @@ def _number(value: Any) -> float | None:
 
 
 def parse_history(table: pd.DataFrame | None) -> pd.DataFrame:
-    """The history sheet's rows (columns = header texts, any language) as a DataFrame indexed by month
-    with the canonical columns; amounts in yuan. Rows without a month are dropped; a month given twice
-    keeps its last row."""
-    empty = pd.DataFrame(columns=list(HEADLINE_KEYS), index=pd.Index([], name="month"), dtype=object)
+    """The history sheet's rows (columns = header texts, any language) as a DataFrame indexed by month:
+    the canonical columns (HEADLINE_KEYS, amounts in yuan; PLAN as typed), then the team's own columns
+    under their headers as typed (a header repeating one already read is the team's too). Rows without a
+    month are dropped; a month given twice keeps its last row."""
+    canonical = [*HEADLINE_KEYS, PLAN]
+    empty = pd.DataFrame(columns=canonical, index=pd.Index([], name="month"), dtype=object)
     if table is None or table.empty:
         return empty
     cols: dict[int, tuple[str, float]] = {}  # column position → (key, yuan factor); first header wins
+    own: dict[int, str] = {}  # column position → the team's header
     for i, head in enumerate(table.columns):
         hit = _INDEX.get(fold(str(head)))
         if hit and hit[0] not in {k for k, _ in cols.values()}:
             cols[i] = hit
+        elif not is_blank(head) or table.iloc[:, i].map(lambda v: not is_blank(v)).any():
+            label = str(head)
+            while label in canonical or label in own.values():
+                label += " "  # (a header equal to a key or to another kept header: kept apart)
+            own[i] = label
     month_at = next((i for i, (k, _) in cols.items() if k == "month"), None)
     if month_at is None:
         return empty
@@ -103,31 +120,44 @@ def parse_history(table: pd.DataFrame | None) -> pd.DataFrame:
         label = month_label(record[month_at])
         if label is None:
             continue
-        row: dict[str, Any] = {k: None for k in HEADLINE_KEYS}
+        row: dict[str, Any] = {k: None for k in canonical}
         for i, (key, factor) in cols.items():
             if key == "month":
                 continue
+            if key == PLAN:
+                row[key] = None if is_blank(record[i]) else record[i]
+                continue
             num = _number(record[i])
             row[key] = None if num is None else num * factor
+        for i, head in own.items():
+            row[head] = None if is_blank(record[i]) else record[i]
         rows[label] = row
     if not rows:
         return empty
-    out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(HEADLINE_KEYS))
+    out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=canonical + list(own.values()))
     out.index.name = "month"
     return out.sort_index().astype(object)
 
 
-def merge_history(history: pd.DataFrame, month: str, figures: dict[str, Any]) -> pd.DataFrame:
-    """History with `month`'s row set to `figures` (replacing any row it had), sorted by month."""
-    row = pd.DataFrame([{k: figures.get(k) for k in HEADLINE_KEYS}], index=pd.Index([month], name="month"),
-                       dtype=object)
+def merge_history(history: pd.DataFrame, month: str, figures: dict[str, Any], plan: Any = None) -> pd.DataFrame:
+    """History with `month`'s figures set to `figures` (replacing those it had) and its plan to `plan`
+    when given; the month's other cells (the plan when not given, the team's columns) stay. Sorted by
+    month."""
+    values = {c: None for c in history.columns}
+    if month in history.index:
+        values.update(history.loc[month].to_dict())
+    values.update({k: figures.get(k) for k in HEADLINE_KEYS})
+    if plan is not None:
+        values[PLAN] = plan
+    row = pd.DataFrame([values], index=pd.Index([month], name="month"), dtype=object)
     rest = history.drop(index=month, errors="ignore")
     out = pd.concat([rest, row]) if len(rest) else row
-    return out.sort_index().astype(object)
+    return out.reindex(columns=list(dict.fromkeys([*history.columns, *values]))).sort_index().astype(object)
 
 
 def display(history: pd.DataFrame, lang: Lang, unit: str) -> tuple[pd.DataFrame, dict[str, Style]]:
-    """History as a display table (headers in `lang`, amounts in `unit`) and its column formats."""
+    """History as a display table (headers in `lang`, amounts in `unit`) and its column formats: the
+    figures, the plan, then the team's own columns as they were typed."""
     data: dict[str, list[Any]] = {header("month", lang, unit): list(history.index)}
     formats: dict[str, Style] = {}
     for key in HEADLINE_KEYS:
@@ -141,7 +171,23 @@ def display(history: pd.DataFrame, lang: Lang, unit: str) -> tuple[pd.DataFrame,
         if FIELDS[key][2] == "int":
             values = [None if v is None else int(round(v)) for v in values]
         data[label] = values
+    data[header(PLAN, lang, unit)] = [_kept(v) for v in history[PLAN]] if PLAN in history else [None] * len(history)
+    for col in history.columns:
+        if col in HEADLINE_KEYS or col == PLAN:
+            continue
+        label = str(col).rstrip()
+        while label in data:  # (the same header as another column: a space keeps them apart)
+            label += " "
+        data[label] = [_kept(v) for v in history[col]]
+        filled = [v for v in data[label] if v is not None]
+        if filled and all(isinstance(v, dt.date) for v in filled):
+            formats[label] = "date"
     return pd.DataFrame(data), formats
+
+
+def _kept(value: Any) -> Any:
+    """A typed cell as it was (None when blank)."""
+    return None if is_blank(value) else value
 
 
 def _clean(value: Any) -> float | None:

@@ -11,15 +11,17 @@ from typing import Any
 
 import pandas as pd
 
-from ...model.format import date_text, money, money_style, money_unit_label, money_value, percent
+from ...model.format import date_text, money, money_style, money_unit_label, money_value, percent, points
 from ...model.i18n import LANGS, Lang, pick
 from ...model.layout import Chart, SheetLayout, Style, Table, Text
+from ...model.parse import is_blank
 from ...model.result import JobResult, Summary
 from ...model.schema import HISTORY_SHEET, review_sheet_name
 from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
+from . import plan
 
 TREND_MONTHS = 12
 
@@ -39,9 +41,13 @@ def build(ctx: Context) -> JobResult:
                          sheets=[layout])
 
     now = fig.headline(data, month)
-    before = fig.headline(data, month.shift(-1))
-    history = hist.merge_history(hist.parse_history(ctx.history), month.label, now)
-    s = _Sheet(ctx, data, month, now, before, history)
+    recorded = hist.parse_history(ctx.history)
+    before = last_month(data, recorded, month)
+    extra, typed = plan.read(ctx.review_grid)
+    kept = recorded.at[month.label, hist.PLAN] if month.label in recorded.index else None
+    rows = typed or plan.from_text(kept)  # each place keeps what was typed; an empty one gets the other's
+    history = hist.merge_history(recorded, month.label, now, None if not is_blank(kept) else plan.as_text(typed, lang))
+    s = _Sheet(ctx, data, month, now, before, history, plan.blocks(lang, extra, rows))
     layout = SheetLayout(name, s.blocks(), s.charts(), aliases=aliases, tab_color="2E75B6")
     history_layout = _history_layout(lang, unit, history, name)
     counts = {"month": month.label, "sheet": name, **now, "history_rows": len(history)}
@@ -50,10 +56,22 @@ def build(ctx: Context) -> JobResult:
     return JobResult(summary, sheets=[layout, history_layout])
 
 
+def last_month(data: fig.Data, recorded: pd.DataFrame, month: fig.Month) -> dict[str, Any]:
+    """Last month's headline figures: those its review recorded on the history when it has that row (the
+    figures the trend shows for it), each figure the row leaves blank computed from the current data."""
+    before = month.shift(-1)
+    row = recorded.loc[before.label].to_dict() if before.label in recorded.index else {}
+    kept = {k: row[k] for k in fig.HEADLINE_KEYS if not is_blank(row.get(k))}
+    if len(kept) == len(fig.HEADLINE_KEYS):
+        return kept
+    return {**fig.headline(data, before), **kept}
+
+
 def _history_layout(lang: Lang, unit: str, history: pd.DataFrame, after: str) -> SheetLayout:
     df, formats = hist.display(history, lang, unit)
-    note = pick(lang, "每次复盘写入该月一行；重新复盘同一月份会替换该行。",
-                "One row per month reviewed; reviewing a month again replaces its row.")
+    note = pick(lang, "每次复盘写入该月一行；重新复盘同一月份只替换该行的数值，「改进计划」和你添加的列保持不变。",
+                "One row per month reviewed; reviewing a month again replaces its figures only — the "
+                "improvement plan and columns you add are kept.")
     amount = hist.header("amount", lang, unit)
     chart = Chart("line", pick(lang, "月度成交金额", "Monthly conversion amount"), "history",
                   hist.header("month", lang, unit), [amount])
@@ -86,6 +104,8 @@ def _period(ctx: Context, month: fig.Month) -> str:
 def _fmt(value: Any, style: Style) -> str:
     if value is None or value != value:
         return ""
+    if isinstance(value, str):
+        return value
     if style == "pct":
         return percent(value)
     if style == "int":
@@ -99,8 +119,10 @@ class _Sheet:
     """Labels and lays out one month's review."""
 
     def __init__(self, ctx: Context, data: fig.Data, month: fig.Month, now: dict[str, Any],
-                 before: dict[str, Any], history: pd.DataFrame) -> None:
+                 before: dict[str, Any], history: pd.DataFrame, plan_blocks: list[Text | Table]) -> None:
         self.ctx, self.data, self.month, self.now, self.before, self.history = ctx, data, month, now, before, history
+        self.plan_blocks = plan_blocks
+        self.coverage = fig.coverage(data, month)
         self.lang: Lang = ctx.lang
         self.unit = ctx.settings.money_unit
         self.money: Style = money_style(self.unit)
@@ -174,15 +196,18 @@ class _Sheet:
         if parts:
             joined = "; ".join(parts)
             lines.append(self.t("；".join(parts) + "。", joined[:1].upper() + joined[1:] + "."))
-        lost = self.t(f"流失 {n['lost']} 个客户", f"{n['lost']} customers lost")
-        if n["lost"]:
-            top = self.lost["lost"].idxmax()
-            lost += self.t(f"，主要原因：{self.group(top)}（{int(self.lost['lost'][top])} 个）",
-                           f", mainly {self.group(top)} ({int(self.lost['lost'][top])})")
+        lost = self.t(f"流失 {n['lost']} 个客户", f"{n['lost']} customers lost") + self.lost_leaders()
         lines.append(self.t(f"{lost}；月末有 {n['overdue']} 个客户逾期待跟进（含售后步骤）；级别上调 {n['tier_up']} 次、"
                             f"下调 {n['tier_down']} 次。",
                             f"{lost}; {n['overdue']} customers overdue for follow-up at month end; "
                             f"{n['tier_up']} tier moves up, {n['tier_down']} down."))
+        lines.append(self.coverage_text())
+        if n["won_start"]:
+            lines.append(self.t(
+                f"月初 {n['won_start']} 个已成交客户，本月流失 {n['churned']} 个：流失率 {percent(n['churn_rate'])}，"
+                f"留存率 {percent(n['retention_rate'])}。",
+                f"Of {n['won_start']} won accounts at month start, {n['churned']} lost this month: churn rate "
+                f"{percent(n['churn_rate'])}, retention rate {percent(n['retention_rate'])}."))
         c = self.churn
         if c["won"]:
             lines.append(self.t(
@@ -191,6 +216,38 @@ class _Sheet:
                 f"Of {c['won']} won accounts at month end, {c['high']} at high churn risk and {c['medium']} at "
                 f"medium; value at risk {self.money_text(c['value_at_risk'])}."))
         return lines
+
+    def lost_leaders(self) -> str:
+        """`，主要原因：X（2 个）` when one reason leads; tied reasons listed: `，原因：X、Y 各 1 个`."""
+        counts = self.lost["lost"].dropna()
+        if not len(counts):
+            return ""
+        top = int(counts.max())
+        leaders = [self.group(i) for i in counts.index if counts[i] == top]
+        if len(leaders) == 1:
+            return self.t(f"，主要原因：{leaders[0]}（{top} 个）", f", mainly {leaders[0]} ({top})")
+        en = ", ".join(leaders[:-1]) + " and " + leaders[-1]
+        return self.t(f"，原因：{'、'.join(leaders)} 各 {top} 个", f", {en} {top} each")
+
+    def coverage_text(self) -> str:
+        """Leads followed on cadence per tier at month end, and the tiers with overdue leads (worst first)."""
+        cov = self.coverage
+        if not len(cov):
+            return self.t("月末没有跟进中的客户。", "No open leads at month end.")
+        each = [(self.tier_label(i), int(r["on_cadence"]), int(r["leads"])) for i, r in cov.iterrows()]
+        lines = self.t("月末按节奏跟进：" + "、".join(f"{k} {a}/{b}" for k, a, b in each),
+                       "Followed on cadence at month end: " + ", ".join(f"{k} {a}/{b}" for k, a, b in each))
+        short = cov[cov["overdue"] > 0].sort_values("rate", kind="stable")
+        if not len(short):
+            return lines + self.t("；各级客户均按节奏跟进。", "; every tier on cadence.")
+        words = [self.t(f"{self.tier_label(i)}客户跟进不足（{int(r['overdue'])}/{int(r['leads'])} 个逾期）",
+                        f"{self.tier_label(i)} customers under-followed ({int(r['overdue'])} of {int(r['leads'])} "
+                        "overdue)") for i, r in short.iterrows()]
+        return lines + self.t("；" + "；".join(words) + "。", "; " + "; ".join(words) + ".")
+
+    def tier_label(self, tier: str) -> str:
+        """`B级` / `B-tier`; `（未定级）` / `(no tier)` for a lead without one."""
+        return self.group(tier, tier=True) if tier == fig.BLANK else self.t(f"{tier}级", f"{tier}-tier")
 
     # --- tables ----------------------------------------------------------------------------------
 
@@ -202,6 +259,8 @@ class _Sheet:
             if key == "amount":
                 now, before = money_value(now, self.unit), money_value(before, self.unit)
             change = None if now is None or before is None else now - before
+            if style == "pct" and change is not None:  # a rate's change is in percentage points
+                change = points(change, self.lang)
             pct = None if style == "pct" else _change_pct(now, before)
             rows.append([hist.header(key, self.lang, self.unit), now, before, change, pct])
             styles.append(style)
@@ -226,14 +285,22 @@ class _Sheet:
         note = t(
             "新增客户：首次接触日期（缺失时用录入日期）在本月的客户。跟进次数 / 触达客户：本月跟进记录数 / 涉及客户数。\n"
             "成交单数 / 金额：转化时间在本月的转化记录。累计转化率 = 截至月末有成交的客户 ÷ 截至月末已接触的客户。\n"
-            "流失客户：流失日期在本月。平均成交天数、级别调整、月末逾期的口径见下文各表。\n"
+            "流失客户：流失日期在本月。平均成交天数、级别调整、月末逾期、跟进覆盖率的口径见下文各表。\n"
+            "月初已成交客户：本月之前有成交、且未在本月之前流失的客户；已成交客户流失：其中流失日期在本月的；\n"
+            "客户流失率 = 已成交客户流失 ÷ 月初已成交客户；客户留存率 = 1 − 客户流失率。\n"
+            "上月：复盘历史中有上月一行时取该行记录的数值（与月度趋势相同），否则按当前数据计算。\n"
             "变化 = 本月 − 上月（比率的变化为百分点）；环比 = 变化 ÷ 上月。",
             "New customers: first contact (else entry date) in the month. Follow-ups / customers touched: "
             "follow-up rows / distinct customers in the month.\n"
             "Conversions / amount: conversion rows dated in the month. Conversion rate (cumulative) = customers "
             "with a conversion by month end ÷ customers known by month end.\n"
-            "Lost: lost-on date in the month. Days to close, tier moves and overdue are defined under their tables "
-            "below.\n"
+            "Lost: lost-on date in the month. Days to close, tier moves, overdue and follow-up coverage are defined "
+            "under their tables below.\n"
+            "Won accounts at month start: customers with a conversion before the month, not lost before it; won "
+            "accounts lost: of them, those with a lost-on date in the month;\n"
+            "churn rate = won accounts lost ÷ won accounts at month start; retention rate = 1 − churn rate.\n"
+            "Last month: the figures last month's row on the review history recorded (as the trend shows), when "
+            "there is that row; else computed from the current data.\n"
             "Change = this month − last month (percentage points for rates); change % = change ÷ last month.",
         )
         return Table(df, t("一、本月概览（与上月对比）", "1. The month at a glance (vs last month)"),
@@ -405,6 +472,28 @@ class _Sheet:
         return Table(df, t("九、月度趋势", "9. Monthly trend"),
                      {cols[1]: "int", cols[2]: "int", cols[3]: self.money, cols[4]: "pct"}, note=note, name="trend")
 
+    def coverage_table(self) -> Table:
+        """Follow-up coverage by tier at month end (fig.coverage)."""
+        t = self.t
+        cols = [t("级别", "Tier"), t("跟进中客户", "Open leads"), t("按节奏跟进", "On cadence"),
+                t("逾期", "Overdue"), t("覆盖率", "Coverage")]
+        c = self.coverage
+        df = pd.DataFrame({
+            cols[0]: [self.tier_label(i) for i in c.index], cols[1]: c["leads"], cols[2]: c["on_cadence"],
+            cols[3]: c["overdue"], cols[4]: c["rate"],
+        }, dtype=object).reset_index(drop=True)
+        note = t(
+            "跟进中客户：月末已接触、跟进状态为跟进中的客户（不含已成交、已流失、暂停；状态取当前值），按月末的级别。\n"
+            "逾期：按跟进提醒的规则，月末已过下次跟进日；按节奏跟进 = 跟进中客户 − 逾期；覆盖率 = 按节奏跟进 ÷ 跟进中客户。",
+            "Open leads: customers known by month end whose follow-up state is open (not won, lost or paused; "
+            "statuses as they are now), by their tier at month end.\n"
+            "Overdue: past the next follow-up date at month end by the stale rules; on cadence = open leads − "
+            "overdue; coverage = on cadence ÷ open leads.",
+        )
+        return Table(df, t("十、跟进覆盖（按级别，截至月末）", "10. Follow-up coverage by tier (at month end)"),
+                     {cols[1]: "int", cols[2]: "int", cols[3]: "int", cols[4]: "pct"}, note=note, name="coverage",
+                     empty_text=t("月末没有跟进中的客户", "No open leads at month end"))
+
     # --- sheet -----------------------------------------------------------------------------------
 
     def blocks(self) -> list[Text | Table]:
@@ -419,7 +508,8 @@ class _Sheet:
         ]
         self._trend = self.trend_table()
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
-                self.lost_table(), self.moves_table(), self.churn_table(), self._trend]
+                self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
+                *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 
     def charts(self) -> list[Chart]:
