@@ -51,7 +51,7 @@ def defined_rules() -> dict[str, str]:
 
 def rules_table(path: Path) -> list[tuple[str, str]]:
     """(code, severity) of each code in README's rules table (the table headed `| code | severity |`). A
-    row may name several codes (`bad_phone` / `bad_email`) with one severity for all, or one each
+    row may name several codes (`bad_contact` / `bad_email`) with one severity for all, or one each
     (`error / warning`)."""
     lines = read(path).splitlines()
     start = next((i for i, line in enumerate(lines) if re.match(r"\|\s*code\s*\|\s*severity\s*\|", line)), None)
@@ -192,9 +192,11 @@ def _row(code: str) -> str:
     ("| error / warning |", "| warning / error |", "formula_no_value is listed as warning"),
     (_row("owner_mismatch"), _row("owner_mismatch") + "\n| `no_such_rule` | error | never |",
      "no_such_rule is in the rules table"),
-    ("`bad_phone` / `bad_email`", "`bad_phone`", "bad_email (error) is missing"),
+    ("`bad_contact` / `bad_email`", "`bad_contact`", "bad_email (error) is missing"),
     (_row("duplicate"), _row("duplicate") + "\n" + _row("duplicate"), "duplicate is listed twice"),
-], ids=["row-dropped", "severity-changed", "pair-swapped", "unknown-code", "code-dropped-from-pair", "twice"])
+    ("| `bad_contact` / `bad_email` |", "| `bad_phone` / `bad_email` |", "bad_phone is in the rules table"),
+], ids=["row-dropped", "severity-changed", "pair-swapped", "unknown-code", "code-dropped-from-pair", "twice",
+        "old-code-name"])
 def test_the_rules_check_fails_on_a_broken_table(tmp_path: Path, old: str, new: str, expected: str) -> None:
     problems = rules_table_problems(_broken(tmp_path, README, old, new))
     assert any(expected in p for p in problems), problems

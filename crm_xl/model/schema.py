@@ -72,7 +72,7 @@ class Kind(StrEnum):
     DATETIME = "datetime"  # a date, optionally with a time
     INT = "int"
     NUMBER = "number"
-    PHONE = "phone"  # phone number or e-mail
+    PHONE = "phone"  # a contact: phone number, e-mail or WeChat ID
     BUDGET = "budget"  # range in yuan
     AMOUNT = "amount"  # money in yuan
     TAGS = "tags"
@@ -306,7 +306,10 @@ CUSTOMERS = SheetDef(
         Column("contact", "联系人", "聯繫人", "Contact", required=True, width=10, aliases=("聯絡人",)),
         Column("title", "职务", "職務", "Title", width=10, aliases=("职位",)),
         Column("phone", "联系方式", "聯繫方式", "Phone / email", Kind.PHONE, width=18,
-               aliases=("聯絡方式", "电话", "Phone", "Email", "Phone/email", "Contact info")),
+               aliases=("聯絡方式", "电话", "Phone", "Email", "Phone/email", "Contact info",
+                        "联系方式（企业微信/电话）", "Contact (WeChat / phone)", "Phone / WeChat")),
+        Column("wechat", "微信", "微信", "WeChat", Kind.PHONE, width=16,
+               aliases=("微信号", "微信號", "WeChat ID", "企业微信", "企業微信")),
         Column("need", "客户需求", "客戶需求", "Need", width=22, aliases=("需求",)),
         Column("budget", "预算范围", "預算範圍", "Budget", Kind.BUDGET, width=12, aliases=("预算",)),
         Column("source", "来源", "來源", "Source", Kind.LIST, list="sources", width=10,

@@ -1,4 +1,4 @@
-"""validate: every rule fires and stays quiet (zh-Hans and en headers), the toolkit's sample rows, the
+"""validate: every rule fires and stays quiet (zh-Hans, zh-Hant and en headers), the toolkit's sample rows, the
 check column, the Issues sheet, the summary, and arbitrary cell values."""
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ from hypothesis import strategies as st
 from crm_xl.book.memory import MemoryBook, settings_grid
 from crm_xl.book.ops import TableInfo
 from crm_xl.core.validation import checks
+from crm_xl.core.validation.contacts import parse_contacts
 from crm_xl.core.validation.job import find_issues, validate
 from crm_xl.core.validation.names import dedupe_key
 from crm_xl.core.validation.rules import RULES
 from crm_xl.jobs import make_context
 from crm_xl.model.frame import col_letter
 from crm_xl.model.layout import Table, render
-from crm_xl.model.parse import parse_contact
 from crm_xl.model.schema import ISSUES_SHEET, SHEETS, NoValue
 from crm_xl.model.settings import Settings
 from tests.conftest import make_ctx
 
-LANGS = ["zh-Hans", "en"]
+LANGS = ["zh-Hans", "zh-Hant", "en"]
 TODAY = "2024-03-15"
 
 
@@ -87,8 +87,10 @@ def changed(sheet: str, index: int, **values: Any) -> dict[str, Any]:
     return data
 
 
-def added(sheet: str, **values: Any) -> dict[str, Any]:
+def added(sheet: str, first: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
+    """base() with one more row like its first; `first`: changes to that first row (made before)."""
     data = base()
+    data[sheet][0].update(first or {})
     template = copy.deepcopy(data[sheet][0])
     data[sheet].append({**template, **values})
     return data
@@ -129,10 +131,26 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
         (changed("customers", 0, tags="价格敏感、神秘标签"), ("customers", 2, "tags"),
          changed("customers", 0, tags="价格敏感，复购意向")),
     ],
-    "bad_phone": [
+    "bad_contact": [
         (changed("customers", 0, phone="1395678"), ("customers", 2, "phone"),
          changed("customers", 0, phone="010-8888 6666")),
         (changed("customers", 0, phone="电话待补"), ("customers", 2, "phone"), changed("customers", 0, phone="+44 20 7946 0958")),
+        # WeChat IDs and phones with a note are contacts (the toolkit's 聯繫方式 is 企業微信/電話)
+        (changed("customers", 0, phone="abc12"), ("customers", 2, "phone"), changed("customers", 0, phone="wxid_zhang2024")),
+        (changed("customers", 0, phone="微信：张三"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="企业微信：zhang_san")),
+        (changed("customers", 0, phone="1zhang_san"), ("customers", 2, "phone"), changed("customers", 0, phone="Zhang-San_88")),
+        (changed("customers", 0, phone="021-8093（微信同号）"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="021-80932326（微信同号）")),
+        (changed("customers", 0, phone="138 0013 8000 转 八"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="138 0013 8000 转 8")),
+        (changed("customers", 0, phone="13800138000 / 待定"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="13800138000 / 微信：zhang_san")),
+        (changed("customers", 0, phone="电话：zhang_san"), ("customers", 2, "phone"),
+         changed("customers", 0, phone="微信号：13800138000")),
+        # the optional WeChat column: a WeChat ID, or the phone the account is found by
+        (changed("customers", 0, wechat="张三的微信"), ("customers", 2, "wechat"), changed("customers", 0, wechat="zhang_san88")),
+        (changed("customers", 1, wechat="wx"), ("customers", 3, "wechat"), changed("customers", 1, wechat="13800138000")),
     ],
     "bad_email": [
         (changed("customers", 1, phone="zhang@@example"), ("customers", 3, "phone"),
@@ -184,8 +202,27 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
          added("customers", customer="丙", phone="13912345679")),
         (added("customers", customer="丙", phone="ZHANG@example.com"), ("customers", 4, "phone"),
          added("customers", customer="丙", phone="zhang2@example.com")),
+        # WeChat IDs: in the contact cells, in the WeChat column, or one in each (case aside)
+        (added("customers", customer="丙", phone="wxid_ABC123", first=dict(phone="wxid_abc123")), ("customers", 4, "phone"),
+         added("customers", customer="丙", phone="wxid_abc124", first=dict(phone="wxid_abc123"))),
+        (added("customers", customer="丙", phone="13800000000", wechat="Zhang_San88", first=dict(wechat="zhang_san88")),
+         ("customers", 4, "wechat"),
+         added("customers", customer="丙", phone="13800000000", wechat="zhang_san89", first=dict(wechat="zhang_san88"))),
+        (added("customers", customer="丙", phone="13800000000", wechat="zhang_san88",
+               first=dict(phone="13912345678 / 微信：zhang_san88")), ("customers", 4, "wechat"),
+         added("customers", customer="丙", phone="13800000000", wechat="zhang_san88",
+               first=dict(phone="13912345678 / 微信：zhang_san_88"))),
+        (added("customers", customer="丙", phone="wxid_abc123", wechat=None,
+               first=dict(phone="zhang0@example.com", wechat="wxid_abc123")), ("customers", 4, "phone"),
+         added("customers", customer="丙", phone="wxid_abc123", wechat=None,
+               first=dict(phone="zhang0@example.com", wechat="wxid_abc12"))),
     ],
     "entry_lag": [
+        # not entered: a blank entry date once first contact is more than the lag (24 h: 1 day) before today
+        (changed("customers", 0, entered_on=None), ("customers", 2, "entered_on"),
+         changed("customers", 0, entered_on=None, first_contact="2024-03-14")),
+        (changed("customers", 1, entered_on=None, first_contact="2024-03-13"), ("customers", 3, "entered_on"),
+         changed("customers", 1, entered_on=None, first_contact=None)),
         (changed("customers", 0, entered_on="2024-03-03 10:00"), ("customers", 2, "entered_on"),
          changed("customers", 0, entered_on="2024-03-02 23:00")),
         (changed("customers", 0, first_contact="2024-03-01 09:00", entered_on="2024-03-02 10:00"),
@@ -200,6 +237,14 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
                  lost_on="2024-03-01")),
         (changed("customers", 0, verified_on="2024-02-01", status="暂停"), ("customers", 2, "verified_on"),
          changed("customers", 1, verified_on="2024-02-01")),  # 乙 is won
+        # never verified (blank), first contact more than 7 days ago: leads and won customers, not lost ones
+        (changed("customers", 0, verified_on=None), ("customers", 2, "verified_on"),
+         changed("customers", 0, verified_on=None, first_contact="2024-03-10", entered_on="2024-03-10 18:00")),
+        (changed("customers", 1, verified_on=None), ("customers", 3, "verified_on"),  # 乙 is won
+         changed("customers", 1, verified_on=None, first_contact="2024-03-10", entered_on="2024-03-10 18:00")),
+        # no first contact: judged by the entry date; neither: nothing to judge by
+        (changed("customers", 0, verified_on=None, first_contact=None), ("customers", 2, "verified_on"),
+         changed("customers", 0, verified_on=None, first_contact=None, entered_on=None)),
     ],
     "won_without_conversion": [
         (changed("customers", 0, status="已成交"), ("customers", 2, "status"), base()),
@@ -312,10 +357,10 @@ def test_duplicate_message_names_the_first_row() -> None:
 
 def test_messages_name_the_header_and_value_in_the_workbook_language() -> None:
     data = changed("customers", 0, phone="1395678")
-    assert find_issues(make_ctx(data, TODAY, "zh-Hans"))["message"][0].startswith("联系方式“1395678”不是有效电话")
+    assert find_issues(make_ctx(data, TODAY, "zh-Hans"))["message"][0].startswith("联系方式“1395678”不是有效的联系方式")
     assert find_issues(make_ctx(data, TODAY, "en"))["message"][0].startswith('Phone / email "1395678" is not')
     hant = find_issues(make_ctx(data, TODAY, "zh-Hant"))["message"][0]
-    assert hant.startswith("聯繫方式“1395678”不是有效電話")
+    assert hant.startswith("聯繫方式“1395678”不是有效的聯繫方式")
 
 
 def test_zh_hant_converts_the_template_not_the_value() -> None:
@@ -365,7 +410,7 @@ TOOLKIT = {
     ],
 }
 TOOLKIT_ISSUES = [
-    ("customers", 3, "phone", "bad_phone"),  # 1395678: truncated
+    ("customers", 3, "phone", "bad_contact"),  # 1395678: truncated
     ("followups", 3, "method", "required"),  # YY贸易集团 2024-03-02 has no method
     ("tierlog", 4, "customer", "unknown_customer"),  # ZZ文化传媒
     ("conversions", 3, "customer", "unknown_customer"),  # AA生物制药
@@ -398,7 +443,7 @@ def test_check_column_is_ok_or_the_rows_messages_errors_first() -> None:
     checks_ = result.columns["customers"]["check"]
     assert list(checks_.index) == [2, 3]
     assert checks_[3] == "OK"
-    assert checks_[2] == ("联系方式“1395678”不是有效电话（11 位手机、带区号座机或 +国际号码）; "
+    assert checks_[2] == ("联系方式“1395678”不是有效的联系方式（11 位手机、带区号座机、+国际号码、邮箱或微信号）; "
                           "预算范围“面议”不是预算范围（如 50-80万、50万、¥500,000-800,000）; "
                           "警告：信息核实日期 2024-03-01 已超过 7 天，请重新核实")
     assert set(result.columns) == {"customers", "followups", "tierlog", "conversions"}
@@ -420,21 +465,28 @@ def test_issues_sheet(lang: str) -> None:
     assert set(layout.aliases) == set(ISSUES_SHEET.names()) - {layout.name}
     table = next(b for b in layout.blocks if isinstance(b, Table))
     df = table.df
-    assert len(df.columns) == 7
+    assert len(df.columns) == 8
     customers = SHEETS["customers"].name(lang)
     assert list(df.iloc[:, 0]) == [customers] * 2 + [SHEETS["followups"].name(lang), customers]
     assert list(df.iloc[:, 1]) == ["E2", "G2", "A2", "M2"]  # errors, then warnings; by sheet and rule
     assert table.links[df.columns[1]][0] == f"'{customers}'!E2"
-    assert list(df.iloc[:, 4]) == ["bad_phone", "bad_budget", "unknown_customer", "verification_old"]
+    # the rule's name in the workbook language, its code in a column of its own
+    titles = {"zh-Hans": ["联系方式无效", "预算范围无效", "客户不存在", "信息待核实"],
+              "zh-Hant": ["聯繫方式無效", "預算範圍無效", "客戶不存在", "信息待核實"],
+              "en": ["Invalid contact", "Invalid budget", "Unknown customer", "Verification due"]}[lang]
+    assert list(df.iloc[:, 4]) == titles
+    assert list(df.iloc[:, 5]) == ["bad_contact", "bad_budget", "unknown_customer", "verification_old"]
     assert list(table.row_styles or []) == ["error", "error", "error", "warning"]
     assert all(isinstance(v, str) for v in df.iloc[:, 3])
     assert df.iloc[3, 3] == "2024-03-01"
-    severity = {"zh-Hans": ["错误", "错误", "错误", "警告"], "en": ["Error", "Error", "Error", "Warning"]}[lang]
-    assert list(df.iloc[:, 5]) == severity
+    severity = {"zh-Hans": ["错误", "错误", "错误", "警告"], "zh-Hant": ["錯誤", "錯誤", "錯誤", "警告"],
+                "en": ["Error", "Error", "Error", "Warning"]}[lang]
+    assert list(df.iloc[:, 6]) == severity
     rendered = render(layout)
     texts = [c.value for c in rendered.cells]
     assert layout.name in texts
-    assert any(isinstance(t, str) and ("3 errors, 1 warning in 6 rows" in t or "共 6 行：3 个错误，1 个警告" in t)
+    assert any(isinstance(t, str) and ("3 errors, 1 warning in 6 rows" in t or "共 6 行：3 个错误，1 个警告" in t
+                                       or "共 6 行：3 個錯誤，1 個警告" in t)
                for t in texts)
 
 
@@ -452,20 +504,21 @@ def test_formula_like_values_are_copied_as_text() -> None:
     result = validate(make_ctx(data, TODAY, "en"))
     df = next(b for b in result.sheets[0].blocks if isinstance(b, Table)).df
     assert list(df["Value"]) == ['=HYPERLINK("http://x","y")', "@SUM(A1)"]
-    assert list(df["Rule"]) == ["bad_phone", "bad_budget"]
+    assert list(df["Code"]) == ["bad_contact", "bad_budget"]
+    assert list(df["Rule"]) == ["Invalid contact", "Invalid budget"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_summary_counts_by_sheet_and_rule(lang: str) -> None:
     summary = validate(make_ctx(bad_book(), TODAY, lang)).summary
     assert (summary.errors, summary.warnings) == (3, 1)
-    assert summary.counts["by_sheet"] == {"customers": {"bad_phone": 1, "bad_budget": 1, "verification_old": 1},
+    assert summary.counts["by_sheet"] == {"customers": {"bad_contact": 1, "bad_budget": 1, "verification_old": 1},
                                           "followups": {"unknown_customer": 1}}
     assert summary.counts["rows"] == 6
     (title, table), = summary.tables
     assert len(table) == 4 and table.iloc[:, 3].sum() == 4
     json.dumps(summary.to_dict(), ensure_ascii=False)
-    assert summary.headline == {"zh-Hans": "共 6 行：3 个错误，1 个警告",
+    assert summary.headline == {"zh-Hans": "共 6 行：3 个错误，1 个警告", "zh-Hant": "共 6 行：3 個錯誤，1 個警告",
                                 "en": "3 errors, 1 warning in 6 rows"}[lang]
 
 
@@ -588,7 +641,7 @@ def test_vectorised_dates_agree_with_the_general_path(rows: list[tuple[Any, Any,
     st.text(alphabet="0123456789１３\n @+-", max_size=13), st.booleans(), st.none(), st.floats(allow_nan=True),
 ))
 def test_contact_fast_path_equals_parse_contact(value: object) -> None:
-    assert checks._contact(value) == parse_contact(value)
+    assert checks._contact(value) == parse_contacts(value)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

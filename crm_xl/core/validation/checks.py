@@ -20,7 +20,6 @@ from ...model.parse import (
     norm,
     parse_amount,
     parse_budget,
-    parse_contact,
     parse_datetime,
     parse_int,
     parse_number,
@@ -29,6 +28,7 @@ from ...model.parse import (
 from ...model.schema import ENUMS, Column, Kind, NoValue
 from ..context import Context
 from ..kernel.columns import factorized
+from .contacts import Contact, parse_contacts
 from .rows import RowChecks
 from .rules import PAST_DATES, RULES
 from .values import Cells, Values, brief
@@ -73,17 +73,17 @@ def _when(value: Any) -> dt.datetime | None:
     return stamp
 
 
-def _contact(value: Any) -> tuple[str, str] | None:
-    """`parse_contact`, with the usual cell (an 11-digit CN mobile, typed as text or as a number) taken
-    straight: parse_contact would find the same digits."""
+def _contact(value: Any) -> tuple[Contact, ...] | None:
+    """`parse_contacts`, with the usual cell (an 11-digit CN mobile, typed as text or as a number) taken
+    straight: parse_contacts would find the same digits."""
     if type(value) is str:
         if len(value) == 11 and value.isascii() and value.isdigit() and _MOBILE.match(value):
-            return ("phone", value)
+            return (("phone", value),)
     elif type(value) is int and value > 0:
         text = str(value)
         if _MOBILE.match(text):
-            return ("phone", text)
-    return parse_contact(value)
+            return (("phone", text),)
+    return parse_contacts(value)
 
 
 def _allowed(items: list[str], lang: Lang, limit: int = 8) -> str:
@@ -109,16 +109,16 @@ class Checker(RowChecks):
     # --- recording ---------------------------------------------------------------------------------
 
     def emit(self, frame: Frame, key: str, code: str, mask: np.ndarray, raw: np.ndarray,
-             **fields: Any) -> None:
+             variant: str | None = None, **fields: Any) -> None:
         """One issue per True in `mask`. A field given as an array is taken row by row; `shown`
-        replaces the value quoted in the message."""
+        replaces the value quoted in the message; `variant` picks another template of the rule."""
         where = np.flatnonzero(mask)
         if not len(where):
             return
         rule = RULES[code]
         col = frame.headers.get(key) or frame.header(key)
         r = self.records
-        template = pick(self.lang, rule.hans, rule.en)
+        template = rule.template(self.lang, variant)
         fixed = {k: v for k, v in fields.items() if not isinstance(v, np.ndarray)}
         varying = {k: v for k, v in fields.items() if isinstance(v, np.ndarray)}
         constant = fixed.pop("shown", _RAW)  # a `shown` for every issue, else row by row (the raw cell by default)
@@ -285,7 +285,7 @@ class Checker(RowChecks):
             email = np.zeros(len(bad), dtype=bool)  # (looked at only for the invalid values)
             email[bad] = ["@" in norm(vals.uniques[i]) for i in np.flatnonzero(bad)]
             emit("bad_email", bad & email)
-            emit("bad_phone", bad & ~email)
+            emit("bad_contact", bad & ~email)
             return parsed, ok & ~bad
         if kind == Kind.LIST and column.list and getattr(settings, column.list):
             match = settings.matcher(column.list)

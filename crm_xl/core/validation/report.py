@@ -15,7 +15,7 @@ from ...model.layout import SheetLayout, Table, Text
 from ...model.result import Summary
 from ...model.schema import DATA_SHEETS, ISSUES_SHEET, SEVERITY
 from ...model.settings import SettingsNote
-from .rules import RULES, SEVERITY_ORDER
+from .rules import RULES, SEVERITY_ORDER, TITLES
 from .values import show
 
 SHEET_ORDER = {s.key: i for i, s in enumerate(DATA_SHEETS)}
@@ -139,8 +139,8 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
     Errors first, then warnings (the Settings notes first among them); grouped by sheet and rule, each group
     listing at most `cap` rows then a line counting the rest (all of them are in the sheet's check column)."""
     labels = [pick(lang, "工作表", "Sheet"), pick(lang, "单元格", "Cell"), pick(lang, "列", "Column"),
-              pick(lang, "值", "Value"), pick(lang, "规则", "Rule"), pick(lang, "级别", "Severity"),
-              pick(lang, "说明", "Message")]
+              pick(lang, "值", "Value"), pick(lang, "规则", "Rule"), pick(lang, "代码", "Code"),
+              pick(lang, "级别", "Severity"), pick(lang, "说明", "Message")]
     ordered, groups = grouped(issues, cap)
     keep = np.concatenate([np.arange(g.start, g.start + g.shown) for g in groups]) if groups else np.arange(0)
     columns, links, styles = _issue_rows(ordered.take(keep), frames, lang)
@@ -170,11 +170,11 @@ def issues_sheet(issues: pd.DataFrame, frames: Frames, lang: Lang, today: str, h
                      f" · at most {cap:,} rows per sheet and rule; every row's result is in each sheet's "
                      "Check column")
     table = Table(df, formats={label: "text" for label in labels}, links={labels[1]: out.links},
-                  row_styles=out.styles, highlight=labels[5], name="issues",
+                  row_styles=out.styles, highlight=labels[6], name="issues",
                   empty_text=pick(lang, "未发现问题", "No problems found"))
     aliases = tuple(n for n in ISSUES_SHEET.names() if n != title)
     return SheetLayout(title, [Text(title, "title"), Text(line, "subtitle"), table], aliases=aliases,
-                       freeze="A5", widths={1: 14, 2: 9, 3: 14, 4: 22, 5: 22, 6: 8, 7: 60})
+                       freeze="A5", widths={1: 14, 2: 9, 3: 14, 4: 22, 5: 18, 6: 22, 7: 8, 8: 60})
 
 
 @dataclass
@@ -207,11 +207,13 @@ def _issue_rows(issues: pd.DataFrame, frames: Frames, lang: Lang) -> tuple[list[
     links: list[str | None] = [prefix[k] + cell for k, cell in zip(sheet_keys, cells, strict=True)]
     headers = {(k, c): _header(by_key[k], c) for k, c in set(zip(sheet_keys, issues["key"], strict=True))}
     severity = {s: SEVERITY.label(s, lang) for s in set(issues["severity"])}
+    titles = {code: rule_title(code, lang) for code in set(issues["rule"])}
     columns = [
         [by_key[k].sheet_name for k in sheet_keys],
         cells,
         [headers[kc] for kc in zip(sheet_keys, issues["key"], strict=True)],
         _shown(issues["value"]),  # text (never a formula); blank stays empty
+        [titles[code] for code in issues["rule"]],
         list(issues["rule"]),
         [severity[s] for s in issues["severity"]],
         list(issues["message"]),
@@ -229,18 +231,26 @@ def _more_row(group: Group, frame: Frame, lang: Lang) -> _Rows:
         n=f"{group.more:,}", sheet=frame.sheet_name, col=check)
     at = frame.cols.get("check")  # its header cell, linked, when the column is there already
     address, link = _target(frame, frame.header_row, at) if at else (None, None)
-    row = [frame.sheet_name, address, check, None, group.rule, SEVERITY.label(group.severity, lang), text]
+    row = [frame.sheet_name, address, check, None, rule_title(group.rule, lang), group.rule,
+           SEVERITY.label(group.severity, lang), text]
     return _Rows([[v] for v in row], [link], [group.severity])
 
 
 UNKNOWN_SETTING = "unknown_setting"  # the rule of a Settings label that names no setting or list
 
 
+def rule_title(code: str, lang: Lang) -> str:
+    """A rule's name for people in `lang` (the Issues sheet shows it beside the code)."""
+    hans, en = TITLES.get(code, (code, code))
+    return pick(lang, hans, en)
+
+
 def _note_rows(notes: Sequence[SettingsNote], lang: Lang) -> _Rows:
     """One warning row per Settings label that was not understood, linked to its cell."""
     column = pick(lang, "设置项", "Setting", "設定項")
     severity = SEVERITY.label("warning", lang)
-    rows = [[n.sheet, n.address, column, n.label, UNKNOWN_SETTING, severity, n.message(lang)] for n in notes]
+    title = rule_title(UNKNOWN_SETTING, lang)
+    rows = [[n.sheet, n.address, column, n.label, title, UNKNOWN_SETTING, severity, n.message(lang)] for n in notes]
     links: list[str | None] = ["'" + n.sheet.replace("'", "''") + "'!" + n.address for n in notes]
     return _Rows([list(c) for c in zip(*rows, strict=True)], links, ["warning"] * len(notes))
 

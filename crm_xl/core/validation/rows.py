@@ -15,6 +15,7 @@ from ...model.i18n import Lang, fold, pick
 from ...model.schema import STATUS
 from ..context import Context
 from ..kernel.names import fold_ahead, keys_of
+from .contacts import first_of
 from .names import dedupe_key
 from .values import Cells, brief
 
@@ -31,7 +32,8 @@ class RowChecks:
     unique_keys: dict[str, tuple[np.ndarray, np.ndarray]]
     known: tuple[set[str], set[str]] | None
 
-    def emit(self, frame: Frame, key: str, code: str, mask: np.ndarray, raw: np.ndarray, **fields: Any) -> None:
+    def emit(self, frame: Frame, key: str, code: str, mask: np.ndarray, raw: np.ndarray,
+             variant: str | None = None, **fields: Any) -> None:
         raise NotImplementedError
 
 
@@ -108,18 +110,30 @@ class RowChecks:
         return self.known
 
     def _duplicates(self, frame: Frame, names: pd.Series) -> None:
+        """Same name; same phone, e-mail or WeChat ID — each taken from the contact cell, else from the WeChat
+        column (the first of its kind when a cell holds several)."""
         lang = self.lang
         self._dup(frame, "customer", names, pick(lang, "同一名称", "same name"))
-        contact = self.cols.get(("customers", "phone"))
-        if contact is None:
+        sources = [(key, cells) for key in ("phone", "wechat") if (cells := self.cols.get(("customers", key)))]
+        if not sources:
             return
+        index = sources[0][1].vals.index
         for kind, what in (("phone", pick(lang, "同一电话", "same phone")),
-                           ("email", pick(lang, "同一邮箱", "same e-mail"))):
-            per_value = [c[1] if isinstance(c, tuple) and c[0] == kind else None for c in contact.parsed]
-            k = pd.Series(contact.vals.rows(np.array(per_value, dtype=object)), index=contact.vals.index, dtype=object)
-            self._dup(frame, "phone", k, what)
+                           ("email", pick(lang, "同一邮箱", "same e-mail")),
+                           ("wechat", pick(lang, "同一微信", "same WeChat ID"))):
+            order = sources[::-1] if kind == "wechat" else sources  # a WeChat ID: the WeChat column first
+            keys = np.full(len(index), None, dtype=object)
+            came = np.full(len(index), "", dtype=object)
+            for key, cells in order:
+                per_value = np.array([first_of(c, kind) for c in cells.parsed], dtype=object)
+                found = cells.vals.rows(per_value)
+                fill = (keys == None) & (found != None)  # noqa: E711 - elementwise
+                keys[fill], came[fill] = found[fill], key
+            self._dup(frame, "phone", pd.Series(keys, index=index, dtype=object), what, came)
 
-    def _dup(self, frame: Frame, key: str, keys: pd.Series, what: str) -> None:
+    def _dup(self, frame: Frame, key: str, keys: pd.Series, what: str, came: np.ndarray | None = None) -> None:
+        """duplicate on each later row with the key of an earlier one; `came`: per row, the column its key was
+        taken from (reported there), else `key`."""
         present = keys.dropna()
         if present.empty:
             return
@@ -131,9 +145,16 @@ class RowChecks:
         mask = keys.index.isin(rows[later])
         first_row = np.zeros(len(keys), dtype=object)  # (only read where `mask`: the row each duplicates)
         first_row[keys.index.get_indexer(rows[later])] = [int(r) for r in rows[head[later]]]
-        self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key), row=first_row, what=what)
+        if came is None:
+            self.emit(frame, key, "duplicate", mask, self.raw(frame.sheet.key, key), row=first_row, what=what)
+            return
+        for column in dict.fromkeys(came[mask].tolist()):
+            self.emit(frame, column, "duplicate", mask & (came == column), self.raw(frame.sheet.key, column),
+                      row=first_row, what=what)
 
     def _entry_lag(self, frame: Frame) -> None:
+        """Entered later than the lag after first contact; or not entered (blank) though first contact was more
+        than the lag before today."""
         first, entered = self.get("customers", "first_contact"), self.get("customers", "entered_on")
         if first is None or entered is None:
             return
@@ -151,13 +172,34 @@ class RowChecks:
                 late[i] = (e.date() - f.date()).days > days
             if late[i]:
                 shown[i] = brief(f)
-        self.emit(frame, "entered_on", "entry_lag", late, self.raw("customers", "entered_on"),
-                  first=shown, hours=hours)
+        raw = self.raw("customers", "entered_on")
+        self.emit(frame, "entered_on", "entry_lag", late, raw, first=shown, hours=hours)
+        # not entered: judged in whole days (today has no time)
+        blank = self.cols[("customers", "entered_on")].blank_rows()
+        since = self._older_than(first, days)
+        self.emit(frame, "entered_on", "entry_lag", blank & since, raw, variant="blank",
+                  first=self._dates_shown(first, blank & since), hours=hours)
+
+    def _older_than(self, dates: pd.Series, days: int) -> np.ndarray:
+        """Per row: a date more than `days` days before today (False where blank or invalid)."""
+        cutoff = self.ctx.today - dt.timedelta(days=days)
+        return np.fromiter((d is not None and d.date() < cutoff for d in dates.to_numpy()), dtype=bool,
+                           count=len(dates))
+
+    @staticmethod
+    def _dates_shown(dates: pd.Series, mask: np.ndarray) -> np.ndarray:
+        shown = np.full(len(dates), "", dtype=object)
+        values = dates.to_numpy()
+        for i in np.flatnonzero(mask):
+            shown[i] = brief(values[i])
+        return shown
 
     def _status(self) -> pd.Series | None:
         return self.get("customers", "status")
 
     def _verification(self, frame: Frame) -> None:
+        """Verified too long ago (leads); or never verified — blank — though first contact (else entry) was
+        longer ago than the window (leads and won customers: their contact details are in use)."""
         cells = self.cols.get(("customers", "verified_on"))
         if cells is None:
             return
@@ -165,9 +207,19 @@ class RowChecks:
         cutoff = self.ctx.today - dt.timedelta(days=days)
         old = cells.vals.rows(np.array([p is not None and p.date() < cutoff for p in cells.parsed], dtype=bool))
         status = self._status()
-        if status is not None:  # weekly re-verification is for leads: won and lost accounts are skipped
-            old &= ~status.isin(["won", "lost"]).to_numpy()
-        self.emit(frame, "verified_on", "verification_old", old, cells.vals.raw, days=days)
+        codes = status.to_numpy() if status is not None else np.full(len(old), None, dtype=object)
+        won, lost = codes == "won", codes == "lost"
+        self.emit(frame, "verified_on", "verification_old", old & ~won & ~lost, cells.vals.raw, days=days)
+        blank = cells.blank_rows() & ~lost
+        for key, variant in (("first_contact", "blank"), ("entered_on", "blank_entered")):
+            dates = self.get("customers", key)
+            if dates is None:
+                continue
+            has = dates.notna().to_numpy()
+            due = blank & has & self._older_than(dates, days)
+            self.emit(frame, "verified_on", "verification_old", due, cells.vals.raw, variant=variant,
+                      first=self._dates_shown(dates, due), days=days)
+            blank &= ~has  # a row with a first-contact date is judged by it alone
 
     def _lost(self, frame: Frame) -> None:
         status = self._status()

@@ -16,16 +16,25 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Rule:
-    """One validation rule. `hans` / `en` are str.format templates."""
+    """One validation rule. `hans` / `en` are str.format templates; `variants` are other templates of the same
+    rule, by name (`blank`: the rule fires on a blank cell); its name for people is in TITLES."""
 
     code: str
     severity: Severity
     hans: str
     en: str
     doc: str  # when it fires (README / docs)
+    variants: tuple[tuple[str, str, str], ...] = ()  # (name, hans, en)
 
-    def message(self, lang: Lang, **fields: object) -> str:
-        return pick(lang, self.hans, self.en).format(**fields)
+    def template(self, lang: Lang, variant: str | None = None) -> str:
+        """The message template in `lang` (zh-Hant derived from zh-Hans), or one of its variants."""
+        if variant is None:
+            return pick(lang, self.hans, self.en)
+        hans, en = next((h, e) for name, h, e in self.variants if name == variant)
+        return pick(lang, hans, en)
+
+    def message(self, lang: Lang, variant: str | None = None, **fields: object) -> str:
+        return self.template(lang, variant).format(**fields)
 
 
 RULES: dict[str, Rule] = {r.code: r for r in (
@@ -50,12 +59,16 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "allows anything) or outside a fixed set (status, need clarity, budget status, decision chain, tier)"),
     Rule("unknown_tag", "warning", "{col}“{value}”不在设置的标签列表中", '{col} "{value}" is not in the Settings tag list',
          "a tag that is not in the Settings tag list (tags are descriptive, so a warning)"),
-    Rule("bad_phone", "error", "{col}“{value}”不是有效电话（11 位手机、带区号座机或 +国际号码）",
-         '{col} "{value}" is not a valid phone number (11-digit mobile, landline with area code or +international)',
-         "the phone / e-mail cell is neither a CN mobile, a landline with area code, an +international "
-         "number nor an e-mail"),
+    Rule("bad_contact", "error",
+         "{col}“{value}”不是有效的联系方式（11 位手机、带区号座机、+国际号码、邮箱或微信号）",
+         '{col} "{value}" is not a phone number, e-mail or WeChat ID (11-digit mobile, landline with area code, '
+         "+international, name@example.com, wxid_… or a WeChat ID of 6–20 letters, digits, _ or -)",
+         "the contact (or WeChat) cell is no phone (CN mobile, landline with area code, +international; a note "
+         "in brackets or an extension is fine), no e-mail and no WeChat ID (wxid_…, or 6–20 letters, digits, _ "
+         "or - starting with a letter; labelled 微信：/企业微信：/WeChat: or not); several contacts in one cell "
+         "must each be one (called bad_phone before WeChat IDs counted)"),
     Rule("bad_email", "error", "{col}“{value}”不是有效的邮箱地址", '{col} "{value}" is not a valid e-mail address',
-         "the phone / e-mail cell contains @ but is not a valid e-mail address"),
+         "the contact cell contains @ but is not a valid e-mail address"),
     Rule("bad_budget", "error", "{col}“{value}”不是预算范围（如 50-80万、50万、¥500,000-800,000）",
          '{col} "{value}" is not a budget range (e.g. 50-80万, 50万, ¥500,000-800,000)',
          "the budget cannot be read as a range or amount in yuan"),
@@ -79,15 +92,23 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "a follow-up, tier-log or conversion names a customer only up to suffixes or punctuation "
          "(科技 vs 科技有限公司): the other jobs link rows by the exact name (width, case and spaces aside)"),
     Rule("duplicate", "error", "与第 {row} 行重复（{what}）", "duplicates row {row} ({what})",
-         "a customer with the same normalised name, phone or e-mail as an earlier row (reported on the "
-         "later row)"),
+         "a customer with the same normalised name, phone, e-mail or WeChat ID as an earlier row (reported on the "
+         "later row; a WeChat ID from the WeChat column, else from the contact cell)"),
     Rule("entry_lag", "warning", "{col} {value} 晚于首次接触 {first} 超过 {hours} 小时",
          "{col} {value} is more than {hours} h after first contact {first}",
-         "entered more than entry_lag_hours after first contact (whole days when either date has no time)"),
+         "entered more than entry_lag_hours after first contact (whole days when either date has no time); "
+         "also a blank entry date whose first contact is more than that before today (not entered)",
+         (("blank", "{col}为空：首次接触 {first} 后超过 {hours} 小时仍未录入",
+           "not entered: {col} is blank and first contact {first} was more than {hours} h ago"),)),
     Rule("verification_old", "warning", "{col} {value} 已超过 {days} 天，请重新核实",
          "{col} {value} is more than {days} days old: verify again",
-         "verified more than verify_age_days before today (leads only: won and lost customers and blank "
-         "cells are skipped)"),
+         "verified more than verify_age_days before today (leads only: won and lost customers are skipped); "
+         "also never verified — the cell blank — for a lead or won customer first contacted (else entered) more "
+         "than verify_age_days before today (lost customers, and rows with neither date, are skipped)",
+         (("blank", "{col}为空：首次接触 {first} 已超过 {days} 天，请核实联系方式和需求",
+           "{col} is blank: first contact {first} was more than {days} days ago — verify the contact and need"),
+          ("blank_entered", "{col}为空：录入 {first} 已超过 {days} 天，请核实联系方式和需求",
+           "{col} is blank: entered {first}, more than {days} days ago — verify the contact and need"))),
     Rule("won_without_conversion", "error", "{col}为“{value}”，但{sheet}中没有该客户的记录",
          '{col} is "{value}" but the {sheet} sheet has no row for this customer',
          "a won customer with no conversion row (skipped when there is no Conversions sheet)"),
@@ -109,6 +130,37 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          '{col} "{value}" differs from the customer\'s owner "{expected}" on the {sheet} sheet',
          "a follow-up owner different from the customer's owner"),
 )}
+
+# each rule's name for people, in zh-Hans and English (zh-Hant derived): the Issues sheet shows it beside the code
+TITLES: dict[str, tuple[str, str]] = {
+    "required": ("必填项为空", "Required cell blank"),
+    "formula_no_value": ("公式无保存结果", "Formula without a value"),
+    "formula_no_value_optional": ("公式无保存结果（选填列）", "Formula without a value (optional)"),
+    "cell_error": ("Excel 错误值", "Excel error value"),
+    "bad_type": ("类型不符", "Wrong type"),
+    "not_in_list": ("不在允许列表中", "Not an allowed value"),
+    "unknown_tag": ("未知标签", "Unknown tag"),
+    "bad_contact": ("联系方式无效", "Invalid contact"),
+    "bad_email": ("邮箱无效", "Invalid e-mail"),
+    "bad_budget": ("预算范围无效", "Invalid budget"),
+    "bad_amount": ("金额无效", "Invalid amount"),
+    "amount_not_positive": ("金额不是正数", "Amount not positive"),
+    "bad_date": ("日期无效", "Invalid date"),
+    "future_date": ("日期晚于今天", "Date in the future"),
+    "bad_nps": ("净推荐值无效", "Invalid NPS"),
+    "unknown_customer": ("客户不存在", "Unknown customer"),
+    "name_variant": ("客户名称写法不一", "Name spelled differently"),
+    "duplicate": ("重复客户", "Duplicate customer"),
+    "entry_lag": ("录入延迟", "Entered late"),
+    "verification_old": ("信息待核实", "Verification due"),
+    "won_without_conversion": ("成交无转化记录", "Won without conversion"),
+    "conversion_not_won": ("转化客户未标成交", "Converted but not won"),
+    "lost_without_reason": ("流失未填原因", "Lost without reason"),
+    "lost_without_date": ("流失未填日期", "Lost without date"),
+    "duplicate_column": ("重复的列", "Duplicate column"),
+    "owner_mismatch": ("负责人不一致", "Owner differs"),
+    "unknown_setting": ("未识别的设置项", "Unknown setting"),
+}
 
 # (sheet key, column key) whose dates record something that already happened: a later date is an error.
 PAST_DATES: frozenset[tuple[str, str]] = frozenset({
