@@ -125,7 +125,8 @@ def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], l
         row = [
             name, rng.choice(INDUSTRIES) if rng.random() > 0.03 else None,
             rng.choice(SURNAMES) + rng.choice(["总", "经理", "工", "女士", "先生"]), rng.choice(TITLES),
-            _phone(rng), rng.choice(NEEDS), _budget(rng), rng.choice(SOURCES) if rng.random() > 0.02 else "朋友圈",
+            _phone(rng), None, rng.choice(NEEDS), _budget(rng),  # None: the 微信 column left blank
+            rng.choice(SOURCES) if rng.random() > 0.02 else "朋友圈",
             rng.choice(SURNAMES) + "总", rng.choice(NOTES) or None, tags, rng.choice(OWNERS),
             first.replace(hour=0), entered, verified.replace(hour=0),
             rng.choice(CLARITY), rng.choice(BUDGET_STATUS), rng.choice(CHAIN),
@@ -261,8 +262,9 @@ def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = 
     n = SIZES[size]
     rng = random.Random(seed)
     cust, names, firsts = customers(rng, n["customers"])
-    owners = [r[11] for r in cust]
-    won = [i for i, r in enumerate(cust) if r[19] == "已成交"]
+    at = {c.key: i for i, c in enumerate(CUSTOMERS.input_columns)}  # (a customer row's cells, by key)
+    owners = [r[at["owner"]] for r in cust]
+    won = [i for i, r in enumerate(cust) if r[at["status"]] == "已成交"]
     fol = followups(rng, n["followups"], names, firsts, owners, messy)
     tiers = tierlog(rng, n["tierlog"], names, firsts)
     conv = conversions(rng, n["conversions"], names, firsts, won)

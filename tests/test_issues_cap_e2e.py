@@ -62,19 +62,19 @@ def test_messy_workbook_issues_sheet_is_capped(tmp_path: Path) -> None:
     assert mismatches > 4000  # most follow-ups are owned by a colleague of the customer's owner
 
     issues = rows(path, "问题清单")
-    assert issues[3] == ["工作表", "单元格", "列", "值", "规则", "级别", "说明"]
+    assert issues[3] == ["工作表", "单元格", "列", "值", "规则", "代码", "级别", "说明"]
     body = issues[4:]
-    severities = [row[5] for row in body]
+    severities = [row[6] for row in body]
     assert severities == sorted(severities, key=["错误", "警告"].index)  # errors first
-    owner = [row for row in body if row[4] == "owner_mismatch"]
+    owner = [row for row in body if row[5] == "owner_mismatch"]
     assert len(owner) == 1001
-    assert owner[-1][6] == f"还有 {mismatches - 1000:,} 条同类问题：在「跟进计划表」按 校验结果 筛选"
+    assert owner[-1][7] == f"还有 {mismatches - 1000:,} 条同类问题：在「跟进计划表」按 校验结果 筛选"
     assert owner[-1][1] and owner[-1][2] == "校验结果"
-    assert all(sum(row[4] == rule and row[0] == sheet for row in body) <= 1001
-               for sheet, rule in {(row[0], row[4]) for row in body})
+    assert all(sum(row[5] == rule and row[0] == sheet for row in body) <= 1001
+               for sheet, rule in {(row[0], row[5]) for row in body})
     assert "每个表每条规则最多列出 1,000 行" in issues[2][0]
     row = at["A类跟进间隔(天)"]
-    assert ["设置", f"A{row}", "设置项", "A类间隔", "unknown_setting", "警告"] in [r[:6] for r in body]
+    assert ["设置", f"A{row}", "设置项", "A类间隔", "未识别的设置项", "unknown_setting", "警告"] in [r[:7] for r in body]
     assert "| 设置" in r.stdout.replace("│", "|") and "unknown_setting" in r.stdout
 
 

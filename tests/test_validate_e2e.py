@@ -92,8 +92,8 @@ def test_validate_writes_check_column_and_issues_sheet(tmp_path: Path) -> None:
     assert cust[0][-1] == "校验结果"
     assert [row[-1] for row in cust[1:]] == [
         "OK",
-        "联系方式“1395678”不是有效电话（11 位手机、带区号座机或 +国际号码）",
-        f"联系方式“{FORMULA}”不是有效电话（11 位手机、带区号座机或 +国际号码）; "
+        "联系方式“1395678”不是有效的联系方式（11 位手机、带区号座机、+国际号码、邮箱或微信号）",
+        f"联系方式“{FORMULA}”不是有效的联系方式（11 位手机、带区号座机、+国际号码、邮箱或微信号）; "
         "警告：录入日期 2024-03-09 晚于首次接触 2024-03-03 超过 24 小时",
     ]
     fu = rows(path, "跟进计划表")
@@ -104,16 +104,16 @@ def test_validate_writes_check_column_and_issues_sheet(tmp_path: Path) -> None:
     issues = rows(path, "问题清单")
     assert issues[0][0] == "问题清单"
     assert issues[2][0] == "检查日期 2024-03-15 · 共 7 行：4 个错误，2 个警告 · 点击单元格地址可跳转到该单元格"
-    assert issues[3] == ["工作表", "单元格", "列", "值", "规则", "级别", "说明"]
-    assert [row[:6] for row in issues[4:]] == [
-        ["客户信息表", "C3", "联系方式", "1395678", "bad_phone", "错误"],
-        ["客户信息表", "C4", "联系方式", FORMULA, "bad_phone", "错误"],
-        ["跟进计划表", "C3", "跟进方式", "", "required", "错误"],
-        ["跟进计划表", "A4", "客户名称", "丁公司", "unknown_customer", "错误"],
-        ["客户信息表", "G4", "录入日期", "2024-03-09", "entry_lag", "警告"],  # errors first, then warnings
-        ["跟进计划表", "E5", "负责人", "小李", "owner_mismatch", "警告"],
+    assert issues[3] == ["工作表", "单元格", "列", "值", "规则", "代码", "级别", "说明"]
+    assert [row[:7] for row in issues[4:]] == [  # the rule's name in the workbook language, then its code
+        ["客户信息表", "C3", "联系方式", "1395678", "联系方式无效", "bad_contact", "错误"],
+        ["客户信息表", "C4", "联系方式", FORMULA, "联系方式无效", "bad_contact", "错误"],
+        ["跟进计划表", "C3", "跟进方式", "", "必填项为空", "required", "错误"],
+        ["跟进计划表", "A4", "客户名称", "丁公司", "客户不存在", "unknown_customer", "错误"],
+        ["客户信息表", "G4", "录入日期", "2024-03-09", "录入延迟", "entry_lag", "警告"],  # errors first, then warnings
+        ["跟进计划表", "E5", "负责人", "小李", "负责人不一致", "owner_mismatch", "警告"],
     ]
-    assert issues[7][6] == "客户“丁公司”不在客户信息表中"
+    assert issues[7][7] == "客户“丁公司”不在客户信息表中"
 
     # openpyxl: the formula-like value is inert text; cells link to the problem cell
     wb = openpyxl.load_workbook(path)
@@ -163,10 +163,10 @@ def test_json_summary_with_errors(tmp_path: Path) -> None:
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert data["errors"] == 4 and data["warnings"] == 2
-    assert data["counts"]["by_rule"] == {"bad_phone": 2, "entry_lag": 1, "required": 1, "unknown_customer": 1,
+    assert data["counts"]["by_rule"] == {"bad_contact": 2, "entry_lag": 1, "required": 1, "unknown_customer": 1,
                                          "owner_mismatch": 1}
     assert data["counts"]["by_sheet"]["followups"] == {"required": 1, "unknown_customer": 1, "owner_mismatch": 1}
-    assert data["tables"]["按工作表和规则统计"][0] == {"工作表": "客户信息表", "规则": "bad_phone", "级别": "错误",
+    assert data["tables"]["按工作表和规则统计"][0] == {"工作表": "客户信息表", "规则": "bad_contact", "级别": "错误",
                                                  "数量": 2}
     assert digest(path) == before  # --out leaves the original alone
     assert "问题清单" in CalamineWorkbook.from_path(str(out)).sheet_names

@@ -40,8 +40,8 @@ def test_capped_groups_errors_first_then_warnings() -> None:
     result = validate(make_ctx(messy(), TODAY, "zh-Hans", {"issues_per_rule": 3}))
     table = table_of(result)
     df = table.df
-    assert list(zip(df["工作表"], df["规则"], df["级别"], strict=True)) == [
-        ("客户信息表", "bad_phone", "错误"),
+    assert list(zip(df["工作表"], df["代码"], df["级别"], strict=True)) == [
+        ("客户信息表", "bad_contact", "错误"),
         ("跟进计划表", "required", "错误"), ("跟进计划表", "required", "错误"),
         ("跟进计划表", "owner_mismatch", "警告"), ("跟进计划表", "owner_mismatch", "警告"),
         ("跟进计划表", "owner_mismatch", "警告"),
@@ -51,6 +51,7 @@ def test_capped_groups_errors_first_then_warnings() -> None:
     more = df.iloc[-1]
     assert more["说明"] == "还有 4 条同类问题：在「跟进计划表」按 校验结果 筛选"
     assert more["列"] == "校验结果" and pd.isna(more["值"])
+    assert (more["规则"], more["代码"]) == ("负责人不一致", "owner_mismatch")
     assert table.row_styles == ["error"] * 3 + ["warning"] * 4
     # every row's result is still in the check column, and counted in the summary
     check = result.columns["followups"]["check"]
@@ -66,7 +67,7 @@ def test_capped_groups_errors_first_then_warnings() -> None:
 ])
 def test_the_more_line_in_every_language(lang: str, text: str) -> None:
     df = table_of(validate(make_ctx(messy(), TODAY, lang, {"issues_per_rule": 3}))).df
-    assert df.iloc[-1, 6] == text
+    assert df.iloc[-1, 7] == text
 
 
 def test_the_more_line_links_to_the_check_column_when_there() -> None:
@@ -91,8 +92,8 @@ def test_no_line_and_no_note_under_the_cap() -> None:
 def test_default_cap_is_a_thousand() -> None:
     result = validate(make_ctx(messy(1005), TODAY, "en", {}))
     df = table_of(result).df
-    assert (df["Rule"] == "owner_mismatch").sum() == 1001
-    assert df.iloc[-1, 6] == "5 more like these: filter the “Follow-ups” sheet on its Check column"
+    assert (df["Code"] == "owner_mismatch").sum() == 1001
+    assert df.iloc[-1, 7] == "5 more like these: filter the “Follow-ups” sheet on its Check column"
 
 
 def renamed_book(lang: str = "zh-Hans") -> tuple[Any, int]:
@@ -108,7 +109,7 @@ def test_unknown_setting_is_a_warning_on_the_issues_sheet() -> None:
     book, row = renamed_book()
     result = validate(make_context(book, TODAY))
     table = table_of(result)
-    assert list(table.df.iloc[0]) == ["设置", f"A{row}", "设置项", "A类间隔", "unknown_setting", "警告",
+    assert list(table.df.iloc[0]) == ["设置", f"A{row}", "设置项", "A类间隔", "未识别的设置项", "unknown_setting", "警告",
                                       f"“A类间隔”不是已知的设置项，B{row} 的值未被使用（请改回原来的设置项名称）"]
     assert table.links["单元格"][0] == f"'设置'!A{row}"
     summary = result.summary
