@@ -232,12 +232,12 @@ def test_review_sheet_zh():
     overview = table_after(r, "一、本月概览（与上月对比）")
     assert overview[0] == ["指标", "本月", "上月", "变化", "环比"]
     by_name = {row[0]: row[1:] for row in overview[1:]}
-    assert by_name["新增客户"] == [5, 2, 3, 1.5]
-    assert by_name["成交金额（万元）"] == [90.0, 20.0, 70.0, 3.5]  # 万 per the default money unit
+    assert by_name["新增客户"] == [5, 2, "+3", 1.5]  # the change as signed text, aligned with the points
+    assert by_name["成交金额（万元）"] == [90.0, 20.0, "+70.0", 3.5]  # 万 per the default money unit
     # a rate's change is in percentage points: 5/13 − 3/8 = 0.96 points
     assert by_name["累计转化率"][:3] == [pytest.approx(5 / 13), pytest.approx(3 / 8), "+1 个百分点"]
     assert by_name["累计转化率"][3] is None  # a rate's change is in points, no % change
-    assert by_name["级别下调"] == [1, 0, 1, None]  # no % change from zero
+    assert by_name["级别下调"] == [1, 0, "+1", None]  # no % change from zero
     # every table has its definition right below it
     notes = [c.value for c in r.cells if c.style == "note"]
     assert any(n.startswith("转化率 = 累计成交客户 ÷ 累计客户") for n in notes)

@@ -227,7 +227,7 @@ class _Sheet:
         if len(leaders) == 1:
             return self.t(f"，主要原因：{leaders[0]}（{top} 个）", f", mainly {leaders[0]} ({top})")
         en = ", ".join(leaders[:-1]) + " and " + leaders[-1]
-        return self.t(f"，原因：{'、'.join(leaders)} 各 {top} 个", f", {en} {top} each")
+        return self.t(f"，原因：{'、'.join(leaders)} 各 {top} 个", f", reasons: {en}, {top} each")
 
     def coverage_text(self) -> str:
         """Leads followed on cadence per tier at month end, and the tiers with overdue leads (worst first)."""
@@ -258,13 +258,21 @@ class _Sheet:
             now, before = self.now[key], self.before[key]
             if key == "amount":
                 now, before = money_value(now, self.unit), money_value(before, self.unit)
-            change = None if now is None or before is None else now - before
-            if style == "pct" and change is not None:  # a rate's change is in percentage points
-                change = points(change, self.lang)
             pct = None if style == "pct" else _change_pct(now, before)
-            rows.append([hist.header(key, self.lang, self.unit), now, before, change, pct])
+            rows.append([hist.header(key, self.lang, self.unit), now, before, self.change(now, before, style), pct])
             styles.append(style)
         return rows, styles
+
+    def change(self, now: float | None, before: float | None, style: Style) -> str | None:
+        """This month − last month as signed text, aligned alike in the column: a rate's change in
+        percentage points (`+3.2 个百分点`), a count's as a whole number (`+45`, `-5`), others with the
+        row's decimals (`+26.0`); `0` for none."""
+        if now is None or before is None:
+            return None
+        if style == "pct":
+            return points(now - before, self.lang)
+        text = f"{now - before:+,.{1 if style == 'num' else 0}f}"
+        return "0" if text.lstrip("+-").strip("0.,") == "" else text
 
     def overview_columns(self) -> list[str]:
         t = self.t

@@ -78,8 +78,8 @@ def as_text(rows: list[list[Any]], lang: Lang) -> str | None:
     for row in rows:
         parts = [_text(v) for v in row[:len(COLUMNS)]]
         item, rest = parts[0], [p for p in parts[1:] if p]
-        if rest:
-            item = pick(lang, f"{item}（{'，'.join(rest)}）", f"{item} ({', '.join(rest)})".strip())
+        if rest:  # (the typed text is never converted: only the brackets are the language's)
+            item = (f"{item}（{'，'.join(rest)}）" if lang != "en" else f"{item} ({', '.join(rest)})".strip())
         if item:
             lines.append(item)
     return "\n".join(lines) or None
