@@ -120,9 +120,11 @@ def text_width(value: object) -> int:
 
 
 def column_width(column: Column, lang: Lang, values: Iterable[Any] = ()) -> float:
-    """The schema width, widened for the header, its filter button and the values (to 36, or the schema width)."""
+    """The schema width, widened for the header, its filter button and the values (to 36, or the schema width;
+    a computed column to theme.WRAP_WIDTH, past which its texts wrap)."""
     longest = max((text_width(v) + 2 for v in values if isinstance(v, str)), default=0)
-    return min(max(column.width, text_width(column.header(lang)) + 4, longest), max(36, column.width))
+    cap = theme.WRAP_WIDTH if column.computed else max(36, column.width)
+    return min(max(column.width, text_width(column.header(lang)) + 4, longest), cap)
 
 
 def row_height(texts: Iterable[tuple[str, float]], line: float = 14.0, pad: float = 6.0) -> float:
@@ -318,9 +320,13 @@ def add_conditional_formats(ws: Worksheet, st: Styles, sheet: SheetDef) -> None:
                                               "format": st.colour(colours), "stop_if_true": True})
             ws.conditional_format(*area, {"type": "formula", "criteria": f"=LEN(TRIM({cell}))>0",
                                           "format": st.colour(NEUTRAL), "stop_if_true": True})
-        elif column.key == "check":
+        elif column.key == "check":  # OK green; warnings only amber (errors come first); any error pink
             ws.conditional_format(*area, {"type": "formula", "criteria": f'=TRIM({cell})="OK"',
                                           "format": st.colour(GREEN), "stop_if_true": True})
+            prefixes = [p.strip() for p in theme.CHECK_WARNING]
+            warned = ",".join(f'LEFT(TRIM({cell}),{len(p)})="{p}"' for p in prefixes)
+            ws.conditional_format(*area, {"type": "formula", "criteria": f"=OR({warned})",
+                                          "format": st.colour(AMBER), "stop_if_true": True})
             ws.conditional_format(*area, {"type": "formula", "criteria": f"=LEN(TRIM({cell}))>0",
                                           "format": st.colour(RED), "stop_if_true": True})
         elif column.key == "tier" or (column.key == "tier_override"):

@@ -342,7 +342,7 @@ class ExcelBook(Book):
                 self._keep_width(head)
                 head.value = header
                 _style(head, head_style)
-                head.column_width = 14 if op.kind != Kind.TEXT else 24
+                head.column_width = theme.new_column_width(op.kind, op.values.values(), header)
             if column:
                 self._put_block(sht, rows[0], op.col, column)
                 if op.header is not None:

@@ -289,7 +289,7 @@ def header_index(sheet: SheetDef) -> dict[str, Column]:
 
 
 def _check(computed: bool = True) -> Column:
-    return Column("check", "校验结果", "校驗結果", "Check", computed=computed, width=36)
+    return Column("check", "校验结果", "校驗結果", "Check", computed=computed, width=50)
 
 
 CUSTOMERS = SheetDef(
@@ -341,13 +341,13 @@ CUSTOMERS = SheetDef(
         Column("tier_override", "锁定级别", "鎖定級別", "Tier override", Kind.CHOICE, enum="tier", width=8),
         # computed by crm-xl, to the right
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", computed=True, width=8),
-        Column("tier_reason", "级别依据", "級別依據", "Tier reason", computed=True, width=36),
+        Column("tier_reason", "级别依据", "級別依據", "Tier reason", computed=True, width=50),
         Column("last_follow_up", "最近跟进", "最近跟進", "Last follow-up", Kind.DATE, computed=True, width=12),
         Column("next_due", "下次跟进", "下次跟進", "Next due", Kind.DATE, computed=True, width=12),
         Column("overdue_days", "逾期天数", "逾期天數", "Days overdue", Kind.INT, computed=True, width=8),
-        Column("follow_status", "跟进状态", "跟進狀態", "Follow-up status", computed=True, width=12),
+        Column("follow_status", "跟进状态", "跟進狀態", "Follow-up status", computed=True, width=18),
         Column("health", "健康度", "健康度", "Health", Kind.INT, computed=True, width=8),
-        Column("churn_risk", "流失风险", "流失風險", "Churn risk", computed=True, width=24),
+        Column("churn_risk", "流失风险", "流失風險", "Churn risk", computed=True, width=28),
         _check(),
     ),
     aliases=("客户信息", "客户表", "Customer info", "客戶資訊表"),

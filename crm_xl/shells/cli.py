@@ -15,7 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
-from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
+from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError, WorkbookFileError
+from ..model.i18n import Lang, detect_lang, pick
+from ..model.schema import SHEETS
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -54,17 +56,44 @@ def root(
     """crm-xl — the team's customer workbook, checked and kept up to date."""
 
 
-def fail(exc: CrmXlError) -> None:
-    """Print `Error: …` to stderr and exit with the error's code."""
-    err_console.print(f"Error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+def fail(exc: CrmXlError, path: Path | None = None) -> None:
+    """Print `Error: …` to stderr (in the workbook's language once it is known: `path` given and the error not
+    one of the file checks or of the command line) and exit with the error's code."""
+    lang: Lang = "en"
+    if path is not None and not isinstance(exc, WorkbookFileError | UsageError):
+        lang = workbook_lang(path)
+    err_console.print(f"{pick(lang, '错误：', 'Error: ')}{exc.message}", markup=False, highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
-def guarded(fn: Callable[[], Any]) -> Any:
+def workbook_lang(path: Path) -> Lang:
+    """The language of a workbook that was read (its Settings value, else its headers); English when it cannot
+    be told."""
+    try:
+        from ..book.files import FileBook
+
+        with FileBook(path) as book:
+            return book.lang
+    except Exception:  # noqa: BLE001 - only the language of one line depends on it
+        return "en"
+
+
+def summaries_lang(summaries: list[Summary]) -> Lang:
+    """The language the summaries speak (the workbook's: every job writes its summary in it)."""
+    texts = [s.headline for s in summaries] + [title for s in summaries for title, _ in s.tables]
+    return detect_lang(texts)
+
+
+def saved_line(target: Path, lang: Lang) -> str:
+    return pick(lang, f"已保存 {target}", f"Saved {target}", f"已儲存 {target}")
+
+
+def guarded(fn: Callable[[], Any], path: Path | None = None) -> Any:
     try:
         return fn()
     except CrmXlError as exc:
-        fail(exc)
+        fail(exc, path)
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
         internal(exc)
 
@@ -92,6 +121,7 @@ def show(summaries: list[Summary], as_json: bool) -> None:
         data = [s.to_dict() for s in summaries]
         sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return
+    lang = summaries_lang(summaries)
     for s in summaries:
         out_console.print(f"[bold]{s.job}[/bold]: {s.headline}", highlight=False)
         for title, df in s.tables:
@@ -104,7 +134,10 @@ def show(summaries: list[Summary], as_json: bool) -> None:
                 table.add_row(*("" if v is None or v != v else str(v) for v in record))
             out_console.print(table)
             if len(df) > SHOWN_ROWS:
-                out_console.print(f"… and {len(df) - SHOWN_ROWS:,} more rows (--json prints them all)",
+                more = f"{len(df) - SHOWN_ROWS:,}"
+                out_console.print(pick(lang, f"……还有 {more} 行（--json 输出全部）",
+                                       f"… and {more} more rows (--json prints them all)",
+                                       f"……還有 {more} 列（--json 輸出全部）"),
                                   highlight=False, soft_wrap=True)
 
 
@@ -136,23 +169,31 @@ def info(path: PathArg, as_json: JsonOpt = False) -> None:
         if as_json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
             return
-        out_console.print(f"[bold]{path}[/bold] — language {data['language']}", highlight=False)
-        table = Table(title="Data sheets", title_justify="left")
-        for col in ("sheet", "found as", "table", "header row", "rows", "columns", "missing optional", "extra"):
-            table.add_column(col)
+        lang: Lang = data["language"]
+        out_console.print(f"[bold]{path}[/bold] — {pick(lang, '语言', 'language')} {lang}", highlight=False)
+        table = Table(title=pick(lang, "数据表", "Data sheets"), title_justify="left")
+        heads = [("表", "sheet"), ("找到的工作表", "found as"), ("表格", "table"), ("表头行", "header row"),
+                 ("行数", "rows"), ("列数", "columns"), ("缺少的选填列", "missing optional"), ("其他列", "extra")]
+        for hans, en in heads:
+            table.add_column(pick(lang, hans, en))
         for s in data["sheets"]:
-            table.add_row(s["key"], s["sheet"] or "—", s["table"] or "—", str(s["header_row"] or ""),
+            name = SHEETS[s["key"]].name(lang) if lang != "en" else s["key"]
+            table.add_row(name, s["sheet"] or "—", s["table"] or "—", str(s["header_row"] or ""),
                           str(s["rows"]), str(s["columns"]), ", ".join(s["missing"]), ", ".join(s["extra"]))
         out_console.print(table)
-        out_console.print(f"Other sheets: {', '.join(data['other_sheets']) or '—'}", highlight=False)
-        settings = Table(title=f"Settings in force ({data['settings_source']})", title_justify="left")
-        settings.add_column("setting")
-        settings.add_column("value")
+        out_console.print(f"{pick(lang, '其他工作表：', 'Other sheets: ')}{', '.join(data['other_sheets']) or '—'}",
+                          highlight=False)
+        source = data["settings_source"] if data["settings_sheet"] else pick(lang, "默认值（没有设置表）",
+                                                                                  "defaults (no Settings sheet)")
+        settings = Table(title=pick(lang, f"生效的设置（{source}）", f"Settings in force ({source})"),
+                         title_justify="left")
+        settings.add_column(pick(lang, "设置", "setting"))
+        settings.add_column(pick(lang, "值", "value"))
         for key, value in data["settings"].items():
             settings.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
         out_console.print(settings)
 
-    guarded(go)
+    guarded(go, path)
 
 
 def load_jobs(path: Path, out: Path | None = None) -> ModuleType:
@@ -170,7 +211,7 @@ def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) 
     def go() -> Summary:
         return getattr(load_jobs(kwargs["target"], kwargs["out"]), name)(**kwargs)
 
-    summary = guarded(go)
+    summary = guarded(go, kwargs["target"])
     show([summary], as_json)
     if exit_on_errors and summary.errors:
         raise typer.Exit(1)
@@ -248,12 +289,12 @@ def run(
         else:
             error = None
     if isinstance(error, CrmXlError):
-        fail(error)
+        fail(error, path)
     if error is not None:
         internal(error)
     show(summaries, as_json)
     if not as_json:
-        out_console.print(f"Saved {out or path}", highlight=False)
+        out_console.print(saved_line(out or path, summaries_lang(summaries)), highlight=False, soft_wrap=True)
     if any(s.errors for s in summaries if s.job == "validate"):
         raise typer.Exit(1)  # saved as always; the exit code says the check found errors, as `validate`'s does
 

@@ -11,7 +11,7 @@ from ..model.settings import SCALARS
 
 
 def describe(path: str | Path) -> dict[str, Any]:
-    """Sheets and tables found, header language, rows per sheet and settings in force."""
+    """Sheets and tables found, the workbook language (the CLI speaks it), rows per sheet and settings in force."""
     with FileBook(path) as book:
         sheets = []
         used = set()
@@ -36,5 +36,6 @@ def describe(path: str | Path) -> dict[str, Any]:
             "sheets": sheets,
             "other_sheets": [n for n in book.sheet_names() if n not in used],
             "settings_source": book.settings_sheet() or "defaults (no Settings sheet)",
+            "settings_sheet": book.settings_sheet() is not None,
             "settings": shown,
         }

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ...model import theme
 from ...model.layout import Cell, Rendered, SheetLayout
-from ...model.schema import Kind
 from ..ops import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
 from . import package as P
 from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
@@ -116,7 +116,7 @@ class PackageWriter:
                 header = name if header is not None else None
         if header is not None:
             plan.headers.setdefault(op.header_row, {})[op.col] = header
-            plan.widths[op.col] = 14 if op.kind != Kind.TEXT else 24
+            plan.widths[op.col] = theme.new_column_width(op.kind, op.values.values(), header)
 
     def _append(self, op: AppendRows) -> None:
         if not op.rows:

@@ -15,6 +15,7 @@ from ...model.layout import SheetLayout, Table, Text
 from ...model.result import Summary
 from ...model.schema import DATA_SHEETS, ISSUES_SHEET, SEVERITY
 from ...model.settings import SettingsNote
+from ...model.theme import CHECK_WARNING
 from .rules import RULES, SEVERITY_ORDER, TITLES
 from .values import show
 
@@ -59,7 +60,7 @@ def _order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 def check_columns(issues: pd.DataFrame, frames: Frames, lang: Lang) -> dict[str, dict[str, pd.Series]]:
     """`check` per present data sheet: OK, or the row's messages joined with '; ' (errors first)."""
-    warn = pick(lang, "警告：", "warning: ")
+    warn = pick(lang, *CHECK_WARNING)
     ordered = issues.take(_order(issues, ["sheet_order", "row", "sev_order", "col"]))
     sheets, rows = ordered["sheet"].to_numpy(), ordered["row"].to_numpy(dtype=np.int64)
     lines = [m if s == "error" else warn + m for m, s in zip(ordered["message"], ordered["severity"], strict=True)]
