@@ -74,3 +74,18 @@ def test_more_rows_line_in_the_summaries_language(capsys: pytest.CaptureFixture[
     shown = capsys.readouterr().out
     assert line in shown
     assert cli.summaries_lang([Summary("tiers", headline)]) == lang
+
+
+def test_check_column_is_amber_for_warnings_only_and_pink_for_errors(tmp_path: Path) -> None:
+    """The template's 校验结果 rules: OK green, a text starting with the warning mark amber, any other pink."""
+    from crm_xl.model import theme
+
+    path = new_book(tmp_path, "zh-Hans")
+    ws = openpyxl.load_workbook(path)["客户信息表"]
+    head = [c.value for c in ws[2]]
+    letter = openpyxl.utils.get_column_letter(head.index("校验结果") + 1)
+    rules = [(r.formula[0], r.dxf.fill.bgColor.rgb)
+             for cf in ws.conditional_formatting for r in cf.rules if str(cf.sqref).startswith(letter)]
+    assert [fill[-6:] for _, fill in rules] == [theme.OK_FILL, theme.WARNING_FILL, theme.ERROR_FILL]
+    assert '"警告："' in rules[1][0] and '"warning:"' in rules[1][0]
+    assert ws.column_dimensions[letter].width >= 50

@@ -668,3 +668,23 @@ def test_emit_formats_each_distinct_value_and_field_once_but_keeps_types_apart()
         for v, e in zip(raw, expected, strict=True)]
     assert checker.records["value"][:5] == [1, True, 1.0, "1", 1]
     assert checker.records["row"] == frame.rows
+
+
+@pytest.mark.parametrize(("lang", "verified", "entered"), [
+    ("zh-Hans", "信息核实日期为空：首次接触 2024-03-01 已超过 7 天，请核实联系方式和需求",
+     "录入日期为空：首次接触 2024-03-01 后超过 24 小时仍未录入"),
+    ("zh-Hant", "資訊核實日期為空：首次接觸 2024-03-01 已超過 7 天，請核實聯繫方式和需求",
+     "錄入日期為空：首次接觸 2024-03-01 後超過 24 小時仍未錄入"),
+    ("en", "Verified on is blank: first contact 2024-03-01 was more than 7 days ago — verify the contact and need",
+     "not entered: Entered on is blank and first contact 2024-03-01 was more than 24 h ago"),
+])
+def test_blank_verification_and_entry_messages(lang: str, verified: str, entered: str) -> None:
+    issues = find_issues(make_ctx(changed("customers", 0, verified_on=None, entered_on=None), TODAY, lang))
+    assert list(issues["rule"]) == ["entry_lag", "verification_old"]
+    assert list(issues["message"]) == [entered, verified]
+
+
+def test_wechat_column_is_read_under_its_aliases() -> None:
+    for header in ("微信", "微信号", "微信號", "WeChat"):
+        assert SHEETS["customers"].match_header(header).key == "wechat"  # type: ignore[union-attr]
+    assert SHEETS["customers"].match_header("聯繫方式(企業微信/電話)").key == "phone"  # type: ignore[union-attr]
