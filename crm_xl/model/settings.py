@@ -60,7 +60,8 @@ SCALARS: dict[str, Meta] = {
                                 "同一客户一天超过此数即过度跟进", "more than this in one day is over-contact",
                                 "daily follow-up limit must be a whole number ≥ 1"),
     "c_weekly_limit": Meta("C类7天跟进上限", "C類7天跟進上限", "Tier C follow-ups per 7 days (max)",
-                           "C 类客户 7 天内超过此数即过度跟进", "tier C: more than this in 7 days is over-contact",
+                           "C 类客户在「过度跟进统计天数」内超过此数即过度跟进",
+                           "tier C: more than this within the over-contact window is over-contact",
                            "tier C weekly limit must be a whole number ≥ 1"),
     "a_close_days": Meta("A类成交窗口(天)", "A類成交窗口(天)", "Tier A close window (days)",
                          "预计在此天数内成交才可能是 A 类", "expected close within this many days for tier A",
@@ -114,6 +115,11 @@ SCALARS: dict[str, Meta] = {
                             "问题清单中每个表每条规则最多列出的行数；其余的见该表「校验结果」列",
                             "rows listed per sheet and rule on the Issues sheet; the rest are in that sheet's "
                             "check column", "rows per rule must be a whole number ≥ 1"),
+    # (new settings go last, so an existing Settings sheet keeps its rows)
+    "contact_window_days": Meta("过度跟进统计天数", "過度跟進統計天數", "Over-contact window (days)",
+                                "统计最近几天的跟进次数（C 类上限与单日上限都在此期间内计）",
+                                "follow-ups are counted over this many days up to today (tier C and per-day limits)",
+                                f"over-contact window {_DAYS}"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -228,6 +234,7 @@ class Settings(BaseModel):
     w_nps: float = Field(0.3, ge=0, le=1)
     money_unit: str = Field("万", pattern="^(万|元)$")
     issues_per_rule: int = Field(1000, ge=1)
+    contact_window_days: int = Field(7, ge=1)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))

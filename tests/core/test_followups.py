@@ -367,8 +367,21 @@ def test_survey_recurs_from_the_last_survey() -> None:
 
 
 def test_survey_by_method_text_counts() -> None:
-    rows = [THANKS, CALL, GUIDE, fu("2024-05-01", content="季度沟通", method="回访")]
+    rows = [THANKS, CALL, GUIDE, fu("2024-05-01", content="季度沟通", method="满意度调研")]
     assert due(won(rows, today="2024-06-01")) == D(2024, 7, 30)
+
+
+@pytest.mark.parametrize(("lang", "check_in", "survey"), [
+    ("zh-Hans", "回访", "满意度调研"), ("zh-Hant", "回訪", "滿意度調研"), ("en", "check-in call", "satisfaction survey")])
+def test_回访_is_the_check_in_never_the_survey(lang: str, check_in: str, survey: str) -> None:
+    """Issue 20 §6: a 回访 (check-in call) does not reset the quarterly survey clock; survey words do."""
+    base = [THANKS, CALL, GUIDE]
+    quiet = won([*base, fu("2024-05-01", content=check_in, method=check_in)], today="2024-06-01", lang=lang)
+    assert (quiet["step"], due(quiet), quiet["code"]) == ("survey", D(2024, 5, 30), "after_sale_overdue")
+    fired = won([*base, fu("2024-05-01", content=survey)], today="2024-06-01", lang=lang)
+    assert (due(fired), fired["code"]) == (D(2024, 7, 30), "after_sale")
+    # and a 回访 still makes the check-in step
+    assert won([THANKS, fu("2024-03-02", content=check_in)], today=plus(2), lang=lang)["step"] == "guide"
 
 
 def test_latest_conversion_restarts_the_schedule() -> None:
@@ -432,11 +445,11 @@ def _ctx_all(lang: str = "zh-Hans", today: str = "2024-03-15"):
 
 
 @pytest.mark.parametrize(("lang", "texts"), [
-    ("zh-Hans", ["逾期", "今日到期", "正常", "无跟进记录", "过度跟进", "暂停", None, "售后逾期：回访电话",
+    ("zh-Hans", ["逾期", "今日到期", "正常", "无跟进记录（未分级，按 C 类跟进）", "过度跟进", "暂停", None, "售后逾期：回访电话",
                  "售后：满意度调研 到期 2024-05-01", "逾期"]),
-    ("zh-Hant", ["逾期", "今日到期", "正常", "無跟進記錄", "過度跟進", "暫停", None, "售後逾期：回訪電話",
+    ("zh-Hant", ["逾期", "今日到期", "正常", "無跟進記錄（未分級，按 C 類跟進）", "過度跟進", "暫停", None, "售後逾期：回訪電話",
                  "售後：滿意度調研 到期 2024-05-01", "逾期"]),
-    ("en", ["Overdue", "Due today", "On track", "No follow-up yet", "Over-contact", "Paused", None,
+    ("en", ["Overdue", "Due today", "On track", "No follow-up yet (not tiered: followed up as C)", "Over-contact", "Paused", None,
             "After-sale overdue: check-in call", "After-sale: satisfaction survey due 2024-05-01", "Overdue"]),
 ])
 def test_follow_status_texts(lang: str, texts: list) -> None:
@@ -449,7 +462,8 @@ def test_written_columns_types() -> None:
     assert set(cols) == {"last_follow_up", "next_due", "overdue_days", "follow_status"}
     assert cols["last_follow_up"].iloc[0] == D(2024, 3, 1) and type(cols["last_follow_up"].iloc[0]) is dt.date
     assert cols["next_due"].iloc[0] == D(2024, 3, 8)
-    assert cols["overdue_days"].tolist()[:5] == [7, 0, 0, 7, 0]
+    # 逾期天数 blank when nothing is due (丙: due 03-17; 戊: its own next date 03-30; 己 paused; 庚 lost)
+    assert [None if pd.isna(v) else v for v in cols["overdue_days"]] == [7, 0, None, 7, None, None, None, 2, None, 1]
     assert cols["last_follow_up"].iloc[3] is None
     assert list(cols["follow_status"].index) == list(range(2, 12))  # Excel rows of Customers
 
@@ -485,19 +499,20 @@ def test_today_sheet_blocks_order_and_links() -> None:
     assert [t.title for t in tables] == ["小李（1 项）", "小王（3 项）", "未分配（1 项）",
                                          "过度跟进提醒（近 7 天，注意跟进频率，重价值而非次数）"]
     wang = tables[1].df
-    assert wang["客户名称"].tolist() == ["乙公司", "甲公司", "辛公司"]  # A first, then most overdue
-    assert wang["待办事项"].tolist() == ["今日到期", "逾期", "售后逾期：回访电话"]
-    assert wang["逾期天数"].tolist() == [0, 7, 2]
+    # A first (辛公司: A by the tier rules — won, the only value — as no tier is logged), then most overdue
+    assert wang["客户名称"].tolist() == ["辛公司", "乙公司", "甲公司"]
+    assert wang["待办事项"].tolist() == ["售后逾期：回访电话", "今日到期", "逾期"]
+    assert wang["逾期天数"].tolist() == [2, 0, 7]
     assert list(wang.columns) == ["客户名称", "级别", "待办事项", "逾期天数", "应跟进日期", "最近跟进", "最近反馈",
                                   "下一步行动", "联系人", "联系方式"]
     row = wang[wang["客户名称"] == "甲公司"].iloc[0]
     assert (row["待办事项"], row["逾期天数"], row["最近反馈"], row["下一步行动"], row["联系方式"]) == \
         ("逾期", 7, "考虑中", "发报价", "13800000000")
-    assert tables[1].links["客户名称"][0] == "客户信息表!A3"
+    assert tables[1].links["客户名称"][0] == "客户信息表!A9"
     assert tables[0].df["客户名称"].tolist() == ["癸公司"]
-    assert tables[2].df["待办事项"].tolist() == ["无跟进记录"]
+    assert tables[2].df["待办事项"].tolist() == ["无跟进记录（未分级，按 C 类跟进）"]
     assert tables[2].row_styles == ["error"]  # 7 days late for a first contact
-    assert tables[1].row_styles == ["warning", "error", "error"]
+    assert tables[1].row_styles == ["error", "warning", "error"]
     over = tables[3].df
     assert over["客户名称"].tolist() == ["戊公司"]
     assert over["提醒"].tolist() == ["C 类近 7 天跟进 3 次（上限 2 次）"]

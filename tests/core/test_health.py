@@ -429,7 +429,7 @@ def test_follow_up_dates_of_won_accounts_equal_plain_pandas(rows: list[tuple[str
                        columns=["name", "day", "content", "feedback"])
     for name in ("甲", "乙", "丙"):
         mine = fus[fus["name"] == name] if name != "丙" else fus.iloc[:0]
-        survey = mine[mine["content"].str.contains("调研|回访")]
+        survey = mine[mine["content"].str.contains("调研|满意度")]  # not 回访 (issue 20 §6)
         recent = mine[mine["day"] > pd.Timestamp(TODAY) - pd.Timedelta(days=90)]
         complaint = recent[(recent["content"] + recent["feedback"]).str.contains("投诉|不满")]
         for col, want in (("last_follow_up", mine), ("last_survey", survey), ("last_complaint", complaint)):

@@ -154,8 +154,11 @@ def test_appended_rows_are_read_again() -> None:
 def test_stale_sees_the_tiers_the_tiers_job_wrote() -> None:
     """stale → tiers → stale on one Book: the second stale uses 甲's new tier A (cadence 1 day: overdue),
     not the C of the first (cadence 7 days: on track). Fails if the memo were never invalidated. (No tier
-    log: the new tier can only come from the column the tiers job wrote.)"""
-    book = make_book({k: v for k, v in workbook().items() if k != "tierlog"})
+    log: the new tier can only come from the column the tiers job wrote; 甲 starts with a typed C, as with no
+    tier at all stale would compute A itself — issue 20 §5.)"""
+    data = {k: v for k, v in workbook().items() if k != "tierlog"}
+    data["customers"][0]["tier"] = "C"
+    book = make_book(data)
     run_job(book, "stale", today=TODAY)
     before = follow_state(make_context(book, TODAY).frames, book.settings(), dt.date(2024, 3, 15))
     assert before.loc[before["key"] == "甲公司", ["tier", "code"]].values.tolist() == [["C", "ok"]]

@@ -68,6 +68,7 @@ def lead(**cells: object) -> dict[str, object]:
 
 
 A_CELLS = {"need_clarity": "明确", "budget_status": "已审批", "decision_chain": "短"}
+CRITERIA = dict.fromkeys(("need_clarity", "budget_status", "decision_chain", "expected_close"))  # blank columns
 
 # (id, row cells, expected tier, expected reason) — leads and the rules every status shares
 ROWS = [
@@ -81,30 +82,49 @@ ROWS = [
      "需求明确, 预算已审批, 决策链短, 预计 5 天内成交"),
     ("A blank status is a lead", {**A_CELLS, "expected_close": "2024-03-20"}, "A",
      "需求明确, 预算已审批, 决策链短, 预计 5 天内成交"),
+    # B: a real need (clear or initial) and an expected close within 0…90 days; what keeps it from A first
     ("B just past A window", lead(**A_CELLS, expected_close="2024-03-30"), "B",
-     "需求明确, 预算已审批, 决策链短, 预计 15 天内成交"),
-    ("B past expected close", lead(**A_CELLS, expected_close="2024-03-10"), "B",
-     "需求明确, 预算已审批, 决策链短, 预计成交日期已过 5 天"),
+     "预计 15 天内成交（A 类需 14 天内）, 需求明确, 预算已审批, 决策链短"),
     ("B initial within 90", lead(need_clarity="初步", budget_status="已审批", decision_chain="短",
-                                 expected_close="2024-04-14"), "B", "需求初步, 预算已审批, 决策链短, 预计 30 天内成交"),
-    ("B clear but budget unclear", lead(need_clarity="明确", budget_status="不明确", decision_chain="短"), "B",
-     "需求明确, 预算不明确, 决策链短, 未填预计成交日期"),
-    ("B initial, chain long", lead(need_clarity="初步", budget_status="明确", decision_chain="长"), "B",
-     "需求初步, 预算明确, 决策链长, 未填预计成交日期"),
+                                 expected_close="2024-04-14"), "B",
+     "需求初步, 预计 30 天内成交（A 类需 14 天内）, 预算已审批, 决策链短"),
+    ("B initial, today", lead(need_clarity="初步", expected_close=TODAY), "B",
+     "需求初步, 预算状态未填, 决策链未填, 预计今天成交"),
+    ("B clear but budget unclear", lead(need_clarity="明确", budget_status="不明确", decision_chain="短",
+                                        expected_close="2024-03-20"), "B",
+     "预算不明确, 需求明确, 决策链短, 预计 5 天内成交"),
+    ("B initial, chain long", lead(need_clarity="初步", budget_status="明确", decision_chain="长",
+                                   expected_close="2024-04-14"), "B",
+     "需求初步, 决策链长, 预计 30 天内成交（A 类需 14 天内）, 预算明确"),
     ("B chain unknown", lead(need_clarity="明确", budget_status="已审批", decision_chain="未知",
-                             expected_close="2024-03-20"), "B", "需求明确, 预算已审批, 决策链未知, 预计 5 天内成交"),
-    ("B blanks", lead(need_clarity="明确"), "B", "需求明确, 预算状态未填, 决策链未填, 未填预计成交日期"),
-    ("B beyond B window", lead(**A_CELLS, expected_close="2024-10-01"), "B",
-     "需求明确, 预算已审批, 决策链短, 预计 200 天后成交"),
-    ("B unreadable date", lead(**A_CELLS, expected_close="下个月"), "B",
-     "需求明确, 预算已审批, 决策链短, 预计成交日期无法识别"),
+                             expected_close="2024-03-20"), "B", "决策链未知, 需求明确, 预算已审批, 预计 5 天内成交"),
+    ("B blank budget and chain", lead(need_clarity="明确", expected_close="2024-04-01"), "B",
+     "预算状态未填, 决策链未填, 预计 17 天内成交（A 类需 14 天内）, 需求明确"),
+    ("B window edge", lead(**A_CELLS, expected_close="2024-06-13"), "B",
+     "预计 90 天内成交（A 类需 14 天内）, 需求明确, 预算已审批, 决策链短"),
     ("B garbage budget", lead(need_clarity="明确", budget_status="#N/A", decision_chain="短",
-                              expected_close="2024-03-20"), "B", "需求明确, 预算状态无法识别, 决策链短, 预计 5 天内成交"),
+                              expected_close="2024-03-20"), "B", "预算状态无法识别, 需求明确, 决策链短, 预计 5 天内成交"),
+    # C: the rest — what keeps it from B first
+    ("C just past B window", lead(**A_CELLS, expected_close="2024-06-14"), "C",
+     "预计 91 天后成交（超出 B 类 90 天窗口）, 需求明确, 预算已审批, 决策链短"),
+    ("C beyond B window", lead(**A_CELLS, expected_close="2024-10-01"), "C",
+     "预计 200 天后成交（超出 B 类 90 天窗口）, 需求明确, 预算已审批, 决策链短"),
+    ("C past expected close", lead(**A_CELLS, expected_close="2024-03-10"), "C",
+     "预计成交日期已过 5 天, 需求明确, 预算已审批, 决策链短"),
+    ("C clear need, no date", lead(need_clarity="明确"), "C", "未填预计成交日期, 需求明确, 预算状态未填, 决策链未填"),
+    ("C initial, no date", lead(need_clarity="初步", budget_status="已审批", decision_chain="短"), "C",
+     "未填预计成交日期, 需求初步, 预算已审批, 决策链短"),
+    ("C unreadable date", lead(**A_CELLS, expected_close="下个月"), "C",
+     "预计成交日期无法识别, 需求明确, 预算已审批, 决策链短"),
+    ("C need blank with a date", lead(budget_status="已审批", decision_chain="短", expected_close="2024-03-20"), "C",
+     "需求明确度未填, 预计 5 天内成交"),
     ("C latent", lead(need_clarity="潜在"), "C", "需求潜在, 未填预计成交日期"),
     ("C enquiry with a date", lead(need_clarity="咨询", budget_status="已审批", expected_close="2024-03-25"), "C",
      "需求潜在, 预计 10 天内成交"),
     ("C need blank", lead(), "C", "需求明确度未填, 未填预计成交日期"),
     ("C need garbage", lead(need_clarity="很想买"), "C", "需求明确度无法识别, 未填预计成交日期"),
+    ("C enquiry within A window", lead(need_clarity="咨询", budget_status="已审批", decision_chain="短",
+                                       expected_close="2024-03-20"), "C", "需求潜在, 预计 5 天内成交"),
     ("upsell lead → A", lead(need_clarity="潜在", tags="价格敏感，复购意向"), "A", "标签：复购意向"),
     ("upsell tag in English", lead(tags="Upsell intent"), "A", "标签：Upsell intent"),
     ("lost", {"status": "已流失", **A_CELLS, "expected_close": "2024-03-20"}, None, "已流失，不分级"),
@@ -121,7 +141,8 @@ ROWS = [
 def test_row_rules(cells: dict, tier: str | None, reason: str) -> None:
     assert tier_of_row(cells, TODAY, ZH) == (tier, reason)
     # the job agrees with the row helper
-    ctx = make_ctx({"customers": [{"customer": "甲公司", "owner": "小王", **cells}]}, today=TODAY)
+    blank = dict.fromkeys(("need_clarity", "budget_status", "decision_chain", "expected_close"))
+    ctx = make_ctx({"customers": [{"customer": "甲公司", "owner": "小王", **blank, **cells}]}, today=TODAY)
     res = recompute(ctx)
     assert res.columns["customers"]["tier"].tolist() == [tier]
     assert res.columns["customers"]["tier_reason"].tolist() == [reason]
@@ -133,8 +154,16 @@ EN_ROWS = [
     (lead(**A_CELLS, expected_close="2024-03-16"), "A",
      "need clear, budget approved, decision chain short, expected close in 1 day"),
     ({"status": "Open", "need_clarity": "Initial", "budget_status": "Unclear", "decision_chain": "Long",
-      "expected_close": "2024-03-14"}, "B",
-     "need initial, budget unclear, decision chain long, expected close passed 1 day ago"),
+      "expected_close": "2024-03-14"}, "C",
+     "expected close passed 1 day ago, need initial, budget unclear, decision chain long"),
+    ({"status": "Open", "need_clarity": "Initial", "budget_status": "Unclear", "decision_chain": "Long",
+      "expected_close": "2024-04-14"}, "B",
+     "need initial, budget unclear, decision chain long, expected close in 30 days (A needs 14 days or less)"),
+    ({"status": "Open", "need_clarity": "Clear", "budget_status": "Approved", "decision_chain": "Short",
+      "expected_close": "2024-10-01"}, "C",
+     "expected close in 200 days (beyond the 90-day B window), need clear, budget approved, decision chain short"),
+    ({"status": "Open", "need_clarity": "Clear"}, "C",
+     "no expected close date, need clear, budget status blank, decision chain blank"),
     ({"status": "Paused", "need_clarity": "Latent"}, "C", "need latent, no expected close date"),
     ({"status": "Open", "tags": "Repurchase intent"}, "A", "tag: Repurchase intent"),
     ({"status": "Lost"}, None, "lost — not tiered"),
@@ -149,6 +178,12 @@ def test_row_rules_english(cells: dict, tier: str | None, reason: str) -> None:
 
 def test_zh_hant_reasons_are_traditional() -> None:
     assert tier_of_row(lead(need_clarity="潛在"), TODAY, lang="zh-Hant") == ("C", "需求潛在, 未填預計成交日期")
+    hant = {"status": "跟進中", "need_clarity": "明確", "budget_status": "不明確", "decision_chain": "短"}
+    assert tier_of_row({**hant, "expected_close": "2024-04-14"}, TODAY, lang="zh-Hant") == (
+        "B", "預算不明確, 預計 30 天內成交（A 類需 14 天內）, 需求明確, 決策鏈短")
+    assert tier_of_row({**hant, "expected_close": "2024-10-01"}, TODAY, lang="zh-Hant") == (
+        "C", "預計 200 天后成交（超出 B 類 90 天窗口）, 需求明確, 預算不明確, 決策鏈短")
+    assert tier_of_row({**hant, "expected_close": "2024-03-10"}, TODAY, lang="zh-Hant").tier == "C"
 
 
 def test_windows_come_from_settings() -> None:
@@ -156,14 +191,21 @@ def test_windows_come_from_settings() -> None:
     assert tier_of_row(cells, TODAY, ZH).tier == "A"
     assert tier_of_row(cells, TODAY, ZH.model_copy(update={"a_close_days": 7})).tier == "B"
     far = lead(need_clarity="明确", budget_status="已审批", expected_close="2024-06-01")
-    assert tier_of_row(far, TODAY, ZH).reason.endswith("预计 78 天内成交")
-    assert tier_of_row(far, TODAY, ZH.model_copy(update={"b_close_days": 30})).reason.endswith("预计 78 天后成交")
+    assert tier_of_row(far, TODAY, ZH) == ("B", "决策链未填, 预计 78 天内成交（A 类需 14 天内）, 需求明确, 预算已审批")
+    assert tier_of_row(far, TODAY, ZH.model_copy(update={"b_close_days": 30})) == (
+        "C", "预计 78 天后成交（超出 B 类 30 天窗口）, 需求明确, 预算已审批, 决策链未填")
+    assert tier_of_row(far, TODAY, ZH.model_copy(update={"b_close_days": 78})).tier == "B"  # the edge is in
 
 
 def test_won_row_needs_value() -> None:
-    assert tier_of_row({"status": "已成交"}, TODAY) == (None, "已成交：按近 12 个月成交额分级")
+    assert tier_of_row({"status": "已成交"}, TODAY) == (None, "未分级（没有成交记录）")
     assert tier_of_row({"status": "已成交"}, TODAY, won=("A", "前 80%")) == ("A", "前 80%")
-    assert tier_of_row({"status": "已成交", "tags": "增购意向"}, TODAY, won=("C", "x")) == ("A", "x；标签：增购意向")
+    # the upsell tag that made a won account A comes first
+    assert tier_of_row({"status": "已成交", "tags": "增购意向"}, TODAY, won=("C", "x")) == ("A", "标签：增购意向；x")
+    assert tier_of_row({"status": "Won", "tags": "Upsell intent"}, TODAY, EN, "en", won=("B", "y")) == (
+        "A", "tag: Upsell intent; y")
+    assert tier_of_row({"status": "已成交", "tags": "增購意向"}, TODAY, lang="zh-Hant", won=("C", "x")) == (
+        "A", "標籤：增購意向；x")
 
 
 # --- won accounts --------------------------------------------------------------------------------
@@ -198,7 +240,7 @@ PARETO = [
     ("one dominant", {"甲": [(D, 900)], "乙": [(D, 50)], "丙": [(D, 50)]}, {"甲": "A", "乙": "C", "丙": "C"}),
     ("amounts summed per customer", {"甲": [(D, 30), ("2024-03-01", 30)], "乙": [(D, 50)], "丙": [(D, 10)]},
      {"甲": "A", "乙": "A", "丙": "C"}),
-    ("zero amounts", {"甲": [], "乙": []}, {"甲": "C", "乙": "C"}),
+    ("no conversions at all: current tier kept", {"甲": [], "乙": []}, {"甲": None, "乙": None}),
     ("zero amount never A", {"甲": [(D, 100)], "乙": []}, {"甲": "A", "乙": "C"}),
     ("outside window / future / garbage ignored",
      {"甲": [("2023-03-01", 1000), ("2024-04-01", 1000), (D, "很多")], "乙": [(D, 10)]}, {"甲": "C", "乙": "A"}),
@@ -233,17 +275,17 @@ def test_pareto_share_and_window_from_settings() -> None:
 BIG = [(D, "1000万")]
 GROWTH = [
     ("growth over previous half", {"大": BIG, "甲": [("2023-06-01", "10万"), ("2023-12-01", "20万")]}, {},
-     "B", "近 12 个月成交 30万，未进前 80%；近 6 个月成交 20万，高于此前 6 个月的 10万"),
+     "B", "近 6 个月成交 20万，高于此前 6 个月的 10万；近 12 个月成交 30万，未进前 80%"),
     ("first purchase is not growth", {"大": BIG, "甲": [("2024-01-10", "20万")]}, {},
      "C", "近 12 个月成交 20万，未进前 80%"),
     ("repeat within 90 days", {"大": BIG, "甲": [("2023-10-01", "5万"), ("2024-03-01", "5万")]}, {},
-     "B", "近 12 个月成交 10万，未进前 80%；近 90 天内再次成交（2024-03-01）"),
+     "B", "近 90 天内再次成交（2024-03-01）；近 12 个月成交 10万，未进前 80%"),
     ("same-day conversions are not a repeat", {"大": BIG, "甲": [("2024-03-01", "5万"), ("2024-03-01", "5万")]},
      {}, "C", "近 12 个月成交 10万，未进前 80%"),
-    ("upsell tag on won", {"大": BIG, "甲": [(D, "5万")]}, {"甲": "复购意向"}, "A", "近 12 个月成交 5万，未进前 80%；标签：复购意向"),
+    ("upsell tag on won", {"大": BIG, "甲": [(D, "5万")]}, {"甲": "复购意向"}, "A", "标签：复购意向；近 12 个月成交 5万，未进前 80%"),
     ("upsell tag and growth", {"大": BIG, "甲": [("2023-10-01", "5万"), ("2024-03-01", "5万")]},
-     {"甲": "增购意向"}, "A", "近 12 个月成交 10万，未进前 80%；近 90 天内再次成交（2024-03-01）；标签：增购意向"),
-    ("won without conversions, tagged", {"大": BIG, "甲": []}, {"甲": "复购意向"}, "A", "近 12 个月无成交；标签：复购意向"),
+     {"甲": "增购意向"}, "A", "标签：增购意向；近 90 天内再次成交（2024-03-01）；近 12 个月成交 10万，未进前 80%"),
+    ("won without conversions, tagged", {"大": BIG, "甲": []}, {"甲": "复购意向"}, "A", "标签：复购意向；近 12 个月无成交"),
 ]
 
 
@@ -293,7 +335,7 @@ SPEC_CUSTOMERS = [
     {"customer": "科技有限公司", "status": "跟进中", "owner": "小王", **A_CELLS, "expected_close": "2024-03-20"},
     {"customer": "YY贸易集团", "status": "跟进中", "owner": "小李", **A_CELLS, "expected_close": "2024-03-25"},
     {"customer": "ZZ文化传媒", "status": "跟进中", "owner": "小张", "need_clarity": "潜在"},
-    {"customer": "新客户", "status": "跟进中", "owner": "小陈", "need_clarity": "初步"},
+    {"customer": "新客户", "status": "跟进中", "owner": "小陈", "need_clarity": "初步", "expected_close": "2024-04-30"},
     {"customer": "老客户", "status": "已流失", "owner": "小陈", "lost_reason": "价格异议", "lost_on": "2024-03-01"},
 ]
 SPEC_LOG = [
@@ -310,7 +352,7 @@ def test_hand_typed_rows_are_the_logged_tier() -> None:
     assert log.to_dict("records") == [
         {"customer": "YY贸易集团", "tier": "A", "reason": "B → A：需求明确, 预算已审批, 决策链短, 预计 10 天内成交",
          "date": TODAY, "owner": "小李"},
-        {"customer": "新客户", "tier": "B", "reason": "— → B：需求初步, 预算状态未填, 决策链未填, 未填预计成交日期",
+        {"customer": "新客户", "tier": "B", "reason": "— → B：需求初步, 预算状态未填, 决策链未填, 预计 46 天内成交（A 类需 14 天内）",
          "date": TODAY, "owner": "小陈"},
     ]
     c = res.summary.counts
@@ -321,7 +363,7 @@ def test_hand_typed_rows_are_the_logged_tier() -> None:
     assert title == "级别变动"
     assert changes.values.tolist() == [
         ["YY贸易集团", "B", "A", "需求明确, 预算已审批, 决策链短, 预计 10 天内成交"],
-        ["新客户", "—", "B", "需求初步, 预算状态未填, 决策链未填, 未填预计成交日期"],
+        ["新客户", "—", "B", "需求初步, 预算状态未填, 决策链未填, 预计 46 天内成交（A 类需 14 天内）"],
     ]
     json.dumps(res.summary.to_dict(), ensure_ascii=False)  # JSON-able
 
@@ -339,7 +381,7 @@ def test_idempotent_through_memory_book() -> None:
     assert first.summary.counts["changes"] == 2
     grid = book.sheets["客户分级表"]
     assert len(grid) == 1 + len(SPEC_LOG) + 2
-    assert grid[-1][:5] == ["新客户", "B", "— → B：需求初步, 预算状态未填, 决策链未填, 未填预计成交日期", TODAY, "小陈"]
+    assert grid[-1][:5] == ["新客户", "B", "— → B：需求初步, 预算状态未填, 决策链未填, 预计 46 天内成交（A 类需 14 天内）", TODAY, "小陈"]
     second = apply_and_rerun(book)
     assert "tierlog" not in second.appends
     assert second.summary.counts["changes"] == 0
@@ -352,8 +394,8 @@ def test_idempotent_through_memory_book() -> None:
     # a later day, a real change: one row, then quiet again
     third = apply_and_rerun(book, dt.date(2024, 4, 20))
     assert third.appends["tierlog"]["reason"].tolist() == [
-        "A → B：需求明确, 预算已审批, 决策链短, 预计成交日期已过 31 天",
-        "A → B：需求明确, 预算已审批, 决策链短, 预计成交日期已过 26 天",
+        "A → C：预计成交日期已过 31 天, 需求明确, 预算已审批, 决策链短",
+        "A → C：预计成交日期已过 26 天, 需求明确, 预算已审批, 决策链短",
     ]
     assert third.summary.counts["down"] == 2
     assert "tierlog" not in apply_and_rerun(book, dt.date(2024, 4, 20)).appends
@@ -369,7 +411,7 @@ def test_first_run_on_empty_log() -> None:
 
 
 def test_latest_row_by_date_then_row_order() -> None:
-    customers = [{"customer": "甲", "status": "跟进中", "owner": "小王", "need_clarity": "潜在"}]  # computes C
+    customers = [{"customer": "甲", "status": "跟进中", "owner": "小王", **CRITERIA, "need_clarity": "潜在"}]  # computes C
     cases = [
         ([("C", "2024-03-05"), ("A", "2024-03-01")], None),  # typed later but older: C is current
         ([("A", "2024-03-05"), ("C", "2024-03-05")], None),  # same day: the lower row is current
@@ -390,7 +432,7 @@ def test_latest_row_by_date_then_row_order() -> None:
 
 def test_row_dated_after_today_still_idempotent() -> None:
     """Running with --today before a (mistyped or later) log row: the change is logged once."""
-    customers = [{"customer": "甲", "status": "跟进中", "owner": "小王", "need_clarity": "潜在"}]
+    customers = [{"customer": "甲", "status": "跟进中", "owner": "小王", **CRITERIA, "need_clarity": "潜在"}]
     log = pd.DataFrame([{"customer": "甲", "tier": "A", "date": dt.date(2024, 4, 30)}],
                        columns=["customer", "tier", "reason", "date", "owner"])
     book = make_book({"customers": customers, "tierlog": log})
@@ -399,7 +441,7 @@ def test_row_dated_after_today_still_idempotent() -> None:
 
 
 def test_log_names_matched_by_key() -> None:
-    customers = [{"customer": "科技有限公司", "status": "跟进中", "owner": "小王", "need_clarity": "潜在"}]
+    customers = [{"customer": "科技有限公司", "status": "跟进中", "owner": "小王", **CRITERIA, "need_clarity": "潜在"}]
     log = [{"customer": " 科技 有限公司 ", "tier": "c", "date": "2024-03-01"}]
     assert "tierlog" not in recompute(make_ctx({"customers": customers, "tierlog": log}, today=TODAY)).appends
     log = [{"customer": "科技有限公司", "tier": "C", "date": "2024-03-01"}]
@@ -462,7 +504,7 @@ def test_english_workbook() -> None:
     assert res.appends["tierlog"]["reason"].tolist() == [
         "B → A: need clear, budget approved, decision chain short, expected close in 5 days",
         "— → A: trailing 12-month revenue ¥900,000, rank 1, cumulative 94.7% of won revenue (A up to 80%)",
-        "— → A: trailing 12-month revenue ¥50,000, outside the top 80%; tag: Upsell intent",
+        "— → A: tag: Upsell intent; trailing 12-month revenue ¥50,000, outside the top 80%",
     ]
     assert res.summary.headline == "A 3, B 0, C 0; 3 tier changes (1 up, 0 down, 2 new)"
     assert [t for t, _ in res.summary.tables] == ["Customers per tier", "Tier changes"]

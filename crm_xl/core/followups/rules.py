@@ -3,7 +3,9 @@
 Rules (every number from Settings):
 
 * Tier of a customer: the `tier` column of Customers when filled, else its latest tier-log row dated on
-  or before the day looked at, else C.
+  or before the day looked at, else the tier the tier rules give it on that day (core/tiers; the status
+  text then says the tier was computed, not logged), else C (the status text says it is not tiered).
+* Status: the status column; without one, a customer named on a conversion is won (kernel/status.py).
 * Follow-ups dated after the day looked at are ignored (validation reports future dates); dates with a
   time are compared by day; customer names match across sheets by `names.customer_key`.
 * Open customers (a blank or unreadable status counts as open: better chased than forgotten): the next
@@ -16,15 +18,16 @@ Rules (every number from Settings):
   A missed or due commitment is something to act on today, whereas over-contact describes contacts
   already made; so it never hides a due date, and every over-contact customer is also listed in the
   Today sheet's over-contact note whatever its status. Over-contact: more than `daily_contact_limit`
-  follow-ups on one day within the last 7 days, or, for tier C, more than `c_weekly_limit` in the 7 days
-  up to today.
+  follow-ups on one day within the last `contact_window_days` (7) days, or, for tier C, more than
+  `c_weekly_limit` in those days up to today.
 * Paused customers are not chased: status 暂停 / Paused, last follow-up shown, no due date.
 * Won customers follow the after-sale schedule from their latest conversion date (day 0): thank-you
   within `thank_you_days`, check-in call within `check_in_days`, guide / value report within
   `guide_days` (these windows use working days too when set), then a satisfaction survey every
   `survey_days` calendar days after the previous survey (or the conversion). A step is done by a
   follow-up on or after the conversion date that matches it (see `STEP_PATTERNS`; a phone / visit / video
-  follow-up after the conversion day counts as the check-in). The first step not done is the one due.
+  follow-up after the conversion day counts as the check-in; 回访 is the check-in, never the survey: only
+  调研 / 满意度 / 问卷 / survey / satisfaction / NPS / questionnaire count for the survey clock). The first step not done is the one due.
   Onboarding steps are chased only during the first survey period: past it, only the survey cycle is
   (an old account is not flagged forever for a thank-you nobody logged).
 * Lost customers get blank columns.
@@ -44,9 +47,11 @@ from ...model.frame import Frames
 from ...model.settings import Settings
 from ..kernel.columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
 from ..kernel.memo import memo
-from ..kernel.tierlog import tiers_on
+from ..kernel.status import statuses
+from ..kernel.tierlog import known_tiers
 from ..kernel.timeline import Timeline, timeline
 from ..kernel.vectors import dates, texts
+from ..tiers.job import compute_tiers
 from .words import words
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -59,7 +64,7 @@ _ZH_STEP = {
     "thank_you": ["感谢", "致谢", "谢谢"],
     "check_in": ["回访"],
     "guide": ["指南", "手册", "报告", "培训"],
-    "survey": ["调研", "回访", "满意度", "问卷"],
+    "survey": ["调研", "满意度", "问卷"],  # not 回访: the check-in call is no survey
 }
 _EN_STEP = {
     "thank_you": ["thank"],
@@ -87,7 +92,7 @@ STEP_PATTERNS: dict[str, str] = {step: _pattern(_ZH_STEP[step] + _EN_STEP[step])
 CALL_PATTERN = _pattern(_CALL_METHOD)
 
 STATE_COLUMNS = [
-    "customer", "key", "owner", "tier", "status", "code", "step", "last_follow_up", "next_due",
+    "customer", "key", "owner", "tier", "tier_from", "status", "code", "step", "last_follow_up", "next_due",
     "overdue_days", "todo", "over_contact", "week_count", "day_max", "feedback", "next_action", "contact",
     "phone",
 ]
@@ -117,9 +122,9 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st: dict[str, Any] = {"customer": cust["customer"].to_numpy(), "key": keys.to_numpy()}
     if full:
         st["owner"] = parsed(frames, "customers", "owner", "text").to_numpy()
-    tier = tiers_on(frames, keys, as_of)
-    status = parsed(frames, "customers", "status", "status").fillna("open")
-    st["tier"], st["status"] = tier.to_numpy(), status.to_numpy()
+    status = statuses(frames, as_of).fillna("open")
+    tier, tier_from = _tiers(frames, settings, keys, status, as_of)
+    st["tier"], st["tier_from"], st["status"] = tier.to_numpy(), tier_from, status.to_numpy()
     if full:
         st["contact"] = parsed(frames, "customers", "contact", "text").to_numpy()
         st["phone"] = parsed(frames, "customers", "phone", "text").to_numpy()
@@ -192,13 +197,31 @@ class _Latest:
         return _take(parsed_take(self.frames, "followups", col, how, self.rows), self.where, self.found, missing)
 
 
+def _tiers(frames: Frames, settings: Settings, keys: pd.Series, status: pd.Series, as_of: dt.date
+           ) -> tuple[pd.Series, np.ndarray]:
+    """Each customer's tier for its cadence and where it came from (per row: None — Customers.tier or the
+    tier log; 'rules' — neither has one, so the tier rules computed it as of `as_of`; 'default' — no tier
+    at all, C)."""
+    tier = known_tiers(frames, keys, as_of)
+    missing = tier.isna() & (status != "lost")
+    if missing.any():
+        present = set(frames.customers.cols) if frames.customers is not None else None
+        rules = compute_tiers(frames.data("customers"), frames.data("conversions"), as_of, settings,
+                              present=present)["tier"]
+        tier = tier.where(~missing, rules)
+    tier_from = np.where(missing & tier.notna(), "rules", np.where(missing, "default", None)).astype(object)
+    return tier.fillna("C"), tier_from
+
+
 def _contacts(st: dict[str, Any], line: Timeline, day: pd.Timestamp, n: int, settings: Settings) -> None:
-    """week_count, day_max and over_contact: the follow-ups of each customer in the 7 days up to `day`."""
-    lo = line.upto(day - pd.Timedelta(days=7))  # the follow-ups dated after that day and up to `day`
+    """week_count, day_max and over_contact: the follow-ups of each customer in the `contact_window_days`
+    days up to `day`."""
+    span = settings.contact_window_days
+    lo = line.upto(day - pd.Timedelta(days=span))  # the follow-ups dated after that day and up to `day`
     codes = line.code[lo:n]
     week = np.bincount(codes, minlength=line.size)
-    nth = (line.day[lo:n] - (day - pd.Timedelta(days=6)).to_datetime64()) // np.timedelta64(1, "D")
-    per_day = np.bincount(codes * 7 + nth, minlength=line.size * 7).reshape(line.size, 7)
+    nth = (line.day[lo:n] - (day - pd.Timedelta(days=span - 1)).to_datetime64()) // np.timedelta64(1, "D")
+    per_day = np.bincount(codes * span + nth, minlength=line.size * span).reshape(line.size, span)
     st["week_count"] = week[line.customers].astype(np.int64)
     st["day_max"] = per_day.max(axis=1, initial=0)[line.customers].astype(np.int64)
     st["over_contact"] = (st["day_max"] > settings.daily_contact_limit) | (
@@ -254,6 +277,10 @@ def status_text(st: pd.DataFrame, lang: str) -> pd.Series:
         if seen not in texts:
             texts[seen] = w[codes[i]].format(step=w[step], date=date_text(due.date()))
         out[i] = texts[seen]
+    if "tier_from" in st.columns:  # a lead's cadence from a tier nobody logged: say so
+        origin = st["tier_from"].to_numpy()
+        for i in np.flatnonzero(pd.Series(codes).isin(OPEN_CODES).to_numpy() & pd.notna(origin)):
+            out[i] += w[f"tier_{origin[i]}"].format(tier=st["tier"].iat[i])
     return pd.Series(out, index=st.index, dtype=object)
 
 

@@ -34,7 +34,9 @@ def stale_result(ctx: Context) -> JobResult:
     columns = {
         "last_follow_up": day_objects(st["last_follow_up"]),
         "next_due": day_objects(st["next_due"]),
-        "overdue_days": st["overdue_days"].astype("Int64").astype(object),
+        # blank when nothing is due (a due date still ahead, or none)
+        "overdue_days": st["overdue_days"].where(st["next_due"] <= pd.Timestamp(ctx.today)).astype("Int64")
+                                          .astype(object),
         "follow_status": st["text"].where(st["text"] != "", None),
     }
     return JobResult(summary(st, ctx), columns={"customers": columns}, sheets=[today_sheet(st, ctx)])
@@ -82,19 +84,21 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     if len(over):
         over = _sorted(over)
         s = ctx.settings
+        days = s.contact_window_days
         rule = [w["rule_daily"].format(n=d, limit=s.daily_contact_limit) if d > s.daily_contact_limit
-                else w["rule_weekly"].format(n=k, limit=s.c_weekly_limit)
+                else w["rule_weekly"].format(n=k, limit=s.c_weekly_limit, days=days)
                 for d, k in zip(over["day_max"], over["week_count"], strict=True)]
         df = pd.DataFrame({
             w["col_customer"]: over["customer"].map(_text).to_numpy(),
             w["col_tier"]: over["tier"].to_numpy(),
             w["col_rule"]: rule,
             w["col_owner"]: over["owner"].where(over["owner"] != "", w["unassigned"]).to_numpy(),
-            w["col_week"]: over["week_count"].to_numpy(),
+            w["col_week"].format(days=days): over["week_count"].to_numpy(),
             w["col_day_max"]: over["day_max"].to_numpy(),
         })
         links = frame.cells(over.index, "customer") if frame is not None else []
-        blocks.append(Table(df, title=w["over_title"], formats={w["col_week"]: "int", w["col_day_max"]: "int"},
+        blocks.append(Table(df, title=w["over_title"].format(days=days),
+                            formats={w["col_week"].format(days=days): "int", w["col_day_max"]: "int"},
                             links={w["col_customer"]: links} if links else {}))
     name = TODAY_SHEET.name(lang)
     return SheetLayout(

@@ -21,7 +21,7 @@ from ..kernel.columns import per_cell
 RISKS = ("high", "medium", "low")
 # signal codes, in the order reasons and next steps are listed
 SIGNALS = ("nps", "service", "price", "competitor", "survey", "gap", "falling")
-SURVEY_WORDS = STEP_PATTERNS["survey"]  # the stale job's survey step: 调研 回访 满意度 问卷 survey …
+SURVEY_WORDS = STEP_PATTERNS["survey"]  # the stale job's survey step: 调研 满意度 问卷 survey … (not 回访)
 COMPLAINT_WORDS = r"投诉|投訴|不满|不滿|抱怨|差评|差評|complain|unhappy|dissatisf"
 _SURVEY = re.compile(SURVEY_WORDS, re.IGNORECASE)
 _COMPLAINT = re.compile(COMPLAINT_WORDS, re.IGNORECASE)

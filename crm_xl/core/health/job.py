@@ -12,8 +12,8 @@ Rules (every number from Settings):
 - **Churn risk** of a won account: high when NPS < `churn_nps_below` and no conversion in the last
   `churn_no_conversion_days` days (the toolkit's rule; day 90 is still "in 90 days"); medium on any signal:
   a detractor NPS, a complaint in the follow-ups of the last `survey_days`, a 价格敏感 / 竞品对比中 tag, a
-  quarterly survey missed (no 调研/回访/满意度/survey follow-up within `survey_days` of the last one or of the
-  latest conversion — the stale job's after-sale survey step), no contact (follow-up or conversion) for more than `churn_gap_factor` ×
+  quarterly survey missed (no 调研/满意度/问卷/survey follow-up within `survey_days` of the last one or of the
+  latest conversion — the stale job's after-sale survey step; a 回访 check-in call is no survey), no contact (follow-up or conversion) for more than `churn_gap_factor` ×
   `cadence_won` days (won accounts are maintained, not chased at their tier's lead cadence), or a falling trailing amount (last window < the window before); low otherwise.
 """
 

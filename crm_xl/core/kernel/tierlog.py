@@ -101,15 +101,20 @@ def _last_rows(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None =
     return pos[last]
 
 
-def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
+def known_tiers(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
     """Each customer's tier on `on` (`keys`: their customer keys, same index): Customers.tier when filled,
-    else the latest tier-log row up to `on`, else C."""
+    else the latest tier-log row up to `on`, else None."""
     tier = parsed(frames, "customers", "tier", "tier")
     if tier.isna().any():
         logged = logged_tiers(frames, on)
         if len(logged):
             tier = tier.fillna(keys.map(logged))
-    return tier.fillna("C")
+    return tier
+
+
+def tiers_on(frames: Frames, keys: pd.Series, on: dt.date) -> pd.Series:
+    """`known_tiers`, else C."""
+    return known_tiers(frames, keys, on).fillna("C")
 
 
 def history(frames: Frames) -> pd.DataFrame:
