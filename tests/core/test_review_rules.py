@@ -274,7 +274,7 @@ def test_typed_plan_and_history_columns_survive_a_rebuild_memory(lang: str):
     head, march = book.sheets[HISTORY[lang]][0], book.sheets[HISTORY[lang]][1]
     assert head[-2:] == [hist.header("plan", lang, "万"), "团队备注"]  # type: ignore[arg-type]
     sep = pick(lang, "（小王，2024-04-15）", " (小王, 2024-04-15)")  # type: ignore[arg-type]
-    assert march[-2].split("\n")[0] == f"电话回访价格敏感客户{sep}"
+    assert march[-2] == f"电话回访价格敏感客户{sep}{pick(lang, '；', '; ')}B 级客户每周两次跟进{pick(lang, '（小李，进行中）', ' (小李, 进行中)')}"  # type: ignore[arg-type]
     assert march[-1] == "三月复盘会 4/2"
     # another month's review keeps March's row as typed
     run(lang, book=book, month="2024-02")
@@ -321,7 +321,9 @@ def test_plan_read_edges():
     grid = [["十一、下月改進計劃"], ["說明"], ["改進事項", "負責人", "完成期限", "完成情況", "預算"],
             [None, None], ["甲", None, None, None, "5萬"], [None, "小王"]]
     assert plan.read(grid) == (["預算"], [["甲", None, None, None, "5萬"], [None, "小王", None, None, None]])
-    assert plan.from_text("  a \n\n b") == [["a", None, None, None], ["b", None, None, None]]
+    assert plan.from_text("  a \n\n b；c; d") == [[x, None, None, None] for x in "abcd"]
+    assert plan.as_text([["a", "小王", None, None], ["b", None, None, None]], "zh-Hans") == "a（小王）；b"
+    assert plan.as_text([["a", "Wang", None, None], ["b", None, None, None]], "en") == "a (Wang); b"
     assert plan.as_text([["a", None, dt.date(2024, 4, 1), 3.0]], "zh-Hans") == "a（2024-04-01，3）"
     assert plan.as_text([[None, None, None, None]], "en") is None
 

@@ -7,13 +7,15 @@ whose first cell is the first column's header, and its rows are every non-blank 
 Columns after the four of crm-xl that the team headed in the block are kept too.
 
 The block and the 改进计划 column of 复盘历史 (review history): each keeps what was typed in it; an empty
-one is filled from the other — the history cell gets the block's rows, one line each
-(`事项（负责人，期限，完成情况）`), the block gets the history cell's lines, one row each.
+one is filled from the other — the history cell gets the block's rows on one line (one cell shows one
+line): `事项（负责人，期限，完成情况）；事项…` (`; ` in English); the block gets the history cell's items,
+one row each (split at line breaks and at `；` / `; `).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -29,6 +31,7 @@ COLUMNS = (("改进事项", "Action"), ("负责人", "Owner"), ("完成期限", 
 MIN_ROWS = 5  # rows laid out at least (blank ones to type into)
 SPARE_ROWS = 2  # blank rows after the typed ones at least
 _LOOK = 4  # rows between the title and the header at most
+_SPLIT = re.compile(r"\r?\n|；|; ")
 
 
 def _folds(pair: tuple[str, str]) -> set[str]:
@@ -66,14 +69,15 @@ def read(grid: list[list[Any]] | None) -> tuple[list[str], list[list[Any]]]:
 
 
 def from_text(text: Any) -> list[list[Any]]:
-    """Rows of the block from a 改进计划 cell of the history: one row per non-blank line."""
+    """Rows of the block from a 改进计划 cell of the history: one row per item (a line, or a part
+    between `；` / `; `)."""
     if is_blank(text):
         return []
-    return [[line.strip(), None, None, None] for line in str(text).splitlines() if line.strip()]
+    return [[item.strip(), None, None, None] for item in _SPLIT.split(str(text)) if item.strip()]
 
 
 def as_text(rows: list[list[Any]], lang: Lang) -> str | None:
-    """The block's rows as one history cell: a line per row, `事项（负责人，期限，完成情况）`."""
+    """The block's rows as one history cell on one line: `事项（负责人，期限，完成情况）；事项…`."""
     lines = []
     for row in rows:
         parts = [_text(v) for v in row[:len(COLUMNS)]]
@@ -82,7 +86,7 @@ def as_text(rows: list[list[Any]], lang: Lang) -> str | None:
             item = (f"{item}（{'，'.join(rest)}）" if lang != "en" else f"{item} ({', '.join(rest)})".strip())
         if item:
             lines.append(item)
-    return "\n".join(lines) or None
+    return ("；" if lang != "en" else "; ").join(lines) or None
 
 
 def _text(value: Any) -> str:
