@@ -423,7 +423,7 @@ def test_run_exits_1_when_validation_finds_errors_after_saving(tmp_path: Path):
     path = small_workbook(tmp_path / "team.xlsx")
     before = digest(path)
     r = invoke("run", path, *TODAY)
-    assert r.exit_code == 1 and f"Saved {path}" in r.stdout
+    assert r.exit_code == 1 and f"已保存 {path}" in r.stdout  # (a zh-Hans workbook: its language)
     assert digest(path) != before  # saved all the same
     clean = clean_workbook(tmp_path / "clean.xlsx")
     assert invoke("run", clean, *TODAY).exit_code == 0
