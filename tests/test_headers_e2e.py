@@ -221,7 +221,7 @@ def test_no_customers_sheet_stops_every_job_and_writes_nothing(tmp_path: Path, j
     before = digest(path)
     r = invoke(job, path, "--today", TODAY, "--backup")
     assert r.exit_code == 2, r.output
-    assert r.stderr.startswith("Error: 工作簿中没有客户信息表：找过名为 客户信息表 / 客戶信息表 / Customers（或 客户信息")
+    assert r.stderr.startswith("错误：工作簿中没有客户信息表：找过名为 客户信息表 / 客戶信息表 / Customers（或 客户信息")
     assert "名为 Customers 的表格" in r.stderr and "工作簿中的工作表：跟进计划表、备忘。" in r.stderr
     assert r.stderr.count("\n") == 1 and "Error:" not in r.stdout
     assert digest(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["nocust.xlsx"]
@@ -245,5 +245,5 @@ def test_no_customers_sheet_in_traditional_chinese_keeps_the_names_as_they_are(t
     path = write_workbook(tmp_path / "nocust_hant.xlsx", {"跟进计划表（旧）": [["x"]], "跟進計劃表": followups("甲", lang="zh-Hant")})
     r = invoke("validate", path, "--today", TODAY)
     assert r.exit_code == 2
-    assert r.stderr.startswith("Error: 工作簿中沒有客戶信息表：找過名為 客户信息表 / 客戶信息表 / Customers（或 客户信息、")
+    assert r.stderr.startswith("錯誤：工作簿中沒有客戶信息表：找過名為 客户信息表 / 客戶信息表 / Customers（或 客户信息、")
     assert "工作簿中的工作表：跟进计划表（旧）、跟進計劃表。" in r.stderr  # (the sheet names untouched)
