@@ -99,8 +99,7 @@ def test_bad_settings_cells_are_all_reported(tmp_path: Path) -> None:
     r = runner.invoke(app, ["validate", str(path)])
     assert r.exit_code == 2
     b, cap, w0, w3 = at["B类跟进间隔(天)"], at["问题清单每类最多行数"], at[weights[0]], at[weights[3]]
-    assert r.stderr == ("Error: 3 bad cells on the Settings sheet:\n"
-                        f'  设置!B{b}: cadence for tier B must be a whole number of days ≥ 1, got "abc"\n'
-                        f"  设置!B{w0}:B{w3}: health weights (recency, frequency, monetary, NPS) must add up to "
-                        "more than 0, got 0\n"
-                        f"  设置!B{cap}: rows per rule must be a whole number ≥ 1, got 0\n")
+    assert r.stderr == ("错误：设置表中有 3 个单元格有误：\n"
+                        f"  设置!B{b}：B类跟进间隔(天)应为 ≥ 1 的整数天数，实际为“abc”\n"
+                        f"  设置!B{w0}:B{w3}：健康度的四个权重（R/F/M/NPS）之和应大于 0，实际为 0\n"
+                        f"  设置!B{cap}：问题清单每类最多行数应为 ≥ 1 的整数，实际为 0\n")

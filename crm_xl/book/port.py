@@ -22,7 +22,7 @@ from ..core.kernel.memo import RunCache
 from ..model.errors import SchemaError
 from ..model.frame import Frame, Frames, col_letter, quote_sheet
 from ..model.headers import accepted_headers, header_label, match_columns
-from ..model.i18n import Lang, detect_lang
+from ..model.i18n import Lang, detect_lang, pick
 from ..model.layout import render
 from ..model.parse import is_blank
 from ..model.result import JobResult
@@ -197,9 +197,15 @@ class Book(abc.ABC):
         if table is not None and table.totals:
             total_row = parse_ref(table.ref)[2]
             raise SchemaError(
-                f"{quote_sheet(frame.sheet_name)}!{total_row}:{total_row}: the table {table.name} has a total "
-                f"row, and {len(rows)} new rows must go below its last record — turn the total row off "
-                "(Table Design ▸ Total Row), run again, then turn it back on; nothing was written",
+                f"{quote_sheet(frame.sheet_name)}!{total_row}:{total_row}" + pick(
+                    frame.lang,
+                    f"：表格 {table.name} 有汇总行，{len(rows)} 条新记录须写在最后一条记录之下——请先关闭汇总行"
+                    "（表设计 ▸ 汇总行），再运行，然后重新打开；未写入任何内容",
+                    f": the table {table.name} has a total row, and {len(rows)} new rows must go below its last "
+                    "record — turn the total row off (Table Design ▸ Total Row), run again, then turn it back on; "
+                    "nothing was written",
+                    f"：表格 {table.name} 有合計列，{len(rows)} 筆新記錄須寫在最後一筆記錄之下——請先關閉合計列"
+                    "（表格設計 ▸ 合計列），再執行，然後重新開啟；未寫入任何內容"),
                 sheet=frame.sheet_name,
             )
         last = max(frame.rows, default=frame.header_row)
@@ -280,9 +286,12 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
     missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
     if missing:
         lines = "; ".join(accepted_headers(c) for c in missing)
+        lang = sheet_language(sheet, sheet_name)
         raise SchemaError(
-            f"{quote_sheet(sheet_name)}!{header_row}:{header_row}: required column missing — "
-            f"add a header named {lines}",
+            f"{quote_sheet(sheet_name)}!{header_row}:{header_row}" + pick(
+                lang, f"：缺少必需的列——请添加表头 {lines}",
+                f": required column missing — add a header named {lines}",
+                f"：缺少必要的欄——請新增標題 {lines}"),
             sheet=sheet_name,
             missing=[c.key for c in missing],
         )
@@ -339,6 +348,17 @@ def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:
         if any(c.key_column and c.key in matched for c in sheet.columns) and len(matched) >= 2:
             return r
     return first_nonempty or 1
+
+
+def sheet_language(sheet: SheetDef, sheet_name: str) -> Lang:
+    """The language a data sheet's name is in (客户信息表 / 客戶信息表 / Customers); zh-Hans otherwise."""
+    from ..model.i18n import _prepare as plain  # width and case folded, the script kept
+
+    name = plain(sheet_name)
+    for lang, own in (("en", sheet.en), ("zh-Hant", sheet.hant)):
+        if name.startswith(plain(own)) and plain(own) != plain(sheet.hans):
+            return lang  # type: ignore[return-value]
+    return "zh-Hans"
 
 
 def header_cell(frame: Frame, key: str) -> str:

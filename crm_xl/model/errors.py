@@ -31,8 +31,10 @@ class SchemaError(CrmXlError):
 class SettingsError(CrmXlError):
     """A Settings cell holds a value that breaks its rule."""
 
-    def __init__(self, cell: str, rule: str, value: object) -> None:
-        super().__init__(f"{cell}: {rule}, got {_show(value)}", cell=cell, rule=rule, value=value)
+    def __init__(self, cell: str, rule: str, value: object, said: str | None = None) -> None:
+        """`rule` in English (also for machines); `said`: the whole message in the workbook's language
+        when it is not English."""
+        super().__init__(said or f"{cell}: {rule}, got {_show(value)}", cell=cell, rule=rule, value=value)
         self.cell, self.rule, self.value = cell, rule, value
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import SettingsError
 from .frame import col_letter, quote_sheet
-from .i18n import LANGS, Lang, fold, pick
+from .i18n import LANGS, Lang, _prepare, fold, pick
 from .parse import parse_date
 from .result import Summary
 
@@ -309,7 +309,7 @@ def _list_index() -> dict[str, str]:
     return idx
 
 
-def _convert(key: str, raw: Any, cell: str) -> Any:
+def _convert(key: str, raw: Any, cell: str, lang: Lang = "en") -> Any:
     meta = SCALARS[key]
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -318,9 +318,9 @@ def _convert(key: str, raw: Any, cell: str) -> Any:
     try:
         if key == "language":
             text = str(raw).strip()
-            for lang in LANGS:
-                if fold(lang) == fold(text) or fold(text) in {fold(x) for x in _LANG_WORDS[lang]}:
-                    return lang
+            for code in LANGS:
+                if fold(code) == fold(text) or fold(text) in {fold(x) for x in _LANG_WORDS[code]}:
+                    return code
             raise ValueError
         if key == "today":
             value = parse_date(raw)
@@ -346,7 +346,7 @@ def _convert(key: str, raw: Any, cell: str) -> Any:
         Settings.model_validate({key: value})  # range check
         return value
     except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
-        raise SettingsError(cell, meta.rule, raw) from exc
+        raise SettingsError(cell, meta.rule, raw, _said(cell, meta.label, meta.rule, raw, lang)) from exc
 
 
 _LANG_WORDS: dict[Lang, tuple[str, ...]] = {
@@ -363,8 +363,10 @@ class SettingsErrors(SettingsError):
         first = problems[0]
         super().__init__(first.cell, first.rule, first.value)
         self.problems = tuple(problems)
-        self.message = f"{len(problems)} bad cells on the Settings sheet:\n" + "\n".join(
-            f"  {p.message}" for p in problems)
+        lang = sheet_lang(first.cell.split("!")[0].strip("'"))
+        head = pick(lang, f"设置表中有 {len(problems)} 个单元格有误：", f"{len(problems)} bad cells on the Settings sheet:",
+                    f"設定表中有 {len(problems)} 個儲存格有誤：")
+        self.message = head + "\n" + "\n".join(f"  {p.message}" for p in problems)
         self.args = (self.message,)
         self.fields["cells"] = [p.cell for p in problems]
 
@@ -409,7 +411,7 @@ def _read_scalars(grid: list[list[Any]], sheet_name: str
             continue
         rows[key] = r
         try:
-            value = _convert(key, raw, f"{sheet}!B{r}")
+            value = _convert(key, raw, f"{sheet}!B{r}", sheet_lang(sheet_name))
         except SettingsError as exc:
             problems.append((r, exc))
             continue
@@ -450,7 +452,50 @@ def _weights_problem(values: dict[str, Any], rows: dict[str, int], sheet_name: s
     else:
         cell = ", ".join(f"{sheet}!B{r}" for r in found)
     rule = "health weights (recency, frequency, monetary, NPS) must add up to more than 0"
-    return [(found[0], SettingsError(cell, rule, 0))]
+    lang = sheet_lang(sheet_name)
+    said = None if lang == "en" else f"{cell}：" + pick(lang, "健康度的四个权重（R/F/M/NPS）之和应大于 0，实际为 0",
+                                                          "", "健康度的四個權重（R/F/M/NPS）之和應大於 0，實際為 0")
+    return [(found[0], SettingsError(cell, rule, 0, said))]
+
+
+# what each rule asks, in Chinese (the English rules end with one of these predicates)
+_PREDICATES = {
+    "must be a whole number of days ≥ 1": "应为 ≥ 1 的整数天数",
+    "must be a whole number of hours ≥ 1": "应为 ≥ 1 的整数小时数",
+    "must be a whole number of months ≥ 1": "应为 ≥ 1 的整数月数",
+    "must be a whole number between -100 and 100": "应为 -100 到 100 之间的整数",
+    "must be a whole number ≥ 1": "应为 ≥ 1 的整数",
+    "must be a number ≥ 1 (e.g. 2)": "应为 ≥ 1 的数（如 2）",
+    "must be a fraction between 0 and 1 (e.g. 80%)": "应为 0 到 1 之间的比例（如 80%）",
+    "must be a number between 0 and 1": "应为 0 到 1 之间的数",
+    "must be 万 or 元": "应为 万 或 元",
+    "must be a date or blank": "应为日期或留空",
+    "must be yes/no (是/否)": "应为 是 或 否",
+    "must be zh-Hans, zh-Hant or en": "应为 zh-Hans、zh-Hant 或 en",
+}
+
+
+def sheet_lang(sheet_name: str, fallback: Lang = "en") -> Lang:
+    """The language a Settings sheet's name is in (设置 / 設定 / Settings)."""
+    name = _prepare(sheet_name)
+    for lang, names in (("zh-Hans", ("设置",)), ("zh-Hant", ("設定",)), ("en", ("settings",))):
+        if any(name.startswith(n) for n in names):
+            return lang  # type: ignore[return-value]
+    return fallback
+
+
+def _said(cell: str, label: Callable[[Lang], str], rule: str, raw: Any, lang: Lang) -> str | None:
+    """A bad Settings cell's message in Chinese (None in English: the rule says it already)."""
+    if lang == "en":
+        return None
+    predicate = next((zh for en, zh in _PREDICATES.items() if rule.endswith(en)), None)
+    if predicate is None:
+        return None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        got = "实际为空"
+    else:
+        got = f"实际为“{raw}”" if isinstance(raw, str) else f"实际为 {raw}"
+    return f"{cell}：" + pick(lang, f"{label(lang)}{predicate}，{got}", "")
 
 
 def _blank(value: Any) -> bool:

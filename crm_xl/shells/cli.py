@@ -61,14 +61,14 @@ def fail(exc: CrmXlError, path: Path | None = None) -> None:
     one of the file checks or of the command line) and exit with the error's code."""
     lang: Lang = "en"
     if path is not None and not isinstance(exc, WorkbookFileError | UsageError):
-        lang = workbook_lang(path)
+        lang = workbook_lang(path) or detect_lang([exc.message])  # unreadable Settings: the message's own
     err_console.print(f"{pick(lang, '错误：', 'Error: ')}{exc.message}", markup=False, highlight=False,
                       soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
-def workbook_lang(path: Path) -> Lang:
-    """The language of a workbook that was read (its Settings value, else its headers); English when it cannot
+def workbook_lang(path: Path) -> Lang | None:
+    """The language of a workbook that was read (its Settings value, else its headers); None when it cannot
     be told."""
     try:
         from ..book.files import FileBook
@@ -76,7 +76,7 @@ def workbook_lang(path: Path) -> Lang:
         with FileBook(path) as book:
             return book.lang
     except Exception:  # noqa: BLE001 - only the language of one line depends on it
-        return "en"
+        return None
 
 
 def summaries_lang(summaries: list[Summary]) -> Lang:
