@@ -345,7 +345,7 @@ CUSTOMERS = SheetDef(
         Column("last_follow_up", "最近跟进", "最近跟進", "Last follow-up", Kind.DATE, computed=True, width=12),
         Column("next_due", "下次跟进", "下次跟進", "Next due", Kind.DATE, computed=True, width=12),
         Column("overdue_days", "逾期天数", "逾期天數", "Days overdue", Kind.INT, computed=True, width=8),
-        Column("follow_status", "跟进状态", "跟進狀態", "Follow-up status", computed=True, width=18),
+        Column("follow_status", "跟进状态", "跟進狀態", "Follow-up status", computed=True, width=32),
         Column("health", "健康度", "健康度", "Health", Kind.INT, computed=True, width=8),
         Column("churn_risk", "流失风险", "流失風險", "Churn risk", computed=True, width=28),
         _check(),
