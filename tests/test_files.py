@@ -164,8 +164,8 @@ def test_a_total_row_is_not_a_record_and_appending_above_it_is_refused(tmp_path:
     before = digest(path)
     result = CliRunner().invoke(app, ["tiers", str(path), "--today", "2024-04-01"])
     assert result.exit_code == 2
-    assert "客户分级表!101:101: the table TierLog has a total row" in result.output
-    assert "nothing was written" in result.output
+    assert "客户分级表!101:101：表格 TierLog 有汇总行" in result.output
+    assert "未写入任何内容" in result.output
     assert digest(path) == before
     result = CliRunner().invoke(app, ["validate", str(path), "--today", "2024-04-01"])
     assert result.exit_code in (0, 1)

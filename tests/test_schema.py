@@ -110,7 +110,7 @@ def test_missing_key_column_names_sheet_and_accepted_headers():
     with pytest.raises(SchemaError) as err:
         book.read("customers")
     assert str(err.value) == (
-        "客户信息表!1:1: required column missing — add a header named 客户名称 / 客戶名稱 / Customer"
+        "客户信息表!1:1：缺少必需的列——请添加表头 客户名称 / 客戶名稱 / Customer"
     )
 
 

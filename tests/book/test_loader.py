@@ -310,5 +310,5 @@ def test_a_broken_sheet_is_reported_in_the_sheets_order_whatever_was_read_first(
 
     path = write_workbook(tmp_path / "two.xlsx", {"客户信息表": [["联系人"], ["王"]], "跟进计划表": [["跟进方式"], ["电话"]]})
     monkeypatch.setattr(loader.SheetLoader, "order", lambda self, names: list(reversed(list(names))))
-    with FileBook(path) as book, pytest.raises(SchemaError, match=r"^客户信息表!1:1: required column missing"):
+    with FileBook(path) as book, pytest.raises(SchemaError, match=r"^客户信息表!1:1：缺少必需的列"):
         book.frames()
