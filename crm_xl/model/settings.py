@@ -120,6 +120,16 @@ SCALARS: dict[str, Meta] = {
                                 "统计最近几天的跟进次数（C 类上限与单日上限都在此期间内计）",
                                 "follow-ups are counted over this many days up to today (tier C and per-day limits)",
                                 f"over-contact window {_DAYS}"),
+    "a_sign_days": Meta("A类签约目标(天)", "A類簽約目標(天)", "Tier A: sign within (days)",
+                        "成为 A 类后此天数内未签约即列入今日待办", "a tier A lead not signed this many days after "
+                        "becoming A is listed on Today", f"tier A signing goal {_DAYS}"),
+    "b_upgrade_days": Meta("B类升A目标(天)", "B類升A目標(天)", "Tier B: reach A within (days)",
+                           "成为 B 类后此天数内未升为 A 类即列入今日待办", "a tier B lead not A this many days after "
+                           "becoming B is listed on Today", f"tier B upgrade goal {_DAYS}"),
+    "c_screen_days": Meta("C类筛选反馈天数", "C類篩選反饋天數", "Tier C screening: feedback within (days)",
+                          "月度复盘列出近此天数内有正面反馈或预计成交临近的 C 类客户",
+                          "the review lists tier C leads with positive feedback within this many days of the "
+                          "month end, or an expected close coming", f"tier C screening window {_DAYS}"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -235,6 +245,9 @@ class Settings(BaseModel):
     money_unit: str = Field("万", pattern="^(万|元)$")
     issues_per_rule: int = Field(1000, ge=1)
     contact_window_days: int = Field(7, ge=1)
+    a_sign_days: int = Field(3, ge=1)
+    b_upgrade_days: int = Field(14, ge=1)
+    c_screen_days: int = Field(30, ge=1)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))

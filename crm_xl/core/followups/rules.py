@@ -31,6 +31,7 @@ Rules (every number from Settings):
   Onboarding steps are chased only during the first survey period: past it, only the survey cycle is
   (an old account is not flagged forever for a thank-you nobody logged).
 * Lost customers get blank columns.
+* Tier goals (A signs, B reaches A in time): goals.py.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from ..kernel.tierlog import known_tiers
 from ..kernel.timeline import Timeline, timeline
 from ..kernel.vectors import dates, texts
 from ..tiers.job import compute_tiers
+from .goals import GOAL_COLUMNS, tier_goals
 from .words import words
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -94,7 +96,7 @@ CALL_PATTERN = _pattern(_CALL_METHOD)
 STATE_COLUMNS = [
     "customer", "key", "owner", "tier", "tier_from", "status", "code", "step", "last_follow_up", "next_due",
     "overdue_days", "todo", "over_contact", "week_count", "day_max", "feedback", "next_action", "contact",
-    "phone",
+    "phone", "goal", "goal_days", "goal_due",
 ]
 
 
@@ -106,7 +108,7 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     None), last_follow_up and next_due (Timestamp or NaT), overdue_days (float; NaN when there is no due
     date), todo (on the Today list: due or overdue on `as_of`), over_contact (bool), week_count / day_max
     (follow-ups in the 7 days up to `as_of`, most on one day), feedback / next_action (of the latest
-    follow-up), contact, phone.
+    follow-up), contact, phone, goal / goal_days / goal_due (the missed tier goal, goals.py).
     """
     return _state(frames, settings, as_of, full=True)
 
@@ -169,7 +171,10 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st["overdue_days"] = days_late(next_due, day, working).to_numpy()
     st["todo"] = pd.Series(st["code"]).isin(DUE_CODES).to_numpy() & (st["next_due"] <= day.to_datetime64())
     columns = [c for c in STATE_COLUMNS if c in st]
-    return pd.DataFrame({c: st[c] for c in columns}, index=cust.index, columns=columns)
+    out = pd.DataFrame({c: st[c] for c in columns}, index=cust.index, columns=columns)
+    if full:
+        out[GOAL_COLUMNS] = tier_goals(frames, settings, out, as_of)
+    return out
 
 
 NAT = np.datetime64("NaT", "ns")

@@ -9,8 +9,10 @@ from ...model.format import date_text
 from ...model.layout import SheetLayout, Style, Table, Text
 from ...model.result import JobResult, Summary
 from ...model.schema import TODAY_SHEET
+from ...model.settings import Settings
 from ..context import Context
 from ..kernel.vectors import day_objects
+from .goals import goal_text
 from .rules import follow_state, status_text
 from .words import words
 
@@ -31,27 +33,31 @@ def stale_result(ctx: Context) -> JobResult:
         return JobResult(Summary("stale", w["no_customers"], warnings=1))
     st = follow_state(ctx.frames, ctx.settings, ctx.today)
     st["text"] = status_text(st, ctx.lang)
+    st["goal_text"] = goal_text(st["goal"], st["goal_days"], ctx.lang)
+    full = st["text"].where(st["goal_text"] == "", st["text"] + w["goal_sep"] + st["goal_text"])
+    full = full.where(st["text"] != "", st["goal_text"])
     columns = {
         "last_follow_up": day_objects(st["last_follow_up"]),
         "next_due": day_objects(st["next_due"]),
         # blank when nothing is due (a due date still ahead, or none)
         "overdue_days": st["overdue_days"].where(st["next_due"] <= pd.Timestamp(ctx.today)).astype("Int64")
                                           .astype(object),
-        "follow_status": st["text"].where(st["text"] != "", None),
+        "follow_status": full.where(full != "", None),
     }
     return JobResult(summary(st, ctx), columns={"customers": columns}, sheets=[today_sheet(st, ctx)])
 
 
 def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
-    """The Today worklist: one block per owner with everything due or overdue, A first then most overdue;
-    then the over-contact note."""
+    """The Today worklist: one block per owner with everything due or overdue and the missed tier goals,
+    A first then most overdue; then the over-contact note."""
     w, lang = words(ctx.lang), ctx.lang
     frame = ctx.frames.customers
-    todo = _sorted(st[st["todo"]])
+    todo = _sorted(items(st, ctx.settings))
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
     n = _todo_counts(st)
-    blocks.append(Text(w["counts"].format(**n), "subtitle"))
+    blocks.append(Text(w["counts"].format(**n) + (w["counts_goals"].format(**n) if n["goals"] else ""),
+                       "subtitle"))
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
@@ -113,6 +119,8 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
     w = words(ctx.lang)
     n = _todo_counts(st)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
+    if n["goals"]:
+        headline += w["headline_goals"].format(**n)
     by_code = st["code"].value_counts()
     status_rows = [(_code_label(c, w), int(by_code[c])) for c in SUMMARY_CODES if c in by_code]
     status_table = pd.DataFrame(status_rows, columns=[w["col_status"], w["col_count"]])
@@ -130,6 +138,7 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
         "no_followup": n["new"],
         "after_sale": n["after_sale"],
         "over_contact": n["over"],
+        "goals": n["goals"],
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -141,14 +150,30 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
 
 def _todo_counts(st: pd.DataFrame) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
+    goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     return {
-        "total": int(len(todo)),
+        "total": int(len(todo)) + goals,
         "overdue": int((todo == "overdue").sum()),
         "today": int((todo == "due_today").sum()),
         "new": int((todo == "no_followup").sum()),
         "after_sale": int(todo.isin(("after_sale_overdue", "after_sale_today")).sum()),
         "over": int((st["over_contact"] & (st["status"] == "open")).sum()),
+        "goals": goals,
     }
+
+
+def items(st: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The Today items: every state row due or overdue (code as is), then one row per missed tier goal
+    (code 'goal', text the goal's, days late past the goal and its due day)."""
+    todo = st[st["todo"]]
+    goals = st[st["goal"].notna()] if "goal" in st.columns else st.iloc[:0]
+    if goals.empty:
+        return todo
+    goals = goals.assign(
+        code="goal", text=goals["goal_text"], next_due=goals["goal_due"],
+        overdue_days=(goals["goal_days"] - goals["tier"].map({"A": settings.a_sign_days,
+                                                              "B": settings.b_upgrade_days})).astype(float))
+    return pd.concat([todo, goals])
 
 
 def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +195,8 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 def _row_style(code: str, late: float) -> Style | None:
     """Red for anything late (a first contact too), yellow for due today."""
+    if code == "goal":
+        return "warning"
     return "error" if late > 0 else _ROW_STYLE.get(code)
 
 

@@ -58,6 +58,12 @@ ZH: dict[str, str] = {
     # a tier not logged nor typed ({tier}): appended to the follow-up status
     "tier_rules": "（{tier} 类按分级规则计算，未记录）",
     "tier_default": "（未分级，按 C 类跟进）",
+    # a missed tier goal ({days} in the tier): a Today item, added to the follow-up status
+    "goal_sign": "A 级 {days} 天未签约",
+    "goal_upgrade": "B 级 {days} 天未升 A",
+    "goal_sep": "；",
+    "counts_goals": " · 级别目标 {goals}",
+    "headline_goals": "；未达级别目标 {goals}",
     # summary
     "headline": "待办 {total} 项：逾期 {overdue}，今日到期 {today}，无跟进记录 {new}，售后 {after_sale}；"
                 "过度跟进 {over}",
@@ -120,6 +126,11 @@ EN: dict[str, str] = {
     "rule_weekly": "tier C: {n} follow-ups in {days} days (limit {limit})",
     "tier_rules": " (tier {tier} computed by the tier rules, not logged)",
     "tier_default": " (not tiered: followed up as C)",
+    "goal_sign": "tier A for {days} days, not signed",
+    "goal_upgrade": "tier B for {days} days, not yet A",
+    "goal_sep": "; ",
+    "counts_goals": " · {goals} tier goals",
+    "headline_goals": "; {goals} tier goals missed",
     "headline": "{total} to do: {overdue} overdue, {today} due today, {new} no follow-up yet, "
                 "{after_sale} after-sale; {over} over-contact",
     "headline_none": "Nothing due today; {over} over-contact",

@@ -145,3 +145,42 @@ def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
                          name="tier")
 
     return memo(frames, _READS, ("logged_tiers", on), tiers, copy=False)  # (callers only read it)
+
+
+STINT_COLUMNS = ["key", "tier", "start", "end"]
+
+
+def stints(frames: Frames) -> pd.DataFrame:
+    """Every run of one tier in the tier log (a row repeating the customer's previous tier continues it).
+
+    Columns: key, tier, start (Timestamp of the run's first row; NaT when that row is undated), end (start of
+    the customer's next run; NaT for its current one). Each customer's runs together, oldest first; computed
+    once per run while the log is unchanged."""
+    def runs() -> pd.DataFrame:
+        hist, dated = _history(frames)
+        first = np.flatnonzero(hist["prev"].to_numpy() != hist["tier"].to_numpy())
+        # each customer's runs together, in the log's order
+        at = first[np.argsort(pd.factorize(hist["key"].to_numpy()[first])[0], kind="stable")]
+        key = hist["key"].to_numpy()[at]
+        start = dated.to_numpy(dtype="datetime64[ns]")[at]
+        end = np.full(len(at), np.datetime64("NaT", "ns"))
+        if len(at) > 1:
+            same = key[1:] == key[:-1]
+            end[:-1][same] = start[1:][same]
+        return pd.DataFrame({"key": key, "tier": hist["tier"].to_numpy()[at], "start": start, "end": end},
+                            columns=STINT_COLUMNS)
+
+    return memo(frames, _READS, ("tier_stints",), runs, copy=False)  # (callers only read it)
+
+
+def current_stints(frames: Frames, on: dt.date) -> pd.DataFrame:
+    """Each customer's tier run in force on `on` (its last run started on or before `on`, undated runs
+    counting as the oldest), indexed by customer key: tier, start (NaT: undated)."""
+    runs = stints(frames)
+    day = np.datetime64(pd.Timestamp(on), "ns")
+    start = runs["start"].to_numpy(dtype="datetime64[ns]")
+    pos = np.flatnonzero(np.isnat(start) | (start <= day))
+    last = ~pd.Series(runs["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
+    at = pos[last]
+    return pd.DataFrame({"tier": runs["tier"].to_numpy()[at], "start": start[at]},
+                        index=pd.Index(runs["key"].to_numpy()[at], name="key"))
