@@ -131,7 +131,7 @@ MARCH = Month.parse("2024-03")
 
 
 def review_ctx(lang: str = "zh-Hans", **extra: Any) -> Any:
-    customers = [lead(n, lang) for n in ("甲", "乙", "丙", "丁", "戊", "己", "庚")]
+    customers = [lead(n, lang) for n in ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛")]
     customers[0]["status"] = WON[lang]
     customers[5]["expected_close"] = "2024-05-20"  # C, expected close coming
     customers[6]["expected_close"] = "2024-09-20"  # C, too far
@@ -139,6 +139,7 @@ def review_ctx(lang: str = "zh-Hans", **extra: Any) -> Any:
              ("乙", "A", "2024-03-10"),  # due 03-13, not signed
              ("丙", "B", "2024-02-20"), ("丙", "A", "2024-03-01"),  # due 03-05: reached A in time
              ("丁", "B", "2024-03-01"),  # due 03-15: not A
+             ("辛", "B", "2024-02-20"), ("辛", "A", "2024-03-20"),  # due 03-05: A too late
              ("戊", "C", "2024-01-01"), ("己", "C", "2024-01-01"), ("庚", "C", "2024-01-01"))
     followups = [
         {"customer": "戊", "date": "2024-03-20", "method": "电话", "content": "介绍", "feedback": "很感兴趣，要报价",
@@ -156,8 +157,8 @@ def review_ctx(lang: str = "zh-Hans", **extra: Any) -> Any:
 def test_tier_dwell_figures() -> None:
     d = dwell(review_ctx(), MARCH)
     assert d["a_sign_days"] == (1, 2.0, None)
-    assert d["a_in_time"] == (3, None, 1 / 3)  # 甲 signed in time; 乙 and 丙 (A since 03-01) not
-    assert d["b_in_time"] == (2, None, 0.5)  # 丙 reached A in time, 丁 not
+    assert d["a_in_time"] == (4, None, 0.25)  # 甲 signed in time; 乙, 丙 (A since 03-01), 辛 (03-20) not
+    assert d["b_in_time"] == (3, None, 1 / 3)  # 丙 reached A in time; 丁 not, 辛 too late
 
 
 def test_dwell_is_empty_without_a_tier_log() -> None:
