@@ -80,7 +80,8 @@ SCALARS: dict[str, Meta] = {
     "churn_no_conversion_days": Meta("流失预警无成交天数", "流失預警無成交天數", "Churn: days without conversion",
                                      "超过此天数无成交", "days without a conversion", f"churn window {_DAYS}"),
     "cadence_won": Meta("已成交客户联系间隔(天)", "已成交客戶聯繫間隔(天)", "Won accounts: contact every (days)",
-                        "维护期已成交客户至少每 30 天联系一次", "keep in touch with won accounts at least this often",
+                        "维护期已成交客户每 30 天轻触达一次（任何跟进）",
+                        "light touch: keep in touch with won accounts this often (any follow-up)",
                         f"won-account contact interval {_DAYS}"),
     "churn_gap_factor": Meta("流失预警跟进间隔倍数", "流失預警跟進間隔倍數", "Churn: follow-up gap factor",
                              "已成交客户超过「联系间隔×此倍数」天未联系为中风险",
@@ -130,6 +131,17 @@ SCALARS: dict[str, Meta] = {
                           "月度复盘列出近此天数内有正面反馈或预计成交临近的 C 类客户",
                           "the review lists tier C leads with positive feedback within this many days of the "
                           "month end, or an expected close coming", f"tier C screening window {_DAYS}"),
+    "visit_days": Meta("已成交客户拜访间隔(天)", "已成交客戶拜訪間隔(天)", "Won accounts: visit every (days)",
+                       "维护期每季度拜访一次（跟进方式或内容含 拜访）", "quarterly visit (a follow-up saying visit)",
+                       f"won-account visit interval {_DAYS}"),
+    "needs_review_days": Meta("需求复盘间隔(天)", "需求復盤間隔(天)", "Won accounts: needs review every (days)",
+                              "每半年一次需求复盘（内容含 需求复盘 / 需求回顾）",
+                              "half-yearly needs review (a follow-up saying needs review)",
+                              f"needs review interval {_DAYS}"),
+    "strategic_days": Meta("A类战略沟通间隔(天)", "A類戰略溝通間隔(天)", "Tier A accounts: strategic talk every (days)",
+                           "A 类已成交客户每季度一次战略沟通（内容含 战略）",
+                           "tier A won accounts: quarterly strategic talk (a follow-up saying strategic)",
+                           f"strategic talk interval {_DAYS}"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -248,6 +260,9 @@ class Settings(BaseModel):
     a_sign_days: int = Field(3, ge=1)
     b_upgrade_days: int = Field(14, ge=1)
     c_screen_days: int = Field(30, ge=1)
+    visit_days: int = Field(90, ge=1)
+    needs_review_days: int = Field(180, ge=1)
+    strategic_days: int = Field(90, ge=1)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))

@@ -496,23 +496,24 @@ def test_today_sheet_blocks_order_and_links() -> None:
     assert sheet.name == "今日待办" and set(sheet.aliases) == {"今日待辦", "Today"}
     assert sheet.blocks[0].text == "今日待办 2024-03-15（星期五）"
     tables = _blocks(sheet)
-    assert [t.title for t in tables] == ["小李（1 项）", "小王（3 项）", "未分配（1 项）",
+    assert [t.title for t in tables] == ["小李（1 项）", "小王（4 项）", "未分配（1 项）",
                                          "过度跟进提醒（近 7 天，注意跟进频率，重价值而非次数）"]
     wang = tables[1].df
-    # A first (辛公司: A by the tier rules — won, the only value — as no tier is logged), then most overdue
-    assert wang["客户名称"].tolist() == ["辛公司", "乙公司", "甲公司"]
-    assert wang["待办事项"].tolist() == ["售后逾期：回访电话", "今日到期", "逾期"]
-    assert wang["逾期天数"].tolist() == [2, 0, 7]
+    # A first (辛公司, 壬公司: A by the tier rules — won, the only value — as no tier is logged), then most
+    # overdue (壬公司, onboarded by 02-03, missed its monthly touch: issue 22 §2)
+    assert wang["客户名称"].tolist() == ["壬公司", "辛公司", "乙公司", "甲公司"]
+    assert wang["待办事项"].tolist() == ["维护逾期：月度联系", "售后逾期：回访电话", "今日到期", "逾期"]
+    assert wang["逾期天数"].tolist() == [11, 2, 0, 7]
     assert list(wang.columns) == ["客户名称", "级别", "待办事项", "逾期天数", "应跟进日期", "最近跟进", "最近反馈",
                                   "下一步行动", "联系人", "联系方式"]
     row = wang[wang["客户名称"] == "甲公司"].iloc[0]
     assert (row["待办事项"], row["逾期天数"], row["最近反馈"], row["下一步行动"], row["联系方式"]) == \
         ("逾期", 7, "考虑中", "发报价", "13800000000")
-    assert tables[1].links["客户名称"][0] == "客户信息表!A9"
+    assert tables[1].links["客户名称"][:2] == ["客户信息表!A10", "客户信息表!A9"]  # 壬公司, 辛公司
     assert tables[0].df["客户名称"].tolist() == ["癸公司"]
     assert tables[2].df["待办事项"].tolist() == ["无跟进记录（未分级，按 C 类跟进）"]
     assert tables[2].row_styles == ["error"]  # 7 days late for a first contact
-    assert tables[1].row_styles == ["error", "warning", "error"]
+    assert tables[1].row_styles == ["error", "error", "warning", "error"]
     over = tables[3].df
     assert over["客户名称"].tolist() == ["戊公司"]
     assert over["提醒"].tolist() == ["C 类近 7 天跟进 3 次（上限 2 次）"]
@@ -555,17 +556,18 @@ def test_summary_counts_by_status_and_owner() -> None:
     summary = flag_stale(_ctx_all()).summary
     c = summary.counts
     assert (c["todo"], c["overdue"], c["due_today"], c["no_followup"], c["after_sale"], c["over_contact"]) == \
-        (5, 2, 1, 1, 1, 1)
+        (6, 2, 1, 1, 1, 1)  # (+ 壬公司's monthly touch)
+    assert c["maintenance"] == 1 and c["goals"] == 0
     assert c["by_status"] == {"overdue": 2, "due_today": 1, "no_followup": 1, "over_contact": 1, "ok": 1,
                               "paused": 1, "after_sale_overdue": 1, "after_sale": 1, "lost": 1}
     assert c["by_owner"]["小王"] == {"todo": 3, "overdue": 1, "due_today": 1, "after_sale_overdue": 1,
                                    "after_sale": 1}
-    assert summary.headline == "待办 5 项：逾期 2，今日到期 1，无跟进记录 1，售后 1；过度跟进 1"
+    assert summary.headline == "待办 6 项：逾期 2，今日到期 1，无跟进记录 1，售后 1；过度跟进 1；维护 1"
     titles = [t for t, _ in summary.tables]
     assert titles == ["按跟进状态", "按负责人"]
     owners = summary.tables[1][1]
     assert owners["负责人"].tolist() == ["小李", "小王", "未分配"]
-    assert summary.to_dict()["counts"]["todo"] == 5
+    assert summary.to_dict()["counts"]["todo"] == 6
 
 
 def test_overdue_as_of_month_end() -> None:

@@ -31,7 +31,7 @@ Rules (every number from Settings):
   Onboarding steps are chased only during the first survey period: past it, only the survey cycle is
   (an old account is not flagged forever for a thank-you nobody logged).
 * Lost customers get blank columns.
-* Tier goals (A signs, B reaches A in time): goals.py.
+* Tier goals (A signs, B reaches A in time): goals.py. Won accounts' maintenance rhythm: rhythm.py.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from ..kernel.timeline import Timeline, timeline
 from ..kernel.vectors import dates, texts
 from ..tiers.job import compute_tiers
 from .goals import GOAL_COLUMNS, tier_goals
+from .rhythm import DUE_COLUMNS, rhythm_due
 from .words import words
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -96,7 +97,7 @@ CALL_PATTERN = _pattern(_CALL_METHOD)
 STATE_COLUMNS = [
     "customer", "key", "owner", "tier", "tier_from", "status", "code", "step", "last_follow_up", "next_due",
     "overdue_days", "todo", "over_contact", "week_count", "day_max", "feedback", "next_action", "contact",
-    "phone", "goal", "goal_days", "goal_due",
+    "phone", "goal", "goal_days", "goal_due", *DUE_COLUMNS,
 ]
 
 
@@ -108,7 +109,8 @@ def follow_state(frames: Frames, settings: Settings, as_of: dt.date) -> pd.DataF
     None), last_follow_up and next_due (Timestamp or NaT), overdue_days (float; NaN when there is no due
     date), todo (on the Today list: due or overdue on `as_of`), over_contact (bool), week_count / day_max
     (follow-ups in the 7 days up to `as_of`, most on one day), feedback / next_action (of the latest
-    follow-up), contact, phone, goal / goal_days / goal_due (the missed tier goal, goals.py).
+    follow-up), contact, phone, goal / goal_days / goal_due (the missed tier goal, goals.py), due_light /
+    due_visit / due_needs_review / due_strategic (won accounts' maintenance, rhythm.py; NaT: none).
     """
     return _state(frames, settings, as_of, full=True)
 
@@ -158,8 +160,11 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st["step"] = np.full(len(cust), None, dtype=object)
 
     won = (status == "won").to_numpy()
+    if full:
+        for col in DUE_COLUMNS:
+            st[col] = np.full(len(cust), NAT)
     if won.any():
-        _after_sale(st, won, line, n, frames, settings, day)
+        _after_sale(st, won, line, n, frames, settings, day, full)
     paused = (status == "paused").to_numpy()
     st["code"][paused] = "paused"
     st["next_due"][paused] = NAT
@@ -322,8 +327,9 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
 
 
 def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, frames: Frames, settings: Settings,
-                day: pd.Timestamp) -> None:
-    """Fill code / step / next_due of the won customers (rows `won`) in `st` (in place)."""
+                day: pd.Timestamp, full: bool) -> None:
+    """Fill code / step / next_due of the won customers (rows `won`) in `st` (in place); when `full`, the
+    maintenance rhythm's due days too (rhythm.py)."""
     conv = frames.data("conversions")
     cv = pd.DataFrame({"key": parsed(frames, "conversions", "customer", "key"),
                        "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
@@ -354,6 +360,8 @@ def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fra
     st["code"][won] = code.astype(object)
     st["step"][won] = np.where(known, step.astype(object), None)
     st["next_due"][won] = np.where(known, due, NAT)
+    if full:
+        rhythm_due(st, won, line, n, frames, settings, since, start, step)
 
 
 def _steps_done(frames: Frames, line: Timeline, n: int, since: np.ndarray) -> dict[str, np.ndarray]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,7 @@ from ...model.settings import Settings
 from ..context import Context
 from ..kernel.vectors import day_objects
 from .goals import goal_text
+from .rhythm import DUE_COLUMNS, RHYTHMS
 from .rules import follow_state, status_text
 from .words import words
 
@@ -22,6 +25,8 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 # the owner table shows what needs doing (the JSON counts keep every status)
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
+ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
+                "next_action", "contact", "phone", "todo", "goal", "goal_days", "goal_due", "goal_text", *DUE_COLUMNS]
 _ROW_STYLE: dict[str, Style] = {"overdue": "error", "after_sale_overdue": "error", "due_today": "warning",
                                 "after_sale_today": "warning", "no_followup": "warning"}
 
@@ -52,12 +57,12 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     A first then most overdue; then the over-contact note."""
     w, lang = words(ctx.lang), ctx.lang
     frame = ctx.frames.customers
-    todo = _sorted(items(st, ctx.settings))
+    todo = _sorted(items(st, ctx.settings, w, pd.Timestamp(ctx.today)))
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
-    n = _todo_counts(st)
-    blocks.append(Text(w["counts"].format(**n) + (w["counts_goals"].format(**n) if n["goals"] else ""),
-                       "subtitle"))
+    n = _todo_counts(st, ctx.today)
+    blocks.append(Text(w["counts"].format(**n) + (w["counts_goals"].format(**n) if n["goals"] else "")
+                       + (w["counts_rhythm"].format(**n) if n["rhythm"] else ""), "subtitle"))
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
@@ -117,10 +122,12 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
 def summary(st: pd.DataFrame, ctx: Context) -> Summary:
     """Counts by status and by owner (tables in the workbook language, counts by status code)."""
     w = words(ctx.lang)
-    n = _todo_counts(st)
+    n = _todo_counts(st, ctx.today)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
     if n["goals"]:
         headline += w["headline_goals"].format(**n)
+    if n["rhythm"]:
+        headline += w["headline_rhythm"].format(**n)
     by_code = st["code"].value_counts()
     status_rows = [(_code_label(c, w), int(by_code[c])) for c in SUMMARY_CODES if c in by_code]
     status_table = pd.DataFrame(status_rows, columns=[w["col_status"], w["col_count"]])
@@ -139,6 +146,7 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
         "after_sale": n["after_sale"],
         "over_contact": n["over"],
         "goals": n["goals"],
+        "maintenance": n["rhythm"],
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -148,32 +156,44 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _todo_counts(st: pd.DataFrame) -> dict[str, int]:
+def _todo_counts(st: pd.DataFrame, day: dt.date) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
+    at = np.datetime64(pd.Timestamp(day), "ns")
+    rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
     return {
-        "total": int(len(todo)) + goals,
+        "total": int(len(todo)) + goals + rhythm,
         "overdue": int((todo == "overdue").sum()),
         "today": int((todo == "due_today").sum()),
         "new": int((todo == "no_followup").sum()),
         "after_sale": int(todo.isin(("after_sale_overdue", "after_sale_today")).sum()),
         "over": int((st["over_contact"] & (st["status"] == "open")).sum()),
         "goals": goals,
+        "rhythm": rhythm,
     }
 
 
-def items(st: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """The Today items: every state row due or overdue (code as is), then one row per missed tier goal
-    (code 'goal', text the goal's, days late past the goal and its due day)."""
-    todo = st[st["todo"]]
+def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Timestamp) -> pd.DataFrame:
+    """The Today items: every state row due or overdue (code as is), one row per missed tier goal (code
+    'goal', text the goal's, days late past the goal and its due day), one per maintenance rhythm due
+    (code 'rhythm')."""
+    st = st[[c for c in ITEM_COLUMNS if c in st.columns]]  # (only what the sheet shows: cheaper rows)
+    parts = [st[st["todo"]]]
     goals = st[st["goal"].notna()] if "goal" in st.columns else st.iloc[:0]
-    if goals.empty:
-        return todo
-    goals = goals.assign(
-        code="goal", text=goals["goal_text"], next_due=goals["goal_due"],
-        overdue_days=(goals["goal_days"] - goals["tier"].map({"A": settings.a_sign_days,
-                                                              "B": settings.b_upgrade_days})).astype(float))
-    return pd.concat([todo, goals])
+    if len(goals):
+        parts.append(goals.assign(
+            code="goal", text=goals["goal_text"], next_due=goals["goal_due"],
+            overdue_days=(goals["goal_days"] - goals["tier"].map({"A": settings.a_sign_days,
+                                                                  "B": settings.b_upgrade_days})).astype(float)))
+    for rhythm, col in zip(RHYTHMS, DUE_COLUMNS, strict=True):
+        if col not in st.columns:
+            continue
+        due = st[st[col] <= day]
+        if len(due):
+            late = (day - due[col]).dt.days.astype(float)
+            text = [w["rhythm_overdue" if x > 0 else "rhythm_today"].format(what=w[rhythm]) for x in late]
+            parts.append(due.assign(code="rhythm", text=text, next_due=due[col], overdue_days=late))
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
@@ -195,7 +215,7 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 def _row_style(code: str, late: float) -> Style | None:
     """Red for anything late (a first contact too), yellow for due today."""
-    if code == "goal":
+    if code == "goal" or (code == "rhythm" and late == 0):
         return "warning"
     return "error" if late > 0 else _ROW_STYLE.get(code)
 

@@ -64,6 +64,15 @@ ZH: dict[str, str] = {
     "goal_sep": "；",
     "counts_goals": " · 级别目标 {goals}",
     "headline_goals": "；未达级别目标 {goals}",
+    # won accounts' maintenance rhythm ({what}: the rhythm)
+    "rhythm_overdue": "维护逾期：{what}",
+    "rhythm_today": "维护今日到期：{what}",
+    "light": "月度联系",
+    "visit": "季度拜访",
+    "needs_review": "半年需求复盘",
+    "strategic": "季度战略沟通",
+    "counts_rhythm": " · 维护 {rhythm}",
+    "headline_rhythm": "；维护 {rhythm}",
     # summary
     "headline": "待办 {total} 项：逾期 {overdue}，今日到期 {today}，无跟进记录 {new}，售后 {after_sale}；"
                 "过度跟进 {over}",
@@ -131,6 +140,14 @@ EN: dict[str, str] = {
     "goal_sep": "; ",
     "counts_goals": " · {goals} tier goals",
     "headline_goals": "; {goals} tier goals missed",
+    "rhythm_overdue": "Maintenance overdue: {what}",
+    "rhythm_today": "Maintenance due today: {what}",
+    "light": "monthly touch",
+    "visit": "quarterly visit",
+    "needs_review": "half-yearly needs review",
+    "strategic": "quarterly strategic talk",
+    "counts_rhythm": " · {rhythm} maintenance",
+    "headline_rhythm": "; {rhythm} maintenance",
     "headline": "{total} to do: {overdue} overdue, {today} due today, {new} no follow-up yet, "
                 "{after_sale} after-sale; {over} over-contact",
     "headline_none": "Nothing due today; {over} over-contact",
