@@ -60,5 +60,7 @@ def tier_goals(frames: Frames, settings: Settings, st: pd.DataFrame, as_of: dt.d
 def goal_text(goal: pd.Series, goal_days: pd.Series, lang: str) -> pd.Series:
     """The text of each missed goal ('' without one), in the workbook language."""
     w = words(lang)  # type: ignore[arg-type]
-    out = [w[g].format(days=int(d)) if g else "" for g, d in zip(goal, goal_days, strict=True)]
+    out = np.full(len(goal), "", dtype=object)
+    for i in np.flatnonzero(pd.notna(goal.to_numpy())):
+        out[i] = w[goal.iat[i]].format(days=int(goal_days.iat[i]))
     return pd.Series(out, index=goal.index, dtype=object)

@@ -39,8 +39,10 @@ def stale_result(ctx: Context) -> JobResult:
     st = follow_state(ctx.frames, ctx.settings, ctx.today)
     st["text"] = status_text(st, ctx.lang)
     st["goal_text"] = goal_text(st["goal"], st["goal_days"], ctx.lang)
-    full = st["text"].where(st["goal_text"] == "", st["text"] + w["goal_sep"] + st["goal_text"])
-    full = full.where(st["text"] != "", st["goal_text"])
+    full = st["text"]
+    if (st["goal_text"] != "").any():
+        full = full.where(st["goal_text"] == "", full + w["goal_sep"] + st["goal_text"])
+        full = full.where(st["text"] != "", st["goal_text"])
     columns = {
         "last_follow_up": day_objects(st["last_follow_up"]),
         "next_due": day_objects(st["next_due"]),
@@ -72,7 +74,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
         rows = todo.iloc[where[name]]
         df = pd.DataFrame({
-            w["col_customer"]: rows["customer"].map(_text).to_numpy(),
+            w["col_customer"]: _texts(rows["customer"]),
             w["col_tier"]: rows["tier"].to_numpy(),
             w["col_what"]: rows["text"].to_numpy(),
             w["col_overdue"]: rows["overdue_days"].astype(int).to_numpy(),
@@ -88,7 +90,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
             df, title=w["owner_block"].format(owner=name, n=len(rows)),
             formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
             links={w["col_customer"]: links} if links else {},
-            row_styles=[_row_style(c, late) for c, late in zip(rows["code"], rows["overdue_days"], strict=True)],
+            row_styles=_row_styles(rows["code"].to_numpy(), rows["overdue_days"].to_numpy(dtype=float)),
             highlight=w["col_what"],
         ))
     over = st[st["over_contact"] & (st["status"] == "open")]
@@ -176,24 +178,41 @@ def _todo_counts(st: pd.DataFrame, day: dt.date) -> dict[str, int]:
 def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Timestamp) -> pd.DataFrame:
     """The Today items: every state row due or overdue (code as is), one row per missed tier goal (code
     'goal', text the goal's, days late past the goal and its due day), one per maintenance rhythm due
-    (code 'rhythm')."""
-    st = st[[c for c in ITEM_COLUMNS if c in st.columns]]  # (only what the sheet shows: cheaper rows)
-    parts = [st[st["todo"]]]
-    goals = st[st["goal"].notna()] if "goal" in st.columns else st.iloc[:0]
-    if len(goals):
-        parts.append(goals.assign(
-            code="goal", text=goals["goal_text"], next_due=goals["goal_due"],
-            overdue_days=(goals["goal_days"] - goals["tier"].map({"A": settings.a_sign_days,
-                                                                  "B": settings.b_upgrade_days})).astype(float)))
+    (code 'rhythm'). Rows keep their Customers row as index."""
+    todo = np.flatnonzero(st["todo"].to_numpy())
+    pos, code, text = [todo], [st["code"].to_numpy()[todo]], [st["text"].to_numpy()[todo]]
+    due = [st["next_due"].to_numpy(dtype="datetime64[ns]")[todo]]
+    late = [st["overdue_days"].to_numpy(dtype=float)[todo]]
+    if "goal" in st.columns:
+        g = np.flatnonzero(pd.notna(st["goal"].to_numpy()))
+        if len(g):
+            limit = st["tier"].map({"A": settings.a_sign_days, "B": settings.b_upgrade_days}).to_numpy(dtype=float)
+            pos.append(g)
+            code.append(np.full(len(g), "goal", dtype=object))
+            text.append(st["goal_text"].to_numpy()[g])
+            due.append(st["goal_due"].to_numpy(dtype="datetime64[ns]")[g])
+            late.append(st["goal_days"].to_numpy(dtype=float)[g] - limit[g])
+    at = np.datetime64(day, "ns")
     for rhythm, col in zip(RHYTHMS, DUE_COLUMNS, strict=True):
         if col not in st.columns:
             continue
-        due = st[st[col] <= day]
-        if len(due):
-            late = (day - due[col]).dt.days.astype(float)
-            text = [w["rhythm_overdue" if x > 0 else "rhythm_today"].format(what=w[rhythm]) for x in late]
-            parts.append(due.assign(code="rhythm", text=text, next_due=due[col], overdue_days=late))
-    return pd.concat(parts) if len(parts) > 1 else parts[0]
+        days = st[col].to_numpy(dtype="datetime64[ns]")
+        r = np.flatnonzero(days <= at)
+        if len(r):
+            behind = ((at - days[r]) // np.timedelta64(1, "D")).astype(float)
+            pos.append(r)
+            code.append(np.full(len(r), "rhythm", dtype=object))
+            text.append(np.where(behind > 0, w["rhythm_overdue"].format(what=w[rhythm]),
+                                 w["rhythm_today"].format(what=w[rhythm])).astype(object))
+            due.append(days[r])
+            late.append(behind)
+    shown = st[[c for c in ITEM_COLUMNS if c in st.columns]]  # (only what the sheet shows: cheaper rows)
+    if len(pos) == 1:
+        return shown.iloc[todo]
+    out = shown.iloc[np.concatenate(pos)].copy()
+    out["code"], out["text"] = np.concatenate(code), np.concatenate(text)
+    out["next_due"], out["overdue_days"] = np.concatenate(due), np.concatenate(late)
+    return out
 
 
 def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
@@ -213,15 +232,21 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
     return first + rest + ([unassigned] if unassigned in present else [])
 
 
-def _row_style(code: str, late: float) -> Style | None:
-    """Red for anything late (a first contact too), yellow for due today."""
-    if code == "goal" or (code == "rhythm" and late == 0):
-        return "warning"
-    return "error" if late > 0 else _ROW_STYLE.get(code)
+def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
+    """Red for anything late (a first contact too), yellow for due today and for a missed tier goal."""
+    base = pd.Series(codes, dtype=object).map(_ROW_STYLE).to_numpy(dtype=object)
+    out = np.where(late > 0, "error", base)
+    out[(codes == "goal") | ((codes == "rhythm") & (late == 0))] = "warning"
+    return [None if x is None or x != x else x for x in out]
 
 
 def _code_label(code: str, w: dict[str, str]) -> str:
     return w.get(f"group_{code}", w.get(code, code))
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """`_text` of each value (blank for None / NaN)."""
+    return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def _text(value: object) -> str:
