@@ -39,9 +39,12 @@ def tier_goals(frames: Frames, settings: Settings, st: pd.DataFrame, as_of: dt.d
     due = np.full(n, np.datetime64("NaT", "ns"))
     if frames.tierlog is not None and n:
         runs = current_stints(frames, as_of)
-        keys = st["key"]
-        run_tier = keys.map(runs["tier"]).to_numpy()
-        start = keys.map(runs["start"]).to_numpy(dtype="datetime64[ns]")
+        at = runs.index.get_indexer(st["key"])
+        found = at >= 0
+        run_tier = np.full(n, None, dtype=object)
+        start = np.full(n, np.datetime64("NaT", "ns"))
+        run_tier[found] = runs["tier"].to_numpy()[at[found]]
+        start[found] = runs["start"].to_numpy(dtype="datetime64[ns]")[at[found]]
         limit = st["tier"].map({"A": settings.a_sign_days, "B": settings.b_upgrade_days}).to_numpy()
         day = np.datetime64(pd.Timestamp(as_of), "ns")
         held = np.zeros(n, dtype=np.int64)

@@ -22,10 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...model.frame import Frames
 from ...model.settings import Settings
-from ..kernel.columns import TEXT_KINDS, cell_kind, factorized
-from ..kernel.memo import memo
 from ..kernel.timeline import Timeline
 
 RHYTHMS = ("light", "visit", "needs_review", "strategic")
@@ -45,29 +42,11 @@ def cadences(settings: Settings) -> dict[str, int]:
             "needs_review": settings.needs_review_days, "strategic": settings.strategic_days}
 
 
-def _marks(frames: Frames) -> pd.DataFrame:
-    """Per follow-up row: whether `content + " " + method` names each of visit / needs_review / strategic
-    (searched once per distinct text)."""
-    raw = frames.data("followups")
-    if all(cell_kind(frames, "followups", c) in TEXT_KINDS for c in ("content", "method")):
-        c_codes, c_u = factorized(frames, "followups", "content")
-        m_codes, m_u = factorized(frames, "followups", "method")
-        contents, methods = np.append(c_u.astype(object), ""), np.append(m_u.astype(object), "")
-        pairs, _ = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
-        rows = np.unique(pairs, return_index=True)[1]
-        text = pd.Series(contents[c_codes[rows]], dtype=object) + " " + pd.Series(methods[m_codes[rows]], dtype=object)
-    else:
-        pairs = np.arange(len(raw))
-        text = raw["content"].fillna("").astype(str) + " " + raw["method"].fillna("").astype(str)
-    found = {k: text.str.contains(p, case=False, regex=True).to_numpy(dtype=bool)[pairs] if len(text) else
-             np.zeros(0, dtype=bool) for k, p in PATTERNS.items()}
-    return pd.DataFrame(found, index=raw.index)
-
-
-def rhythm_due(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, frames: Frames, settings: Settings,
-               since: np.ndarray, start: pd.Series, step: np.ndarray) -> None:
-    """Fill the due_* columns of `st` (NaT where a rhythm does not apply) for the won rows `won`: `since`
-    is each key number's conversion day, `start` / `step` those of the won rows (in order)."""
+def rhythm_due(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, marks: pd.DataFrame,
+               settings: Settings, since: np.ndarray, start: pd.Series, step: np.ndarray) -> None:
+    """Fill the due_* columns of `st` (NaT where a rhythm does not apply) for the won rows `won`: `marks`
+    per follow-up row whether it names each rhythm (a column per PATTERNS key), `since` each key number's
+    conversion day, `start` / `step` those of the won rows (in order)."""
     size = len(st["key"])
     for col in DUE_COLUMNS:
         st[col] = np.full(size, NAT)
@@ -80,7 +59,6 @@ def rhythm_due(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fram
     after = days >= since[line.code[at]]
     at, days = at[after], days[after]
     codes = line.code[at]
-    marks = memo(frames, {"followups": ("content", "method")}, ("rhythm_marks",), lambda: _marks(frames), copy=False)
     rows = line.row[at]
     hits = {"light": np.ones(len(at), dtype=bool), **{k: marks[k].to_numpy()[rows] for k in PATTERNS}}
     begin = start.to_numpy(dtype="datetime64[ns]")

@@ -55,6 +55,7 @@ from ..kernel.vectors import dates, texts
 from ..tiers.job import compute_tiers
 from .goals import GOAL_COLUMNS, tier_goals
 from .rhythm import DUE_COLUMNS, rhythm_due
+from .rhythm import PATTERNS as RHYTHM_PATTERNS
 from .words import words
 
 # codes of follow_status (one per status; after-sale codes carry a step)
@@ -305,8 +306,9 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
 
 
 def _step_marks(frames: Frames) -> pd.DataFrame:
-    """Per follow-up row: whether `content + " " + method` mentions each after-sale step (STEP_PATTERNS),
-    and whether the method is a call / visit / video ("call"). Searched once per distinct text."""
+    """Per follow-up row: whether `content + " " + method` mentions each after-sale step (STEP_PATTERNS)
+    and each maintenance rhythm (rhythm.PATTERNS), and whether the method is a call / visit / video
+    ("call"). Searched once per distinct text."""
     raw = frames.data("followups")
     if all(cell_kind(frames, "followups", col) in TEXT_KINDS for col in ("content", "method")):
         # cells are text or blank: the text of a row is fixed by its (content, method) pair
@@ -323,6 +325,7 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
     text = pd.Series(content, dtype=object) + " " + pd.Series(method, dtype=object)
     marks = {step: _contains(text, STEP_PATTERNS[step]).to_numpy()[pairs] for step in STEPS}
     marks["call"] = _contains(pd.Series(method, dtype=object), CALL_PATTERN).to_numpy()[pairs]
+    marks.update({k: _contains(text, p).to_numpy()[pairs] for k, p in RHYTHM_PATTERNS.items()})  # (rhythm.py)
     return pd.DataFrame(marks, index=raw.index)
 
 
@@ -361,7 +364,7 @@ def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fra
     st["step"][won] = np.where(known, step.astype(object), None)
     st["next_due"][won] = np.where(known, due, NAT)
     if full:
-        rhythm_due(st, won, line, n, frames, settings, since, start, step)
+        rhythm_due(st, won, line, n, _marks(frames), settings, since, start, step)
 
 
 def _steps_done(frames: Frames, line: Timeline, n: int, since: np.ndarray) -> dict[str, np.ndarray]:
@@ -372,10 +375,15 @@ def _steps_done(frames: Frames, line: Timeline, n: int, since: np.ndarray) -> di
     start, days = since[line.code[at]], line.day[at]
     after = days >= start
     at, start, days = at[after], start[after], days[after]
-    marks = memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames),
-                 copy=False)  # (only read)
+    marks = _marks(frames)
     rows = line.row[at]
     hits = {step: marks[step].to_numpy()[rows] for step in STEPS}
     hits["check_in"] = hits["check_in"] | (marks["call"].to_numpy()[rows] & (days > start))
     codes = line.code[at]
     return {step: line.latest_day(codes[hit], days[hit]) for step, hit in hits.items()}
+
+
+def _marks(frames: Frames) -> pd.DataFrame:
+    """`_step_marks`, computed once per run while content and method are unchanged (only read)."""
+    return memo(frames, {"followups": ("content", "method")}, ("step_marks",), lambda: _step_marks(frames),
+                copy=False)

@@ -234,10 +234,12 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
     """Red for anything late (a first contact too), yellow for due today and for a missed tier goal."""
-    base = pd.Series(codes, dtype=object).map(_ROW_STYLE).to_numpy(dtype=object)
-    out = np.where(late > 0, "error", base)
+    out = np.full(len(codes), None, dtype=object)
+    for code, style in _ROW_STYLE.items():
+        out[codes == code] = style
+    out[late > 0] = "error"
     out[(codes == "goal") | ((codes == "rhythm") & (late == 0))] = "warning"
-    return [None if x is None or x != x else x for x in out]
+    return out.tolist()
 
 
 def _code_label(code: str, w: dict[str, str]) -> str:

@@ -176,11 +176,11 @@ def stints(frames: Frames) -> pd.DataFrame:
 def current_stints(frames: Frames, on: dt.date) -> pd.DataFrame:
     """Each customer's tier run in force on `on` (its last run started on or before `on`, undated runs
     counting as the oldest), indexed by customer key: tier, start (NaT: undated)."""
-    runs = stints(frames)
-    day = np.datetime64(pd.Timestamp(on), "ns")
-    start = runs["start"].to_numpy(dtype="datetime64[ns]")
-    pos = np.flatnonzero(np.isnat(start) | (start <= day))
-    last = ~pd.Series(runs["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
-    at = pos[last]
-    return pd.DataFrame({"tier": runs["tier"].to_numpy()[at], "start": start[at]},
-                        index=pd.Index(runs["key"].to_numpy()[at], name="key"))
+    hist, dated = _history(frames)
+    stamp = dated.to_numpy(dtype="datetime64[ns]")
+    first = hist["prev"].to_numpy() != hist["tier"].to_numpy()  # (rows are in date order: no sort needed)
+    pos = np.flatnonzero(first & (np.isnat(stamp) | (stamp <= np.datetime64(pd.Timestamp(on), "ns"))))
+    keys = hist["key"].to_numpy()[pos]
+    at = pos[~pd.Series(keys, dtype=object).duplicated(keep="last").to_numpy()]
+    return pd.DataFrame({"tier": hist["tier"].to_numpy()[at], "start": stamp[at]},
+                        index=pd.Index(hist["key"].to_numpy()[at], name="key"))
