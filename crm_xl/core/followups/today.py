@@ -26,7 +26,7 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
-                "next_action", "contact", "phone", "todo", "goal", "goal_days", "goal_due", "goal_text", *DUE_COLUMNS]
+                "next_action", "contact", "phone"]  # (what the Today rows show)
 _ROW_STYLE: dict[str, Style] = {"overdue": "error", "after_sale_overdue": "error", "due_today": "warning",
                                 "after_sale_today": "warning", "no_followup": "warning"}
 
