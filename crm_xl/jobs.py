@@ -123,7 +123,7 @@ def require_customers(book: Book, jobs: tuple[str, ...]) -> None:
         names=" / ".join((sheet.hans, sheet.hant, sheet.en)), also=sep.join(sheet.aliases),
         copy=f"{sheet.name(lang)} (2)", table=sheet.table,
         found=sep.join(book.sheet_names()) or pick(lang, "（无）", "(none)"),
-    ), sheet="customers", looked_for=list(sheet.names()), sheets=book.sheet_names())
+    ), lang=lang, sheet="customers", looked_for=list(sheet.names()), sheets=book.sheet_names())
 
 
 def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: str | None = None) -> Summary:

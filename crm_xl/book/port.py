@@ -206,6 +206,7 @@ class Book(abc.ABC):
                     "nothing was written",
                     f"：表格 {table.name} 有合計列，{len(rows)} 筆新記錄須寫在最後一筆記錄之下——請先關閉合計列"
                     "（表格設計 ▸ 合計列），再執行，然後重新開啟；未寫入任何內容"),
+                lang=frame.lang,
                 sheet=frame.sheet_name,
             )
         last = max(frame.rows, default=frame.header_row)
@@ -286,12 +287,13 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
     missing = [c for c in sheet.columns if c.key_column and c.key not in cols]
     if missing:
         lines = "; ".join(accepted_headers(c) for c in missing)
-        lang = sheet_language(sheet, sheet_name)
+        lang = sheet.lang_of(sheet_name)
         raise SchemaError(
             f"{quote_sheet(sheet_name)}!{header_row}:{header_row}" + pick(
                 lang, f"：缺少必需的列——请添加表头 {lines}",
                 f": required column missing — add a header named {lines}",
                 f"：缺少必要的欄——請新增標題 {lines}"),
+            lang=lang,
             sheet=sheet_name,
             missing=[c.key for c in missing],
         )
@@ -348,17 +350,6 @@ def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:
         if any(c.key_column and c.key in matched for c in sheet.columns) and len(matched) >= 2:
             return r
     return first_nonempty or 1
-
-
-def sheet_language(sheet: SheetDef, sheet_name: str) -> Lang:
-    """The language a data sheet's name is in (客户信息表 / 客戶信息表 / Customers); zh-Hans otherwise."""
-    from ..model.i18n import _prepare as plain  # width and case folded, the script kept
-
-    name = plain(sheet_name)
-    for lang, own in (("en", sheet.en), ("zh-Hant", sheet.hant)):
-        if name.startswith(plain(own)) and plain(own) != plain(sheet.hans):
-            return lang  # type: ignore[return-value]
-    return "zh-Hans"
 
 
 def header_cell(frame: Frame, key: str) -> str:

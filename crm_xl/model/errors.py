@@ -11,9 +11,12 @@ class CrmXlError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, **fields: object) -> None:
+    def __init__(self, message: str, *, lang: str | None = None, **fields: object) -> None:
+        """`lang`: the language `message` is in when it is the workbook's (zh-Hans, zh-Hant, en); None for
+        an English message about the file or the command line."""
         super().__init__(message)
         self.message = message
+        self.lang = lang
         self.fields = fields
 
     def __str__(self) -> str:
@@ -31,10 +34,12 @@ class SchemaError(CrmXlError):
 class SettingsError(CrmXlError):
     """A Settings cell holds a value that breaks its rule."""
 
-    def __init__(self, cell: str, rule: str, value: object, said: str | None = None) -> None:
-        """`rule` in English (also for machines); `said`: the whole message in the workbook's language
-        when it is not English."""
-        super().__init__(said or f"{cell}: {rule}, got {_show(value)}", cell=cell, rule=rule, value=value)
+    def __init__(self, cell: str, rule: str, value: object, said: str | None = None,
+                 lang: str | None = None) -> None:
+        """`rule` in English (also for machines); `said`: the whole message in the Settings sheet's
+        language `lang` when that is not English."""
+        super().__init__(said or f"{cell}: {rule}, got {_show(value)}", lang=lang if said else "en",
+                         cell=cell, rule=rule, value=value)
         self.cell, self.rule, self.value = cell, rule, value
 
 

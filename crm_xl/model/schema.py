@@ -11,11 +11,22 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .i18n import LANGS, Lang, fold
+from .i18n import _prepare as _plain  # fold without the traditional → simplified step
 
 
 def _named(name: str, names: Sequence[str]) -> bool:
     """Whether a sheet name is one of `names`, ignoring case, spaces, width and script."""
     return fold(name) in {fold(n) for n in names}
+
+
+def name_lang(name: str, hans: str, hant: str, en: str, default: Lang = "zh-Hans") -> Lang:
+    """The language a sheet's name is written in (`客戶信息表 (2)` → zh-Hant), `default` when it is none of
+    the three (a team's own name). Width and case are ignored, the script is not."""
+    plain = _plain(name)
+    for lang, own in (("en", en), ("zh-Hant", hant), ("zh-Hans", hans)):
+        if plain.startswith(_plain(own)) and (lang != "zh-Hant" or _plain(hant) != _plain(hans)):
+            return lang  # type: ignore[return-value]
+    return default
 
 
 _COPY = re.compile(r"^(.*?)\s*\(\s*\d+\s*\)$")  # `客户信息表 (2)`, `客户信息表（2）` once folded
@@ -271,6 +282,10 @@ class SheetDef:
     def matches_name(self, name: str) -> bool:
         return _named(name, self.names())
 
+    def lang_of(self, name: str) -> Lang:
+        """The language the sheet's name `name` is in (zh-Hans when it is a team's own name)."""
+        return name_lang(name, self.hans, self.hant, self.en)
+
 
 _HEADER_INDEX: dict[str, dict[str, Column]] = {}
 _SHARED_INDEX: dict[str, dict[str, tuple[str, str]]] = {}
@@ -439,6 +454,10 @@ class GeneratedSheet:
 
     def matches_name(self, name: str) -> bool:
         return _named(name, self.names())
+
+    def lang_of(self, name: str, default: Lang = "zh-Hans") -> Lang:
+        """The language the sheet's name `name` is in (`default` when it is none of the three)."""
+        return name_lang(name, self.hans, self.hant, self.en, default)
 
     def find(self, sheet_names: Sequence[str]) -> str | None:
         """The first sheet named like this one, in any language."""

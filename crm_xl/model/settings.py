@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import SettingsError
 from .frame import col_letter, quote_sheet
-from .i18n import LANGS, Lang, _prepare, fold, pick
+from .i18n import LANGS, Lang, fold, pick
 from .parse import parse_date
 from .result import Summary
+from .schema import SETTINGS_SHEET
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ def _convert(key: str, raw: Any, cell: str, lang: Lang = "en") -> Any:
         Settings.model_validate({key: value})  # range check
         return value
     except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
-        raise SettingsError(cell, meta.rule, raw, _said(cell, meta.label, meta.rule, raw, lang)) from exc
+        raise SettingsError(cell, meta.rule, raw, _said(cell, meta.label, meta.rule, raw, lang), lang) from exc
 
 
 _LANG_WORDS: dict[Lang, tuple[str, ...]] = {
@@ -389,9 +390,9 @@ class SettingsErrors(SettingsError):
 
     def __init__(self, problems: list[SettingsError]) -> None:
         first = problems[0]
-        super().__init__(first.cell, first.rule, first.value)
+        super().__init__(first.cell, first.rule, first.value, first.message, first.lang)
         self.problems = tuple(problems)
-        lang = sheet_lang(first.cell.split("!")[0].strip("'"))
+        lang = first.lang or "en"
         head = pick(lang, f"设置表中有 {len(problems)} 个单元格有误：", f"{len(problems)} bad cells on the Settings sheet:",
                     f"設定表中有 {len(problems)} 個儲存格有誤：")
         self.message = head + "\n" + "\n".join(f"  {p.message}" for p in problems)
@@ -483,7 +484,7 @@ def _weights_problem(values: dict[str, Any], rows: dict[str, int], sheet_name: s
     lang = sheet_lang(sheet_name)
     said = None if lang == "en" else f"{cell}：" + pick(lang, "健康度的四个权重（R/F/M/NPS）之和应大于 0，实际为 0",
                                                           "", "健康度的四個權重（R/F/M/NPS）之和應大於 0，實際為 0")
-    return [(found[0], SettingsError(cell, rule, 0, said))]
+    return [(found[0], SettingsError(cell, rule, 0, said, lang))]
 
 
 # what each rule asks, in Chinese (the English rules end with one of these predicates)
@@ -503,13 +504,9 @@ _PREDICATES = {
 }
 
 
-def sheet_lang(sheet_name: str, fallback: Lang = "en") -> Lang:
-    """The language a Settings sheet's name is in (设置 / 設定 / Settings)."""
-    name = _prepare(sheet_name)
-    for lang, names in (("zh-Hans", ("设置",)), ("zh-Hant", ("設定",)), ("en", ("settings",))):
-        if any(name.startswith(n) for n in names):
-            return lang  # type: ignore[return-value]
-    return fallback
+def sheet_lang(sheet_name: str) -> Lang:
+    """The language a Settings sheet's name is in (设置 / 設定 / Settings); English for a team's own name."""
+    return SETTINGS_SHEET.lang_of(sheet_name, default="en")
 
 
 def _said(cell: str, label: Callable[[Lang], str], rule: str, raw: Any, lang: Lang) -> str | None:

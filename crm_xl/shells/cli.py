@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
-from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError, WorkbookFileError
+from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
 from ..model.i18n import Lang, detect_lang, pick
 from ..model.schema import SHEETS
 
@@ -56,27 +56,13 @@ def root(
     """crm-xl — the team's customer workbook, checked and kept up to date."""
 
 
-def fail(exc: CrmXlError, path: Path | None = None) -> None:
-    """Print `Error: …` to stderr (in the workbook's language once it is known: `path` given and the error not
-    one of the file checks or of the command line) and exit with the error's code."""
-    lang: Lang = "en"
-    if path is not None and not isinstance(exc, WorkbookFileError | UsageError):
-        lang = workbook_lang(path) or detect_lang([exc.message])  # unreadable Settings: the message's own
+def fail(exc: CrmXlError) -> None:
+    """Print `Error: …` to stderr — its prefix in the language of the message (the workbook's when crm-xl
+    read it; English for the file checks and the command line) — and exit with the error's code."""
+    lang: Lang = exc.lang if exc.lang in ("zh-Hans", "zh-Hant") else "en"  # type: ignore[assignment]
     err_console.print(f"{pick(lang, '错误：', 'Error: ')}{exc.message}", markup=False, highlight=False,
                       soft_wrap=True)
     raise typer.Exit(exc.exit_code)
-
-
-def workbook_lang(path: Path) -> Lang | None:
-    """The language of a workbook that was read (its Settings value, else its headers); None when it cannot
-    be told."""
-    try:
-        from ..book.files import FileBook
-
-        with FileBook(path) as book:
-            return book.lang
-    except Exception:  # noqa: BLE001 - only the language of one line depends on it
-        return None
 
 
 def summaries_lang(summaries: list[Summary]) -> Lang:
@@ -89,11 +75,11 @@ def saved_line(target: Path, lang: Lang) -> str:
     return pick(lang, f"已保存 {target}", f"Saved {target}", f"已儲存 {target}")
 
 
-def guarded(fn: Callable[[], Any], path: Path | None = None) -> Any:
+def guarded(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except CrmXlError as exc:
-        fail(exc, path)
+        fail(exc)
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
         internal(exc)
 
@@ -193,7 +179,7 @@ def info(path: PathArg, as_json: JsonOpt = False) -> None:
             settings.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
         out_console.print(settings)
 
-    guarded(go, path)
+    guarded(go)
 
 
 def load_jobs(path: Path, out: Path | None = None) -> ModuleType:
@@ -211,7 +197,7 @@ def _job(name: str, as_json: bool, exit_on_errors: bool = False, **kwargs: Any) 
     def go() -> Summary:
         return getattr(load_jobs(kwargs["target"], kwargs["out"]), name)(**kwargs)
 
-    summary = guarded(go, kwargs["target"])
+    summary = guarded(go)
     show([summary], as_json)
     if exit_on_errors and summary.errors:
         raise typer.Exit(1)
@@ -289,7 +275,7 @@ def run(
         else:
             error = None
     if isinstance(error, CrmXlError):
-        fail(error, path)
+        fail(error)
     if error is not None:
         internal(error)
     show(summaries, as_json)
