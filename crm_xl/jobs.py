@@ -174,8 +174,7 @@ def tell_protection(summary: Summary, book: Book) -> None:
     """Say that the save wrote into protected sheets or changed the sheets of a structure-locked workbook.
     crm-xl writes only its own columns and sheets, and keeps every protection (password included) as it
     was; a team that protects sheets against typing mistakes still gets its columns filled in."""
-    protected = list(getattr(book, "protected", []))
-    locked = bool(getattr(book, "structure_locked", False))
+    protected, locked = list(book.protected), book.structure_locked
     if not protected and not locked:
         return
     lang = book.lang

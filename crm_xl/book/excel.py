@@ -57,7 +57,6 @@ from .excel_values import (
     a1,
     as_rows,
     cell_areas,
-    from_excel,
     ref_cells,
     rendered_values,
     rgb,
@@ -520,4 +519,4 @@ def _add_chart(sht: Any, placed: PlacedChart) -> None:
         series[i].name = label
 
 
-__all__ = ["ExcelBook", "to_excel", "from_excel", "cell_areas", "freeze", "CHUNK_ROWS", "QUIET"]
+__all__ = ["ExcelBook", "freeze", "CHUNK_ROWS", "QUIET"]

@@ -53,8 +53,6 @@ class FileBook(Book):
         self._arrays: dict[str, np.ndarray] = {}
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # sheet → formula and error cells
         self._queued: list[Op] = []
-        self.protected: list[str] = []  # the last save wrote into these protected sheets (protection kept)
-        self.structure_locked = False  # … and added or replaced sheets of a structure-locked workbook
         self.pkg = self._open(self.source)
         self._loader: SheetLoader | None = adopt(self.path) or self._start_loader()
 

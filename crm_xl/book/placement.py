@@ -15,10 +15,17 @@ from ..model.parse import is_blank
 from ..model.schema import SheetDef
 
 
+def filled(arr: np.ndarray, col: int, top: int, bottom: int | None = None) -> bool:
+    """Whether sheet column `col` (1-based) holds a value in rows `top`…`bottom` (1-based, inclusive; to
+    the last row when None)."""
+    if col > arr.shape[1]:
+        return False
+    return any(not is_blank(v) for v in arr[max(top - 1, 0):bottom, col - 1].tolist())
+
+
 def used_columns(arr: np.ndarray, top: int, after: int) -> frozenset[int]:
     """The sheet columns right of `after` with a value in any row from `top` (1-based) down."""
-    return frozenset(c + 1 for c in range(after, arr.shape[1])
-                     if any(not is_blank(v) for v in arr[max(top - 1, 0):, c].tolist()))
+    return frozenset(c for c in range(after + 1, arr.shape[1] + 1) if filled(arr, c, top))
 
 
 def two_row_header(sheet: SheetDef, header: list[Any], arr: np.ndarray, header_row: int) -> list[Any] | None:

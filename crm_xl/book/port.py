@@ -35,7 +35,7 @@ from ..model.schema import (
 )
 from ..model.settings import Settings, read_settings
 from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
-from .placement import two_row_header, used_columns
+from .placement import filled, two_row_header, used_columns
 
 
 class Book(abc.ABC):
@@ -49,6 +49,9 @@ class Book(abc.ABC):
         self._ops: list[Op] = []
         self._settings: Settings | None = None
         self._lang: Lang | None = None
+        # what the last save did to the workbook's protection (adapters that write protected parts set these)
+        self.protected: list[str] = []  # protected sheets written into (their protection kept)
+        self.structure_locked = False  # sheets added or replaced in a structure-locked workbook
 
     # --- primitives -----------------------------------------------------------------------------
 
@@ -278,7 +281,7 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
         header, header_row = joined, header_row + 1
     named = [(c, str(header[c - 1])) for c in range(first_col, min(last_col, len(header)) + 1)
              if not is_blank(header[c - 1])]
-    cols, ignored = match_columns(sheet, named, lambda c: _filled(arr, header_row, last_row, c))
+    cols, ignored = match_columns(sheet, named, lambda c: filled(arr, c, header_row + 1, last_row))
     headers = {key: header_label(header[c - 1]) for key, c in cols.items()}
     used = set(cols.values())
     extra = {text: c for c, text in named if c not in used}  # the team's own columns, and ignored ones
@@ -330,12 +333,6 @@ def _blank(value: Any) -> bool:
         return not value.strip()
     return value.__class__ not in _NEVER_BLANK and is_blank(value)
 
-
-def _filled(arr: np.ndarray, header_row: int, last_row: int, c: int) -> bool:
-    """Whether sheet column `c` has a value below the header row (up to `last_row`)."""
-    if c > arr.shape[1]:
-        return False
-    return any(not _blank(v) for v in arr[header_row:last_row, c - 1].tolist())
 
 
 def _find_header_row(sheet: SheetDef, grid: list[list[Any]]) -> int:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from xlfake import FakeBook, comparable
 
-from crm_xl.book.excel import QUIET, ExcelBook, cell_areas, freeze, from_excel, to_excel
+from crm_xl.book.excel import QUIET, ExcelBook, freeze
+from crm_xl.book.excel_values import cell_areas, from_excel, to_excel
 from crm_xl.book.memory import MemoryBook
 from crm_xl.model.layout import Chart, SheetLayout, Table, Text
 from crm_xl.model.result import JobResult, Summary

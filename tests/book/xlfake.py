@@ -904,7 +904,7 @@ class FakeBook(Recorder):
 def comparable(grid: list[list]) -> list[list]:
     """Cell values as the Excel and memory adapters should agree on them: dates as datetimes, numbers as
     Excel returns them, no trailing blanks."""
-    from crm_xl.book.excel import from_excel
+    from crm_xl.book.excel_values import from_excel
 
     out = []
     for line in grid:

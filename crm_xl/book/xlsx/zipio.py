@@ -32,8 +32,7 @@ class Blob:
     size: int
     csize: int
     method: int = zipfile.ZIP_DEFLATED
-    xml_error: str | None = None  # why the data is not well-formed XML (None: it is, or was not checked)
-    checked: bool = False  # parsed as XML while it was compressed
+    xml_error: str | None = None  # why the data is not well-formed XML (None: it is)
 
 
 class WellFormed:
@@ -51,7 +50,7 @@ class WellFormed:
                 self.error = str(exc)
 
 
-def compress(chunks: Iterable[bytes], level: int = 6, *, xml: bool = True) -> Blob:
+def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
     """Deflate a stream of byte chunks (raw deflate, as zip stores it), checking on the way that they are
     well-formed XML (`xml`): the check a new package must pass reads the bytes once, here.
 
@@ -61,7 +60,7 @@ def compress(chunks: Iterable[bytes], level: int = 6, *, xml: bool = True) -> Bl
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
     out: list[bytes] = []
     state = {"crc": 0, "size": 0}
-    check = WellFormed() if xml else None
+    check = WellFormed()
 
     def work(data: bytes) -> None:
         state["crc"] = zlib.crc32(data, state["crc"])
@@ -69,8 +68,7 @@ def compress(chunks: Iterable[bytes], level: int = 6, *, xml: bool = True) -> Bl
         c = z.compress(data)
         if c:
             out.append(c)
-        if check is not None:
-            check.feed(data)
+        check.feed(data)
 
     pending: list[bytes] = []
     pending_len = 0
@@ -91,10 +89,8 @@ def compress(chunks: Iterable[bytes], level: int = 6, *, xml: bool = True) -> Bl
     for f in futures:
         f.result()
     out.append(z.flush())
-    if check is not None:
-        check.feed(b"", final=True)
-    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out),
-                xml_error=check.error if check else None, checked=check is not None)
+    check.feed(b"", final=True)
+    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out), xml_error=check.error)
 
 
 @dataclass
