@@ -133,6 +133,7 @@ def run_job(book: Book, job: str, *, today: dt.date | str | None = None, month: 
     result = without_gc(core_function(job))(ctx)  # the core's garbage is acyclic: no collector passes
     without_gc(book.apply)(result)  # recording makes many small acyclic objects, as the core does
     summary = result.summary
+    summary.lang = ctx.lang
     tell_notes(summary, ctx.settings, ctx.lang, job)  # Settings labels not understood: warnings, once a run
     del ctx, result  # the Book recorded the changes: a run keeps nothing else of a job but its summary
     trim()

@@ -137,7 +137,7 @@ def test_long_summary_tables_are_cut_on_the_terminal_not_in_json(capsys: pytest.
     from crm_xl.shells import cli
 
     table = pd.DataFrame({"客户": [f"客户{i:04d}" for i in range(500)], "n": range(500)})
-    summary = Summary("tiers", "500 changes", tables=[("Tier changes", table)])  # (an English summary)
+    summary = Summary("tiers", "500 changes", tables=[("Tier changes", table)], lang="en")  # an English summary
     cli.show([summary], as_json=False)
     shown = capsys.readouterr().out
     assert "客户0019" in shown and "客户0020" not in shown

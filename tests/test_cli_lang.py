@@ -70,10 +70,10 @@ def test_info_in_the_workbook_language(tmp_path: Path, lang: str, heading: str, 
 def test_more_rows_line_in_the_summaries_language(capsys: pytest.CaptureFixture[str], lang: str, headline: str,
                                                    line: str) -> None:
     table = pd.DataFrame({"c": [f"c{i:04d}" for i in range(500)]})
-    cli.show([Summary("tiers", headline, tables=[(headline, table)])], as_json=False)
+    cli.show([Summary("tiers", headline, tables=[(headline, table)], lang=lang)], as_json=False)
     shown = capsys.readouterr().out
     assert line in shown
-    assert cli.summaries_lang([Summary("tiers", headline)]) == lang
+    assert cli.summaries_lang([Summary("tiers", headline, lang=lang)]) == lang
 
 
 def test_check_column_is_amber_for_warnings_only_and_pink_for_errors(tmp_path: Path) -> None:
@@ -89,3 +89,12 @@ def test_check_column_is_amber_for_warnings_only_and_pink_for_errors(tmp_path: P
     assert [fill[-6:] for _, fill in rules] == [theme.OK_FILL, theme.WARNING_FILL, theme.ERROR_FILL]
     assert '"警告："' in rules[1][0] and '"warning:"' in rules[1][0]
     assert ws.column_dimensions[letter].width >= 50
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_every_job_summary_carries_the_workbook_language(tmp_path: Path, lang: str) -> None:
+    """The language of the Saved and more-rows lines is what the jobs knew, not guessed from their texts."""
+    import crm_xl
+
+    summaries = crm_xl.run_all(new_book(tmp_path, lang), today="2024-04-01")
+    assert {s.lang for s in summaries} == {lang}

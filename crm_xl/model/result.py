@@ -22,6 +22,7 @@ class Summary:
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    lang: str = "zh-Hans"  # the language it is written in: the workbook's (set by jobs.run_job)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
-from ..model.i18n import Lang, detect_lang, pick
+from ..model.i18n import Lang, pick
 from ..model.schema import SHEETS
 
 if TYPE_CHECKING:
@@ -66,9 +66,8 @@ def fail(exc: CrmXlError) -> None:
 
 
 def summaries_lang(summaries: list[Summary]) -> Lang:
-    """The language the summaries speak (the workbook's: every job writes its summary in it)."""
-    texts = [s.headline for s in summaries] + [title for s in summaries for title, _ in s.tables]
-    return detect_lang(texts)
+    """The language the summaries are written in: the workbook's."""
+    return summaries[0].lang if summaries else "en"  # type: ignore[return-value]
 
 
 def saved_line(target: Path, lang: Lang) -> str:
