@@ -18,7 +18,6 @@ core and the model never tune anything.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import sys
@@ -30,7 +29,9 @@ from typing import ParamSpec, TypeVar
 
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
-        return None
+        return None  # macOS, Windows, and Pyodide (emscripten) in the Lite edition
+    import ctypes
+
     try:
         fn = ctypes.CDLL(None).malloc_trim  # glibc; musl has no malloc_trim
     except (OSError, AttributeError):

@@ -235,16 +235,25 @@ def tips_heading(lang: Lang) -> str:
     return pick(lang, "小提示", "Tips")
 
 
-def tips(lang: Lang, macros: bool = False) -> list[str]:
-    buttons = (
-        pick(lang, "按钮调用本机安装的 crm-xl：先安装 crm-xl 并运行 crm-xl excel-setup，然后启用宏。",
-             "The buttons call the crm-xl installed on this computer: install crm-xl, run crm-xl excel-setup, "
-             "then enable macros.")
-        if macros else
-        pick(lang, "此 .xlsx 文件没有按钮：请用命令行，或用 crm-xl new --macros 新建带按钮的 .xlsm 工作簿。",
-             "This .xlsx file has no buttons: use the command line, or create a workbook with buttons "
-             "(.xlsm) with crm-xl new --macros.")
-    )
+def tips(lang: Lang, macros: bool = False, lite: bool = False) -> list[str]:
+    if lite:
+        buttons = pick(
+            lang,
+            "按钮由 xlwings Lite 加载项运行，无需安装 Python：在 Excel「开始 ▸ 加载项」中搜索 xlwings 并添加；"
+            "打开本工作簿后点一次「信任并继续」（代码更新后再点一次）。",
+            "The buttons run in the xlwings Lite add-in, with nothing to install: in Excel, Home ▸ Add-ins, "
+            "search for xlwings and add it; then open this workbook and click “Trust and Continue” once "
+            "(again after the code is updated).")
+    elif macros:
+        buttons = pick(lang, "按钮调用本机安装的 crm-xl：先安装 crm-xl 并运行 crm-xl excel-setup，然后启用宏。",
+                       "The buttons call the crm-xl installed on this computer: install crm-xl, run crm-xl "
+                       "excel-setup, then enable macros.")
+    else:
+        buttons = pick(lang, "此 .xlsx 文件没有按钮：请用命令行，或用 crm-xl new --lite（xlwings Lite 加载项，"
+                       "无需安装 Python）或 --macros（.xlsm）新建带按钮的工作簿。",
+                       "This .xlsx file has no buttons: use the command line, or create a workbook with "
+                       "buttons with crm-xl new --lite (the xlwings Lite add-in, nothing to install) or "
+                       "--macros (.xlsm).")
     return [
         buttons,
         pick(lang, "表头可以是简体、繁体或英文；列的顺序不限；可以加自己的列（crm-xl 会保留并忽略）。",

@@ -41,14 +41,17 @@ BUILD_DATE = dt.datetime(2024, 1, 1)  # fixed document dates: identical builds a
 
 
 def create(path: str | Path, *, lang: str = "zh-Hans", sample: bool = False, macros: bool = False,
-           force: bool = False) -> Path:
+           lite: bool = False, force: bool = False) -> Path:
     """Write a new crm-xl workbook at `path` (atomically) and return its path.
 
     Refuses to overwrite an existing file unless `force`; `macros` needs an .xlsm path, otherwise the
-    path must end in .xlsx. Bad arguments raise UsageError."""
+    path must end in .xlsx. `lite` adds the xlwings Lite buttons (authoring/lite.py). Bad arguments raise
+    UsageError."""
     target = Path(path)
     checked = check_lang(lang)
     suffix = target.suffix.lower()
+    if macros and lite:
+        raise UsageError("choose one kind of buttons: --lite (xlwings Lite) or --macros (VBA)")
     if macros and suffix != ".xlsm":
         raise UsageError(f"{target}: a workbook with buttons (--macros) must be an .xlsm file")
     if not macros and suffix != ".xlsx":
@@ -65,7 +68,11 @@ def create(path: str | Path, *, lang: str = "zh-Hans", sample: bool = False, mac
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        build(tmp, lang=checked, sample=sample, macros=macros)
+        build(tmp, lang=checked, sample=sample, macros=macros, lite=lite)
+        if lite:
+            from . import lite as lite_edition
+
+            lite_edition.setup(tmp, lang=checked)
         os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except NotImplementedError as exc:
@@ -92,9 +99,11 @@ def check_lang(lang: str) -> Lang:
     raise UsageError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
 
 
-def build(path: str | Path, *, lang: Lang = "zh-Hans", sample: bool = False, macros: bool = False) -> Path:
+def build(path: str | Path, *, lang: Lang = "zh-Hans", sample: bool = False, macros: bool = False,
+          lite: bool = False) -> Path:
     """Write the workbook to `path` (overwriting it). `sample` fills in crm_xl.authoring.sample's data; `macros`
-    hands the workbook to crm_xl.authoring.vba.decorate (buttons and VBA project) before it is closed."""
+    hands the workbook to crm_xl.authoring.vba.decorate (buttons and VBA project) before it is closed; `lite`
+    leaves room for the buttons lite.setup() adds afterwards."""
     from . import sample as sample_data
 
     path = Path(path)
@@ -116,9 +125,9 @@ def build(path: str | Path, *, lang: Lang = "zh-Hans", sample: bool = False, mac
     for sheet in DATA_SHEETS:
         sheets[sheet.key] = wb.add_worksheet(sheet.name(lang))
     sheets["settings"] = wb.add_worksheet(SETTINGS_SHEET.name(lang))
-    write_instructions(sheets["instructions"], styles, lang, macros)
+    write_instructions(sheets["instructions"], styles, lang, macros, lite)
     for sheet in DATA_SHEETS:
-        write_data_sheet(sheets[sheet.key], styles, sheet, rows.get(sheet.key, []), lang, macros)
+        write_data_sheet(sheets[sheet.key], styles, sheet, rows.get(sheet.key, []), lang, macros or lite)
     write_settings(sheets["settings"], styles, settings, lang)
     define_names(wb, lang)
     sheets["instructions"].activate()

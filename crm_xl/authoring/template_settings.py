@@ -160,7 +160,7 @@ def growing_range(sheet: str, col: int, first_row: int, last_row: int) -> str:
 INSTRUCTION_WIDTHS = [16, 44, 40, 44, 3, 24, 24]  # A–D text, E gap, F–G room for the buttons (.xlsm)
 
 
-def write_instructions(ws: Worksheet, st: Styles, lang: Lang, macros: bool) -> None:
+def write_instructions(ws: Worksheet, st: Styles, lang: Lang, macros: bool, lite: bool = False) -> None:
     """Title, what crm-xl is, the five steps, the colour key, the commands, the sheets, tips."""
     widths = INSTRUCTION_WIDTHS
     for j, w in enumerate(widths):
@@ -224,7 +224,7 @@ def write_instructions(ws: Worksheet, st: Styles, lang: Lang, macros: bool) -> N
         r += 1
     r += 1
     r = _heading(ws, st, r, text.tips_heading(lang))
-    for tip in text.tips(lang, macros):
+    for tip in text.tips(lang, macros, lite):
         ws.merge_range(r, 0, r, 3, "• " + tip, st.body(valign="vcenter"))
         ws.set_row(r, max(20, row_height([("• " + tip, span)], line=14)))
         r += 1

@@ -23,7 +23,7 @@ from ..model.errors import SchemaError
 from ..model.frame import Frame, Frames, col_letter, quote_sheet
 from ..model.headers import accepted_headers, header_label, match_columns
 from ..model.i18n import Lang, detect_lang, pick
-from ..model.layout import render
+from ..model.layout import SheetLayout, render
 from ..model.parse import is_blank
 from ..model.result import JobResult
 from ..model.schema import (
@@ -174,7 +174,11 @@ class Book(abc.ABC):
         for name in result.drop_sheets:
             self._ops.append(DropSheet(name))
         for layout in result.sheets:
-            self._ops.append(PutSheet(layout, render(layout)))
+            self.put_sheet(layout)
+
+    def put_sheet(self, layout: SheetLayout) -> None:
+        """Record (re)building a generated sheet."""
+        self._ops.append(PutSheet(layout, render(layout)))
 
     def _record_column(self, frame: Frame, key: str, series: pd.Series, lang: Lang) -> None:
         column = frame.sheet.column(key)

@@ -131,14 +131,17 @@ def new(
     path: PathArg,
     lang: Annotated[str, typer.Option("--lang", help="Workbook language: zh-Hans, zh-Hant or en.")] = "zh-Hans",
     sample: Annotated[bool, typer.Option("--sample", help="Fill it with the sample team's data.")] = False,
-    macros: Annotated[bool, typer.Option("--macros", help="Write an .xlsm with the buttons (xlwings).")] = False,
+    lite: Annotated[bool, typer.Option("--lite", help="Add buttons that run in the xlwings Lite add-in "
+                                       "(nothing to install).")] = False,
+    macros: Annotated[bool, typer.Option("--macros", help="Write an .xlsm with VBA buttons (needs Python "
+                                         "and crm-xl excel-setup on each computer).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a new crm-xl workbook (the four templates, Settings, instructions)."""
     from ..authoring import template
 
     def go() -> None:
-        written = template.create(path, lang=lang, sample=sample, macros=macros, force=force)
+        written = template.create(path, lang=lang, sample=sample, macros=macros, lite=lite, force=force)
         out_console.print(f"Created {written}")
 
     guarded(go)
@@ -282,6 +285,37 @@ def run(
         out_console.print(saved_line(out or path, summaries_lang(summaries)), highlight=False, soft_wrap=True)
     if any(s.errors for s in summaries if s.job == "validate"):
         raise typer.Exit(1)  # saved as always; the exit code says the check found errors, as `validate`'s does
+
+
+@app.command("lite-setup")
+def lite_setup(
+    path: Annotated[Path, typer.Argument(help="The workbook (.xlsx or .xlsm) to add the buttons to.",
+                                         show_default=False)],
+    out: OutOpt = None,
+    backup: BackupOpt = False,
+) -> None:
+    """Add the xlwings Lite buttons to a workbook (or update their code); nothing else changes."""
+    from ..authoring import lite
+    from ..model.frame import quote_sheet
+
+    def go() -> None:
+        load_jobs(path, out)  # the same checks as a job: a workbook crm-xl can open, not open in Excel
+        done = lite.setup(path, out=out, backup=backup)
+        lang = done.lang
+        for p in done.placed:
+            out_console.print(f"{p.script.button.label(lang)}: {quote_sheet(p.sheet)}!{p.cell}",
+                              highlight=False, markup=False)
+        if done.panel:
+            out_console.print(pick(lang, f"新增工作表 {done.panel}（放按钮）", f"Added the sheet {done.panel} "
+                                   "(for the buttons)"), highlight=False, markup=False)
+        out_console.print(saved_line(done.path, lang), highlight=False, markup=False)
+        out_console.print(pick(lang, "打开工作簿前请在 Excel 中添加 xlwings Lite 加载项（开始 ▸ 加载项 ▸ 搜索 xlwings），"
+                               "打开后点一次「信任并继续」。",
+                               "Before opening the workbook, add the xlwings Lite add-in in Excel (Home ▸ Add-ins "
+                               "▸ search for xlwings); after opening it, click “Trust and Continue” once."),
+                          highlight=False, markup=False)
+
+    guarded(go)
 
 
 @app.command("excel-setup")
