@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ...model import theme
+from ...model.errors import UsageError
 from ...model.frame import quote_sheet
 from ..ops import LiteButton, parse_ref
 from . import package as P
@@ -254,9 +255,13 @@ class Placed:
 def place(button: LiteButton, facts: SheetFacts) -> Placed:
     """The shape over its cell: at the cell's top-left corner, `width` × `height` pixels and never smaller
     than the cell (so the cell it links to stays covered)."""
-    r, c, r2, c2 = parse_ref(button.cell)
-    if (r, c) != (r2, c2) or "$" in button.cell:
-        raise ValueError(f"a button sits on one cell written without $, got {button.cell!r}")
+    try:
+        r, c, r2, c2 = parse_ref(button.cell)
+    except ValueError:
+        r = c = r2 = c2 = 0
+    if not r or (r, c) != (r2, c2) or "$" in button.cell or not 1 <= c <= 16384 or r > 1048576:
+        raise UsageError(f"the button {button.name!r} names {button.cell!r}: a button sits on one cell, written "
+                         "without $ (such as F3)")
     width = max(button.width, facts.col_px(c))
     height = max(button.height, facts.row_px(r))
     return Placed(button, c - 1, r - 1, facts.x(c) * EMU, facts.y(r) * EMU, width * EMU, height * EMU)
@@ -298,11 +303,25 @@ def anchor_xml(placed: Placed, shape_id: int, rid: str, xdr: str, a: str, declar
         f"<{xdr}clientData/></{xdr}oneCellAnchor>")
 
 
-def new_drawing(placed: list[Placed]) -> tuple[bytes, bytes]:
-    """A new drawing part holding the buttons, and its relationships part."""
+def shape_ids(taken: Iterable[int], n: int) -> list[int]:
+    """`n` shape ids from 2 up (1 is the drawing's own, as Excel counts) that are not `taken`."""
+    used = set(taken)
+    out: list[int] = []
+    k = 2
+    while len(out) < n:
+        if k not in used:
+            out.append(k)
+        k += 1
+    return out
+
+
+def new_drawing(placed: list[Placed], taken: Iterable[int] = ()) -> tuple[bytes, bytes]:
+    """A new drawing part holding the buttons, and its relationships part (`taken`: shape ids the sheet's VML
+    drawings use)."""
     rels = [(f"rId{i + 1}", T_HYPERLINK, link_target(p.button)) for i, p in enumerate(placed)]
-    body = "".join(anchor_xml(p, i + 2, rid, "xdr:", "a:", "") for i, (p, (rid, _, _)) in enumerate(
-        zip(placed, rels, strict=True)))
+    ids = shape_ids(taken, len(placed))
+    body = "".join(anchor_xml(p, k, rid, "xdr:", "a:", "") for p, k, (rid, _, _) in zip(
+        placed, ids, rels, strict=True))
     xml = HEAD + f'<xdr:wsDr xmlns:xdr="{XDR}" xmlns:a="{A}">{body}</xdr:wsDr>'
     return xml.encode("utf-8"), _rels(rels)
 
@@ -332,8 +351,9 @@ def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: It
         bytes, bytes]:
     """An existing drawing part with the buttons added last (over what it shows), and its relationships part
     (new when `rels` is None). A shape named like a button — an earlier install's — goes first, and its
-    hyperlink's relationship with it when nothing else uses it. `taken`: shape ids used outside the part
-    (the sheet's VML form controls)."""
+    hyperlink's relationship with it when nothing else uses it; the buttons get the lowest shape ids free
+    in the part and outside it (`taken`: the sheet's VML form controls and comments), so installing the
+    same buttons again gives the same bytes."""
     text = xml.decode("utf-8")
     top = X.root(text)
     names = {p.button.name for p in placed}
@@ -349,7 +369,7 @@ def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: It
     unused = {rid for rid in old_links if not re.search(rf"""=\s*["']{re.escape(rid)}["']""", text)}
     rel_text = X.remove(rel_text, "Relationship", lambda a: a.get("Id") in unused)
     used_rids = {el.attrs.get("Id") for el in X.elements(rel_text, "Relationship")}
-    next_id = max([int(n) for n in _CNVPR_ID.findall(text)] + [int(n) for n in taken] + [1]) + 1
+    ids = shape_ids([int(n) for n in _CNVPR_ID.findall(text)] + list(taken), len(placed))
     top = X.root(text)
     scope = X.namespaces(top.tag)
     xdr = "" if scope.get("") == XDR else (X.prefix_for(XDR, scope) or "xdr")
@@ -359,15 +379,14 @@ def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: It
         a = "a"
         declare += f' xmlns:a="{A}"'
     links, anchors = [], []
-    for p in placed:
+    for p, shape_id in zip(placed, ids, strict=True):
         n = 1
         while f"rId{n}" in used_rids:
             n += 1
         rid = f"rId{n}"
         used_rids.add(rid)
         links.append({"Id": rid, "Type": T_HYPERLINK, "Target": link_target(p.button)})
-        anchors.append(anchor_xml(p, next_id, rid, f"{xdr}:" if xdr else "", f"{a}:", declare))
-        next_id += 1
+        anchors.append(anchor_xml(p, shape_id, rid, f"{xdr}:" if xdr else "", f"{a}:", declare))
     text = X.append_xml(text, "".join(anchors))
     rel_text = X.append_children(rel_text, "Relationship", links)
     return text.encode("utf-8"), rel_text.encode("utf-8")

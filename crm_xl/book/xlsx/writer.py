@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...model import theme
-from ...model.errors import SchemaError, UsageError
+from ...model.errors import SchemaError
 from ...model.layout import Cell, Rendered, SheetLayout
 from ..ops import (
     AppendRows,
@@ -338,18 +338,10 @@ class PackageWriter:
         entry = pkg.sheet(sheet)
         assert entry is not None and entry.part is not None
         part = entry.part
-        rows = []
-        for b in buttons:
-            try:
-                rows.append(parse_ref(b.cell)[0])
-            except ValueError:
-                raise UsageError(f"the button {b.name!r} names the cell {b.cell!r}, which is not a cell "
-                                 "reference such as F3") from None
-        facts = shapes.scan_sheet(pkg.stream(part), max(rows))
-        try:
-            placed = [shapes.place(b, facts) for b in buttons]
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        for b in buttons:  # a bad cell is refused before the sheet is read
+            shapes.place(b, shapes.SheetFacts())
+        facts = shapes.scan_sheet(pkg.stream(part), max(parse_ref(b.cell)[0] for b in buttons))
+        placed = [shapes.place(b, facts) for b in buttons]
         sheet_rels = P.rels_part(part)
         rels = {r.id: r for r in pkg.rels(part)}
         if facts.drawing_rid is not None:
@@ -369,7 +361,7 @@ class PackageWriter:
             return
         base = posixpath.dirname(posixpath.dirname(part))
         drawing = self._free(posixpath.join(base, "drawings", "drawing1.xml"))
-        xml, rels_out = shapes.new_drawing(placed)
+        xml, rels_out = shapes.new_drawing(placed, shapes.vml_ids(pkg, part))
         self._add(drawing, compress([xml], LEVEL), P.CT_DRAWING)
         self._add(P.rels_part(drawing), compress([rels_out], LEVEL), None)
         rid = webext.new_rid(rels)
