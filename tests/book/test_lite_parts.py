@@ -546,3 +546,45 @@ def test_a_memory_book_records_the_install_and_excel_refuses_it() -> None:
     with pytest.raises(UsageError, match="lite-setup"):
         excel.save()
     assert fake.sheets["S"].range("A1").value == "a"
+
+
+# --- LibreOffice ---------------------------------------------------------------------------------------
+
+LO = shutil.which("libreoffice") or shutil.which("soffice")
+PDFTOPPM = shutil.which("pdftoppm")
+
+
+def _button_pixels(ppm: bytes) -> int:
+    """Pixels of the buttons' fill (crm-xl's header blue, 1F4E78) in a binary PPM."""
+    parts = ppm.split(maxsplit=4)
+    width, height, data = int(parts[1]), int(parts[2]), parts[4]
+    return sum(1 for i in range(0, width * height * 3, 3)
+               if abs(data[i] - 0x1F) < 24 and abs(data[i + 1] - 0x4E) < 24 and abs(data[i + 2] - 0x78) < 24)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(LO is None or PDFTOPPM is None, reason="LibreOffice or pdftoppm is not installed")
+def test_libreoffice_draws_the_buttons(tmp_path: Path) -> None:
+    import subprocess
+
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet"
+    wb.active["A1"] = "buttons below"
+    wb.active["A6"] = "end"
+    wb.save(plain)
+    with_buttons = tmp_path / "buttons.xlsx"
+    shutil.copy(plain, with_buttons)
+    install(with_buttons, bs=[LiteButton("Sheet", "B2", "crmRunAll", "全部运行"), LiteButton("Sheet", "B4", "b", "B")])
+    counts = []
+    for path in (plain, with_buttons):
+        subprocess.run([LO, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                        "pdf", "--outdir", str(tmp_path / "pdf"), str(path)], capture_output=True, timeout=600,
+                       check=False)
+        pdf = tmp_path / "pdf" / f"{path.stem}.pdf"
+        assert pdf.exists(), f"LibreOffice could not open {path.name}"
+        subprocess.run([PDFTOPPM, "-r", "30", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp_path / path.stem)],
+                       check=True, timeout=120)
+        counts.append(_button_pixels((tmp_path / f"{path.stem}.ppm").read_bytes()))
+    # two 150×36-pixel buttons at 30 dpi (of 96) are about 2 × 47 × 11 pixels of fill
+    assert counts[0] == 0 and counts[1] > 600, counts
