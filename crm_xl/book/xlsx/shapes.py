@@ -27,7 +27,6 @@ from .cells import ILLEGAL
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 T_HYPERLINK = P.DOC_REL + "/hyperlink"
-T_VML = P.DOC_REL + "/vmlDrawing"
 EMU = 9525  # per pixel at 96 dpi
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ANCHORS = ("twoCellAnchor", "oneCellAnchor", "absoluteAnchor")
@@ -304,7 +303,8 @@ def anchor_xml(placed: Placed, shape_id: int, rid: str, xdr: str, a: str, declar
 
 
 def shape_ids(taken: Iterable[int], n: int) -> list[int]:
-    """`n` shape ids from 2 up (1 is the drawing's own, as Excel counts) that are not `taken`."""
+    """`n` shape ids from 2 up (as Excel counts) that are not `taken` — clear of a sheet's VML shapes too, whose
+    ids Excel numbers from 1025."""
     used = set(taken)
     out: list[int] = []
     k = 2
@@ -315,11 +315,10 @@ def shape_ids(taken: Iterable[int], n: int) -> list[int]:
     return out
 
 
-def new_drawing(placed: list[Placed], taken: Iterable[int] = ()) -> tuple[bytes, bytes]:
-    """A new drawing part holding the buttons, and its relationships part (`taken`: shape ids the sheet's VML
-    drawings use)."""
+def new_drawing(placed: list[Placed]) -> tuple[bytes, bytes]:
+    """A new drawing part holding the buttons, and its relationships part."""
     rels = [(f"rId{i + 1}", T_HYPERLINK, link_target(p.button)) for i, p in enumerate(placed)]
-    ids = shape_ids(taken, len(placed))
+    ids = shape_ids((), len(placed))
     body = "".join(anchor_xml(p, k, rid, "xdr:", "a:", "") for p, k, (rid, _, _) in zip(
         placed, ids, rels, strict=True))
     xml = HEAD + f'<xdr:wsDr xmlns:xdr="{XDR}" xmlns:a="{A}">{body}</xdr:wsDr>'
@@ -333,7 +332,6 @@ def _rels(rels: list[tuple[str, str, str]]) -> bytes:
 
 
 _CNVPR_ID = re.compile(r"""<(?:[\w.-]+:)?cNvPr\b(?:[^>"']|"[^"]*"|'[^']*')*?\bid\s*=\s*["'](\d+)["']""")
-_VML_ID = re.compile(r"_x0000_s(\d+)")
 
 
 def button_name(text: str, anchor: X.Element) -> str | None:
@@ -347,13 +345,11 @@ def button_name(text: str, anchor: X.Element) -> str | None:
     return None
 
 
-def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: Iterable[int] = ()) -> tuple[
-        bytes, bytes]:
+def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed]) -> tuple[bytes, bytes]:
     """An existing drawing part with the buttons added last (over what it shows), and its relationships part
     (new when `rels` is None). A shape named like a button — an earlier install's — goes first, and its
     hyperlink's relationship with it when nothing else uses it; the buttons get the lowest shape ids free
-    in the part and outside it (`taken`: the sheet's VML form controls and comments), so installing the
-    same buttons again gives the same bytes."""
+    in the part, so installing the same buttons again gives the same bytes."""
     text = xml.decode("utf-8")
     top = X.root(text)
     names = {p.button.name for p in placed}
@@ -369,7 +365,7 @@ def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: It
     unused = {rid for rid in old_links if not re.search(rf"""=\s*["']{re.escape(rid)}["']""", text)}
     rel_text = X.remove(rel_text, "Relationship", lambda a: a.get("Id") in unused)
     used_rids = {el.attrs.get("Id") for el in X.elements(rel_text, "Relationship")}
-    ids = shape_ids([int(n) for n in _CNVPR_ID.findall(text)] + list(taken), len(placed))
+    ids = shape_ids([int(n) for n in _CNVPR_ID.findall(text)], len(placed))
     top = X.root(text)
     scope = X.namespaces(top.tag)
     xdr = "" if scope.get("") == XDR else (X.prefix_for(XDR, scope) or "xdr")
@@ -390,13 +386,3 @@ def with_buttons(xml: bytes, rels: bytes | None, placed: list[Placed], taken: It
     text = X.append_xml(text, "".join(anchors))
     rel_text = X.append_children(rel_text, "Relationship", links)
     return text.encode("utf-8"), rel_text.encode("utf-8")
-
-
-def vml_ids(pkg: P.Package, sheet_part: str) -> set[int]:
-    """The shape ids of a sheet's VML drawings (form-control buttons, comments), which DrawingML ids keep
-    clear of."""
-    out: set[int] = set()
-    for rel in pkg.rels(sheet_part):
-        if rel.type == T_VML and not rel.external and pkg.has(rel.target):
-            out.update(int(n) for n in _VML_ID.findall(pkg.read(rel.target).decode("utf-8", "replace")))
-    return out

@@ -352,7 +352,7 @@ class PackageWriter:
             drawing_rels = P.rels_part(rel.target)
             had_rels = pkg.has(drawing_rels)
             xml, rels_out = shapes.with_buttons(pkg.read(rel.target), pkg.read(drawing_rels) if had_rels else None,
-                                                placed, shapes.vml_ids(pkg, part))
+                                                placed)
             self._put(rel.target, xml)
             if had_rels:
                 self._put(drawing_rels, rels_out)
@@ -361,7 +361,7 @@ class PackageWriter:
             return
         base = posixpath.dirname(posixpath.dirname(part))
         drawing = self._free(posixpath.join(base, "drawings", "drawing1.xml"))
-        xml, rels_out = shapes.new_drawing(placed, shapes.vml_ids(pkg, part))
+        xml, rels_out = shapes.new_drawing(placed)
         self._add(drawing, compress([xml], LEVEL), P.CT_DRAWING)
         self._add(P.rels_part(drawing), compress([rels_out], LEVEL), None)
         rid = webext.new_rid(rels)
