@@ -339,6 +339,7 @@ EXISTING = (
     '<we:property name="xlwingsSettingsWorkbook" value="{&quot;startupBehavior&quot;:&quot;taskpane&quot;}"/>'
     '<we:property name="requirements-pinned.txt" value="&quot;xlwings==0.33.20\\n&quot;"></we:property>'
     "<we:property value='&quot;kept \\u4f60&quot;' name='someFutureFile.py'/>"
+    '<we:property name="notJson" value="raw &amp; plain"/>'
     '</we:properties><we:bindings/>'
     f'<we:snapshot xmlns:r="{R}"/></we:webextension>')
 EXISTING_PANES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<wetp:taskpanes xmlns:wetp="{WETP}">'
@@ -377,18 +378,22 @@ def test_an_existing_lite_add_in_keeps_what_it_is_not_given(book: Path) -> None:
     with Package(book) as pkg:
         assert read_lite(pkg) == {"xlwingsWorkbookId": "a0403022-1111-4222-8333-444455556666", "main.py": "print(1)\n",
                                   "xlwingsSettingsWorkbook": '{"startupBehavior":"taskpane"}',
-                                  "requirements-pinned.txt": "xlwings==0.33.20\n", "someFutureFile.py": "kept 你"}
+                                  "requirements-pinned.txt": "xlwings==0.33.20\n", "someFutureFile.py": "kept 你",
+                                  "notJson": "raw & plain"}
     before = entries(book)
     install(book)
     after = entries(book)
     xml = after["xl/webextensions/webextension1.xml"].decode()
-    for kept in re.findall(r"<we:property name=\"(?:xlwingsWorkbookId|xlwingsSettingsWorkbook)\"[^>]*/>"
-                           r"|<we:property name=\"requirements-pinned.txt\".*?</we:property>"
-                           r"|<we:property value='[^']*' name='someFutureFile.py'/>", EXISTING):
+    unknown = re.findall(r"<we:property name=\"(?:xlwingsWorkbookId|xlwingsSettingsWorkbook)\"[^>]*/>"
+                         r"|<we:property name=\"requirements-pinned.txt\".*?</we:property>"
+                         r"|<we:property value='[^']*' name='someFutureFile.py'/>"
+                         r"|<we:property name=\"notJson\"[^>]*/>", EXISTING)
+    assert len(unknown) == 5
+    for kept in unknown:
         assert kept in xml  # byte for byte
     names = [p.get("name") for p in ET.fromstring(xml).iter(f"{{{WE}}}property")]
     assert names == ["xlwingsWorkbookId", "main.py", "xlwingsSettingsWorkbook", "requirements-pinned.txt",
-                     "someFutureFile.py", "requirements.txt", "pyodideVersion", "addinVersion",
+                     "someFutureFile.py", "notJson", "requirements.txt", "pyodideVersion", "addinVersion",
                      "Office.AutoShowTaskpaneWithDocument"]  # main.py in its place, the new ones last
     assert xml.startswith(EXISTING[:EXISTING.index("<we:properties>")])  # id and references as they were
     with Package(book) as pkg:
@@ -530,6 +535,97 @@ def test_a_button_on_a_missing_sheet_or_cell_is_refused_and_nothing_written(book
             fb.install_lite(InstallLite(PROPS, [bad]))
             fb.save()
         assert book.read_bytes() == before
+
+
+def test_a_button_on_a_chart_sheet_or_a_sheet_dropped_in_the_same_save_is_refused(tmp_path: Path) -> None:
+    from crm_xl.book.ops import DropSheet
+
+    path = tmp_path / "c.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Data").write_column("A1", [1, 2])
+    chart = wb.add_chart({"type": "line"})
+    chart.add_series({"values": "=Data!$A$1:$A$2"})
+    wb.add_chartsheet("Chart").set_chart(chart)
+    wb.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match="'Chart' is not a worksheet"), FileBook(path) as fb:
+        fb.install_lite(InstallLite(PROPS, [LiteButton("Chart", "A1", "go", "Go")]))
+        fb.save()
+    with pytest.raises(SchemaError, match="no sheet 'data'.*sheets: Chart"), FileBook(path) as fb:
+        fb._ops.append(DropSheet("Data"))
+        fb.install_lite(InstallLite(PROPS, [LiteButton("data", "A1", "go", "Go")]))
+        fb.save()
+    assert path.read_bytes() == before
+    install(path, {}, [LiteButton("data", "A3", "go", "Go")])  # names match as Excel matches them, in any case
+    _, found = shapes_of(entries(path), sheet_parts(path)["Data"])
+    assert [s["target"] for s in found] == ["#Data!A3"]
+
+
+def test_a_drawing_without_relationships_or_prefixes_gets_the_buttons(tmp_path: Path) -> None:
+    """A drawing in the default namespace with no DrawingML prefix bound and no relationships part (a text
+    box only): the shapes declare what they need, and the links get a relationships part."""
+    drawing = (f'<?xml version="1.0" encoding="UTF-8"?><wsDr xmlns="{XDR}"><absoluteAnchor><pos x="0" y="0"/>'
+               f'<ext cx="9525" cy="9525"/><sp><nvSpPr><cNvPr id="2" name="Note"/><cNvSpPr/></nvSpPr><spPr/></sp>'
+               "<clientData/></absoluteAnchor></wsDr>")
+    placed = [shapes.place(LiteButton("S", "C4", "go", "Go"), shapes.SheetFacts())]
+    xml, links = shapes.with_buttons(drawing.encode(), None, placed)
+    root = ET.fromstring(xml)
+    assert [a.tag for a in root] == [f"{{{XDR}}}absoluteAnchor", f"{{{XDR}}}oneCellAnchor"]
+    pr = root[1].find(f".//{{{XDR}}}cNvPr")
+    assert pr is not None and (pr.get("id"), pr.get("name")) == ("3", "go")
+    assert root[1].find(f".//{{{A}}}prstGeom") is not None
+    [link] = ET.fromstring(links)
+    assert (link.get("Id"), link.get("Target")) == (pr.find(f"{{{A}}}hlinkClick").get(f"{{{R}}}id"), "#S!C4")  # type: ignore[union-attr]
+    assert xml.startswith(drawing[:drawing.index("</wsDr>")].encode())
+
+
+def test_a_sheet_whose_drawing_is_missing_is_refused(book: Path) -> None:
+    old = entries(book)
+    part = sheet_parts(book)[CUSTOMERS]
+    sheet_rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    old[part] = old[part].replace(b"<tableParts", b'<drawing r:id="rId77"/><tableParts')
+    old[sheet_rels] = old[sheet_rels].replace(b"</Relationships>", f'<Relationship Id="rId77" Type="{T_DRAWING}" '
+                                              'Target="../drawings/drawing9.xml"/></Relationships>'.encode())
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in old.items():
+            z.writestr(name, data)
+    with pytest.raises(SchemaError, match="drawing that is missing"), FileBook(book) as fb:
+        fb.install_lite(InstallLite(PROPS, [LiteButton(CUSTOMERS, "A1", "go", "Go")]))
+        fb.save()
+
+
+def test_a_task_panes_relationship_to_a_missing_part_is_replaced(book: Path) -> None:
+    graft(book, {}, f'<Relationship Id="rId9" Type="{T_PANES}" Target="xl/webextensions/taskpanes.xml"/>', "")
+    install(book, bs=[])
+    panes = [r for r in rels(entries(book), "_rels/.rels") if r.get("Type") == T_PANES]
+    assert [(r.get("Target")) for r in panes] == ["xl/webextensions/taskpanes.xml"]
+    with Package(book) as pkg:
+        assert read_lite(pkg) is not None
+
+
+@pytest.mark.parametrize("bag", ["<we:properties/>", "", "<we:properties></we:properties>"])
+def test_a_web_extension_with_an_empty_or_no_property_bag(bag: str) -> None:
+    from crm_xl.book.xlsx.webext import with_properties
+
+    xml = (f'<we:webextension xmlns:we="{WE}" id="x"><we:reference id="wa200008175"/>{bag}<we:bindings/>'
+           "</we:webextension>")
+    out = with_properties(xml.encode(), {"main.py": '"a"', "gone": None})
+    root = ET.fromstring(out)
+    assert [c.tag.split("}")[1] for c in root] == ["reference", "properties", "bindings"]
+    assert [(p.get("name"), p.get("value")) for p in root[1]] == [("main.py", '"a"')]
+    assert with_properties(xml.encode(), {"gone": None}) == (xml if bag else xml.replace(
+        "<we:bindings/>", "<we:properties/><we:bindings/>")).encode()
+
+
+def test_two_installs_in_one_save_merge(book: Path) -> None:
+    with FileBook(book) as fb:
+        fb.install_lite(InstallLite({"main.py": "one", "requirements.txt": "r"}, buttons()))
+        fb.install_lite(InstallLite({"main.py": "two"}, [LiteButton(CUSTOMERS, "K1", "crmRunAll", "新")], False))
+        fb.save()
+    with Package(book) as pkg:
+        assert read_lite(pkg) == {"main.py": "two", "requirements.txt": "r"}
+    _, found = shapes_of(entries(book), sheet_parts(book)[CUSTOMERS])
+    assert [(s["name"], s["target"]) for s in found] == [("crmRunAll", "#客户信息表!K1")]
 
 
 def test_a_memory_book_records_the_install_and_excel_refuses_it() -> None:

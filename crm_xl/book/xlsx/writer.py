@@ -14,6 +14,7 @@ import posixpath
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -307,16 +308,17 @@ class PackageWriter:
         for op in self.lite:
             props.update(op.properties)
             for b in op.buttons:
-                buttons.pop((b.sheet, b.name), None)
-                buttons[(b.sheet, b.name)] = b
+                sheet = self._button_sheet(b)
+                buttons.pop((sheet, b.name), None)
+                buttons[(sheet, b.name)] = replace(b, sheet=sheet)  # linked to the sheet by its own name
         edit = webext.install(self.pkg, InstallLite(props, [], self.lite[-1].autoshow), self._free)
         for part, xml in edit.replaced.items():
             self._put(part, xml)
         for part, xml, typ in edit.added:
             self._add(part, compress([xml], LEVEL), typ)
         by_sheet: dict[str, list[LiteButton]] = {}
-        for b in buttons.values():
-            by_sheet.setdefault(self._button_sheet(b), []).append(b)
+        for (sheet, _), b in buttons.items():
+            by_sheet.setdefault(sheet, []).append(b)
         for sheet, group in by_sheet.items():
             self._buttons(sheet, group)
 
