@@ -2,8 +2,8 @@
 over the cell it links to, with a hyperlink that selects that cell (Lite runs a script when the cell its
 `@script(button=…)` names is selected).
 
-A sheet without a drawing gets one (its part, relationships and content type) and a `<drawing>` element at
-its place in the worksheet's schema order, inserted into the sheet's XML as it streams by (`with_drawing`),
+A sheet without a drawing (no drawing relationship: a `<drawing>` element names one) gets one (its part,
+relationships and content type) and a `<drawing>` element at its place in the worksheet's schema order, inserted into the sheet's XML as it streams by (`with_drawing`),
 so a sheet that also gets cells in the same save is rewritten once. A sheet with a drawing (charts,
 pictures, form controls) gets the shapes added to it with fresh ids; a shape of the same name from an earlier
 install is replaced, never doubled. Everything else in the sheet and the drawing stays byte for byte.
@@ -44,12 +44,10 @@ _RANK = {name: i for i, name in enumerate(_AFTER_DATA)}
 @dataclass
 class SheetFacts:
     """What placing buttons needs to know of a worksheet part: its namespace prefix, the prefix bound to
-    the relationships namespace on its root, the r:id of its `<drawing>`, and the sizes of its columns and
-    of its first rows in pixels."""
+    the relationships namespace on its root, and the sizes of its columns and of its first rows in pixels."""
 
     prefix: str = ""
     r_prefix: str | None = None
-    drawing_rid: str | None = None
     cols: list[tuple[int, int, int]] = field(default_factory=list)  # (first, last, pixels)
     default_col: int = 64
     rows: dict[int, int] = field(default_factory=dict)  # row → pixels (rows with their own height)
@@ -109,7 +107,8 @@ def _head(facts: SheetFacts, head: str) -> None:
 
 
 def scan_sheet(chunks: Iterable[bytes], last_row: int) -> SheetFacts:
-    """The facts of a worksheet part (streamed), with the heights of its rows up to `last_row`."""
+    """The facts of a worksheet part (streamed), with the heights of its rows up to `last_row`: it is read
+    only that far."""
     facts = SheetFacts()
     it = iter(chunks)
     buf = b""
@@ -129,56 +128,36 @@ def scan_sheet(chunks: Iterable[bytes], last_row: int) -> SheetFacts:
     p = prefix.decode()
     facts.prefix = p
     head = buf[:opened.start()].decode("utf-8")
-    top = X.root(head)
-    facts.r_prefix = X.prefix_for(P.DOC_REL, X.namespaces(top.tag))
+    facts.r_prefix = X.prefix_for(P.DOC_REL, X.namespaces(X.root(head).tag))
     _head(facts, head)
+    if opened.group(1):
+        return facts
     buf = buf[opened.end():]
-    if not opened.group(1):
-        close = f"</{p}sheetData>".encode()
-        row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
-        prev, rows_done = 0, False
-        while True:
-            end = buf.find(close)
-            last = 0
-            if not rows_done:
-                for m in row_tag.finditer(buf, 0, end if end >= 0 else len(buf)):
-                    a = X.attrs(m.group(0).decode("utf-8"))
-                    r = int(a["r"]) if a.get("r", "").isdigit() else prev + 1
-                    prev, last = r, m.end()
-                    if r > last_row:
-                        rows_done = True
-                        break
-                    height = _num(a, "ht")
-                    if _on(a, "hidden"):
-                        facts.rows[r] = 0
-                    elif height is not None:
-                        facts.rows[r] = round(height * 4 / 3)
-            if end >= 0:
-                buf = buf[end + len(close):]
-                break
-            if rows_done:  # only the end of <sheetData> is looked for now (it may start in this chunk)
-                buf = buf[-len(close):]
-            else:  # a row's start tag may be cut at the chunk's end: it starts at the last '<'
-                cut = buf.rfind(b"<", last)
-                buf = buf[cut:] if cut >= 0 else b""
-            chunk = next(it, None)
-            if chunk is None:
-                raise ValueError("worksheet XML ends inside sheetData")
-            buf += chunk
-    tail = (buf + b"".join(it)).decode("utf-8")
-    for el in X.children_in(tail, 0, len(tail)):
-        if el.local == "drawing":
-            facts.drawing_rid = _rel_id(el.tag, X.namespaces(top.tag))
-    return facts
-
-
-def _rel_id(tag: str, scope: dict[str, str]) -> str | None:
-    scope = {**scope, **X.namespaces(tag)}
-    for name, value in X.attrs(tag).items():
-        prefix, _, local = name.rpartition(":")
-        if local == "id" and prefix and scope.get(prefix) == P.DOC_REL:
-            return value
-    return None
+    close = f"</{p}sheetData>".encode()
+    row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+    prev = 0
+    while True:
+        end = buf.find(close)
+        last = 0
+        for m in row_tag.finditer(buf, 0, end if end >= 0 else len(buf)):
+            a = X.attrs(m.group(0).decode("utf-8"))
+            r = int(a["r"]) if a.get("r", "").isdigit() else prev + 1
+            prev, last = r, m.end()
+            if r > last_row:
+                return facts
+            height = _num(a, "ht")
+            if _on(a, "hidden"):
+                facts.rows[r] = 0
+            elif height is not None:
+                facts.rows[r] = round(height * 4 / 3)
+        if end >= 0:
+            return facts
+        cut = buf.rfind(b"<", last)  # a row's start tag may be cut at the chunk's end: it starts at the last '<'
+        buf = buf[cut:] if cut >= 0 else b""
+        chunk = next(it, None)
+        if chunk is None:
+            raise ValueError("worksheet XML ends inside sheetData")
+        buf += chunk
 
 
 def drawing_element(facts: SheetFacts, rid: str) -> bytes:

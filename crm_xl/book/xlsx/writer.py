@@ -342,13 +342,17 @@ class PackageWriter:
         part = entry.part
         for b in buttons:  # a bad cell is refused before the sheet is read
             shapes.place(b, shapes.SheetFacts())
-        facts = shapes.scan_sheet(pkg.stream(part), max(parse_ref(b.cell)[0] for b in buttons))
+        chunks = pkg.stream(part)
+        try:  # only the sheet's start is read
+            facts = shapes.scan_sheet(chunks, max(parse_ref(b.cell)[0] for b in buttons))
+        finally:
+            chunks.close()
         placed = [shapes.place(b, facts) for b in buttons]
         sheet_rels = P.rels_part(part)
         rels = {r.id: r for r in pkg.rels(part)}
-        if facts.drawing_rid is not None:
-            rel = rels.get(facts.drawing_rid)
-            if rel is None or rel.external or not pkg.has(rel.target):
+        rel = pkg.rel_of(part, P.T_DRAWING)  # a sheet has one drawing, its <drawing> element names it
+        if rel is not None:
+            if rel.external or not pkg.has(rel.target):
                 raise SchemaError(f"the sheet {sheet!r} points at a drawing that is missing from the file; "
                                   "open and save it in Excel first", sheet=sheet)
             drawing_rels = P.rels_part(rel.target)
