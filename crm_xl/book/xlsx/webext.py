@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import posixpath
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -155,9 +155,9 @@ def install(pkg: P.Package, op: InstallLite, alloc: Callable[[str], str]) -> Lit
     return edit
 
 
-def new_rid(used: object) -> str:
+def new_rid(used: Iterable[str]) -> str:
     """The first `rIdN` not among the ids `used`."""
-    taken = set(used)  # type: ignore[call-overload]
+    taken = set(used)
     n = 1
     while f"rId{n}" in taken:
         n += 1
