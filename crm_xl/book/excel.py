@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import theme
+from ..model.errors import UsageError
 from ..model.frame import col_letter
 from ..model.layout import PlacedChart
 from ..model.schema import Kind
@@ -65,7 +66,7 @@ from .excel_values import (
     to_excel,
     width_runs,
 )
-from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .ops import AppendRows, DropSheet, InstallLite, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .port import Book
 
 CHUNK_ROWS = 100_000  # rows per read/write call on very large sheets
@@ -212,6 +213,10 @@ class ExcelBook(Book):
                 actions.append(lambda name=op.name: self._drop(name))
             elif isinstance(op, SetCells):
                 actions += self._set_cells(op)
+            elif isinstance(op, InstallLite):
+                raise UsageError(
+                    "the xlwings Lite add-in cannot be added to a workbook open in Excel: close it and run "
+                    "`crm-xl lite-setup` on the file — nothing was written")
         if not actions:
             return
         self._undo, self._cleanup = [], []

@@ -33,6 +33,7 @@ from .xlsx.loader import SheetLoader, adopt
 from .xlsx.package import Package
 from .xlsx.safety import Stamp, atomic_write, check_readable, check_writable
 from .xlsx.verify import verify_package
+from .xlsx.webext import read_lite
 from .xlsx.writer import PackageWriter
 
 _BAD = (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, CalamineError, IndexError)
@@ -86,6 +87,14 @@ class FileBook(Book):
 
     def table_infos(self) -> list[TableInfo]:
         return [TableInfo(t.name, t.sheet, t.ref, t.totals) for t in self.pkg.tables]
+
+    def lite_properties(self) -> dict[str, str] | None:
+        """The properties of the workbook's xlwings Lite add-in (name → text: main.py, requirements.txt …), or
+        None when it has none."""
+        try:
+            return read_lite(self.pkg)
+        except _BAD as exc:
+            raise WorkbookFileError(f"{self.path}: its xlwings Lite parts cannot be read ({exc})") from exc
 
     def frames(self) -> Frames:
         with quick():  # the loader's thread hands its sheets and scans over without waiting for the GIL

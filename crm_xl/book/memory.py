@@ -11,7 +11,7 @@ from ..model.i18n import Lang
 from ..model.layout import Rendered
 from ..model.schema import SETTINGS_SHEET, SHEETS
 from ..model.settings import Settings, settings_rows
-from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .ops import AppendRows, DropSheet, InstallLite, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .port import Book
 
 
@@ -24,6 +24,7 @@ class MemoryBook(Book):
         self.tables: list[TableInfo] = list(tables or [])
         self.rendered: dict[str, Rendered] = {}
         self.hidden: dict[str, bool] = {}  # sheet → hidden, as set by SetCells
+        self.lite: list[InstallLite] = []  # the Lite installs applied (a memory book has no add-in parts)
         self.saves = 0
 
     @classmethod
@@ -97,6 +98,8 @@ class MemoryBook(Book):
                     _set(grid, row, col, value)
                 if op.hidden is not None:
                     self.hidden[op.sheet] = op.hidden
+            elif isinstance(op, InstallLite):
+                self.lite.append(op)
 
     def _grow_table(self, sheet: str, table: str | None, last_row: int | None, last_col: int | None) -> None:
         for i, t in enumerate(self.tables):

@@ -72,7 +72,32 @@ class SetCells:
     hidden: bool | None = None
 
 
-Op = WriteColumn | AppendRows | PutSheet | DropSheet | SetCells
+@dataclass(frozen=True)
+class LiteButton:
+    """A sheet button of the xlwings Lite edition: a shape named `name` over `cell` of `sheet`, whose hyperlink
+    selects that cell (Lite runs the script whose `@script(button="[name]sheet!cell")` names it)."""
+
+    sheet: str  # the sheet's name in the workbook
+    cell: str  # the cell under the shape, e.g. "F3" (no $); the shape's hyperlink points to it
+    name: str  # the shape's name, e.g. "crmRunAll"
+    caption: str  # the text on the shape
+    width: int = 150  # pixels (the shape is never smaller than its cell)
+    height: int = 36
+
+
+@dataclass
+class InstallLite:
+    """Add (or update) the xlwings Lite add-in's parts and sheet buttons. `properties`: property name → text,
+    each stored as its JSON encoding (e.g. main.py, requirements.txt, pyodideVersion, addinVersion); the
+    properties of an existing Lite add-in that are not named here are kept as they are. `autoshow`: the task
+    pane opens with the workbook (Office.AutoShowTaskpaneWithDocument)."""
+
+    properties: dict[str, str]
+    buttons: list[LiteButton]
+    autoshow: bool = True
+
+
+Op = WriteColumn | AppendRows | PutSheet | DropSheet | SetCells | InstallLite
 
 
 def parse_ref(ref: str) -> tuple[int, int, int, int]:
@@ -93,4 +118,5 @@ def parse_ref(ref: str) -> tuple[int, int, int, int]:
     return r1, c1, r2, c2
 
 
-__all__ = ["TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "Op", "parse_ref"]
+__all__ = ["TableInfo", "WriteColumn", "AppendRows", "PutSheet", "DropSheet", "SetCells", "LiteButton", "InstallLite",
+           "Op", "parse_ref"]

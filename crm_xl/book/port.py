@@ -34,7 +34,7 @@ from ..model.schema import (
     locate,
 )
 from ..model.settings import Settings, read_settings
-from .ops import AppendRows, DropSheet, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
+from .ops import AppendRows, DropSheet, InstallLite, Op, PutSheet, SetCells, TableInfo, WriteColumn, parse_ref
 from .placement import filled, two_row_header, used_columns
 
 
@@ -233,6 +233,11 @@ class Book(abc.ABC):
     def set_cells(self, sheet: str, values: dict[tuple[int, int], Any], hidden: bool | None = None) -> None:
         """Record setting a few cells of `sheet` (created when missing), as an op applied on save."""
         self._ops.append(SetCells(sheet, dict(values), hidden))
+
+    def install_lite(self, op: InstallLite) -> None:
+        """Record giving the workbook the xlwings Lite add-in's parts and sheet buttons, applied on save (files
+        only: a workbook open in Excel cannot be given add-in parts)."""
+        self._ops.append(op)
 
     def save(self, out: Path | str | None = None) -> None:
         """Apply every recorded change and persist (atomically, for files)."""

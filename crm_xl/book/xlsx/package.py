@@ -54,7 +54,7 @@ def worksheet_prefix(xml: bytes) -> bytes | None:
 class Rel:
     id: str
     type: str
-    target: str  # resolved part name, or the raw target when external
+    target: str  # resolved part name, or the raw target when external or a place in the workbook (`#A!B2`)
     external: bool = False
 
 
@@ -163,8 +163,9 @@ class Package:
                 for el in root.iter(f"{{{PKG_REL}}}Relationship"):
                     external = el.get("TargetMode") == "External"
                     target = el.get("Target", "")
+                    local = target.startswith("#")  # a place in this workbook (a shape's link to a cell)
                     out.append(Rel(el.get("Id", ""), el.get("Type", ""),
-                                   target if external else resolve(part, target), external))
+                                   target if external or local else resolve(part, target), external))
             self._rels[part] = out
         return self._rels[part]
 

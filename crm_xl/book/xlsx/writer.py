@@ -14,13 +14,26 @@ import posixpath
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ...model import theme
+from ...model.errors import SchemaError
 from ...model.layout import Cell, Rendered, SheetLayout
-from ..ops import AppendRows, DropSheet, Op, PutSheet, SetCells, WriteColumn, parse_ref
+from ..ops import (
+    AppendRows,
+    DropSheet,
+    InstallLite,
+    LiteButton,
+    Op,
+    PutSheet,
+    SetCells,
+    WriteColumn,
+    parse_ref,
+)
 from . import package as P
+from . import shapes, webext
 from .sheetgen import chart_parts, drawing_xml, worksheet_chunks
 from .sheetxml import ColumnPlan, SheetPlan, SheetRewriter
 from .stylesxml import StyleBook
@@ -70,6 +83,8 @@ class PackageWriter:
         self.drop_calc = False
         self.protected: list[str] = []  # protected sheets crm-xl wrote into (their protection kept)
         self.structure_locked = False  # sheets added or replaced in a workbook whose structure is locked
+        self.lite: list[InstallLite] = []
+        self.drawing_inserts: dict[str, bytes] = {}  # sheet → the <drawing> element its XML gets
 
     # --- recording -------------------------------------------------------------------------------
 
@@ -85,6 +100,8 @@ class PackageWriter:
                 self._drop(op.name)
             elif isinstance(op, SetCells):
                 self._set_cells(op)
+            elif isinstance(op, InstallLite):
+                self.lite.append(op)
 
     def _plan(self, sheet: str) -> SheetPlan:
         entry = self.pkg.sheet(sheet)
@@ -199,6 +216,8 @@ class PackageWriter:
     def write(self, path: Path) -> None:
         pkg = self.pkg
         wb = pkg.workbook
+        if self.lite:
+            self._install_lite()
         for sheet, plan in self.plans.items():
             entry = pkg.sheet(sheet)
             assert entry is not None and entry.part is not None
@@ -210,10 +229,18 @@ class PackageWriter:
                         plan.grows.append((c1, c2, r2 - table.totals, grow.last_row))
             rewriter = SheetRewriter(plan, self.styles, wb.date1904)
             chunks = _watch_protection(pkg.stream(entry.part), lambda name=sheet: self.protected.append(name))
-            self.replaced[pkg.name(entry.part) or entry.part] = compress(rewriter.run(chunks), LEVEL)
+            out = rewriter.run(chunks)
+            if sheet in self.drawing_inserts:
+                out = shapes.with_drawing(out, self.drawing_inserts[sheet])
+            self.replaced[pkg.name(entry.part) or entry.part] = compress(out, LEVEL)
             self.drop_calc |= rewriter.formula_replaced
             del rewriter
             self.between()  # each sheet's XML pieces are garbage now: the next sheet starts from the same peak
+        for sheet, element in self.drawing_inserts.items():
+            entry = pkg.sheet(sheet)
+            if sheet not in self.plans and entry is not None and entry.part is not None:
+                self.replaced[pkg.name(entry.part) or entry.part] = compress(
+                    shapes.with_drawing(pkg.stream(entry.part), element), LEVEL)
         for part, grow in self.growth.items():
             self.replaced[part] = compress([grow_table(pkg.read(part), grow)], LEVEL)
         structure = self._structure_changed()
@@ -234,6 +261,8 @@ class PackageWriter:
             self.wb_rels_drop.add(calc.id)
         if structure or self.wb_rels_add or self.wb_rels_drop:
             self._bookkeeping(structure)
+        elif self.added or self.deleted:
+            self._content_types()
         self._assemble(path)
 
     def _structure_changed(self) -> bool:
@@ -254,6 +283,100 @@ class PackageWriter:
         self._names.add(part.lower())
         if content_type:
             self.overrides[part] = content_type
+
+    def _free(self, name: str) -> str:
+        """`name`, or when the package has it the first free name numbered like it (`drawing1.xml` →
+        `drawing2.xml`, `taskpanes.xml` → `taskpanes2.xml`), reserved."""
+        stem, ext = posixpath.splitext(name)
+        base = stem.rstrip("0123456789")
+        n = int(stem[len(base):] or 1)
+        while name.lower() in self._names:
+            n += 1
+            name = f"{base}{n}{ext}"
+        self._names.add(name.lower())
+        return name
+
+    def _put(self, part: str, xml: bytes) -> None:
+        """Replace an existing part (by its zip entry name) with new XML."""
+        self.replaced[self.pkg.name(part) or part] = compress([xml], LEVEL)
+
+    def _install_lite(self) -> None:
+        """The Lite add-in's parts and the sheet buttons of every InstallLite recorded (merged: later
+        properties and buttons of the same name win)."""
+        props: dict[str, str] = {}
+        buttons: dict[tuple[str, str], LiteButton] = {}
+        for op in self.lite:
+            props.update(op.properties)
+            for b in op.buttons:
+                sheet = self._button_sheet(b)
+                buttons.pop((sheet, b.name), None)
+                buttons[(sheet, b.name)] = replace(b, sheet=sheet)  # linked to the sheet by its own name
+        edit = webext.install(self.pkg, InstallLite(props, [], self.lite[-1].autoshow), self._free)
+        for part, xml in edit.replaced.items():
+            self._put(part, xml)
+        for part, xml, typ in edit.added:
+            self._add(part, compress([xml], LEVEL), typ)
+        by_sheet: dict[str, list[LiteButton]] = {}
+        for (sheet, _), b in buttons.items():
+            by_sheet.setdefault(sheet, []).append(b)
+        for sheet, group in by_sheet.items():
+            self._buttons(sheet, group)
+
+    def _button_sheet(self, b: LiteButton) -> str:
+        """The name of the worksheet a button goes on (matched as Excel matches names, in any case)."""
+        entry = self.pkg.sheet(b.sheet) or next(
+            (s for s in self.pkg.workbook.sheets if s.name.lower() == b.sheet.lower()), None)
+        kept = entry is not None and any(slot.entry is entry for slot in self.slots)
+        if entry is None or not kept:
+            raise SchemaError(f"no sheet {b.sheet!r} for the button {b.name!r} ({b.cell}); sheets: "
+                              + ", ".join(s.name for s in self.slots), sheet=b.sheet)
+        if entry.kind != "worksheet" or entry.part is None or not self.pkg.has(entry.part):
+            raise SchemaError(f"{b.sheet!r} is not a worksheet: the button {b.name!r} needs one", sheet=b.sheet)
+        return entry.name
+
+    def _buttons(self, sheet: str, buttons: list[LiteButton]) -> None:
+        """The shapes of `buttons` on a worksheet: added to its drawing, or in a new drawing it is given."""
+        pkg = self.pkg
+        entry = pkg.sheet(sheet)
+        assert entry is not None and entry.part is not None
+        part = entry.part
+        for b in buttons:  # a bad cell is refused before the sheet is read
+            shapes.place(b, shapes.SheetFacts())
+        chunks = pkg.stream(part)
+        try:  # only the sheet's start is read
+            facts = shapes.scan_sheet(chunks, max(parse_ref(b.cell)[0] for b in buttons))
+        finally:
+            chunks.close()
+        placed = [shapes.place(b, facts) for b in buttons]
+        sheet_rels = P.rels_part(part)
+        rels = {r.id: r for r in pkg.rels(part)}
+        rel = pkg.rel_of(part, P.T_DRAWING)  # a sheet has one drawing, its <drawing> element names it
+        if rel is not None:
+            if rel.external or not pkg.has(rel.target):
+                raise SchemaError(f"the sheet {sheet!r} points at a drawing that is missing from the file; "
+                                  "open and save it in Excel first", sheet=sheet)
+            drawing_rels = P.rels_part(rel.target)
+            had_rels = pkg.has(drawing_rels)
+            xml, rels_out = shapes.with_buttons(pkg.read(rel.target), pkg.read(drawing_rels) if had_rels else None,
+                                                placed)
+            self._put(rel.target, xml)
+            if had_rels:
+                self._put(drawing_rels, rels_out)
+            else:
+                self._add(drawing_rels, compress([rels_out], LEVEL), None)
+            return
+        base = posixpath.dirname(posixpath.dirname(part))
+        drawing = self._free(posixpath.join(base, "drawings", "drawing1.xml"))
+        xml, rels_out = shapes.new_drawing(placed)
+        self._add(drawing, compress([xml], LEVEL), P.CT_DRAWING)
+        self._add(P.rels_part(drawing), compress([rels_out], LEVEL), None)
+        rid = webext.new_rid(rels)
+        link = (rid, P.T_DRAWING, P.relative(part, drawing))
+        if pkg.has(sheet_rels):
+            self._put(sheet_rels, webext.add_relationships(pkg.read(sheet_rels), [link]))
+        else:
+            self._add(sheet_rels, compress([rels_xml([link])], LEVEL), None)
+        self.drawing_inserts[sheet] = shapes.drawing_element(facts, rid)
 
     def _new_rid(self) -> str:
         used = {r.id for r in self.pkg.rels(self.pkg.workbook.part)} | {r[0] for r in self.wb_rels_add}
@@ -321,6 +444,10 @@ class PackageWriter:
         rels_name = P.rels_part(wb.part)
         rels = workbook_rels_xml(pkg.read(rels_name), wb.part, self.wb_rels_drop, self.wb_rels_add)
         self.replaced[pkg.name(rels_name) or rels_name] = compress([rels], LEVEL)
+        self._content_types()
+
+    def _content_types(self) -> None:
+        pkg = self.pkg
         ct = content_types_xml(pkg.read("[Content_Types].xml"), self.deleted, [part for part, _ in self.added],
                                self.overrides)
         self.replaced[pkg.name("[Content_Types].xml") or "[Content_Types].xml"] = compress([ct], LEVEL)

@@ -43,6 +43,13 @@ class Element:
     def empty(self) -> bool:
         return self.tag.endswith("/>")
 
+    @property
+    def local(self) -> str:
+        """The element's local name (`sheet` for `<x:sheet …>`)."""
+        m = re.match(r"<(?:[\w.-]+:)?([\w.-]+)", self.tag)
+        assert m is not None
+        return m.group(1)
+
 
 def _tag_re(local: str) -> re.Pattern[str]:
     return re.compile(rf"<((?:[\w.-]+:)?){re.escape(local)}(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
@@ -69,6 +76,40 @@ def elements(text: str, local: str, start: int = 0, end: int | None = None) -> I
             close = c.end()
         yield Element(m.start(), close, tag, prefix)
         pos = close
+
+
+_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!.*?>"
+                    r"|<(/?)((?:[\w.-]+:)?)[\w.-]+(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.S)
+
+
+def children_in(text: str, start: int, end: int) -> Iterator[Element]:
+    """The elements at the top level of text[start:end], in document order, however deeply they nest; an
+    end tag that closes an element opened before `start` ends the walk (so the content of an element, or
+    the rest of a document from inside its root, can be walked)."""
+    depth = 0
+    opened: re.Match[str] | None = None
+    for m in _TOKEN.finditer(text, start, end):
+        if m.group(1) is None:  # a comment, CDATA section, processing instruction or declaration
+            continue
+        if m.group(1) == "/":
+            if depth == 0:
+                return
+            depth -= 1
+            if depth == 0 and opened is not None:
+                yield Element(opened.start(), m.end(), opened.group(0), opened.group(2))
+        elif m.group(3) == "/":
+            if depth == 0:
+                yield Element(m.start(), m.end(), m.group(0), m.group(2))
+        else:
+            if depth == 0:
+                opened = m
+            depth += 1
+
+
+def children(text: str, el: Element) -> Iterator[Element]:
+    """The child elements of `el` (not their descendants), in document order."""
+    lo, hi = inner(text, el)
+    return children_in(text, lo, hi)
 
 
 def first(text: str, local: str) -> Element | None:
@@ -142,10 +183,15 @@ def append_children(text: str, local_children: str, attrs_list: list[dict[str, s
     last children of the document element."""
     if not attrs_list:
         return text
-    top = root(text)
-    p = top.prefix
+    p = root(text).prefix
     body = "".join(f"<{p}{local_children}" + "".join(f' {k}="{escape_attr(v)}"' for k, v in a.items()) + "/>"
                    for a in attrs_list)
+    return append_xml(text, body)
+
+
+def append_xml(text: str, body: str) -> str:
+    """Append markup as the last content of the document element (opening a self-closing one)."""
+    top = root(text)
     if top.tag.endswith("/>"):
         name = re.match(r"<([\w:.-]+)", top.tag)
         assert name is not None
