@@ -53,7 +53,7 @@ ROW_HEIGHT = 15.0  # points: Excel's default row height, to size a chart by the 
 
 def _risky_text(text: str) -> bool:
     """Would Excel store this text as something else (a formula, number, date, boolean)?"""
-    return (text[:1] in "=+-@'" or any(ch.isdigit() for ch in text)
+    return (text[:1] in ("=", "+", "-", "@", "'") or any(ch.isdigit() for ch in text)
             or text.strip().upper() in ("TRUE", "FALSE"))
 
 
@@ -99,8 +99,11 @@ def from_excel(value: Any) -> Any:
 
 
 def _hyperlink(target: str, text: Any) -> Any:
-    """A link cell as a HYPERLINK formula (written with the other values, in the same call)."""
+    """A link cell as a HYPERLINK formula (written with the other values, in the same call); a link that would
+    show nothing is a blank cell, as the file engine writes it."""
     shown = "" if text is None else str(text)
+    if not shown:
+        return None
     if len(shown) > 250 or len(target) > 250:
         return to_excel(text)
     quoted = shown.replace('"', '""')
