@@ -429,18 +429,19 @@ class ExcelBook(Book):
         styles = [(STYLE_PROPS[s], cell_areas(cells)) for s, cells in styled.items()]
         widths = width_runs(rendered.widths)
         charts = [chart_plan(placed, rendered) for placed in rendered.charts]
+        replaced = {sheet_title(n).lower() for n in (op.layout.name, *op.layout.aliases)}
 
         def run() -> None:
             sheets = self._sheet_map()
             order = list(sheets)
-            gone = [n for n in (name, *op.layout.aliases) if n in sheets]
+            gone = [n for n in order if n.lower() in replaced]  # names compared as Excel does: any letter case
             before = after = None
-            if gone:  # take the place of the sheet it replaces (set aside now, deleted once all is written)
+            if gone:  # take the place of the first sheet it replaces (set aside now, deleted once all is written)
                 before = self._set_aside(gone[0])
                 for n in gone[1:]:
                     self._set_aside(n)
-            elif op.layout.after in sheets:
-                after = sheets[op.layout.after]
+            elif (neighbour := self._named(op.layout.after)) is not None:
+                after = sheets[neighbour]
             else:
                 after = sheets[order[-1]] if order else None
             sht = self._add_sheet(name, before=before, after=after)
@@ -487,21 +488,28 @@ class ExcelBook(Book):
         for i, label in enumerate(plan.labels):
             series[i].name = label
 
+    def _named(self, name: str | None) -> str | None:
+        """The sheet called `name` in any letter case (Excel allows only one), as it is spelt."""
+        low = name.lower() if name is not None else None
+        return next((n for n in self._sheet_map() if n.lower() == low), None)
+
     def _drop(self, name: str) -> None:
-        if name in self._sheet_map():
-            self._set_aside(name)
+        if (found := self._named(name)) is not None:
+            self._set_aside(found)
 
     def _set_cells(self, op: SetCells) -> list[Action]:
         cells = {rc: to_excel(v) for rc, v in op.values.items()}
 
         def run() -> None:
             sheets = self._sheet_map()
-            new = op.sheet not in sheets
+            found = self._named(op.sheet)
+            new = found is None
             if new:
                 last = list(sheets.values())[-1] if sheets else None
-                sheets[op.sheet] = self._add_sheet(sheet_title(op.sheet), after=last)
-                self._undo.append(sheets[op.sheet].delete)
-            sht = sheets[op.sheet]
+                sht = sheets[op.sheet] = self._add_sheet(sheet_title(op.sheet), after=last)
+                self._undo.append(sht.delete)
+            else:
+                sht = sheets[found]
             for r, c in sorted(cells):
                 if not new:
                     self._keep(sht.range((r, c)), 1, 1)

@@ -39,11 +39,12 @@ Excel does for its default font (7-pixel digits plus 5 pixels of padding, 0.75 p
 `Sheets.add(before=sheet)` puts the new sheet one place left of `sheet` (lines 1111-1118:
 `ix = before.index - 1`), so a sheet is added after its left neighbour (`before` only for the first).
 
-Every computation and every check that can fail is done before the first write is queued: values are
-converted, widths, chart ranges and frozen ranges worked out (`ExcelBook._plan`), and the new sheets' names
-checked against the sheets there, as Excel compares them (`_check`: regardless of letter case). What is
-left to queue are calls whose arguments are known to be good — so even a script that swallowed an error
-would find nothing half-written, and the add-in is not handed a queue Excel would refuse half-way.
+Every computation that can fail is done before the first write is queued: values are converted, widths,
+chart ranges and frozen ranges worked out (`ExcelBook._plan`). What is left to queue are calls whose
+arguments are known to be good: the sheets are found by name as Excel compares names (in any letter case),
+so a new sheet's name is never taken when `Sheets.add` checks it, and a replaced sheet is renamed aside
+before its successor is added. So even a script that swallowed an error would find nothing half-written,
+and the add-in is not handed a queue Excel would refuse half-way.
 
 Nothing here imports xlwings (the script hands the book over), starts a thread or touches a file.
 `tests/test_lite_contract.py` checks every xlwings member this adapter and crm_xl/shells/lite.py use
@@ -57,12 +58,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model.errors import SchemaError, UsageError
+from ..model.errors import UsageError
 from ..model.frame import col_letter
-from ..model.i18n import pick
 from .excel import ExcelBook
-from .excel_values import CHART_WIDTH, ChartPlan, sheet_title
-from .ops import DropSheet, Op, PutSheet, SetCells, parse_ref
+from .excel_values import CHART_WIDTH, ChartPlan
+from .ops import Op, parse_ref
 
 DIGIT_PIXELS = 7  # width of a digit of Excel's default font (Calibri 11) in pixels at 96 dpi
 PADDING_PIXELS = 5
@@ -114,7 +114,6 @@ class LiteBook(ExcelBook):
         if self.queued:
             raise UsageError("the changes of this run are already queued for Excel, and the workbook Python sees "
                              "no longer shows it: run every job in one save (job 'run')")
-        self._check(ops)
         actions = self._plan(ops)
         if not actions:
             return
@@ -128,37 +127,6 @@ class LiteBook(ExcelBook):
         finally:
             self._undo, self._cleanup = [], []
             self._forget_layout()
-
-    def _check(self, ops: list[Op]) -> None:
-        """Refuse, before anything is queued, a new sheet whose name an existing one has in other letter
-        case (Excel compares sheet names regardless of case; xlwings' `Sheets.add` raises half-way)."""
-        names = {n.casefold(): n for n in self.sheet_names()}
-        for op in ops:
-            if isinstance(op, PutSheet):
-                title = sheet_title(op.layout.name)
-                for n in (title, *op.layout.aliases):  # the sheets it replaces (set aside first)
-                    if names.get(n.casefold()) == n:
-                        del names[n.casefold()]
-                self._refuse_clash(title, names)
-                names[title.casefold()] = title
-            elif isinstance(op, DropSheet) and names.get(op.name.casefold()) == op.name:
-                del names[op.name.casefold()]
-            elif isinstance(op, SetCells) and op.sheet not in names.values():
-                title = sheet_title(op.sheet)
-                self._refuse_clash(title, names)
-                names[title.casefold()] = title
-
-    def _refuse_clash(self, title: str, names: dict[str, str]) -> None:
-        other = names.get(title.casefold())
-        if other is None:
-            return
-        lang = self.lang
-        raise SchemaError(pick(
-            lang,
-            f"工作表“{other}”与 crm-xl 要建的工作表“{title}”只差大小写，Excel 不允许两者并存——请给“{other}”改名；"
-            "未写入任何内容",
-            f"the sheet '{other}' differs only in letter case from the sheet '{title}' that crm-xl makes, and Excel "
-            f"cannot hold both — rename '{other}'; nothing was written"), lang=lang, sheet=other)
 
     def _keep(self, rng: Any, height: int, width: int) -> None:
         """Nothing to keep: a failure discards the whole queue."""
