@@ -8,6 +8,10 @@ model ← core ← book ← jobs ← shells:
   before pandas loads) and within itself;
 - runtime.py, the one tuning module, is imported only by jobs, book/files and the shells;
 - nothing imports a shell but the entry points (crm_xl/xl.py, the buttons' stable name; __main__);
+- the xlwings Lite path — what importing shells/lite.py and the core modules jobs.py runs load
+  (module-level imports, followed through the package) — loads no file engine (book/files, book/xlsx), no desktop shell or authoring, no I/O library and
+  nothing that starts threads: it runs in Pyodide inside Excel (book/lite.py is in book, shells/lite.py in
+  shells, and both keep the rules above);
 - no import circles.
 """
 
@@ -22,6 +26,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "crm_xl"
 IO_LIBRARIES = {"openpyxl", "xlwings", "typer", "rich", "python_calamine", "xlsxwriter", "fastexcel", "zipfile"}
+LITE_ENTRY = "shells.lite"
+LITE_FORBIDDEN = ("book.files", "book.xlsx", "authoring", "shells.xl", "shells.cli", "shells.entry", "shells.info",
+                  "xl", "__main__")
+LITE_FORBIDDEN_LIBRARIES = IO_LIBRARIES - {"zipfile"} | {"threading", "_thread", "concurrent", "multiprocessing"}
 
 
 def modules(root: Path) -> dict[str, Path]:
@@ -35,10 +43,12 @@ def modules(root: Path) -> dict[str, Path]:
     return out
 
 
-def imports(name: str, path: Path, known: set[str]) -> Iterator[str]:
-    """Every module `name` imports (absolute names; a `from pkg import sub` names the submodule)."""
+def imports(name: str, path: Path, known: set[str], top_level: bool = False) -> Iterator[str]:
+    """Every module `name` imports (absolute names; a `from pkg import sub` names the submodule); with
+    `top_level`, only what importing it runs (the module's own statements, not its functions')."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in (_module_statements(tree) if top_level else ast.walk(tree)):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -52,10 +62,43 @@ def imports(name: str, path: Path, known: set[str]) -> Iterator[str]:
             yield from subs or [target]
 
 
-def graph(root: Path) -> dict[str, set[str]]:
+def _module_statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The nodes that run when the module is imported: everything but function bodies (class bodies run)."""
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(n for n in ast.iter_child_nodes(node) if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+
+
+def graph(root: Path, top_level: bool = False) -> dict[str, set[str]]:
     mods = modules(root)
     known = set(mods)
-    return {name: set(imports(name, path, known)) for name, path in mods.items()}
+    return {name: set(imports(name, path, known, top_level)) for name, path in mods.items()}
+
+
+def core_jobs(root: Path) -> list[str]:
+    """The core modules jobs.py imports by name when a job runs (its CORE table)."""
+    tree = ast.parse((root / "jobs.py").read_text(encoding="utf-8"))
+    table = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign | ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == "CORE"
+                         for t in (n.targets if isinstance(n, ast.Assign) else [n.target])))
+    return [ast.literal_eval(v)[0] for v in table.values]
+
+
+def loaded_by(g: dict[str, set[str]], start: str) -> set[str]:
+    """The package's modules that importing `start` loads (its parent packages included)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in g:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        todo += list(g[name])
+    return seen
 
 
 def _under(name: str, prefix: str) -> bool:
@@ -87,6 +130,14 @@ def violations(root: Path) -> list[str]:
             if _under(t, f"{pkg}.shells") and not (
                     _under(src, f"{pkg}.shells") or src in (f"{pkg}.xl", f"{pkg}.__main__")):
                 out.append(f"{src} → {t}: nothing imports a shell")
+    lite = f"{pkg}.{LITE_ENTRY}"
+    if lite in g:
+        top = graph(root, top_level=True)
+        for src in sorted(set().union(*(loaded_by(top, m) for m in (lite, *core_jobs(root))))):
+            for t in sorted(top[src]):
+                if any(_under(t, f"{pkg}.{f}") for f in LITE_FORBIDDEN) or t.split(".")[0] in LITE_FORBIDDEN_LIBRARIES:
+                    out.append(f"{src} → {t}: the Lite path (shells/lite.py) loads no file engine, desktop part, "
+                               "I/O library or thread")
     out += [f"import circle: {' → '.join(c)}" for c in cycles(g, pkg)]
     return out
 
@@ -133,6 +184,7 @@ PLANTED = {
     "only jobs, book/files and the shells import runtime": ("core/kernel/memo.py", "from ...runtime import trim\n"),
     "nothing imports a shell": ("jobs.py", "def f():\n    from .shells import cli\n"),
     "import circle": ("model/i18n.py", "def f():\n    from .schema import SheetDef\n"),  # schema imports i18n
+    "the Lite path (shells/lite.py) loads no file engine": ("book/excel_values.py", "import threading\n"),
 }
 
 

@@ -41,7 +41,8 @@ NATIVE = {"freeze"}
 CRM_SIDE = {"add", "address", "after", "append", "charts", "chart", "categories", "clear", "col", "cols", "count",
             "copy", "delete", "fullname", "get", "header", "header_row", "headline", "hidden", "index", "items",
             "job", "kind", "layout", "message", "name", "pop", "rows", "sheet", "sheets", "table", "title",
-            "value", "values", "visible", "widths", "app", "api", "range", "cells", "macro", "path", "style", "apps"}
+            "value", "values", "visible", "widths", "app", "api", "range", "cells", "macro", "path", "style", "apps",
+            "height"}
 
 
 def _touched_by_every_path() -> set[tuple[str, str, str]]:

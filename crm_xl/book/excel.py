@@ -31,6 +31,10 @@ Saving: a book opened by the buttons (`ExcelBook.caller()`) is not saved: the us
 saves in Excel (or closes without saving to discard it). A book opened from a file by a script
 (`ExcelBook.open(path)`) is saved to that file by `save()`.
 
+The calls that differ between Excel's engines are methods — `_extent` (how far to read), `_add_sheet`,
+`_set_width`, `_freeze`, `_chart`, and the reads that make the undo (`_keep`, `_keep_format`,
+`_keep_width`) — which `book/lite.py` overrides for xlwings Lite, whose remote engine queues every write.
+
 xlwings is imported here and in crm_xl/shells/xl.py only. The adapter uses a small set of xlwings calls
 that both desktop engines implement (tests/test_xlwings_contract.py checks them against xlwings' sources;
 `tests/book/xlfake.py`, the test double, counts them and refuses anything else).
@@ -49,16 +53,16 @@ from typing import Any
 from ..model import theme
 from ..model.errors import UsageError
 from ..model.frame import col_letter
-from ..model.layout import PlacedChart
 from ..model.schema import Kind
 from .excel_values import (
-    CHART_TYPES,
+    CHART_WIDTH,
     EXACT,
     STYLE_PROPS,
+    ChartPlan,
     a1,
     as_rows,
     cell_areas,
-    ref_cells,
+    chart_plan,
     rendered_values,
     rgb,
     runs,
@@ -125,6 +129,8 @@ def freeze(book_api: Any, sheet_api: Any, cell: str, platform: str = sys.platfor
 class ExcelBook(Book):
     """A workbook open in Excel (an xlwings Book, or anything with the same handful of calls)."""
 
+    chunk_rows = CHUNK_ROWS  # rows per read call
+
     def __init__(self, xl_book: Any, *, save: bool = False) -> None:
         super().__init__()
         self.xl = xl_book
@@ -184,12 +190,10 @@ class ExcelBook(Book):
     def grid(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._grids:
             sht = self._sheet_map()[sheet]
-            _, _, last_row, last_col = parse_ref(sht.used_range.address)
-            if last_row > CHUNK_ROWS:  # formatted but empty rows make the used range huge: find the data's end
-                last_row = max(sht.range((last_row, c)).end("up").row for c in range(1, last_col + 1))
+            last_row, last_col = self._extent(sht)
             rows: list[list[Any]] = []
-            for top in range(1, last_row + 1, CHUNK_ROWS):
-                bottom = min(top + CHUNK_ROWS - 1, last_row)
+            for top in range(1, last_row + 1, self.chunk_rows):
+                bottom = min(top + self.chunk_rows - 1, last_row)
                 block = sht.range((top, 1), (bottom, last_col)).options(ndim=2, err_to_str=True).value
                 rows.extend([int(v) if type(v) is float and v.is_integer() and -EXACT < v < EXACT else v
                              for v in line] for line in block or [])  # from_excel, inlined: millions of cells
@@ -198,11 +202,21 @@ class ExcelBook(Book):
             self._grids[sheet] = rows
         return self._grids[sheet]
 
+    def _extent(self, sht: Any) -> tuple[int, int]:
+        """(last row, last column) to read from A1: the used range, trimmed to the data when formatted but
+        empty rows make it huge."""
+        _, _, last_row, last_col = parse_ref(sht.used_range.address)
+        if last_row > self.chunk_rows:
+            last_row = max(sht.range((last_row, c)).end("up").row for c in range(1, last_col + 1))
+        return last_row, last_col
+
     # --- writing -----------------------------------------------------------------------------------
 
-    def _apply(self, ops: list[Op]) -> None:
+    def _plan(self, ops: list[Op]) -> list[Action]:
+        """The writes of `ops`, every value converted and every size worked out: nothing is written yet, so
+        a bad value stops the run before anything is."""
         actions: list[Action] = []
-        for op in ops:  # convert everything first: a bad value stops the run before anything is written
+        for op in ops:
             if isinstance(op, WriteColumn):
                 actions += self._write_column(op)
             elif isinstance(op, AppendRows):
@@ -217,6 +231,10 @@ class ExcelBook(Book):
                 raise UsageError(
                     "the xlwings Lite add-in cannot be added to a workbook open in Excel: close it and run "
                     "`crm-xl lite-setup` on the file — nothing was written")
+        return actions
+
+    def _apply(self, ops: list[Op]) -> None:
+        actions = self._plan(ops)
         if not actions:
             return
         self._undo, self._cleanup = [], []
@@ -334,6 +352,7 @@ class ExcelBook(Book):
 
         head_style = {"bold": True, "font_color": theme.HEADER_FONT, "fill": theme.COMPUTED_HEADER_FILL}
         body_style = {"number_format": fmt, "fill": theme.COMPUTED_FILL if op.computed else None}
+        width = theme.new_column_width(op.kind, op.values.values(), header) if op.header is not None else None
 
         def run() -> None:
             sht = self._sheet_map()[op.sheet]
@@ -346,7 +365,7 @@ class ExcelBook(Book):
                 self._keep_width(head)
                 head.value = header
                 _style(head, head_style)
-                head.column_width = theme.new_column_width(op.kind, op.values.values(), header)
+                self._set_width(head, width)
             if column:
                 self._put_block(sht, rows[0], op.col, column)
                 if op.header is not None:
@@ -414,21 +433,23 @@ class ExcelBook(Book):
                 styled["date"].append((c.row, c.col))
         styles = [(STYLE_PROPS[s], cell_areas(cells)) for s, cells in styled.items()]
         widths = width_runs(rendered.widths)
+        charts = [chart_plan(placed, rendered) for placed in rendered.charts]
+        replaced = {sheet_title(n).lower() for n in (op.layout.name, *op.layout.aliases)}
 
         def run() -> None:
             sheets = self._sheet_map()
             order = list(sheets)
-            gone = [n for n in (name, *op.layout.aliases) if n in sheets]
+            gone = [n for n in order if n.lower() in replaced]  # names compared as Excel does: any letter case
             before = after = None
-            if gone:  # take the place of the sheet it replaces (set aside now, deleted once all is written)
+            if gone:  # take the place of the first sheet it replaces (set aside now, deleted once all is written)
                 before = self._set_aside(gone[0])
                 for n in gone[1:]:
                     self._set_aside(n)
-            elif op.layout.after in sheets:
-                after = sheets[op.layout.after]
+            elif (neighbour := self._named(op.layout.after)) is not None:
+                after = sheets[neighbour]
             else:
                 after = sheets[order[-1]] if order else None
-            sht = self.xl.sheets.add(name, before=before, after=after)
+            sht = self._add_sheet(name, before=before, after=after)
             self._undo.append(sht.delete)
             self._sheets = None  # the order changed: read it again when needed
             if values:
@@ -437,31 +458,63 @@ class ExcelBook(Book):
                 for r1, c1, r2, c2 in areas:
                     _style(sht.range((r1, c1), (r2, c2)), props)
             for (c1, c2), width in widths:
-                sht.range(f"{col_letter(c1)}:{col_letter(c2)}").column_width = width
+                self._set_width(sht.range(f"{col_letter(c1)}:{col_letter(c2)}"), width)
             for merge in rendered.merges:
                 sht.range(merge).merge()
             if rendered.freeze:
-                freeze(self.xl.api, sht.api, rendered.freeze)
-            for placed in rendered.charts:
-                _add_chart(sht, placed)
+                self._freeze(sht, rendered.freeze)
+            for plan in charts:
+                self._chart(sht, plan)
 
         return [run]
 
+    # --- the calls that differ between Excel's engines (book/lite.py overrides them) ------------------------
+
+    def _add_sheet(self, name: str, before: Any = None, after: Any = None) -> Any:
+        return self.xl.sheets.add(name, before=before, after=after)
+
+    def _set_width(self, rng: Any, width: float) -> None:
+        """Column width in characters (xlwings' desktop unit)."""
+        rng.column_width = width
+
+    def _freeze(self, sht: Any, cell: str) -> None:
+        freeze(self.xl.api, sht.api, cell)
+
+    def _chart(self, sht: Any, plan: ChartPlan) -> None:
+        """A chart over its table's ranges, at its anchor cell, its series named one by one."""
+        anchor = sht.range(plan.anchor)
+        r1, c1, r2, c2 = plan.values
+        chart = sht.charts.add(left=anchor.left, top=anchor.top, width=CHART_WIDTH, height=plan.height,
+                               chart_type=plan.kind, source=sht.range((r1, c1), (r2, c2)), plot_by="columns")
+        k1, kc1, k2, kc2 = plan.categories
+        chart.set_x_axis_values(sht.range((k1, kc1), (k2, kc2)))
+        chart.title = plan.title
+        series = chart.series
+        for i, label in enumerate(plan.labels):
+            series[i].name = label
+
+    def _named(self, name: str | None) -> str | None:
+        """The sheet called `name` in any letter case (Excel allows only one), as it is spelt."""
+        low = name.lower() if name is not None else None
+        return next((n for n in self._sheet_map() if n.lower() == low), None)
+
     def _drop(self, name: str) -> None:
-        if name in self._sheet_map():
-            self._set_aside(name)
+        if (found := self._named(name)) is not None:
+            self._set_aside(found)
 
     def _set_cells(self, op: SetCells) -> list[Action]:
         cells = {rc: to_excel(v) for rc, v in op.values.items()}
 
         def run() -> None:
             sheets = self._sheet_map()
-            new = op.sheet not in sheets
+            found = self._named(op.sheet)
+            new = found is None
             if new:
                 last = list(sheets.values())[-1] if sheets else None
-                sheets[op.sheet] = self.xl.sheets.add(sheet_title(op.sheet), after=last)
-                self._undo.append(sheets[op.sheet].delete)
-            sht = sheets[op.sheet]
+                sht = sheets[op.sheet] = self._add_sheet(sheet_title(op.sheet), after=last)
+                self._undo.append(sht.delete)
+            else:
+                sht = sheets[found]
             for r, c in sorted(cells):
                 if not new:
                     self._keep(sht.range((r, c)), 1, 1)
@@ -499,29 +552,6 @@ def _style(rng: Any, props: dict[str, Any]) -> None:
     if props.get("font_color"):
         font = font or rng.font
         font.color = rgb(props["font_color"])
-
-
-
-
-
-
-
-
-def _add_chart(sht: Any, placed: PlacedChart) -> None:
-    """A chart over its table's ranges, at its anchor cell."""
-    spec = placed.chart
-    anchor = sht.range(placed.anchor)
-    cells = [(r, c) for _, ref in placed.values for r, c in ref_cells(ref)]
-    r1, c1, r2, c2 = cell_areas(cells)[0]  # adjacent value columns make one rectangle (crm-xl charts have one)
-    chart = sht.charts.add(left=anchor.left, top=anchor.top, width=450, height=15 * placed.rows,
-                           chart_type=CHART_TYPES.get(spec.kind, "column_clustered"),
-                           source=sht.range((r1, c1), (r2, c2)), plot_by="columns")
-    k1, kc1, k2, kc2 = parse_ref(placed.categories.split("!", 1)[1].replace("$", ""))
-    chart.set_x_axis_values(sht.range((k1, kc1), (k2, kc2)))
-    chart.title = spec.title
-    series = chart.series
-    for i, (label, _) in enumerate(placed.values):
-        series[i].name = label
 
 
 __all__ = ["ExcelBook", "freeze", "CHUNK_ROWS", "QUIET"]

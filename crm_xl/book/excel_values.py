@@ -3,7 +3,7 @@
 `to_excel` normalises a value before it is written (NaN/NaT/pd.NA → None, Timestamps → datetime, text Excel
 would turn into a number, date or formula kept as text); `from_excel` reads one back; `cell_areas` turns
 cells into the rectangles the adapter styles one at a time (xlwings on macOS cannot take a multi-area
-address).
+address); `chart_plan` works out a chart's ranges before anything is written.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..model import theme
 from ..model.frame import col_letter
-from ..model.layout import Rendered
+from ..model.layout import PlacedChart, Rendered
 from .ops import parse_ref
 
 INVALID_SHEET_CHARS = set("[]:*?/\\")
@@ -43,6 +44,8 @@ STYLE_PROPS: dict[str, dict[str, Any]] = {
     **{name: {"number_format": fmt} for name, fmt in theme.STYLE_FORMATS.items()},
 }
 CHART_TYPES = {"bar": "bar_clustered", "column": "column_clustered", "pie": "pie", "line": "line"}
+CHART_WIDTH = 450.0  # points
+ROW_HEIGHT = 15.0  # points: Excel's default row height, to size a chart by the rows it covers
 
 
 # --- values on the way out ------------------------------------------------------------------------------
@@ -50,7 +53,7 @@ CHART_TYPES = {"bar": "bar_clustered", "column": "column_clustered", "pie": "pie
 
 def _risky_text(text: str) -> bool:
     """Would Excel store this text as something else (a formula, number, date, boolean)?"""
-    return (text[:1] in "=+-@'" or any(ch.isdigit() for ch in text)
+    return (text[:1] in ("=", "+", "-", "@", "'") or any(ch.isdigit() for ch in text)
             or text.strip().upper() in ("TRUE", "FALSE"))
 
 
@@ -96,8 +99,11 @@ def from_excel(value: Any) -> Any:
 
 
 def _hyperlink(target: str, text: Any) -> Any:
-    """A link cell as a HYPERLINK formula (written with the other values, in the same call)."""
+    """A link cell as a HYPERLINK formula (written with the other values, in the same call); a link that would
+    show nothing is a blank cell, as the file engine writes it."""
     shown = "" if text is None else str(text)
+    if not shown:
+        return None
     if len(shown) > 250 or len(target) > 250:
         return to_excel(text)
     quoted = shown.replace('"', '""')
@@ -177,3 +183,33 @@ def width_runs(widths: dict[int, float]) -> list[tuple[tuple[int, int], float]]:
 def ref_cells(ref: str) -> list[tuple[int, int]]:
     r1, c1, r2, c2 = parse_ref(ref.split("!", 1)[1].replace("$", ""))
     return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A chart as the adapters add it: xlwings chart type, title, anchor cell, height in points, the value
+    columns' records and the categories (rectangles), and the series names in order. `labelled`: the row
+    above the values holds exactly the series names (a table's header), so a source range that includes
+    it names the series by itself."""
+
+    kind: str
+    title: str
+    anchor: str
+    height: float
+    values: Area
+    categories: Area
+    labels: tuple[str, ...]
+    labelled: bool
+
+
+def chart_plan(placed: PlacedChart, rendered: Rendered) -> ChartPlan:
+    """The ranges of a placed chart (crm-xl charts have adjacent value columns: one rectangle)."""
+    cells = [(r, c) for _, ref in placed.values for r, c in ref_cells(ref)]
+    values = cell_areas(cells)[0]
+    categories = parse_ref(placed.categories.split("!", 1)[1].replace("$", ""))
+    labels = tuple(label for label, _ in placed.values)
+    r1, c1, _, c2 = values
+    above = {(c.row, c.col): c.value for c in rendered.cells if c.row == r1 - 1 and c1 <= c.col <= c2}
+    labelled = r1 > 1 and [above.get((r1 - 1, c)) for c in range(c1, c2 + 1)] == list(labels)
+    return ChartPlan(CHART_TYPES.get(placed.chart.kind, "column_clustered"), placed.chart.title, placed.anchor,
+                     ROW_HEIGHT * placed.rows, values, categories, labels, labelled)
