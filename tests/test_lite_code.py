@@ -13,13 +13,13 @@ import zipfile
 import pytest
 
 from crm_xl.authoring import lite
-from crm_xl.jobs import RUN_ORDER
+from crm_xl.shells.lite import JOBS
 
 BUTTON = re.compile(r"^\[(?P<shape>[^\]]+)\](?P<sheet>[^!]+)!(?P<cell>[A-Z]+[0-9]+)$")
 
 
-def _scripts(text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """function name → (its @script button string, the jobs it runs), read from main.py's syntax tree."""
+def _scripts(text: str) -> dict[str, tuple[str, str]]:
+    """function name → (its @script button string, the job it runs), read from main.py's syntax tree."""
     out = {}
     for node in ast.parse(text).body:
         if isinstance(node, ast.FunctionDef) and node.decorator_list:
@@ -43,12 +43,13 @@ def test_main_py_has_one_script_per_button_and_every_button_names_its_shape_and_
     scripts = _scripts(text)
     assert set(scripts) == {"validate_rows", "recompute_tiers", "flag_stale", "assess_health", "build_review",
                             "run_all"}
-    assert scripts["run_all"][1] == RUN_ORDER
+    assert scripts["run_all"][1] == "run"
+    assert sorted(job for _, job in scripts.values()) == sorted(JOBS)
     for p in placed:
-        button, jobs = scripts[p.script.function]
+        button, job = scripts[p.script.function]
         m = BUTTON.match(button)
         assert m and (m["shape"], m["sheet"], m["cell"]) == (p.script.shape, p.sheet, p.cell)
-        assert jobs == p.script.jobs
+        assert job == p.script.job
     assert len({p.script.shape for p in placed}) == len(placed)
 
 

@@ -24,14 +24,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
+import tempfile
 import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..model.errors import ConflictError
 from ..model.i18n import Lang
 from ..model.layout import SheetLayout
+
+if TYPE_CHECKING:
+    from ..book.files import FileBook as Book
 from .vba import BUTTONS, Button
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # crm_xl/
@@ -53,17 +60,17 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Script:
-    """One button's script: the Python function Lite lists, the crm-xl jobs it runs, its shape's name."""
+    """One button's script: the Python function Lite lists, the job it runs (a job of jobs.RUN_ORDER, or
+    "run" for all of them: shells/lite.run), its shape's name."""
 
     function: str
-    jobs: tuple[str, ...]
+    job: str
     shape: str
     button: Button
 
 
-_JOBS = {"ValidateRows": ("validate",), "RecomputeTiers": ("tiers",), "FlagStale": ("stale",),
-         "AssessHealth": ("health",), "BuildReview": ("review",),
-         "RunAll": ("validate", "tiers", "stale", "health", "review")}
+_JOBS = {"ValidateRows": "validate", "RecomputeTiers": "tiers", "FlagStale": "stale", "AssessHealth": "health",
+         "BuildReview": "review", "RunAll": "run"}
 _FUNCTIONS = {"ValidateRows": "validate_rows", "RecomputeTiers": "recompute_tiers", "FlagStale": "flag_stale",
               "AssessHealth": "assess_health", "BuildReview": "build_review", "RunAll": "run_all"}
 SCRIPTS: tuple[Script, ...] = tuple(
@@ -126,7 +133,7 @@ SCRIPT = '''
 @script(button="[{shape}]{sheet}!{cell}", show_taskpane=True)
 def {function}(book: xw.Book):
     """{caption}"""
-    crm().run(book, {jobs!r})
+    crm().run(book, {job!r})
 
 '''
 
@@ -147,7 +154,7 @@ def main_py(placed: list[Placed], lang: Lang, blob: bytes | None = None) -> str:
     parts = [MAIN_HEAD.format(version=__version__, digest=digest)]
     for p in placed:
         parts.append(SCRIPT.format(shape=p.script.shape, sheet=p.sheet, cell=p.cell, function=p.script.function,
-                                   caption=p.script.button.label(lang), jobs=p.script.jobs))
+                                   caption=p.script.button.label(lang), job=p.script.job))
     encoded = base64.b64encode(blob).decode("ascii")
     lines = "\n".join(textwrap.wrap(encoded, 100))
     parts.append(f'\n# crm-xl {__version__}, packed: do not edit below this line.\nPACKED = """\n{lines}\n"""\n')
@@ -251,34 +258,65 @@ def setup(path: str | Path, *, out: str | Path | None = None, lang: Lang | None 
           backup: bool = False) -> SetupResult:
     """Add (or update) the xlwings Lite code and buttons in the workbook at `path`, saved in place or to
     `out`. Only the add-in's parts, the buttons' drawings (and, in a workbook without an instructions
-    sheet, a buttons sheet) are added; every other part is copied byte for byte."""
+    sheet, a buttons sheet) are added; every other part is copied byte for byte.
+
+    A workbook that needs the buttons sheet is saved twice, the second time from the first's result in a
+    temporary file beside it: the file engine gives buttons only to sheets that exist when it starts. The
+    workbook itself is replaced once, at the end (or not at all)."""
     from ..book.files import open_workbook
+    from ..model.schema import INSTRUCTIONS_SHEET
+
+    source, target = Path(path), Path(out) if out is not None else Path(path)
+    with open_workbook(source, backup=backup) as book:
+        names = book.sheet_names()
+        lang = lang or book.lang
+        panel = None
+        if INSTRUCTIONS_SHEET.find(names) is None:
+            panel = next((n for n in names if n in PANEL), None)
+            if panel is None:
+                panel = panel_name(lang)
+                book.put_sheet(panel_layout(panel, lang))
+        if panel is None or panel in names:
+            placed, updated = _install(book, lang, panel)
+            book.save(out)
+            return SetupResult(target, lang, placed, updated, None)
+        before = source.stat()
+        fd, name = tempfile.mkstemp(prefix=".~crm-xl-lite-", suffix=source.suffix, dir=target.parent)
+        os.close(fd)
+        staged = Path(name)
+        try:
+            book.backup = False  # the staged copy: nothing to keep of the empty file it replaces
+            book.save(staged)
+            with open_workbook(staged, backup=backup) as second:
+                placed, updated = _install(second, lang, panel)
+                after = source.stat()
+                if (after.st_mtime_ns, after.st_size) != (before.st_mtime_ns, before.st_size):
+                    raise ConflictError(f"{source}: was changed by someone else while crm-xl worked on it; "
+                                        "nothing was written — run again", lang=lang)
+                second.save(target)
+        finally:
+            staged.unlink(missing_ok=True)
+    return SetupResult(target, lang, placed, updated, panel)
+
+
+def _install(book: Book, lang: Lang, panel: str | None) -> tuple[list[Placed], bool]:
+    """Record the Lite code and buttons in `book` (saved by the caller); (buttons placed, whether crm-xl's
+    Lite code was there before)."""
     from ..book.ops import InstallLite, LiteButton
     from ..model.schema import INSTRUCTIONS_SHEET
 
-    target = Path(out) if out is not None else Path(path)
-    with open_workbook(path, backup=backup) as book:
-        lang = lang or book.lang
-        names = book.sheet_names()
-        frame = book.find("customers")
-        customers = (frame.sheet_name, frame.header_row) if frame is not None else None
-        instructions = INSTRUCTIONS_SHEET.find(names)
-        panel = None
-        if instructions is None:
-            panel = next((n for n in names if n in PANEL), None) or panel_name(lang)
-            if panel not in names:
-                book.put_sheet(panel_layout(panel, lang))
-        grids = {n: book.grid(n) for n in (instructions, customers[0] if customers else None)
-                 if n is not None}
-        placed = place(names, grids, customers, panel)
-        before = book.lite_properties() or {}
-        properties = {"main.py": main_py(placed, lang), "requirements.txt": requirements_txt()}
-        properties.setdefault("pyodideVersion", before.get("pyodideVersion", PYODIDE_VERSION))
-        properties.setdefault("addinVersion", before.get("addinVersion", ADDIN_VERSION))
-        buttons = [LiteButton(p.sheet, p.cell, p.script.shape, p.script.button.label(lang),
-                              width=max(120, 14 * len(p.script.button.label(lang)) + 40), height=36)
-                   for p in placed]
-        book.install_lite(InstallLite(properties, buttons))
-        book.save(out)
-    return SetupResult(target, lang, placed, "main.py" in before and "crm_xl" in before["main.py"],
-                       panel if panel is not None and panel not in names else None)
+    names = book.sheet_names()
+    frame = book.find("customers")
+    customers = (frame.sheet_name, frame.header_row) if frame is not None else None
+    instructions = INSTRUCTIONS_SHEET.find(names)
+    grids = {n: book.grid(n) for n in (instructions, customers[0] if customers else None) if n is not None}
+    placed = place(names, grids, customers, panel)
+    before = book.lite_properties() or {}
+    properties = {"main.py": main_py(placed, lang), "requirements.txt": requirements_txt(),
+                  "pyodideVersion": before.get("pyodideVersion", PYODIDE_VERSION),
+                  "addinVersion": before.get("addinVersion", ADDIN_VERSION)}
+    buttons = [LiteButton(p.sheet, p.cell, p.script.shape, p.script.button.label(lang),
+                          width=max(120, 14 * len(p.script.button.label(lang)) + 40), height=36)
+               for p in placed]
+    book.install_lite(InstallLite(properties, buttons))
+    return placed, "crm_xl" in before.get("main.py", "")
