@@ -2,12 +2,13 @@
 over the cell it links to, with a hyperlink that selects that cell (Lite runs a script when the cell its
 `@script(button=…)` names is selected).
 
-A sheet without a drawing (no drawing relationship: a `<drawing>` element names one) gets one (its part,
-relationships and content type) and a `<drawing>` element at its place in the worksheet's schema order, inserted into the sheet's XML as it streams by (`with_drawing`),
-so a sheet that also gets cells in the same save is rewritten once; a sheet generated in the same save gets
-the buttons in the drawing made with it (writer.py). A sheet with a drawing (charts,
-pictures, form controls) gets the shapes added to it with fresh ids; a shape of the same name from an earlier
-install is replaced, never doubled. Everything else in the sheet and the drawing stays byte for byte.
+A sheet without a drawing (no drawing relationship: a `<drawing>` element names one) gets one — its part,
+relationships and content type — and a `<drawing>` element at its place in the worksheet's schema order,
+inserted into the sheet's XML as it streams by (`with_drawing`), so a sheet that also gets cells in the
+same save is rewritten once; a sheet generated in the same save gets the buttons in the drawing made with
+it (writer.py). A sheet with a drawing (charts, pictures, form controls) gets the shapes added to it with
+fresh ids; a shape of the same name from an earlier install is replaced, never doubled. Everything else in
+the sheet and the drawing stays byte for byte.
 """
 
 from __future__ import annotations
