@@ -617,6 +617,37 @@ def test_a_web_extension_with_an_empty_or_no_property_bag(bag: str) -> None:
         "<we:bindings/>", "<we:properties/><we:bindings/>")).encode()
 
 
+@pytest.mark.parametrize("with_chart", [False, True])
+def test_buttons_on_a_sheet_generated_in_the_same_save(book: Path, with_chart: bool) -> None:
+    import pandas as pd
+
+    from crm_xl.book.ops import PutSheet
+    from crm_xl.model.layout import Chart, SheetLayout, Table, Text, render
+
+    df = pd.DataFrame({"来源": ["展会", "转介绍"], "客户": [3, 5]})
+    layout = SheetLayout("按钮", [Text("按钮", "title"), Table(df, "来源", name="src")],
+                         charts=[Chart("pie", "来源", "src", "来源", ["客户"])] if with_chart else [],
+                         widths={2: 40})
+    with FileBook(book) as fb:
+        fb._ops.append(PutSheet(layout, render(layout)))
+        fb.install_lite(InstallLite(PROPS, [LiteButton("按钮", "B8", "crmRunAll", "全部运行"),
+                                            LiteButton("按钮", "C9", "crmTiers", "分级")]))
+        fb.save()
+    parts = entries(book)
+    _, found = shapes_of(parts, sheet_parts(book)["按钮"])
+    buttons = [s for s in found if "target" in s]
+    assert [(s["name"], s["cell"], s["target"]) for s in buttons] == [
+        ("crmRunAll", (1, 7), "#按钮!B8"), ("crmTiers", (2, 8), "#按钮!C9")]
+    assert buttons[0]["size"] == (280, 36)  # column B is 40 characters wide (280 pixels): the shape covers it
+    assert len(found) == len(buttons) + with_chart and len({s["id"] for s in found}) == len(found)
+    openpyxl.load_workbook(book)
+    with FileBook(book) as fb:  # installing again replaces the buttons on the sheet, now an original one
+        fb.install_lite(InstallLite(PROPS, [LiteButton("按钮", "B8", "crmRunAll", "全部运行")]))
+        fb.save()
+    _, again = shapes_of(entries(book), sheet_parts(book)["按钮"])
+    assert [s["name"] for s in again].count("crmRunAll") == 1 and len(again) == len(found)
+
+
 def test_two_installs_in_one_save_merge(book: Path) -> None:
     with FileBook(book) as fb:
         fb.install_lite(InstallLite({"main.py": "one", "requirements.txt": "r"}, buttons()))

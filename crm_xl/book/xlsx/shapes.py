@@ -2,11 +2,13 @@
 over the cell it links to, with a hyperlink that selects that cell (Lite runs a script when the cell its
 `@script(button=…)` names is selected).
 
-A sheet without a drawing (no drawing relationship: a `<drawing>` element names one) gets one (its part,
-relationships and content type) and a `<drawing>` element at its place in the worksheet's schema order, inserted into the sheet's XML as it streams by (`with_drawing`),
-so a sheet that also gets cells in the same save is rewritten once. A sheet with a drawing (charts,
-pictures, form controls) gets the shapes added to it with fresh ids; a shape of the same name from an earlier
-install is replaced, never doubled. Everything else in the sheet and the drawing stays byte for byte.
+A sheet without a drawing (no drawing relationship: a `<drawing>` element names one) gets one — its part,
+relationships and content type — and a `<drawing>` element at its place in the worksheet's schema order,
+inserted into the sheet's XML as it streams by (`with_drawing`), so a sheet that also gets cells in the
+same save is rewritten once; a sheet generated in the same save gets the buttons in the drawing made with
+it (writer.py). A sheet with a drawing (charts, pictures, form controls) gets the shapes added to it with
+fresh ids; a shape of the same name from an earlier install is replaced, never doubled. Everything else in
+the sheet and the drawing stays byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from ...model import theme
 from ...model.errors import UsageError
 from ...model.frame import quote_sheet
+from ...model.layout import Rendered
 from ..ops import LiteButton, parse_ref
 from . import package as P
 from . import xmlparts as X
@@ -82,6 +85,11 @@ def col_pixels(width: float) -> int:
     """A `<col width>` (characters of the default font's widest digit, padding included) in pixels, as Excel
     converts it for Calibri 11 (7-pixel digits)."""
     return int(((256 * width + 128 // 7) / 256) * 7)
+
+
+def rendered_facts(rendered: Rendered) -> SheetFacts:
+    """The facts of a sheet generated in this save (sheetgen.py: its column widths, rows 15 points high)."""
+    return SheetFacts(cols=[(c, c, col_pixels(w)) for c, w in rendered.widths.items()])
 
 
 def _head(facts: SheetFacts, head: str) -> None:

@@ -85,6 +85,7 @@ class PackageWriter:
         self.structure_locked = False  # sheets added or replaced in a workbook whose structure is locked
         self.lite: list[InstallLite] = []
         self.drawing_inserts: dict[str, bytes] = {}  # sheet → the <drawing> element its XML gets
+        self.new_buttons: dict[int, list[LiteButton]] = {}  # id of a generated sheet's slot → its buttons
 
     # --- recording -------------------------------------------------------------------------------
 
@@ -320,19 +321,28 @@ class PackageWriter:
         for (sheet, _), b in buttons.items():
             by_sheet.setdefault(sheet, []).append(b)
         for sheet, group in by_sheet.items():
-            self._buttons(sheet, group)
+            i = self._index(sheet)
+            assert i is not None
+            slot = self.slots[i]
+            if slot.entry is None:  # a sheet generated in this save: its drawing is made with it (_sheets)
+                for b in group:
+                    shapes.place(b, shapes.SheetFacts())  # a bad cell is refused before anything is written
+                self.new_buttons[id(slot)] = group
+            else:
+                self._buttons(sheet, group)
 
     def _button_sheet(self, b: LiteButton) -> str:
-        """The name of the worksheet a button goes on (matched as Excel matches names, in any case)."""
-        entry = self.pkg.sheet(b.sheet) or next(
-            (s for s in self.pkg.workbook.sheets if s.name.lower() == b.sheet.lower()), None)
-        kept = entry is not None and any(slot.entry is entry for slot in self.slots)
-        if entry is None or not kept:
+        """The name of the worksheet a button goes on, as the saved workbook will have it (matched as Excel
+        matches names, in any case): an original worksheet, or a sheet generated in this save."""
+        i = self._index(b.sheet)
+        slot = self.slots[i] if i is not None else None
+        if slot is None:
             raise SchemaError(f"no sheet {b.sheet!r} for the button {b.name!r} ({b.cell}); sheets: "
                               + ", ".join(s.name for s in self.slots), sheet=b.sheet)
-        if entry.kind != "worksheet" or entry.part is None or not self.pkg.has(entry.part):
+        entry = slot.entry
+        if entry is not None and (entry.kind != "worksheet" or entry.part is None or not self.pkg.has(entry.part)):
             raise SchemaError(f"{b.sheet!r} is not a worksheet: the button {b.name!r} needs one", sheet=b.sheet)
-        return entry.name
+        return slot.name
 
     def _buttons(self, sheet: str, buttons: list[LiteButton]) -> None:
         """The shapes of `buttons` on a worksheet: added to its drawing, or in a new drawing it is given."""
@@ -397,15 +407,19 @@ class PackageWriter:
                 continue
             part = self._alloc(posixpath.join(base, "worksheets", "sheet%d.xml"))
             charts = chart_parts(slot.rendered)
+            buttons = self.new_buttons.get(id(slot), [])
             drawing_rid = None
-            if charts:
+            if charts or buttons:
                 drawing = self._alloc(posixpath.join(base, "drawings", "drawing%d.xml"))
                 chart_names = [self._alloc(posixpath.join(base, "charts", "chart%d.xml")) for _ in charts]
                 rids = [f"rId{i + 1}" for i in range(len(charts))]
-                self._add(drawing, compress([drawing_xml(charts, rids)], LEVEL), P.CT_DRAWING)
-                self._add(P.rels_part(drawing), compress([rels_xml(
-                    [(rid, P.T_CHART, P.relative(drawing, c)) for rid, c in zip(rids, chart_names, strict=True)])]),
-                    None)
+                xml, rels = drawing_xml(charts, rids), rels_xml(
+                    [(rid, P.T_CHART, P.relative(drawing, c)) for rid, c in zip(rids, chart_names, strict=True)])
+                if buttons:
+                    facts = shapes.rendered_facts(slot.rendered)
+                    xml, rels = shapes.with_buttons(xml, rels, [shapes.place(b, facts) for b in buttons])
+                self._add(drawing, compress([xml], LEVEL), P.CT_DRAWING)
+                self._add(P.rels_part(drawing), compress([rels]), None)
                 for c, name in zip(charts, chart_names, strict=True):
                     self._add(name, compress([c.xml], LEVEL), P.CT_CHART)
                 drawing_rid = "rId1"
