@@ -24,8 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
-import tempfile
 import textwrap
 import zipfile
 from dataclasses import dataclass
@@ -33,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..model.errors import ConflictError
 from ..model.i18n import Lang
 from ..model.layout import SheetLayout
 
@@ -257,46 +254,24 @@ class SetupResult:
 def setup(path: str | Path, *, out: str | Path | None = None, lang: Lang | None = None,
           backup: bool = False) -> SetupResult:
     """Add (or update) the xlwings Lite code and buttons in the workbook at `path`, saved in place or to
-    `out`. Only the add-in's parts, the buttons' drawings (and, in a workbook without an instructions
-    sheet, a buttons sheet) are added; every other part is copied byte for byte.
-
-    A workbook that needs the buttons sheet is saved twice, the second time from the first's result in a
-    temporary file beside it: the file engine gives buttons only to sheets that exist when it starts. The
-    workbook itself is replaced once, at the end (or not at all)."""
+    `out`, in one save. Only the add-in's parts and the buttons' drawings are added (and, in a workbook
+    without an instructions sheet, a buttons sheet); every other part is copied byte for byte."""
     from ..book.files import open_workbook
     from ..model.schema import INSTRUCTIONS_SHEET
 
-    source, target = Path(path), Path(out) if out is not None else Path(path)
-    with open_workbook(source, backup=backup) as book:
+    target = Path(out) if out is not None else Path(path)
+    with open_workbook(path, backup=backup) as book:
         names = book.sheet_names()
         lang = lang or book.lang
-        panel = None
+        panel, added = None, None
         if INSTRUCTIONS_SHEET.find(names) is None:
             panel = next((n for n in names if n in PANEL), None)
             if panel is None:
-                panel = panel_name(lang)
+                panel = added = panel_name(lang)
                 book.put_sheet(panel_layout(panel, lang))
-        if panel is None or panel in names:
-            placed, updated = _install(book, lang, panel)
-            book.save(out)
-            return SetupResult(target, lang, placed, updated, None)
-        before = source.stat()
-        fd, name = tempfile.mkstemp(prefix=".~crm-xl-lite-", suffix=source.suffix, dir=target.parent)
-        os.close(fd)
-        staged = Path(name)
-        try:
-            book.backup = False  # the staged copy: nothing to keep of the empty file it replaces
-            book.save(staged)
-            with open_workbook(staged, backup=backup) as second:
-                placed, updated = _install(second, lang, panel)
-                after = source.stat()
-                if (after.st_mtime_ns, after.st_size) != (before.st_mtime_ns, before.st_size):
-                    raise ConflictError(f"{source}: was changed by someone else while crm-xl worked on it; "
-                                        "nothing was written — run again", lang=lang)
-                second.save(target)
-        finally:
-            staged.unlink(missing_ok=True)
-    return SetupResult(target, lang, placed, updated, panel)
+        placed, updated = _install(book, lang, panel)
+        book.save(out)
+    return SetupResult(target, lang, placed, updated, added)
 
 
 def _install(book: Book, lang: Lang, panel: str | None) -> tuple[list[Placed], bool]:
