@@ -303,7 +303,10 @@ def test_the_check_catches_what_the_remote_engine_lacks() -> None:
     assert remote_missing("App", "properties", "get")  # reads screen_updating back; no enable_events
     assert remote_missing("Range", "left", "get") and remote_missing("Range", "top", "get")
     assert remote_missing("Range", "number_format", "get") and remote_missing("Range", "formula", "get")
-    assert remote_missing("Book", "flush", "get") and remote_missing("Range", "get_value", "get")  # async
+    assert remote_missing("Book", "flush", "get") == ("xlwings.Book.flush is async (it flushes the queued writes "
+                                                      "to Excel)",)
+    assert "is async" in litefake.remote_status("Book", "flush", "get")  # the engine's side, too
+    assert remote_missing("Range", "get_value", "get")
     assert remote_missing("ChartSeriesCollection", "__getitem__", "get")  # counted only by an async read
     assert remote_missing("Range", "no_such_thing", "get")
     for ok in [("Range", "value", "set"), ("Range", "value", "get"), ("Range", "column_width", "set"),

@@ -27,14 +27,15 @@ the calls that engine does differently overridden. What it does differently, rea
   the `App.screen_updating` getter (lines 701-710) — so no `app.properties(...)`, no status bar, no quiet
   mode (the queue is applied in one go anyway); `Range.left` and `Range.top` (lines 1953-1965), and the
   `formula`, `number_format`, `color`, `column_width` and font getters. A chart is therefore placed with
-  `Charts.add(anchor=…)` (lines 4593-4633), and since a chart's series cannot be counted or named without
+  `Charts.add(anchor=…)` (lines 4593-4635), and since a chart's series cannot be counted or named without
   an async read (`ChartSeriesCollection._loaded_count`, lines 4263-4269), the chart's source range
-  includes the table's header row (when it holds exactly the series names, `ChartPlan.labelled`) and
-  Excel names the series from it, as it does for a chart inserted over a table.
+  includes the table's header row (when it holds exactly the series names, `ChartPlan.labelled`): text over
+  numbers, which Excel takes for the series names, as it does for a chart inserted over a table (one of the
+  things to look at in Excel itself: the fake cannot show it).
 
 Other differences: `Sheet.freeze_panes.freeze_at(range)` exists here (lines 1479-1481, 3690-3691; the
 desktop engines lack it): the frozen rows and columns are given as the range they span. Column widths
-are in points, not characters (`Range.column_width` setter, lines 2262-2272): characters are converted as
+are in points, not characters (`Range.column_width` setter, lines 2261-2272): characters are converted as
 Excel does for its default font (7-pixel digits plus 5 pixels of padding, 0.75 point a pixel).
 `Sheets.add(before=sheet)` puts the new sheet one place left of `sheet` (lines 1111-1118:
 `ix = before.index - 1`), so a sheet is added after its left neighbour (`before` only for the first).
@@ -43,8 +44,8 @@ Every computation that can fail is done before the first write is queued: values
 chart ranges and frozen ranges worked out (`ExcelBook._plan`). What is left to queue are calls whose
 arguments are known to be good: the sheets are found by name as Excel compares names (in any letter case),
 so a new sheet's name is never taken when `Sheets.add` checks it, and a replaced sheet is renamed aside
-before its successor is added. So even a script that swallowed an error would find nothing half-written,
-and the add-in is not handed a queue Excel would refuse half-way.
+before its successor is added. So no error is expected once queueing has begun, and the add-in is not handed
+a queue Excel would refuse half-way; should one come all the same, raising it still discards the queue.
 
 Nothing here imports xlwings (the script hands the book over), starts a thread or touches a file.
 `tests/test_lite_contract.py` checks every xlwings member this adapter and crm_xl/shells/lite.py use
