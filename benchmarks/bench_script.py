@@ -2,6 +2,7 @@
 whole dictionary bundle and against OpenCC (`pip install opencc`), on crm-xl's own conversions.
 
     python benchmarks/bench_script.py --rounds 5      # team.xlsx (generated when missing) and the samples
+    python benchmarks/bench_script.py --skip conversions --only team --rounds 10
 
 (1) The conversions alone: every text a run hands the converter (each t2s and s2tw call as it comes,
 recorded once in-process) on the zh-Hans sample, the zh-Hant sample and the team workbook, first run and
@@ -139,10 +140,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--today", default="2024-04-01")
     ap.add_argument("--skip", nargs="*", default=[], choices=["conversions", "runs"])
+    ap.add_argument("--only", nargs="*", choices=["sample zh-Hans", "sample zh-Hant", "team"], help="workbooks")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        books = workbooks(tmp)
+        books = {k: v for k, v in workbooks(tmp).items() if not args.only or k in args.only}
         if "conversions" not in args.skip:
             conversions(books, tmp, args.rounds, args.today)
         if "runs" not in args.skip:

@@ -140,6 +140,21 @@ def test_signing_and_purchasing_read_as_in_taiwan() -> None:
     assert fold("合同已簽") == fold("合同已签") == "合同已签"
 
 
+def test_folding_a_million_characters_starts_no_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """opencc-purepy converts a text of a million characters or more with a pool of processes; a max-sized
+    workbook's customer names, folded at once, come to that (`fold_many` converts them in batches)."""
+    import opencc_purepy.core
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("opencc-purepy started a process pool")
+
+    monkeypatch.setattr(opencc_purepy.core, "Pool", no_pool)
+    names = [f"客戶{i:06d}號有限公司" for i in range(90_000)]  # 1.17 million characters
+    folded = i18n.fold_many(names)
+    assert folded[:2] == ["客户000000号有限公司", "客户000001号有限公司"] and len(folded) == len(names)
+    assert folded[-1] == fold(names[-1])
+
+
 # A child Python that folds every header, sheet name and list item crm-xl knows, converts every message, and
 # runs every job on the zh-Hans sample (a copy of the committed one) and on a zh-Hant sample it builds,
 # then prints what it found and every cell of the workbooks written, and whether OpenCC was ever loaded.

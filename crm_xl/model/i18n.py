@@ -51,17 +51,26 @@ def _prepare(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text)).casefold().strip())
 
 
+# Texts `fold_many` converts in one call, in characters at most: opencc-purepy hands a text of a million
+# characters or more to a pool of processes (which a button in Excel or Pyodide must never start).
+_BATCH_CHARS = 200_000
+
+
 def fold_many(texts: list[str]) -> list[str]:
-    """`fold` of each text, with one conversion for them all: the texts are converted joined by newlines,
-    which a folded text never contains (whitespace runs become one space) and no dictionary phrase
-    spans, so each comes back as `fold` gives it."""
+    """`fold` of each text, with one conversion for many: the texts are converted joined by newlines (up to
+    `_BATCH_CHARS` at a time), which a folded text never contains (whitespace runs become one space) and no
+    dictionary phrase spans, so each comes back as `fold` gives it."""
     ready = [_prepare(t) for t in texts]
-    if not ready:
-        return []
     convert = converter("t2s")
-    out = convert("\n".join(ready)).split("\n")
-    if len(out) != len(ready):  # (never expected) one by one instead
-        return [convert(t) for t in ready]
+    out: list[str] = []
+    start = size = 0
+    for end, text in enumerate(ready, 1):
+        size += len(text) + 1
+        if size >= _BATCH_CHARS or end == len(ready):
+            batch = ready[start:end]
+            done = convert("\n".join(batch)).split("\n")
+            out += done if len(done) == len(batch) else [convert(t) for t in batch]  # (never expected)
+            start, size = end, 0
     return out
 
 
