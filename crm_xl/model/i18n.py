@@ -4,52 +4,80 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
-
-import opencc
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hans", "zh-Hant", "en")
 
-_t2s = opencc.OpenCC("t2s")  # small (characters only): loaded at import
+# Script conversion: opencc-purepy (pure Python: it runs wherever Python does, Pyodide included), with
+# OpenCC's dictionaries and configurations. Only the dictionaries of the conversions crm-xl makes are read,
+# each on first use (t2s: 8 MB and 0.04 s; the package's bundle of every conversion: 30 MB and 0.07 s).
+Config = Literal["t2s", "s2tw"]  # traditional → simplified; simplified → Taiwan traditional, with phrases
+_DICTS: dict[Config, tuple[str, ...]] = {
+    "t2s": ("TSPhrases", "TSCharacters"),
+    "s2tw": ("STPhrases", "STCharacters", "TWVariantsPhrases", "TWVariants"),
+}
 
 
-@lru_cache(maxsize=1)
-def _s2t() -> opencc.OpenCC:
-    """Simplified → Taiwan traditional, with phrases (~40 MB): loaded the first time it is needed."""
-    return opencc.OpenCC("s2tw")
+@lru_cache(maxsize=2)
+def converter(config: Config) -> Callable[[str], str]:
+    """The `config` conversion, its dictionaries loaded the first time it is asked for."""
+    from importlib.resources import files
+
+    from opencc_purepy import DictSlot, OpenCC
+    from opencc_purepy.dictionary_lib import DictionaryMaxlength
+
+    folder = files("opencc_purepy") / "dicts"
+    dicts = DictionaryMaxlength().with_custom_dicts(overrides={
+        DictSlot.parse(name): DictionaryMaxlength.load_dictionary_maxlength(
+            (folder / f"{name}.txt").read_text(encoding="utf-8"))[0]
+        for name in _DICTS[config]})
+    return getattr(OpenCC(config, dictionary=dicts), config)  # (not `convert`, which returns errors as text)
+
+
 _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold text for matching: full/half width, case, spaces, traditional → simplified."""
-    return _t2s.convert(_prepare(text))
+    return converter("t2s")(_prepare(text))
 
 
 def _prepare(text: str) -> str:
-    """The part of `fold` before OpenCC: NFKC width, case, trimmed, whitespace runs as one space."""
+    """The part of `fold` before the script conversion: NFKC width, case, trimmed, whitespace runs as one space."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text)).casefold().strip())
 
 
+# Texts `fold_many` converts in one call, in characters at most: opencc-purepy hands a text of a million
+# characters or more to a pool of processes (which a button in Excel or Pyodide must never start).
+_BATCH_CHARS = 200_000
+
+
 def fold_many(texts: list[str]) -> list[str]:
-    """`fold` of each text, with one OpenCC call for them all: the texts are converted joined by newlines,
-    which a folded text never contains (whitespace runs become one space) and no dictionary phrase
-    spans, so each comes back as `fold` gives it."""
+    """`fold` of each text, with one conversion for many: the texts are converted joined by newlines (up to
+    `_BATCH_CHARS` at a time), which a folded text never contains (whitespace runs become one space) and no
+    dictionary phrase spans, so each comes back as `fold` gives it."""
     ready = [_prepare(t) for t in texts]
-    if not ready:
-        return []
-    out = _t2s.convert("\n".join(ready)).split("\n")
-    if len(out) != len(ready):  # (never expected) one by one instead
-        return [_t2s.convert(t) for t in ready]
+    convert = converter("t2s")
+    out: list[str] = []
+    start = size = 0
+    for end, text in enumerate(ready, 1):
+        size += len(text) + 1
+        if size >= _BATCH_CHARS or end == len(ready):
+            batch = ready[start:end]
+            done = convert("\n".join(batch)).split("\n")
+            out += done if len(done) == len(batch) else [convert(t) for t in batch]  # (never expected)
+            start, size = end, 0
     return out
 
 
 @lru_cache(maxsize=4096)
 def to_hant(text: str) -> str:
     """Traditional Chinese form of a simplified Chinese text (used for messages)."""
-    return _s2t().convert(text)
+    return converter("s2tw")(text)
 
 
 def pick(lang: Lang, hans: str, en: str, hant: str | None = None) -> str:
@@ -67,10 +95,10 @@ def detect_lang(texts: list[str]) -> Lang:
     if not han:
         return "en"
     joined = "".join(str(t) for t in han)
-    simplified = _t2s.convert(joined)
+    simplified = converter("t2s")(joined)
     diff_s = sum(a != b for a, b in zip(joined, simplified, strict=False))
     if not diff_s:  # nothing traditional in it
         return "zh-Hans"
-    traditional = _s2t().convert(joined)
+    traditional = converter("s2tw")(joined)
     diff_t = sum(a != b for a, b in zip(joined, traditional, strict=False))
     return "zh-Hant" if diff_s > diff_t else "zh-Hans"

@@ -80,7 +80,7 @@ _CALL_METHOD = ["电话", "拜访", "视频", "phone", "call", "visit", "video"]
 
 
 # The traditional forms of the words above (what i18n.to_hant gives; a test keeps them equal), written
-# out so importing the core does not load OpenCC's phrase dictionaries (~40 MB).
+# out so importing the core does not load the s2tw phrase dictionaries (about 24 MB).
 HANT_WORDS = {
     "感谢": "感謝", "致谢": "致謝", "谢谢": "謝謝", "回访": "回訪", "手册": "手冊", "报告": "報告", "培训": "培訓",
     "调研": "調研", "满意度": "滿意度", "问卷": "問卷", "电话": "電話", "拜访": "拜訪", "视频": "視頻",

@@ -64,7 +64,7 @@ def folded(text: str) -> str:
 
 def fold_ahead(texts: Iterable[object]) -> None:
     """Fold the distinct texts among `texts` that `folded` has not seen, all at once (`i18n.fold_many`:
-    one OpenCC call instead of one per name), so that `folded` finds them. Only a warm-up: when the first
+    one conversion call instead of one per name), so that `folded` finds them. Only a warm-up: when the first
     texts are all known it stops there (`folded` works out any other on its own)."""
     texts = list(texts)
     probe = [t for t in texts[:_PROBE] if type(t) is str]

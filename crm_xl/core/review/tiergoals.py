@@ -35,7 +35,7 @@ _POSITIVE = ["感兴趣", "有兴趣", "有意向", "意向强", "认可", "满�
              "interested", "positive", "keen", "agreed", "likes", "wants"]
 _NEGATIVE = ["不感兴趣", "没兴趣", "没有兴趣", "无意向", "没有意向", "不满意", "不认可", "不同意", "不愿意", "不需要",
              "not interested", "no interest", "not keen", "declined", "disagree"]
-# traditional forms, written out (the core does not load OpenCC)
+# traditional forms, written out (importing the core does not load the s2tw dictionaries)
 _HANT = {"感兴趣": "感興趣", "有兴趣": "有興趣", "意向强": "意向強", "认可": "認可", "满意": "滿意", "积极": "積極",
          "愿意": "願意", "要报价": "要報價", "不感兴趣": "不感興趣", "没兴趣": "沒興趣", "没有兴趣": "沒有興趣",
          "无意向": "無意向", "没有意向": "沒有意向", "不满意": "不滿意", "不认可": "不認可", "不愿意": "不願意"}
