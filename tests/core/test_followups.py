@@ -15,6 +15,7 @@ from hypothesis import strategies as hs
 from crm_xl.core.followups.job import flag_stale
 from crm_xl.core.followups.rules import add_days, follow_state, overdue_as_of
 from crm_xl.jobs import run_job
+from crm_xl.model.layout import Text
 
 D = dt.date
 
@@ -495,26 +496,29 @@ def test_today_sheet_blocks_order_and_links() -> None:
     (sheet,) = result.sheets
     assert sheet.name == "今日待办" and set(sheet.aliases) == {"今日待辦", "Today"}
     assert sheet.blocks[0].text == "今日待办 2024-03-15（星期五）"
+    heads = [b.text for b in sheet.blocks if isinstance(b, Text) and b.style == "title"][1:]
+    assert heads == ["小李：1 项（逾期跟进 1）", "小王：4 项（逾期跟进 1 · 今日到期 1 · 售后 2）", "未分配：1 项（逾期跟进 1）"]
     tables = _blocks(sheet)
-    assert [t.title for t in tables] == ["小李（1 项）", "小王（4 项）", "未分配（1 项）",
+    assert [t.title for t in tables] == ["逾期跟进（1）", "逾期跟进（1）", "今日到期（1）", "售后（2）", "逾期跟进（1）",
                                          "过度跟进提醒（近 7 天，注意跟进频率，重价值而非次数）"]
-    wang = tables[1].df
-    # A first (辛公司, 壬公司: A by the tier rules — won, the only value — as no tier is logged), then most
-    # overdue (壬公司, onboarded by 02-03, missed its monthly touch: issue 22 §2)
-    assert wang["客户名称"].tolist() == ["壬公司", "辛公司", "乙公司", "甲公司"]
-    assert wang["待办事项"].tolist() == ["维护逾期：月度联系", "售后逾期：回访电话", "今日到期", "逾期"]
-    assert wang["逾期天数"].tolist() == [11, 2, 0, 7]
+    wang = pd.concat([t.df for t in tables[1:4]], ignore_index=True)
+    # grouped by kind (overdue, due today, after-sale), A first within a kind (辛公司, 壬公司: A by the tier
+    # rules — won, the only value — as no tier is logged), then most overdue (壬公司, onboarded by 02-03,
+    # missed its monthly touch: issue 22 §2)
+    assert wang["客户名称"].tolist() == ["甲公司", "乙公司", "壬公司", "辛公司"]
+    assert wang["待办事项"].tolist() == ["逾期", "今日到期", "维护逾期：月度联系", "售后逾期：回访电话"]
+    assert wang["逾期天数"].tolist() == [7, 0, 11, 2]
     assert list(wang.columns) == ["客户名称", "级别", "待办事项", "逾期天数", "应跟进日期", "最近跟进", "最近反馈",
                                   "下一步行动", "联系人", "联系方式"]
     row = wang[wang["客户名称"] == "甲公司"].iloc[0]
     assert (row["待办事项"], row["逾期天数"], row["最近反馈"], row["下一步行动"], row["联系方式"]) == \
         ("逾期", 7, "考虑中", "发报价", "13800000000")
-    assert tables[1].links["客户名称"][:2] == ["客户信息表!A10", "客户信息表!A9"]  # 壬公司, 辛公司
+    assert tables[3].links["客户名称"] == ["客户信息表!A10", "客户信息表!A9"]  # 壬公司, 辛公司
     assert tables[0].df["客户名称"].tolist() == ["癸公司"]
-    assert tables[2].df["待办事项"].tolist() == ["无跟进记录（未分级，按 C 类跟进）"]
-    assert tables[2].row_styles == ["error"]  # 7 days late for a first contact
-    assert tables[1].row_styles == ["error", "error", "warning", "error"]
-    over = tables[3].df
+    assert tables[4].df["待办事项"].tolist() == ["无跟进记录（未分级，按 C 类跟进）"]
+    assert tables[4].row_styles == ["error"]  # 7 days late for a first contact
+    assert [t.row_styles for t in tables[1:4]] == [["error"], ["warning"], ["error", "error"]]
+    over = tables[5].df
     assert over["客户名称"].tolist() == ["戊公司"]
     assert over["提醒"].tolist() == ["C 类近 7 天跟进 3 次（上限 2 次）"]
 
@@ -525,10 +529,10 @@ def test_today_sheet_sorting_a_first_then_most_overdue() -> None:
     followups = [fu("2024-03-01", "c1"), fu("2024-03-05", "b1"), fu("2024-03-14", "a1"), fu("2024-02-01", "c2"),
                  fu("2024-03-10", "a2")]
     (sheet,) = flag_stale(make_ctx({"customers": customers, "followups": followups})).sheets
-    (table,) = _blocks(sheet)
-    assert table.df["客户名称"].tolist() == ["a2", "a1", "b1", "c2", "c1"]
-    assert table.df["逾期天数"].tolist() == [4, 0, 7, 36, 7]
-    assert table.row_styles == ["error", "warning", "error", "error", "error"]
+    late, today = _blocks(sheet)  # grouped by kind: overdue, then due today; A first, then most overdue
+    assert late.df["客户名称"].tolist() == ["a2", "b1", "c2", "c1"] and today.df["客户名称"].tolist() == ["a1"]
+    assert late.df["逾期天数"].tolist() == [4, 7, 36, 7]
+    assert late.row_styles == ["error"] * 4 and today.row_styles == ["warning"]
 
 
 def test_today_sheet_when_nothing_is_due_en() -> None:
@@ -544,7 +548,10 @@ def test_today_sheet_when_nothing_is_due_en() -> None:
 def test_today_sheet_english_headers() -> None:
     (sheet,) = flag_stale(_ctx_all("en")).sheets
     tables = _blocks(sheet)
-    assert tables[0].title == "小李 (1)" and tables[2].title == "Unassigned (1)"
+    heads = [b.text for b in sheet.blocks if isinstance(b, Text) and b.style == "title"][1:]
+    assert heads[0] == "小李: 1 to do (Overdue follow-ups 1)" and heads[2] == "Unassigned: 1 to do (Overdue follow-ups 1)"
+    assert [t.title for t in tables[:4]] == ["Overdue follow-ups (1)", "Overdue follow-ups (1)", "Due today (1)",
+                                             "After-sale (2)"]
     assert list(tables[0].df.columns)[:4] == ["Customer", "Tier", "What is due", "Days overdue"]
     assert tables[0].links["Customer"] == ["Customers!A11"]
 

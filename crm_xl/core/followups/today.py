@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,10 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 # the owner table shows what needs doing (the JSON counts keep every status)
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
+# the kinds of Today items, in the order an owner's block lists them
+KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting")
+_KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
+         "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
                 "next_action", "contact", "phone"]  # (what the Today rows show)
 _ROW_STYLE: dict[str, Style] = {"overdue": "error", "after_sale_overdue": "error", "due_today": "warning",
@@ -72,27 +77,14 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
     where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
     for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
-        rows = todo.iloc[where[name]]
-        df = pd.DataFrame({
-            w["col_customer"]: _texts(rows["customer"]),
-            w["col_tier"]: rows["tier"].to_numpy(),
-            w["col_what"]: rows["text"].to_numpy(),
-            w["col_overdue"]: rows["overdue_days"].astype(int).to_numpy(),
-            w["col_due"]: day_objects(rows["next_due"]).to_numpy(),
-            w["col_last"]: day_objects(rows["last_follow_up"]).to_numpy(),
-            w["col_feedback"]: rows["feedback"].to_numpy(),
-            w["col_next"]: rows["next_action"].to_numpy(),
-            w["col_contact"]: rows["contact"].to_numpy(),
-            w["col_phone"]: rows["phone"].to_numpy(),
-        })
-        links = frame.cells(rows.index, "customer") if frame is not None else []
-        blocks.append(Table(
-            df, title=w["owner_block"].format(owner=name, n=len(rows)),
-            formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
-            links={w["col_customer"]: links} if links else {},
-            row_styles=_row_styles(rows["code"].to_numpy(), rows["overdue_days"].to_numpy(dtype=float)),
-            highlight=w["col_what"],
-        ))
+        mine = todo.iloc[where[name]]
+        kinds = mine["kind"].to_numpy()
+        shown = [k for k in KINDS if (kinds == k).any()]
+        counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
+                                    for k in shown)
+        blocks.append(Text(w["owner_head"].format(owner=name, n=len(mine), counts=counts), "title"))
+        for kind in shown:
+            blocks.append(_kind_table(mine[kinds == kind], kind, w, frame))
     over = st[st["over_contact"] & (st["status"] == "open")]
     if len(over):
         over = _sorted(over)
@@ -118,6 +110,30 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
         name, blocks, widths={5: 12, 6: 12, 7: 30, 8: 28},
         aliases=tuple(n for n in TODAY_SHEET.names() if n != name),
         after=frame.sheet_name if frame is not None else None,
+    )
+
+
+def _kind_table(rows: pd.DataFrame, kind: str, w: dict[str, str], frame: Any) -> Table:
+    """One kind of an owner's Today items (A first, then most overdue: `_sorted` order kept)."""
+    df = pd.DataFrame({
+        w["col_customer"]: _texts(rows["customer"]),
+        w["col_tier"]: rows["tier"].to_numpy(),
+        w["col_what"]: rows["text"].to_numpy(),
+        w["col_overdue"]: rows["overdue_days"].astype(int).to_numpy(),
+        w["col_due"]: day_objects(rows["next_due"]).to_numpy(),
+        w["col_last"]: day_objects(rows["last_follow_up"]).to_numpy(),
+        w["col_feedback"]: rows["feedback"].to_numpy(),
+        w["col_next"]: rows["next_action"].to_numpy(),
+        w["col_contact"]: rows["contact"].to_numpy(),
+        w["col_phone"]: rows["phone"].to_numpy(),
+    })
+    links = frame.cells(rows.index, "customer") if frame is not None else []
+    return Table(
+        df, title=w["kind_block"].format(kind=w[f"kind_{kind}"], n=len(rows)),
+        formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
+        links={w["col_customer"]: links} if links else {},
+        row_styles=_row_styles(rows["code"].to_numpy(), rows["overdue_days"].to_numpy(dtype=float)),
+        highlight=w["col_what"],
     )
 
 
@@ -178,7 +194,7 @@ def _todo_counts(st: pd.DataFrame, day: dt.date) -> dict[str, int]:
 def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Timestamp) -> pd.DataFrame:
     """The Today items: every state row due or overdue (code as is), one row per missed tier goal (code
     'goal', text the goal's, days late past the goal and its due day), one per maintenance rhythm due
-    (code 'rhythm'). Rows keep their Customers row as index."""
+    (code 'rhythm'). Rows keep their Customers row as index; `kind` says which KINDS block lists each."""
     todo = np.flatnonzero(st["todo"].to_numpy())
     pos, code, text = [todo], [st["code"].to_numpy()[todo]], [st["text"].to_numpy()[todo]]
     due = [st["next_due"].to_numpy(dtype="datetime64[ns]")[todo]]
@@ -207,11 +223,17 @@ def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Times
             due.append(days[r])
             late.append(behind)
     shown = st[[c for c in ITEM_COLUMNS if c in st.columns]]  # (only what the sheet shows: cheaper rows)
-    if len(pos) == 1:
-        return shown.iloc[todo]
     out = shown.iloc[np.concatenate(pos)].copy()
     out["code"], out["text"] = np.concatenate(code), np.concatenate(text)
     out["next_due"], out["overdue_days"] = np.concatenate(due), np.concatenate(late)
+    out["kind"] = item_kinds(out["code"].to_numpy(), out["overdue_days"].to_numpy(dtype=float))
+    return out
+
+
+def item_kinds(codes: np.ndarray, late: np.ndarray) -> np.ndarray:
+    """The Today kind of each item (KINDS): a first contact not made is overdue once late, else due today."""
+    out = np.array([_KIND.get(c, c) for c in codes], dtype=object)
+    out[(codes == "no_followup") & ~(late > 0)] = "today"
     return out
 
 
