@@ -143,6 +143,10 @@ SCALARS: dict[str, Meta] = {
                            "A 类已成交客户每季度一次战略沟通（内容含 战略）",
                            "tier A won accounts: quarterly strategic talk (a follow-up saying strategic)",
                            f"strategic talk interval {_DAYS}"),
+    "churn_task_days": Meta("中风险预警处理期限(天)", "中風險預警處理期限(天)", "Medium churn warning: act within (days)",
+                            "中风险客户的流失预警须在几天内跟进（高风险当天）；跟进后预警关闭",
+                            "days to follow up a medium-risk warning (high risk: the same day); a follow-up closes it",
+                            f"medium churn warning window {_DAYS}"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -264,6 +268,7 @@ class Settings(BaseModel):
     visit_days: int = Field(90, ge=1)
     needs_review_days: int = Field(180, ge=1)
     strategic_days: int = Field(90, ge=1)
+    churn_task_days: int = Field(7, ge=1)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))

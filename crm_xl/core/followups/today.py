@@ -15,6 +15,7 @@ from ...model.schema import TODAY_SHEET
 from ...model.settings import Settings
 from ..context import Context
 from ..kernel.vectors import day_objects
+from .churntasks import TASK_COLUMNS, churn_tasks
 from .goals import goal_text
 from .rhythm import DUE_COLUMNS, RHYTHMS
 from .rules import follow_state, status_text
@@ -28,6 +29,8 @@ OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue"
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
 KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting")
+# the counts after the follow-up ones, in the counts line and the headline
+_MORE = ("goals", "rhythm", "churn")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -56,35 +59,54 @@ def stale_result(ctx: Context) -> JobResult:
                                           .astype(object),
         "follow_status": full.where(full != "", None),
     }
-    return JobResult(summary(st, ctx), columns={"customers": columns}, sheets=[today_sheet(st, ctx)])
+    extra = extra_items(ctx, st)
+    return JobResult(summary(st, ctx, extra), columns={"customers": columns}, sheets=[today_sheet(st, ctx, extra)])
 
 
-def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
+def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
+    """The Today items beyond the follow-up state's: open churn warnings (churntasks.py). Columns code,
+    text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
+    parts = [churn_tasks(ctx, st)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> SheetLayout:
     """The Today worklist: one block per owner with everything due or overdue and the missed tier goals,
-    A first then most overdue; then the over-contact note."""
+    A first then most overdue; then the over-contact note. `extra`: more items (`extra_items`)."""
     w, lang = words(ctx.lang), ctx.lang
     frame = ctx.frames.customers
-    todo = _sorted(items(st, ctx.settings, w, pd.Timestamp(ctx.today)))
+    todo = _sorted(items(st, ctx.settings, w, pd.Timestamp(ctx.today), extra))
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
-    n = _todo_counts(st, ctx.today)
-    blocks.append(Text(w["counts"].format(**n) + (w["counts_goals"].format(**n) if n["goals"] else "")
-                       + (w["counts_rhythm"].format(**n) if n["rhythm"] else ""), "subtitle"))
+    n = _todo_counts(st, ctx.today, extra)
+    blocks.append(Text(w["counts"].format(**n) + "".join(w[f"counts_{k}"].format(**n) for k in _MORE if n[k]),
+                       "subtitle"))
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
         blocks.append(Text(w["nothing_due"], "ok"))
+    table, links = _item_table(todo, w, frame)
+    every_kind = todo["kind"].to_numpy()
+    styles = _row_styles(todo["code"].to_numpy(), todo["overdue_days"].to_numpy(dtype=float))
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
     where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
     for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
-        mine = todo.iloc[where[name]]
-        kinds = mine["kind"].to_numpy()
+        kinds = every_kind[where[name]]
         shown = [k for k in KINDS if (kinds == k).any()]
         counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
                                     for k in shown)
-        blocks.append(Text(w["owner_head"].format(owner=name, n=len(mine), counts=counts), "title"))
+        blocks.append(Text(w["owner_head"].format(owner=name, n=len(kinds), counts=counts), "title"))
         for kind in shown:
-            blocks.append(_kind_table(mine[kinds == kind], kind, w, frame))
+            at = where[name][kinds == kind]
+            blocks.append(Table(
+                table.iloc[at].reset_index(drop=True), title=w["kind_block"].format(kind=w[f"kind_{kind}"], n=len(at)),
+                formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
+                links={w["col_customer"]: [links[i] for i in at]} if links else {},
+                row_styles=[styles[i] for i in at], highlight=w["col_what"],
+            ))
     over = st[st["over_contact"] & (st["status"] == "open")]
     if len(over):
         over = _sorted(over)
@@ -113,8 +135,9 @@ def today_sheet(st: pd.DataFrame, ctx: Context) -> SheetLayout:
     )
 
 
-def _kind_table(rows: pd.DataFrame, kind: str, w: dict[str, str], frame: Any) -> Table:
-    """One kind of an owner's Today items (A first, then most overdue: `_sorted` order kept)."""
+def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.DataFrame, list[str | None]]:
+    """The columns the Today tables show for `rows`, and the link of each row to its customer (built once,
+    sliced per owner and kind)."""
     df = pd.DataFrame({
         w["col_customer"]: _texts(rows["customer"]),
         w["col_tier"]: rows["tier"].to_numpy(),
@@ -127,25 +150,16 @@ def _kind_table(rows: pd.DataFrame, kind: str, w: dict[str, str], frame: Any) ->
         w["col_contact"]: rows["contact"].to_numpy(),
         w["col_phone"]: rows["phone"].to_numpy(),
     })
-    links = frame.cells(rows.index, "customer") if frame is not None else []
-    return Table(
-        df, title=w["kind_block"].format(kind=w[f"kind_{kind}"], n=len(rows)),
-        formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
-        links={w["col_customer"]: links} if links else {},
-        row_styles=_row_styles(rows["code"].to_numpy(), rows["overdue_days"].to_numpy(dtype=float)),
-        highlight=w["col_what"],
-    )
+    links = frame.cells(rows.index, "customer") if frame is not None and len(rows) else []
+    return df, links
 
 
-def summary(st: pd.DataFrame, ctx: Context) -> Summary:
+def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> Summary:
     """Counts by status and by owner (tables in the workbook language, counts by status code)."""
     w = words(ctx.lang)
-    n = _todo_counts(st, ctx.today)
+    n = _todo_counts(st, ctx.today, extra)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
-    if n["goals"]:
-        headline += w["headline_goals"].format(**n)
-    if n["rhythm"]:
-        headline += w["headline_rhythm"].format(**n)
+    headline += "".join(w[f"headline_{k}"].format(**n) for k in _MORE if n[k])
     by_code = st["code"].value_counts()
     status_rows = [(_code_label(c, w), int(by_code[c])) for c in SUMMARY_CODES if c in by_code]
     status_table = pd.DataFrame(status_rows, columns=[w["col_status"], w["col_count"]])
@@ -165,6 +179,7 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
         "over_contact": n["over"],
         "goals": n["goals"],
         "maintenance": n["rhythm"],
+        "churn_warnings": n["churn"],
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -174,13 +189,15 @@ def summary(st: pd.DataFrame, ctx: Context) -> Summary:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _todo_counts(st: pd.DataFrame, day: dt.date) -> dict[str, int]:
+def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
+    more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
+    added = {"churn": int(more.get("churn", 0))}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
     return {
-        "total": int(len(todo)) + goals + rhythm,
+        "total": int(len(todo)) + goals + rhythm + sum(added.values()),
         "overdue": int((todo == "overdue").sum()),
         "today": int((todo == "due_today").sum()),
         "new": int((todo == "no_followup").sum()),
@@ -188,10 +205,12 @@ def _todo_counts(st: pd.DataFrame, day: dt.date) -> dict[str, int]:
         "over": int((st["over_contact"] & (st["status"] == "open")).sum()),
         "goals": goals,
         "rhythm": rhythm,
+        **added,
     }
 
 
-def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Timestamp) -> pd.DataFrame:
+def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Timestamp,
+          extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Today items: every state row due or overdue (code as is), one row per missed tier goal (code
     'goal', text the goal's, days late past the goal and its due day), one per maintenance rhythm due
     (code 'rhythm'). Rows keep their Customers row as index; `kind` says which KINDS block lists each."""
@@ -222,6 +241,12 @@ def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Times
                                  w["rhythm_today"].format(what=w[rhythm])).astype(object))
             due.append(days[r])
             late.append(behind)
+    if extra is not None and len(extra):
+        pos.append(st.index.get_indexer(extra.index))
+        code.append(extra["code"].to_numpy(dtype=object))
+        text.append(extra["text"].to_numpy(dtype=object))
+        due.append(extra["next_due"].to_numpy(dtype="datetime64[ns]"))
+        late.append(extra["overdue_days"].to_numpy(dtype=float))
     shown = st[[c for c in ITEM_COLUMNS if c in st.columns]]  # (only what the sheet shows: cheaper rows)
     out = shown.iloc[np.concatenate(pos)].copy()
     out["code"], out["text"] = np.concatenate(code), np.concatenate(text)
@@ -255,12 +280,13 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 
 def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
-    """Red for anything late (a first contact too), yellow for due today and for a missed tier goal."""
+    """Red for anything late (a first contact too), yellow for due today, a missed tier goal and the items
+    not yet late (maintenance, churn warnings, win-back, greetings)."""
     out = np.full(len(codes), None, dtype=object)
     for code, style in _ROW_STYLE.items():
         out[codes == code] = style
     out[late > 0] = "error"
-    out[(codes == "goal") | ((codes == "rhythm") & (late == 0))] = "warning"
+    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting")) & ~(late > 0))] = "warning"
     return out.tolist()
 
 

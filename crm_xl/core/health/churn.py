@@ -32,9 +32,10 @@ _COMPETITOR_TAGS = {fold(DEFAULT_LISTS["tags"][lang][2]) for lang in LANGS}
 
 # --- risk ----------------------------------------------------------------------------------------------
 
-def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool = True) -> None:
+def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool = True) -> dict[str, Any]:
     """Add risk, signals, reasons, risk_text and next_step columns (won accounts only; only risk when not
-    `texts`)."""
+    `texts`). Returns what the texts are made of: high and medium (masks), fired (each signal's mask),
+    survey_late and gap_days (see `_risk_texts`)."""
     s = ctx.settings
     won = out["won"]
     nps_low = won & out["nps"].lt(s.churn_nps_below)
@@ -64,7 +65,8 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool =
     out.loc[medium, "risk"] = "medium"
     out.loc[high, "risk"] = "high"
     if texts:
-        _risk_texts(out, ctx, (high, medium), fired, survey_late, gap_days)
+        _risk_texts(out, ctx, (high, medium), dict(fired), survey_late, gap_days)
+    return {"high": high, "medium": medium, "fired": fired, "survey_late": survey_late, "gap_days": gap_days}
 
 
 def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Series], fired: dict[str, pd.Series],

@@ -41,6 +41,16 @@ def score(ctx: Context, *, full: bool = True) -> pd.DataFrame:
     risk_text (the churn_risk cell), next_step (text). When not `full`, only the risk and what it is
     computed from (no tier, r, f, m, health, signals or texts): what the churn counts need.
     """
+    return _score(ctx, full)[0]
+
+
+def risk_parts(ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """`score(ctx, full=False)` and what its risk is made of (churn._risk's parts: the texts of chosen rows
+    are made later with `churn._risk_texts`)."""
+    return _score(ctx, False)
+
+
+def _score(ctx: Context, full: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     s, lang = ctx.settings, ctx.lang
     today = pd.Timestamp(ctx.today)
     cust = ctx.frames.data("customers")
@@ -66,9 +76,9 @@ def score(ctx: Context, *, full: bool = True) -> pd.DataFrame:
         out = _rfm(out, s)
     for col, days in _followups(ctx, today, out["won"].to_numpy()).items():
         out[col] = days
-    _risk(out, ctx, today, texts=full)
+    parts = _risk(out, ctx, today, texts=full)
     out.attrs["lang"] = lang
-    return out
+    return out, parts
 
 
 def _rfm(out: pd.DataFrame, s: Any) -> pd.DataFrame:
