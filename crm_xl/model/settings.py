@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import SettingsError
 from .frame import col_letter, quote_sheet
+from .holidays import HOLIDAYS
 from .i18n import LANGS, Lang, fold, pick
 from .parse import parse_date
 from .result import Summary
@@ -147,6 +148,14 @@ SCALARS: dict[str, Meta] = {
                             "中风险客户的流失预警须在几天内跟进（高风险当天）；跟进后预警关闭",
                             "days to follow up a medium-risk warning (high risk: the same day); a follow-up closes it",
                             f"medium churn warning window {_DAYS}"),
+    "winback_days": Meta("流失客户挽回间隔(天)", "流失客戶挽回間隔(天)", "Win-back: re-contact lost customers after (days)",
+                         "流失日期后多少天再联系流失客户（按原因另设见右侧列表）",
+                         "days after 流失日期 / Lost on to contact a lost customer again (per reason: the list)",
+                         f"win-back interval {_DAYS}"),
+    "greeting_days": Meta("问候提前天数", "問候提前天數", "Greetings: days ahead",
+                          "生日、合作周年日和节日前几天列入今日待办（0 = 当天）",
+                          "list birthdays, anniversaries and holidays on Today this many days ahead (0 = that day)",
+                          "greeting days ahead must be a whole number of days ≥ 0"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -158,6 +167,8 @@ LISTS: dict[str, Meta] = {
     "tags": Meta("标签", "標籤", "Tags", "", "", "list"),
     "lost_reasons": Meta("未成交原因", "未成交原因", "Lost reasons", "", "", "list"),
     "upsell_tags": Meta("复购/增购标签", "復購/增購標籤", "Repurchase / upsell tags", "", "", "list"),
+    "winback_reasons": Meta("挽回间隔(按原因)", "挽回間隔(按原因)", "Win-back days by lost reason", "", "", "list"),
+    "holidays": Meta("节日", "節日", "Holidays", "", "", "list"),
 }
 
 DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
@@ -189,6 +200,13 @@ DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
         "zh-Hant": ["價格異議", "需求不明確", "選擇競品", "預算不足", "其他"],
         "en": ["Price objection", "Need unclear", "Chose competitor", "Budget short", "Other"],
     },
+    "winback_reasons": {
+        "zh-Hans": ["价格异议：60"],
+        "zh-Hant": ["價格異議：60"],
+        "en": ["Price objection: 60"],
+    },
+    "holidays": {lang: [f"{name}：{day}" if lang != "en" else f"{name}: {day}" for name, day in days]
+                 for lang, days in HOLIDAYS.items()},
     "upsell_tags": {
         "zh-Hans": ["复购意向", "增购意向"],
         "zh-Hant": ["復購意向", "增購意向"],
@@ -269,6 +287,8 @@ class Settings(BaseModel):
     needs_review_days: int = Field(180, ge=1)
     strategic_days: int = Field(90, ge=1)
     churn_task_days: int = Field(7, ge=1)
+    winback_days: int = Field(90, ge=1)
+    greeting_days: int = Field(3, ge=0)
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))
@@ -276,6 +296,8 @@ class Settings(BaseModel):
     tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["tags"]["zh-Hans"]))
     lost_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["lost_reasons"]["zh-Hans"]))
     upsell_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["upsell_tags"]["zh-Hans"]))
+    winback_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["winback_reasons"]["zh-Hans"]))
+    holidays: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["holidays"]["zh-Hans"]))
 
     _notes: tuple[SettingsNote, ...] = PrivateAttr(default=())
     _told: bool = PrivateAttr(default=False)
@@ -316,11 +338,54 @@ class Settings(BaseModel):
 
         return match
 
+    def reason_days(self) -> list[tuple[str, int]]:
+        """The win-back list as (lost reason, days) pairs, in list order (items checked when read)."""
+        return [(name, int(value)) for name, value in (split_item(item) for item in self.winback_reasons)]
+
+    def holiday_dates(self) -> list[tuple[str, dt.date]]:
+        """The holiday list as (name, day) pairs, in list order (items checked when read)."""
+        out = []
+        for name, value in (split_item(item) for item in self.holidays):
+            day = parse_date(value)
+            out.append((name, day.date() if isinstance(day, dt.datetime) else day))
+        return out
+
     def is_upsell_tag(self, tag: str) -> bool:
         keys = {fold(t) for t in self.upsell_tags}
         for lang in LANGS:
             keys |= {fold(t) for t in DEFAULT_LISTS["upsell_tags"][lang]}
         return fold(tag) in keys
+
+
+_SEPARATORS = ("：", ":", "=")
+
+
+def split_item(item: str) -> tuple[str, str]:
+    """`价格异议：60` → ('价格异议', '60'): a name and a value around the last ：, : or = (ValueError when
+    there is none, or either side is blank)."""
+    at = max(item.rfind(sep) for sep in _SEPARATORS)
+    name, value = item[:at].strip(), item[at + 1:].strip()
+    if at < 0 or not name or not value:
+        raise ValueError(item)
+    return name, value
+
+
+def _item_ok(key: str, item: str) -> bool:
+    """Whether an item of a paired list (win-back days, holidays) reads."""
+    try:
+        _, value = split_item(item)
+        if key == "winback_reasons":
+            return value.isdigit() and int(value) >= 1
+        return parse_date(value) is not None
+    except ValueError:
+        return False
+
+
+PAIRED = {
+    "winback_reasons": ("items must read 'lost reason: days' (whole days ≥ 1), e.g. 价格异议：60",
+                        "每项应为“未成交原因：天数”（≥ 1 的整数天数），如 价格异议：60"),
+    "holidays": ("items must read 'holiday: date', e.g. 春节：2026-02-17", "每项应为“节日：日期”，如 春节：2026-02-17"),
+}
 
 
 _BOOL = {"是": True, "否": False, "yes": True, "no": False, "true": True, "false": False, "y": True, "n": False,
@@ -413,6 +478,7 @@ def read_settings(grid: list[list[Any]], sheet_name: str, fallback_lang: Lang = 
     """
     values, cells, problems, notes = _read_scalars(grid, sheet_name)
     found_lists, list_notes = _read_lists(grid, sheet_name)
+    problems = [*problems, *_paired_problems(grid, sheet_name)]
     problems = [p for _, p in sorted([*problems, *_weights_problem(values, cells, sheet_name)],
                                      key=lambda rp: rp[0])]  # (in row order)
     if problems:
@@ -472,6 +538,25 @@ def _read_lists(grid: list[list[Any]], sheet_name: str) -> tuple[dict[str, list[
     return found, notes
 
 
+def _paired_problems(grid: list[list[Any]], sheet_name: str) -> list[tuple[int, SettingsError]]:
+    """(row, error) for each item of the paired lists (PAIRED) that does not read."""
+    lists = _list_index()
+    header = grid[0] if grid else []
+    out: list[tuple[int, SettingsError]] = []
+    lang = sheet_lang(sheet_name)
+    for c, head in enumerate(header):
+        key = lists.get(fold(str(head))) if c >= 3 and not _blank(head) else None
+        if key not in PAIRED:
+            continue
+        rule, zh = PAIRED[key]
+        for r, row in enumerate(grid[1:], start=2):
+            if c < len(row) and not _blank(row[c]) and not _item_ok(key, str(row[c]).strip()):
+                cell = f"{quote_sheet(sheet_name)}!{col_letter(c + 1)}{r}"
+                said = None if lang == "en" else f"{cell}：" + pick(lang, f"{LISTS[key].label(lang)}{zh}，实际为“{row[c]}”", "")
+                out.append((r, SettingsError(cell, f"{LISTS[key].en}: {rule}", row[c], said, lang)))
+    return out
+
+
 def _weights_problem(values: dict[str, Any], rows: dict[str, int], sheet_name: str
                      ) -> list[tuple[int, SettingsError]]:
     """The health weights in force adding up to 0 (each in 0…1, so all four are 0): (row, an error naming
@@ -495,6 +580,7 @@ def _weights_problem(values: dict[str, Any], rows: dict[str, int], sheet_name: s
 # what each rule asks, in Chinese (the English rules end with one of these predicates)
 _PREDICATES = {
     "must be a whole number of days ≥ 1": "应为 ≥ 1 的整数天数",
+    "must be a whole number of days ≥ 0": "应为 ≥ 0 的整数天数",
     "must be a whole number of hours ≥ 1": "应为 ≥ 1 的整数小时数",
     "must be a whole number of months ≥ 1": "应为 ≥ 1 的整数月数",
     "must be a whole number between -100 and 100": "应为 -100 到 100 之间的整数",

@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import plan, tiergoals
+from . import plan, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -517,7 +517,8 @@ class _Sheet:
         self._trend = self.trend_table()
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
-                *tiergoals.tables(self.ctx, self.month), *self.plan_blocks]  # the plan last: its rows are every row below its header
+                *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
+                *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 
     def charts(self) -> list[Chart]:
