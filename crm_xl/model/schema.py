@@ -353,6 +353,10 @@ CUSTOMERS = SheetDef(
                width=12, aliases=("流失原因",)),
         Column("lost_on", "流失日期", "流失日期", "Lost on", Kind.DATE, width=12),
         Column("nps", "净推荐值", "淨推薦值", "NPS", Kind.INT, width=8),
+        Column("contact_birthday", "联系人生日", "聯繫人生日", "Contact birthday", Kind.DATE, width=12,
+               aliases=("聯絡人生日", "生日", "Birthday", "Contact's birthday")),
+        Column("anniversary", "合作周年日", "合作週年日", "Partnership anniversary", Kind.DATE, width=12,
+               aliases=("合作纪念日", "合作紀念日", "Anniversary", "Partnership start")),
         Column("tier_override", "锁定级别", "鎖定級別", "Tier override", Kind.CHOICE, enum="tier", width=8),
         # computed by crm-xl, to the right
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", computed=True, width=8),

@@ -17,6 +17,7 @@ from ..context import Context
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
 from .goals import goal_text
+from .greetings import greeting_items
 from .rhythm import DUE_COLUMNS, RHYTHMS
 from .rules import follow_state, status_text
 from .winback import winback_tasks
@@ -31,7 +32,7 @@ _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
 KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting")
 # the counts after the follow-up ones, in the counts line and the headline
-_MORE = ("goals", "rhythm", "churn", "winback")
+_MORE = ("goals", "rhythm", "churn", "winback", "greeting")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -66,9 +67,9 @@ def stale_result(ctx: Context) -> JobResult:
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     """The Today items beyond the follow-up state's: open churn warnings (churntasks.py), lost customers due
-    a win-back contact (winback.py). Columns code,
+    a win-back contact (winback.py), greetings (greetings.py). Columns code,
     text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
-    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st)]
+    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
@@ -183,6 +184,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "maintenance": n["rhythm"],
         "churn_warnings": n["churn"],
         "win_back": n["winback"],
+        "greetings": n["greeting"],
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -195,7 +197,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
-    added = {k: int(more.get(k, 0)) for k in ("churn", "winback")}
+    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting")}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
