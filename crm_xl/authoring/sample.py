@@ -273,7 +273,7 @@ def customer_row(g: Generator, c: Customer) -> dict[str, Any]:
         "notes": rng.choice(NOTES[k]), "tags": None, "owner": c.owner, "first_contact": c.first_contact,
         "entered_on": entered, "verified_on": None, "need_clarity": None, "budget_status": None,
         "decision_chain": None, "expected_close": None, "status": "跟进中", "lost_reason": None, "lost_on": None,
-        "nps": None, "tier_override": None,
+        "nps": None, "contact_birthday": None, "anniversary": None, "tier_override": None,
     }
     tags = [t for t in TAGS[k] if rng.random() < 0.45]
     row["tags"] = "、".join(tags) or None

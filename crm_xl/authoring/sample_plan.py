@@ -96,11 +96,11 @@ FIXED: dict[str, dict[str, Any]] = {
     "鼎盛精密制造有限公司": {"nps": -30, "tags": "重点客户"},
     "天工机械股份有限公司": {"nps": -20, "tags": "价格敏感"},
     "康泰医药股份有限公司": {"nps": -10, "tags": "增购意向、价格敏感"},
-    "东方电子集团": {"nps": 70, "tags": "复购意向、重点客户", "tier_override": "A"},
     "新华书城连锁有限公司": {"nps": 40, "tags": "增购意向"},
     "海川港口物流有限公司": {"tier_override": "C", "notes": "港口扩建项目延期至下半年，暂停跟进"},
     "优品零售连锁有限公司": {"nps": None},
-    "盛世传媒集团": {"tags": "竞品对比中"},
+    "盛世传媒集团": {"tags": "竞品对比中", "contact_birthday": D("1986-04-03")},  # a birthday in 2 days
+    "东方电子集团": {"nps": 70, "tags": "复购意向、重点客户", "tier_override": "A"},
 }
 LATE_ENTRY = {"天工机械股份有限公司": 3, "盛世传媒集团": 2, "泰和医院管理集团": 4}  # days late
 COVERED_BY = {  # (customer, nth follow-up) logged by a colleague

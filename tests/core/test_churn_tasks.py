@@ -110,3 +110,12 @@ def test_the_churn_block_follows_the_owners_other_kinds() -> None:
     heads = [b.title for b in res.sheets[0].blocks if isinstance(b, Table)]
     assert heads[-1] == "流失预警（1）"
     assert any(isinstance(b, Text) and b.text == "小王：3 项（售后 2 · 流失预警 1）" for b in res.sheets[0].blocks)
+
+
+def test_a_complaint_warns_from_the_day_after_it() -> None:
+    # a survey answer with a complaint 10 days ago: the complaint itself does not close its warning
+    cust = [won("投诉", nps=50)]
+    said = fu("投诉", 10, "季度满意度调研：客户抱怨响应慢")
+    assert churn_rows(run(cust, [conv("投诉", 30)], [said])) == \
+        {"投诉": ("中风险：致歉并解决问题（客户投诉（2024-03-22））", 2, ago(2), "error")}
+    assert churn_rows(run(cust, [conv("投诉", 30)], [said, fu("投诉", 9, "上门致歉，解决响应问题")])) == {}

@@ -7,7 +7,8 @@ Rules (Settings: `churn_task_days` 7; the risk's own thresholds are those of the
 * The warning's day is derived from the data, nothing is stored: the day the latest of the account's dated
   signals first held — high risk: the last conversion + `churn_no_conversion_days` + 1; no contact: the
   last contact (follow-up or conversion) + ⌊`churn_gap_factor` × `cadence_won`⌋ + 1; survey missed: the last
-  survey (or conversion) + `survey_days` + 1; a complaint: its follow-up's day. When only undated signals
+  survey (or conversion) + `survey_days` + 1; a complaint: the day after its follow-up (the complaint is
+  the trigger, not the answer to it). When only undated signals
   fired (NPS, a 价格敏感 / 竞品对比中 tag, a falling amount), the day of the last conversion, else the first
   contact, else today (a warning nobody can date stays until the signal is gone).
 * The task is open while no follow-up is dated on or after the warning's day (and up to today).
@@ -48,7 +49,7 @@ def churn_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
         "high": conv + pd.Timedelta(days=s.churn_no_conversion_days + 1),
         "gap": touch + pd.Timedelta(days=int(s.churn_gap_factor * s.cadence_won) + 1),
         "survey": survey + pd.Timedelta(days=s.survey_days + 1),
-        "service": at["last_complaint"].astype("datetime64[ns]"),
+        "service": at["last_complaint"].astype("datetime64[ns]") + pd.Timedelta(days=1),
     }
     fired = {"high": parts["high"][risky], **{k: v[risky] for k, v in parts["fired"].items()}}
     dated = np.full(len(at), np.datetime64("NaT", "ns"))

@@ -101,6 +101,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
         shown = [k for k in KINDS if (kinds == k).any()]
         counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
                                     for k in shown)
+        blocks.append(Text(""))  # (room above the owner's heading: its font is larger)
         blocks.append(Text(w["owner_head"].format(owner=name, n=len(kinds), counts=counts), "title"))
         for kind in shown:
             at = where[name][kinds == kind]
