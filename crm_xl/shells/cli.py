@@ -305,6 +305,10 @@ def lite_setup(
         for p in done.placed:
             out_console.print(f"{p.script.button.label(lang)}: {quote_sheet(p.sheet)}!{p.cell}",
                               highlight=False, markup=False)
+        if done.updated:
+            out_console.print(pick(lang, "工作簿里已有 crm-xl 的 xlwings Lite 代码：已更新为此版本",
+                                   "The workbook already had crm-xl's xlwings Lite code: updated to this version"),
+                              highlight=False, markup=False)
         if done.panel:
             out_console.print(pick(lang, f"新增工作表 {done.panel}（放按钮）", f"Added the sheet {done.panel} "
                                    "(for the buttons)"), highlight=False, markup=False)
