@@ -8,7 +8,7 @@ byte for byte).
 
 Why crm-xl travels inside main.py: Lite installs packages from PyPI, and the workbook must run the
 crm-xl that made it. main.py therefore carries crm-xl's pure-Python part (model, core, jobs and the
-Lite adapter: `PACKED`, about 60 files) as a base64 zip that it writes to Pyodide's in-memory disk and
+Lite adapter: `PACKED`, 63 files) as a base64 zip that it writes to Pyodide's in-memory disk and
 imports with zipimport. The file engine, the template builder and the CLI stay out (they need
 python-calamine and XlsxWriter, which the buttons never use). The zip is built reproducibly (fixed
 timestamps, sorted names), so setting up the same crm-xl twice writes the same main.py and Lite does not
