@@ -265,3 +265,15 @@ def test_the_packed_package_holds_every_module_the_lite_run_imports() -> None:
     assert any(isinstance(n, ast.ImportFrom) and n.module == "book.lite" for n in ast.walk(tree))
     assert "crm_xl/book/lite.py" in names and "crm_xl/book/files.py" not in names
     assert json.loads(json.dumps(sorted(names))) == sorted(names)
+
+
+def test_info_tells_which_buttons_a_workbook_carries(tmp_path: Path) -> None:
+    path = tmp_path / "team.xlsx"
+    cli("new", str(path), "--lang", "en")
+    assert json.loads(cli("info", str(path), "--json"))["buttons"] == {"kind": None, "crm_xl": None}
+    assert "crm-xl lite-setup adds them" in cli("info", str(path))
+    cli("lite-setup", str(path))
+    from crm_xl import __version__
+
+    assert json.loads(cli("info", str(path), "--json"))["buttons"] == {"kind": "lite", "crm_xl": __version__}
+    assert f"xlwings Lite (crm-xl {__version__})" in cli("info", str(path))

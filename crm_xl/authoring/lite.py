@@ -8,7 +8,7 @@ byte for byte).
 
 Why crm-xl travels inside main.py: Lite installs packages from PyPI, and the workbook must run the
 crm-xl that made it. main.py therefore carries crm-xl's pure-Python part (model, core, jobs and the
-Lite adapter: `PACKED`, about 60 files) as a base64 zip that it writes to Pyodide's in-memory disk and
+Lite adapter: `PACKED`, 63 files) as a base64 zip that it writes to Pyodide's in-memory disk and
 imports with zipimport. The file engine, the template builder and the CLI stay out (they need
 python-calamine and XlsxWriter, which the buttons never use). The zip is built reproducibly (fixed
 timestamps, sorted names), so setting up the same crm-xl twice writes the same main.py and Lite does not
@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..model.i18n import Lang
 from ..model.layout import SheetLayout
+from .vba import BUTTONS, Button, caption_px
 
 if TYPE_CHECKING:
     from ..book.files import FileBook as Book
-from .vba import BUTTONS, Button
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # crm_xl/
 # crm-xl's modules that run inside Lite: everything the jobs need, and the Lite adapter.
@@ -290,8 +290,10 @@ def _install(book: Book, lang: Lang, panel: str | None) -> tuple[list[Placed], b
     properties = {"main.py": main_py(placed, lang), "requirements.txt": requirements_txt(),
                   "pyodideVersion": before.get("pyodideVersion", PYODIDE_VERSION),
                   "addinVersion": before.get("addinVersion", ADDIN_VERSION)}
-    buttons = [LiteButton(p.sheet, p.cell, p.script.shape, p.script.button.label(lang),
-                          width=max(120, 14 * len(p.script.button.label(lang)) + 40), height=36)
-               for p in placed]
+    widths: dict[str, int] = {}  # one width per sheet: the buttons line up
+    for p in placed:
+        widths[p.sheet] = max(widths.get(p.sheet, 120), caption_px(p.script.button.label(lang)) + 56)
+    buttons = [LiteButton(p.sheet, p.cell, p.script.shape, p.script.button.label(lang), width=widths[p.sheet],
+                          height=36) for p in placed]
     book.install_lite(InstallLite(properties, buttons))
     return placed, "crm_xl" in before.get("main.py", "")

@@ -171,7 +171,7 @@ def without_cache(project: bytes) -> bytes:
 # --- the macro-enabled template ----------------------------------------------------------------------
 
 
-def _caption_px(text: str) -> int:
+def caption_px(text: str) -> int:
     wide = sum(1 for ch in text if ord(ch) > 0x2E80)
     return int(wide * 15 + (len(text) - wide) * 7.5)
 
@@ -196,7 +196,7 @@ def place_buttons(sheets: dict[str, Any], lang: Lang) -> list[tuple[str, Button]
         sheets[key].insert_button(row, col, {
             "macro": button.macro,
             "caption": caption,
-            "width": max(104, _caption_px(caption) + 28),
+            "width": max(104, caption_px(caption) + 28),
             "height": 30,
             "description": caption,
         })

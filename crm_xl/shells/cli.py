@@ -171,6 +171,12 @@ def info(path: PathArg, as_json: JsonOpt = False) -> None:
         out_console.print(table)
         out_console.print(f"{pick(lang, '其他工作表：', 'Other sheets: ')}{', '.join(data['other_sheets']) or '—'}",
                           highlight=False)
+        kind, made = data["buttons"]["kind"], data["buttons"]["crm_xl"]
+        shown = {"lite": f"xlwings Lite (crm-xl {made})" if made else pick(lang, "xlwings Lite（代码不是 crm-xl 生成的）",
+                                                                         "xlwings Lite (code not made by crm-xl)"),
+                 "vba": pick(lang, "VBA 宏（xlwings）", "VBA macros (xlwings)"),
+                 None: pick(lang, "无（crm-xl lite-setup 可添加）", "none (crm-xl lite-setup adds them)")}[kind]
+        out_console.print(f"{pick(lang, '按钮：', 'Buttons: ')}{shown}", highlight=False, markup=False)
         source = data["settings_source"] if data["settings_sheet"] else pick(lang, "默认值（没有设置表）",
                                                                                   "defaults (no Settings sheet)")
         settings = Table(title=pick(lang, f"生效的设置（{source}）", f"Settings in force ({source})"),
@@ -304,6 +310,10 @@ def lite_setup(
         lang = done.lang
         for p in done.placed:
             out_console.print(f"{p.script.button.label(lang)}: {quote_sheet(p.sheet)}!{p.cell}",
+                              highlight=False, markup=False)
+        if done.updated:
+            out_console.print(pick(lang, "工作簿里已有 crm-xl 的 xlwings Lite 代码：已更新为此版本",
+                                   "The workbook already had crm-xl's xlwings Lite code: updated to this version"),
                               highlight=False, markup=False)
         if done.panel:
             out_console.print(pick(lang, f"新增工作表 {done.panel}（放按钮）", f"Added the sheet {done.panel} "

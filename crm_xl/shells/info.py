@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ def describe(path: str | Path) -> dict[str, Any]:
         settings = book.settings()
         shown = {k: getattr(settings, k) for k in SCALARS}
         shown.update({k: getattr(settings, k) for k in ("sources", "methods", "owners", "lost_reasons", "tags")})
+        lite = book.lite_properties()
         return {
             "path": str(path),
             "language": book.lang,
@@ -38,4 +40,14 @@ def describe(path: str | Path) -> dict[str, Any]:
             "settings_source": book.settings_sheet() or "defaults (no Settings sheet)",
             "settings_sheet": book.settings_sheet() is not None,
             "settings": shown,
+            "buttons": buttons(lite, book.sheet_names()),
         }
+
+
+def buttons(lite: dict[str, str] | None, sheet_names: list[str]) -> dict[str, str | None]:
+    """Which buttons the workbook carries: kind "lite" (with the crm-xl version that made main.py, None when
+    crm-xl did not), "vba", or None."""
+    if lite is not None:
+        made = re.search(r"crm-xl buttons for xlwings Lite \(crm-xl ([^)]+)\)", lite.get("main.py", ""))
+        return {"kind": "lite", "crm_xl": made.group(1) if made else None}
+    return {"kind": "vba" if "xlwings.conf" in sheet_names else None, "crm_xl": None}
