@@ -134,6 +134,7 @@ def customers(rng: random.Random, n: int) -> tuple[list[list[Any]], list[str], l
             status, rng.choice(LOST) if lost and rng.random() > 0.1 else None,
             (first + dt.timedelta(days=rng.randrange(30, 150))).replace(hour=0) if lost else None,
             rng.randrange(-100, 101, 10) if rng.random() < 0.3 else None,
+            None, None,  # 联系人生日, 合作周年日 left blank
             rng.choice(["A", "B", "C"]) if rng.random() < 0.02 else None,
         ]
         rows.append(row)

@@ -168,9 +168,8 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
     status_rows = [(_code_label(c, w), int(by_code[c])) for c in SUMMARY_CODES if c in by_code]
     status_table = pd.DataFrame(status_rows, columns=[w["col_status"], w["col_count"]])
     owner = st["owner"].where(st["owner"] != "", w["unassigned"])
-    pivot = pd.crosstab(owner, st["code"]).reindex(columns=list(SUMMARY_CODES), fill_value=0)
-    pivot.insert(0, "todo", st.groupby(owner)["todo"].sum().reindex(pivot.index).astype(int))
-    pivot = pivot.reindex(_owner_order(owner, ctx.settings.owners, w["unassigned"]))
+    pivot = _by_owner(owner.to_numpy(dtype=object), st["code"].to_numpy(dtype=object), st["todo"].to_numpy(dtype=bool),
+                      _owner_order(owner, ctx.settings.owners, w["unassigned"]))
     shown = pivot[["todo", *OWNER_TABLE_CODES]]
     owner_table = shown.rename(columns={"todo": w["col_due_total"], **{c: _code_label(c, w) for c in SUMMARY_CODES}})
     owner_table = owner_table.rename_axis(w["col_owner"]).reset_index()
@@ -193,6 +192,18 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list[str]) -> pd.DataFrame:
+    """Per owner (rows in `order`): the to-do count, then the customers of each SUMMARY_CODES status."""
+    rows = pd.Index(order, dtype=object).get_indexer(owner)  # (every owner is in `order`)
+    known = pd.Index(SUMMARY_CODES, dtype=object).get_indexer(code)
+    ok = known >= 0
+    width = len(SUMMARY_CODES)
+    grid = np.bincount(rows[ok] * width + known[ok], minlength=len(order) * width).reshape(len(order), width)
+    out = pd.DataFrame(grid, index=pd.Index(order, dtype=object), columns=list(SUMMARY_CODES))
+    out.insert(0, "todo", np.bincount(rows[todo], minlength=len(order)))
+    return out
 
 
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
@@ -263,7 +274,8 @@ def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Times
 
 def item_kinds(codes: np.ndarray, late: np.ndarray) -> np.ndarray:
     """The Today kind of each item (KINDS): a first contact not made is overdue once late, else due today."""
-    out = np.array([_KIND.get(c, c) for c in codes], dtype=object)
+    kinds = pd.Series(codes, dtype=object)
+    out = kinds.map(_KIND).fillna(kinds).to_numpy(dtype=object)
     out[(codes == "no_followup") & ~(late > 0)] = "today"
     return out
 
