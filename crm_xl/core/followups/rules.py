@@ -51,7 +51,7 @@ from ..kernel.memo import memo
 from ..kernel.status import statuses
 from ..kernel.tierlog import known_tiers
 from ..kernel.timeline import Timeline, timeline
-from ..kernel.vectors import dates, texts
+from ..kernel.vectors import dates, days_of, texts
 from ..tiers.job import compute_tiers
 from .goals import GOAL_COLUMNS, tier_goals
 from .rhythm import DUE_COLUMNS, rhythm_due
@@ -338,7 +338,7 @@ def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fra
                        "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
     cv = cv[(cv["key"] != "") & cv["day"].notna() & (cv["day"] <= day)]
     last_conversion = cv.groupby("key")["day"].max()
-    start = pd.Series(st["key"][won]).map(last_conversion).astype("datetime64[ns]")
+    start = days_of(pd.Series(st["key"][won], dtype=object), last_conversion)
     numbers = line.customers[won]
     since = np.full(line.size, NAT)  # per key number: the won customer's last conversion (NaT: none)
     since[numbers] = start.to_numpy()

@@ -20,7 +20,7 @@ from ...model.schema import TIER
 from .columns import factorized, parsed
 from .memo import memo
 from .names import keys_of
-from .vectors import dates
+from .vectors import NS, dates, stamps
 
 HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
 _READS = {"tierlog": ("customer", "tier", "date", "reason", "owner")}
@@ -65,7 +65,9 @@ def tier_history(tierlog: pd.DataFrame, split: Split | None = None) -> pd.DataFr
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
                "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
     columns["prev"] = _previous(number[at], columns["tier"])
-    return pd.DataFrame(columns, columns=HISTORY_COLUMNS)
+    # object columns, as the sheet's cells are (pandas 3 would infer `str` from text: None → NaN, and keys
+    # another dtype than the other sheets' object keys, which `merge_asof` refuses); row stays int64
+    return pd.DataFrame(columns, columns=HISTORY_COLUMNS, dtype=object).astype({"row": row.dtype})
 
 
 def _previous(numbers: np.ndarray, tiers: np.ndarray) -> np.ndarray:
@@ -95,7 +97,7 @@ def _last_rows(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None =
     """Positions in `hist` of each key's last row dated on or before `on` (or undated), in order."""
     pos = np.arange(len(hist))
     if on is not None and len(hist):
-        dated = pd.to_datetime(hist["date"], errors="coerce") if dated is None else dated
+        dated = stamps(hist["date"]) if dated is None else dated
         pos = np.flatnonzero((dated.isna() | (dated <= pd.Timestamp(on))).to_numpy())
     last = ~pd.Series(hist["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
     return pos[last]
@@ -130,7 +132,7 @@ def _tier_history(frames: Frames) -> pd.DataFrame:
 def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
     """`history` and its dates as Timestamps (NaT: undated), the memos themselves (only read)."""
     hist = memo(frames, _READS, ("tier_history",), lambda: _tier_history(frames), copy=False)
-    dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"),
+    dated = memo(frames, _READS, ("tier_history_dates",), lambda: stamps(hist["date"]),
                  copy=False)
     return hist, dated
 
@@ -141,8 +143,8 @@ def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
     def tiers() -> pd.Series:
         hist, dated = _history(frames)
         at = _last_rows(hist, on, dated)
-        return pd.Series(hist["tier"].to_numpy()[at], index=pd.Index(hist["key"].to_numpy()[at], name="key"),
-                         name="tier")
+        return pd.Series(hist["tier"].to_numpy()[at], index=pd.Index(hist["key"].to_numpy()[at], name="key",
+                                                                     dtype=object), name="tier", dtype=object)
 
     return memo(frames, _READS, ("logged_tiers", on), tiers, copy=False)  # (callers only read it)
 
@@ -162,12 +164,13 @@ def stints(frames: Frames) -> pd.DataFrame:
         # each customer's runs together, in the log's order
         at = first[np.argsort(pd.factorize(hist["key"].to_numpy()[first])[0], kind="stable")]
         key = hist["key"].to_numpy()[at]
-        start = dated.to_numpy(dtype="datetime64[ns]")[at]
+        start = dated.to_numpy(dtype=NS)[at]
         end = np.full(len(at), np.datetime64("NaT", "ns"))
         if len(at) > 1:
             same = key[1:] == key[:-1]
             end[:-1][same] = start[1:][same]
-        return pd.DataFrame({"key": key, "tier": hist["tier"].to_numpy()[at], "start": start, "end": end},
+        return pd.DataFrame({"key": pd.Series(key, dtype=object),
+                             "tier": pd.Series(hist["tier"].to_numpy()[at], dtype=object), "start": start, "end": end},
                             columns=STINT_COLUMNS)
 
     return memo(frames, _READS, ("tier_stints",), runs, copy=False)  # (callers only read it)
@@ -177,10 +180,11 @@ def current_stints(frames: Frames, on: dt.date) -> pd.DataFrame:
     """Each customer's tier run in force on `on` (its last run started on or before `on`, undated runs
     counting as the oldest), indexed by customer key: tier, start (NaT: undated)."""
     hist, dated = _history(frames)
-    stamp = dated.to_numpy(dtype="datetime64[ns]")
+    stamp = dated.to_numpy(dtype=NS)
     first = hist["prev"].to_numpy() != hist["tier"].to_numpy()  # (rows are in date order: no sort needed)
     pos = np.flatnonzero(first & (np.isnat(stamp) | (stamp <= np.datetime64(pd.Timestamp(on), "ns"))))
     keys = hist["key"].to_numpy()[pos]
     at = pos[~pd.Series(keys, dtype=object).duplicated(keep="last").to_numpy()]
-    return pd.DataFrame({"tier": hist["tier"].to_numpy()[at], "start": stamp[at]},
-                        index=pd.Index(hist["key"].to_numpy()[at], name="key"))
+    index = pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object)
+    return pd.DataFrame({"tier": pd.Series(hist["tier"].to_numpy()[at], index=index, dtype=object),
+                         "start": stamp[at]}, index=index)
