@@ -46,6 +46,7 @@ import pandas as pd
 from ...model.format import date_text
 from ...model.frame import Frames
 from ...model.settings import Settings
+from ..kernel.cells import object_frame
 from ..kernel.columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
 from ..kernel.memo import memo
 from ..kernel.status import statuses
@@ -177,7 +178,7 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st["overdue_days"] = days_late(next_due, day, working).to_numpy()
     st["todo"] = pd.Series(st["code"]).isin(DUE_CODES).to_numpy() & (st["next_due"] <= day.to_datetime64())
     columns = [c for c in STATE_COLUMNS if c in st]
-    out = pd.DataFrame({c: st[c] for c in columns}, index=cust.index, columns=columns)
+    out = object_frame({c: st[c] for c in columns}, cust.index)
     if full:
         out[GOAL_COLUMNS] = tier_goals(frames, settings, out, as_of)
     return out

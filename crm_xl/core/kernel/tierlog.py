@@ -17,6 +17,7 @@ import pandas as pd
 from ...model.frame import Frames
 from ...model.parse import parse_date
 from ...model.schema import TIER
+from .cells import object_frame
 from .columns import factorized, parsed
 from .memo import memo
 from .names import keys_of
@@ -65,9 +66,7 @@ def tier_history(tierlog: pd.DataFrame, split: Split | None = None) -> pd.DataFr
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
                "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
     columns["prev"] = _previous(number[at], columns["tier"])
-    # object columns, as the sheet's cells are (pandas 3 would infer `str` from text: None → NaN, and keys
-    # another dtype than the other sheets' object keys, which `merge_asof` refuses); row stays int64
-    return pd.DataFrame(columns, columns=HISTORY_COLUMNS, dtype=object).astype({"row": row.dtype})
+    return object_frame({c: columns[c] for c in HISTORY_COLUMNS})
 
 
 def _previous(numbers: np.ndarray, tiers: np.ndarray) -> np.ndarray:
@@ -169,9 +168,7 @@ def stints(frames: Frames) -> pd.DataFrame:
         if len(at) > 1:
             same = key[1:] == key[:-1]
             end[:-1][same] = start[1:][same]
-        return pd.DataFrame({"key": pd.Series(key, dtype=object),
-                             "tier": pd.Series(hist["tier"].to_numpy()[at], dtype=object), "start": start, "end": end},
-                            columns=STINT_COLUMNS)
+        return object_frame({"key": key, "tier": hist["tier"].to_numpy()[at], "start": start, "end": end})
 
     return memo(frames, _READS, ("tier_stints",), runs, copy=False)  # (callers only read it)
 
@@ -185,6 +182,5 @@ def current_stints(frames: Frames, on: dt.date) -> pd.DataFrame:
     pos = np.flatnonzero(first & (np.isnat(stamp) | (stamp <= np.datetime64(pd.Timestamp(on), "ns"))))
     keys = hist["key"].to_numpy()[pos]
     at = pos[~pd.Series(keys, dtype=object).duplicated(keep="last").to_numpy()]
-    index = pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object)
-    return pd.DataFrame({"tier": pd.Series(hist["tier"].to_numpy()[at], index=index, dtype=object),
-                         "start": stamp[at]}, index=index)
+    return object_frame({"tier": hist["tier"].to_numpy()[at], "start": stamp[at]},
+                        pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object))

@@ -45,7 +45,7 @@ from ...model.result import JobResult, Summary
 from ...model.schema import BUDGET_STATUS, CUSTOMERS, DECISION_CHAIN, NEED_CLARITY, STATUS, TIER
 from ...model.settings import Settings
 from ..context import Context
-from ..kernel.cells import map_distinct
+from ..kernel.cells import map_distinct, object_frame
 from ..kernel.columns import parsed
 from ..kernel.names import customer_key, customer_keys
 from ..kernel.status import infer_status
@@ -237,9 +237,7 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
                                 f"bought again within {repeat_days} days ({day})"))
         tiers.append("B" if signals else "C")
         reasons.append(_then(lang).join([*signals, base]))  # the deciding criterion first
-    return pd.DataFrame({"tier": pd.Series(tiers, index=index, dtype=object),
-                         "reason": pd.Series(reasons, index=index, dtype=object), "amount": value.to_numpy()},
-                        index=index, columns=["tier", "reason", "amount"])
+    return object_frame({"tier": tiers, "reason": reasons, "amount": value.to_numpy()}, index)
 
 
 # --- every customer ------------------------------------------------------------------------------
@@ -384,9 +382,7 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
     tier[has_override] = override[has_override].to_numpy()
     reason[has_override] = [_override(t, lang) for t in override[has_override]]
     kept[has_override] = False
-    # (object columns: a lost customer's tier stays None — pandas 3 would infer `str` and make it NaN)
-    return pd.DataFrame({"tier": pd.Series(tier, index=idx, dtype=object),
-                         "reason": pd.Series(reason, index=idx, dtype=object), "kept": kept}, index=idx)
+    return object_frame({"tier": tier, "reason": reason, "kept": kept}, idx)  # (a lost customer's tier: None)
 
 
 def compute_tiers(customers: pd.DataFrame, conversions: pd.DataFrame, today: dt.date, settings: Settings,
@@ -476,10 +472,10 @@ def recompute(ctx: Context) -> JobResult:
     if has_log and len(changed):
         owners = _owners(ctx, changed.index, keys)
         no_owner = names[owners == ""].tolist()
-        appends["tierlog"] = pd.DataFrame({
+        appends["tierlog"] = object_frame({
             "customer": names.to_numpy(), "tier": changed["tier"].to_numpy(), "reason": reasons,
             "date": [ctx.today] * len(changed), "owner": owners.where(owners != "", None).to_numpy(),
-        }, dtype=object)  # (cells as written: a missing owner stays None)
+        })
 
     rank_before = prev.map(RANK)
     rank_after = changed["tier"].map(RANK)
