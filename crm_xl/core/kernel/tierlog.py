@@ -131,8 +131,7 @@ def _tier_history(frames: Frames) -> pd.DataFrame:
 def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
     """`history` and its dates as Timestamps (NaT: undated), the memos themselves (only read)."""
     hist = memo(frames, _READS, ("tier_history",), lambda: _tier_history(frames), copy=False)
-    dated = memo(frames, _READS, ("tier_history_dates",), lambda: stamps(hist["date"]),
-                 copy=False)
+    dated = memo(frames, _READS, ("tier_history_dates",), lambda: stamps(hist["date"]), copy=False)
     return hist, dated
 
 
@@ -142,8 +141,8 @@ def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
     def tiers() -> pd.Series:
         hist, dated = _history(frames)
         at = _last_rows(hist, on, dated)
-        return pd.Series(hist["tier"].to_numpy()[at], index=pd.Index(hist["key"].to_numpy()[at], name="key",
-                                                                     dtype=object), name="tier", dtype=object)
+        keys = pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object)
+        return pd.Series(hist["tier"].to_numpy()[at], index=keys, name="tier", dtype=object)
 
     return memo(frames, _READS, ("logged_tiers", on), tiers, copy=False)  # (callers only read it)
 
