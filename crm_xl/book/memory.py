@@ -40,7 +40,8 @@ class MemoryBook(Book):
         book = cls()
         for key, rows in data.items():
             sheet = SHEETS[key]
-            df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+            # the cells as given (object: pandas 3 would infer `str`, and with pyarrow a NoValue became '')
+            df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, dtype=object)
             keys = [c.key for c in sheet.input_columns if c.key in df.columns or c.key_column]
             keys += [k for k in df.columns if k not in keys and k in sheet.keys]
             grid: list[list[Any]] = [[sheet.column(k).header(lang) for k in keys]]

@@ -6,6 +6,7 @@ and charts with absolute ranges, which every Book adapter writes the same way.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -278,10 +279,11 @@ def _column_width(values: list[Any]) -> float:
     texts = list({v for v in values if type(v) is str})
     others = [v for v in values if type(v) is not str]
     try:
-        distinct: Any = {(type(v), v) for v in others}
+        # (-0.0 equals 0.0 but reads "-0.00": its sign is part of the key)
+        distinct: Any = {(type(v), v, type(v) is float and math.copysign(1.0, v) < 0) for v in others}
     except TypeError:  # an unhashable value: measure them all
-        distinct = [(type(v), v) for v in others]
-    best = max((_width(v) for _, v in distinct), default=0)
+        distinct = [(type(v), v, False) for v in others]
+    best = max((_width(v) for _, v, _ in distinct), default=0)
     # a text is at most 2 units per character + 2 (an ASCII one at most 1 per character + 2), and at most
     # 60: longest first, skipping texts that cannot be wider, stopping when none can
     texts.sort(key=len, reverse=True)

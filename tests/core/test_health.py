@@ -408,8 +408,9 @@ def test_traditional_chinese_workbook() -> None:
 @given(st.lists(st.sampled_from(["甲", "乙", "丙", ""]), max_size=8),
        st.lists(st.sampled_from(["甲", "乙", "丁"]), max_size=3, unique=True))
 def test_join_equals_dataframe_join(left_keys: list[str], right_keys: list[str]) -> None:
-    out = pd.DataFrame({"key": pd.Series(left_keys, dtype=object).to_numpy(), "won": [True] * len(left_keys)},
-                       index=range(2, 2 + len(left_keys)))
+    rows = range(2, 2 + len(left_keys))  # (object keys, as the parsed key column is)
+    out = pd.DataFrame({"key": pd.Series(left_keys, index=rows, dtype=object), "won": [True] * len(left_keys)},
+                       index=rows)
     n = len(right_keys)
     right = pd.DataFrame({"when": pd.to_datetime(["2024-03-01"] * n), "count": list(range(n)),
                           "amount": [1.5] * n, "flag": [True] * n}, index=pd.Index(right_keys, dtype=object))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from crm_xl.core.kernel.names import customer_key
 from crm_xl.core.kernel.tierlog import logged_tier_on, tier_history
+from crm_xl.core.kernel.vectors import stamps
 
 
 def log(rows: list[tuple]) -> pd.DataFrame:
@@ -71,9 +72,9 @@ def _reference_history(tierlog: pd.DataFrame) -> pd.DataFrame:
         "tier": map_distinct(tierlog["tier"], TIER.parse).to_numpy(),
         "date": map_distinct(tierlog["date"], parse_date).to_numpy(), "reason": tierlog["reason"].to_numpy(),
         "owner": tierlog["owner"].to_numpy(), "row": tierlog.index.to_numpy(),
-    })
+    }, dtype=object).astype({"row": "int64"})
     df = df[(df["key"] != "") & df["tier"].notna()]
-    stamp = pd.to_datetime(df["date"], errors="coerce")
+    stamp = stamps(df["date"])  # (pd.to_datetime as pandas 2 gave it: year 1 is undated)
     df = df.assign(_undated=stamp.isna(), _stamp=stamp)
     df = df.sort_values(["_undated", "_stamp", "row"], ascending=[False, True, True], kind="stable")
     df["prev"] = df.groupby("key", sort=False)["tier"].shift()
@@ -102,7 +103,7 @@ def test_tier_history_equals_the_reference(rows: list[tuple], rnd) -> None:
     for on in (None, dt.date(2024, 3, 1), dt.date(2024, 2, 1)):
         want = hist
         if on is not None and len(hist):
-            dated = pd.to_datetime(hist["date"], errors="coerce")
+            dated = stamps(hist["date"])
             want = hist[dated.isna() | (dated <= pd.Timestamp(on))]
         want = want.drop_duplicates("key", keep="last").set_index("key")
         pd.testing.assert_frame_equal(logged_tier_on(df, on), want)
@@ -126,3 +127,26 @@ def test_tiers_on_takes_the_column_then_the_log_then_c() -> None:
     assert tiers_on(frames, keys, dt.date(2024, 3, 5)).tolist() == ["A", "B", "C", "B"]
     assert tiers_on(frames, keys, dt.date(2024, 3, 15)).tolist() == ["A", "A", "C", "B"]
     assert tiers_on(frames, keys, dt.date(2024, 2, 1)).tolist() == ["A", "C", "C", "B"]
+
+
+def test_history_keeps_the_cells_as_objects() -> None:
+    """The tier log's frames hold object columns, as the sheet's cells are: a first row's prev stays None
+    (pandas 3 infers `str` from text, which makes it NaN), and their keys meet the other sheets' object keys
+    in the review's and the tier goals' `merge_asof` (which refuses `str` keys against object ones)."""
+    from conftest import make_book
+
+    from crm_xl.core.kernel.tierlog import HISTORY_COLUMNS, current_stints, logged_tiers, stints
+
+    hist = tier_history(LOG)
+    assert hist.dtypes.to_dict() == {**{c: object for c in HISTORY_COLUMNS}, "row": "int64"}
+    assert hist["prev"].tolist()[0] is None
+    frames = make_book({"customers": [{"customer": "甲公司"}],
+                        "tierlog": [{"customer": "甲公司", "tier": "B", "date": "2024-03-01"},
+                                    {"customer": "甲公司", "tier": "A", "date": "2024-03-05"}]}).frames()
+    runs = stints(frames)
+    assert runs[["key", "tier"]].dtypes.tolist() == [object, object]
+    assert runs["start"].dtype == "datetime64[ns]" and runs["end"].tolist()[1] is pd.NaT
+    now = current_stints(frames, dt.date(2024, 3, 10))
+    assert (now.index.dtype, now["tier"].dtype, now.loc["甲公司", "tier"]) == (object, object, "A")
+    logged = logged_tiers(frames, dt.date(2024, 3, 10))
+    assert (logged.index.dtype, logged.dtype) == (object, object)

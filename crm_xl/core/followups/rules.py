@@ -46,12 +46,13 @@ import pandas as pd
 from ...model.format import date_text
 from ...model.frame import Frames
 from ...model.settings import Settings
+from ..kernel.cells import object_frame
 from ..kernel.columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
 from ..kernel.memo import memo
 from ..kernel.status import statuses
 from ..kernel.tierlog import known_tiers
 from ..kernel.timeline import Timeline, timeline
-from ..kernel.vectors import dates, texts
+from ..kernel.vectors import dates, days_of, texts
 from ..tiers.job import compute_tiers
 from .goals import GOAL_COLUMNS, tier_goals
 from .rhythm import DUE_COLUMNS, rhythm_due
@@ -177,7 +178,7 @@ def _state(frames: Frames, settings: Settings, as_of: dt.date, *, full: bool) ->
     st["overdue_days"] = days_late(next_due, day, working).to_numpy()
     st["todo"] = pd.Series(st["code"]).isin(DUE_CODES).to_numpy() & (st["next_due"] <= day.to_datetime64())
     columns = [c for c in STATE_COLUMNS if c in st]
-    out = pd.DataFrame({c: st[c] for c in columns}, index=cust.index, columns=columns)
+    out = object_frame({c: st[c] for c in columns}, cust.index)
     if full:
         out[GOAL_COLUMNS] = tier_goals(frames, settings, out, as_of)
     return out
@@ -338,7 +339,7 @@ def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fra
                        "day": parsed(frames, "conversions", "date", "day")}, index=conv.index)
     cv = cv[(cv["key"] != "") & cv["day"].notna() & (cv["day"] <= day)]
     last_conversion = cv.groupby("key")["day"].max()
-    start = pd.Series(st["key"][won]).map(last_conversion).astype("datetime64[ns]")
+    start = days_of(pd.Series(st["key"][won], dtype=object), last_conversion)
     numbers = line.customers[won]
     since = np.full(line.size, NAT)  # per key number: the won customer's last conversion (NaT: none)
     since[numbers] = start.to_numpy()

@@ -24,3 +24,14 @@ def spread(codes: np.ndarray, per_value: list[Any], blank: Any, index: pd.Index)
     table[:-1] = per_value
     table[-1] = blank  # code -1 picks the last entry
     return pd.Series(table[codes], index=index, dtype=object)
+
+
+def object_frame(columns: dict[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
+    """A DataFrame of `columns` (arrays or lists, one value per row) as they are: a list or an object array
+    stays an object column, as the sheets' cells are — pandas 3 would infer `str` from text (None → NaN; keys
+    of another dtype than the object ones they meet in a merge; with pyarrow, a conversion to Arrow and back)."""
+    if index is None:
+        index = pd.RangeIndex(len(next(iter(columns.values()), [])))
+    data = {k: v if isinstance(v, np.ndarray) and v.dtype != object else pd.Series(v, index=index, dtype=object)
+            for k, v in columns.items()}
+    return pd.DataFrame(data, index=index, columns=list(columns))

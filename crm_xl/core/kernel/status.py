@@ -17,13 +17,14 @@ from ...model.parse import parse_date
 from .cells import map_distinct
 from .columns import parsed
 from .names import customer_keys
+from .vectors import stamps
 
 
 def won_by_conversion(keys: pd.Series, conversion_keys: pd.Series, conversion_days: pd.Series,
                       on: dt.date) -> pd.Series:
     """Whether each customer key (`keys`) is named on a conversion dated on or before `on` or undated
     (`conversion_keys` / `conversion_days`: the conversions' keys and days, datetime64; NaT undated)."""
-    days = pd.to_datetime(conversion_days, errors="coerce")
+    days = stamps(conversion_days)
     usable = (conversion_keys != "").to_numpy() & ~(days > pd.Timestamp(on)).to_numpy()
     named = set(conversion_keys.to_numpy()[usable].tolist())
     return pd.Series(np.fromiter((k in named for k in keys.tolist()), bool, len(keys)), index=keys.index)
@@ -39,7 +40,7 @@ def infer_status(status: pd.Series, keys: pd.Series, conversions: pd.DataFrame, 
     if conversions.empty:
         return pd.Series(None, index=keys.index, dtype=object)
     won = won_by_conversion(keys, customer_keys(conversions["customer"]),
-                            pd.to_datetime(map_distinct(conversions["date"], parse_date), errors="coerce"), on)
+                            stamps(map_distinct(conversions["date"], parse_date)), on)
     return pd.Series(np.where(won.to_numpy(), "won", None), index=keys.index, dtype=object)
 
 

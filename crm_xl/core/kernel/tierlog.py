@@ -17,10 +17,11 @@ import pandas as pd
 from ...model.frame import Frames
 from ...model.parse import parse_date
 from ...model.schema import TIER
+from .cells import object_frame
 from .columns import factorized, parsed
 from .memo import memo
 from .names import keys_of
-from .vectors import dates
+from .vectors import NS, dates, stamps
 
 HISTORY_COLUMNS = ["key", "customer", "tier", "prev", "date", "reason", "owner", "row"]
 _READS = {"tierlog": ("customer", "tier", "date", "reason", "owner")}
@@ -65,7 +66,7 @@ def tier_history(tierlog: pd.DataFrame, split: Split | None = None) -> pd.DataFr
     columns = {"key": key[at], "customer": cells("customer")[at], "tier": tier[at], "date": date[at],
                "reason": cells("reason")[at], "owner": cells("owner")[at], "row": row[at]}
     columns["prev"] = _previous(number[at], columns["tier"])
-    return pd.DataFrame(columns, columns=HISTORY_COLUMNS)
+    return object_frame({c: columns[c] for c in HISTORY_COLUMNS})
 
 
 def _previous(numbers: np.ndarray, tiers: np.ndarray) -> np.ndarray:
@@ -95,7 +96,7 @@ def _last_rows(hist: pd.DataFrame, on: dt.date | None, dated: pd.Series | None =
     """Positions in `hist` of each key's last row dated on or before `on` (or undated), in order."""
     pos = np.arange(len(hist))
     if on is not None and len(hist):
-        dated = pd.to_datetime(hist["date"], errors="coerce") if dated is None else dated
+        dated = stamps(hist["date"]) if dated is None else dated
         pos = np.flatnonzero((dated.isna() | (dated <= pd.Timestamp(on))).to_numpy())
     last = ~pd.Series(hist["key"].to_numpy()[pos], dtype=object).duplicated(keep="last").to_numpy()
     return pos[last]
@@ -130,8 +131,7 @@ def _tier_history(frames: Frames) -> pd.DataFrame:
 def _history(frames: Frames) -> tuple[pd.DataFrame, pd.Series]:
     """`history` and its dates as Timestamps (NaT: undated), the memos themselves (only read)."""
     hist = memo(frames, _READS, ("tier_history",), lambda: _tier_history(frames), copy=False)
-    dated = memo(frames, _READS, ("tier_history_dates",), lambda: pd.to_datetime(hist["date"], errors="coerce"),
-                 copy=False)
+    dated = memo(frames, _READS, ("tier_history_dates",), lambda: stamps(hist["date"]), copy=False)
     return hist, dated
 
 
@@ -141,8 +141,8 @@ def logged_tiers(frames: Frames, on: dt.date | None = None) -> pd.Series:
     def tiers() -> pd.Series:
         hist, dated = _history(frames)
         at = _last_rows(hist, on, dated)
-        return pd.Series(hist["tier"].to_numpy()[at], index=pd.Index(hist["key"].to_numpy()[at], name="key"),
-                         name="tier")
+        keys = pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object)
+        return pd.Series(hist["tier"].to_numpy()[at], index=keys, name="tier", dtype=object)
 
     return memo(frames, _READS, ("logged_tiers", on), tiers, copy=False)  # (callers only read it)
 
@@ -162,13 +162,12 @@ def stints(frames: Frames) -> pd.DataFrame:
         # each customer's runs together, in the log's order
         at = first[np.argsort(pd.factorize(hist["key"].to_numpy()[first])[0], kind="stable")]
         key = hist["key"].to_numpy()[at]
-        start = dated.to_numpy(dtype="datetime64[ns]")[at]
+        start = dated.to_numpy(dtype=NS)[at]
         end = np.full(len(at), np.datetime64("NaT", "ns"))
         if len(at) > 1:
             same = key[1:] == key[:-1]
             end[:-1][same] = start[1:][same]
-        return pd.DataFrame({"key": key, "tier": hist["tier"].to_numpy()[at], "start": start, "end": end},
-                            columns=STINT_COLUMNS)
+        return object_frame({"key": key, "tier": hist["tier"].to_numpy()[at], "start": start, "end": end})
 
     return memo(frames, _READS, ("tier_stints",), runs, copy=False)  # (callers only read it)
 
@@ -177,10 +176,10 @@ def current_stints(frames: Frames, on: dt.date) -> pd.DataFrame:
     """Each customer's tier run in force on `on` (its last run started on or before `on`, undated runs
     counting as the oldest), indexed by customer key: tier, start (NaT: undated)."""
     hist, dated = _history(frames)
-    stamp = dated.to_numpy(dtype="datetime64[ns]")
+    stamp = dated.to_numpy(dtype=NS)
     first = hist["prev"].to_numpy() != hist["tier"].to_numpy()  # (rows are in date order: no sort needed)
     pos = np.flatnonzero(first & (np.isnat(stamp) | (stamp <= np.datetime64(pd.Timestamp(on), "ns"))))
     keys = hist["key"].to_numpy()[pos]
     at = pos[~pd.Series(keys, dtype=object).duplicated(keep="last").to_numpy()]
-    return pd.DataFrame({"tier": hist["tier"].to_numpy()[at], "start": stamp[at]},
-                        index=pd.Index(hist["key"].to_numpy()[at], name="key"))
+    return object_frame({"tier": hist["tier"].to_numpy()[at], "start": stamp[at]},
+                        pd.Index(hist["key"].to_numpy()[at], name="key", dtype=object))

@@ -30,6 +30,7 @@ from ..kernel.cells import spread
 from ..kernel.columns import factorized, parsed
 from ..kernel.memo import memo
 from ..kernel.tierlog import history
+from ..kernel.vectors import NS, days_of, stamps
 
 BLANK = ""
 NOT_IN = "\x00not-in-customers"
@@ -65,12 +66,12 @@ class Month:
     def last_day(self) -> dt.date:
         return (self.end - pd.Timedelta(days=1)).date()
 
-    def within(self, stamps: pd.Series) -> pd.Series:
-        if stamps.dtype == "datetime64[ns]":  # the same comparison on the array (NaT is in no month)
-            values = stamps.to_numpy()
+    def within(self, days: pd.Series) -> pd.Series:
+        if days.dtype == NS:  # the same comparison on the array (NaT is in no month)
+            values = days.to_numpy()
             inside = (values >= self.start.to_datetime64()) & (values < self.end.to_datetime64())
-            return pd.Series(inside, index=stamps.index, dtype=bool)
-        return (stamps >= self.start) & (stamps < self.end)
+            return pd.Series(inside, index=days.index, dtype=bool)
+        return (days >= self.start) & (days < self.end)
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _labels(ctx: Context, sheet: str, col: str, name: str) -> pd.Series:
 
 def _day(frames: Frames, sheet: str, col: str) -> pd.Series:
     """The dates of a whole column, time dropped (parsed once per run)."""
-    return parsed(frames, sheet, col, "day").astype("datetime64[ns]")
+    return parsed(frames, sheet, col, "day")
 
 
 def prepare(ctx: Context) -> Data:
@@ -137,7 +138,7 @@ def prepare(ctx: Context) -> Data:
     fkeys = parsed(f, "followups", "customer", "key")
     follow = pd.DataFrame({
         "key": fkeys,
-        "at": parsed(f, "followups", "date", "when").astype("datetime64[ns]"),
+        "at": parsed(f, "followups", "date", "when"),
         "method": _labels(ctx, "followups", "method", "methods"),
         "owner": _labels(ctx, "followups", "owner", "owners"),
         "next_date": _day(f, "followups", "next_date"),
@@ -158,7 +159,7 @@ def prepare(ctx: Context) -> Data:
     conv = conv[conv["date"].notna()].sort_values("date", kind="stable").reset_index(drop=True)
 
     tiers = history(ctx.frames)
-    tiers["stamp"] = pd.to_datetime(tiers["date"], errors="coerce").astype("datetime64[ns]").fillna(_OLDEST)
+    tiers["stamp"] = stamps(tiers["date"]).fillna(_OLDEST)
 
     cust["known"] = cust["first"]
     missing = cust["first"].isna()
@@ -169,7 +170,7 @@ def prepare(ctx: Context) -> Data:
             conv.loc[conv["key"].isin(keys)].groupby("key")["date"].min(),
             tiers.loc[tiers["key"].isin(keys) & (tiers["stamp"] > _OLDEST)].groupby("key")["stamp"].min(),
         ]).groupby(level=0).min()
-        cust.loc[missing, "known"] = cust.index[missing].to_series().map(earliest).to_numpy()
+        cust.loc[missing, "known"] = days_of(cust.index[missing], earliest).to_numpy()
     cust["known"] = cust["known"].astype("datetime64[ns]")
     return Data(cust, follow, conv, tiers, s, ctx.frames)
 
@@ -199,8 +200,8 @@ def _follow_in(d: Data, m: Month) -> pd.DataFrame:
 def _in_month(rows: pd.DataFrame, col: str, m: Month) -> pd.DataFrame:
     """The rows dated in the month, for rows sorted by their (never blank) date `col`: one slice, the same
     rows as `rows[m.within(rows[col])]`."""
-    stamps = rows[col].to_numpy(dtype="datetime64[ns]")
-    lo, hi = np.searchsorted(stamps, [m.start.to_datetime64(), m.end.to_datetime64()], side="left")
+    days = rows[col].to_numpy(dtype=NS)
+    lo, hi = np.searchsorted(days, [m.start.to_datetime64(), m.end.to_datetime64()], side="left")
     return rows.iloc[lo:hi]
 
 
@@ -263,10 +264,7 @@ def _closed(d: Data) -> pd.DataFrame:
     held on its date (each conversion's on its own: kept in `d.cache` for every month)."""
     if "closed" not in d.cache:
         conv = d.conversions
-        first = conv["key"].map(d.customers["first"])
-        if first.dtype != "datetime64[ns]":  # (to_datetime of datetimes is slow and changes nothing)
-            first = pd.to_datetime(first, errors="coerce")
-        conv = conv.assign(first=first)
+        conv = conv.assign(first=days_of(conv["key"], d.customers["first"]))
         conv = conv.assign(days=(conv["date"] - conv["first"]).dt.days)
         conv = conv[conv["days"].notna() & (conv["days"] >= 0)]
         d.cache["closed"] = conv.assign(tier=_tier_at(d, conv))
@@ -464,8 +462,7 @@ def _first_conversion(d: Data) -> pd.Series:
     """Each customer's earliest conversion date (NaT: none), aligned with `d.customers` (kept in d.cache)."""
     if "first_conversion" not in d.cache:
         first = d.conversions.groupby("key")["date"].min()
-        d.cache["first_conversion"] = pd.Series(d.customers.index.map(first), index=d.customers.index,
-                                                dtype="datetime64[ns]")
+        d.cache["first_conversion"] = days_of(d.customers.index, first)
     return d.cache["first_conversion"]
 
 
@@ -477,11 +474,11 @@ def has_data(d: Data, m: Month) -> bool:
 
 def first_month(d: Data) -> Month | None:
     """The earliest month with a first contact, follow-up or conversion."""
-    stamps = [d.customers["first"].min(), d.followups["at"].min(), d.conversions["date"].min()]
-    stamps = [s for s in stamps if pd.notna(s)]
-    if not stamps:
+    earliest = [d.customers["first"].min(), d.followups["at"].min(), d.conversions["date"].min()]
+    earliest = [s for s in earliest if pd.notna(s)]
+    if not earliest:
         return None
-    first = min(stamps)
+    first = min(earliest)
     return Month.parse(f"{first.year:04d}-{first.month:02d}")
 
 

@@ -28,7 +28,7 @@ from ..context import Context
 from ..kernel.columns import parsed
 from ..kernel.status import statuses
 from ..kernel.tierlog import known_tiers, stints
-from ..kernel.vectors import day_objects
+from ..kernel.vectors import NS, day_objects, days_of
 from .figures import Month
 
 _POSITIVE = ["感兴趣", "有兴趣", "有意向", "意向强", "认可", "满意", "积极", "同意", "愿意", "要报价", "想要",
@@ -66,9 +66,9 @@ def dwell(ctx: Context, month: Month) -> dict[str, tuple[int, float | None, floa
     runs = runs[runs["start"].notna()]
     conv = pd.DataFrame({"key": parsed(f, "conversions", "customer", "key"),
                          "day": parsed(f, "conversions", "date", "day")}) if f.conversions is not None else \
-        pd.DataFrame({"key": pd.Series(dtype=object), "day": pd.Series(dtype="datetime64[ns]")})
+        pd.DataFrame({"key": pd.Series(dtype=object), "day": pd.Series(dtype=NS)})
     conv = conv[(conv["key"] != "") & conv["day"].notna()].sort_values("day", kind="stable")
-    start = runs["start"].astype("datetime64[ns]")
+    start = runs["start"].astype(NS)
 
     # A → signed: conversions in the month after an A run
     month_conv = conv[(conv["day"] >= month.start) & (conv["day"] < month.end)]
@@ -84,7 +84,7 @@ def dwell(ctx: Context, month: Month) -> dict[str, tuple[int, float | None, floa
         due = runs[(runs["tier"] == tier) & (goal >= month.start) & (goal < month.end)]
         if due.empty:
             return 0, None, None
-        lo, hi = due["start"].astype("datetime64[ns]"), goal[due.index]
+        lo, hi = due["start"].astype(NS), goal[due.index]
         hit = due[["key"]].assign(lo=lo, hi=hi).reset_index().merge(reached, on="key")
         ok = hit[(hit["when"] >= hit["lo"]) & (hit["when"] <= hit["hi"])]["index"].unique()
         return len(due), None, len(ok) / len(due)
@@ -112,7 +112,7 @@ def c_screening(ctx: Context, month: Month) -> pd.DataFrame:
     close = parsed(f, "customers", "expected_close", "day")
     coming = close.notna() & (close > last) & (close <= last + pd.Timedelta(days=s.b_close_days))
     fb_text = pd.Series("", index=keys.index, dtype=object)
-    fb_day = pd.Series(pd.NaT, index=keys.index, dtype="datetime64[ns]")
+    fb_day = pd.Series(pd.NaT, index=keys.index, dtype=NS)
     if f.followups is not None and lead.any():
         fu = pd.DataFrame({"key": parsed(f, "followups", "customer", "key"),
                            "day": parsed(f, "followups", "date", "day"),
@@ -122,8 +122,8 @@ def c_screening(ctx: Context, month: Month) -> pd.DataFrame:
                     & fu["key"].isin(set(keys[lead]))]
         good = recent[positive(recent["feedback"])].sort_values("day", kind="stable").drop_duplicates("key", keep="last")
         good = good.set_index("key")
-        fb_text = keys.map(good["said"].map(_text)).fillna("")  # (as typed)
-        fb_day = keys.map(good["day"]).astype("datetime64[ns]")
+        fb_text = keys.map(good["said"].map(_text)).astype(object).fillna("")  # (as typed)
+        fb_day = days_of(keys, good["day"])
     pick = lead & (coming | fb_day.notna())
     rows = pd.DataFrame({
         "row": keys.index, "customer": f.data("customers")["customer"], "owner": parsed(f, "customers", "owner", "text"),

@@ -45,11 +45,12 @@ from ...model.result import JobResult, Summary
 from ...model.schema import BUDGET_STATUS, CUSTOMERS, DECISION_CHAIN, NEED_CLARITY, STATUS, TIER
 from ...model.settings import Settings
 from ..context import Context
-from ..kernel.cells import map_distinct
+from ..kernel.cells import map_distinct, object_frame
 from ..kernel.columns import parsed
 from ..kernel.names import customer_key, customer_keys
 from ..kernel.status import infer_status
 from ..kernel.tierlog import history, logged_tier_on, logged_tiers, tier_history
+from ..kernel.vectors import NS, stamps
 
 __all__ = ["compute_tiers", "value_tiers", "recompute", "logged_tier_on",
            "tier_history", "RANK", "customer_key"]
@@ -152,11 +153,11 @@ def _col(df: pd.DataFrame, key: str) -> pd.Series:
 def _conversions(conversions: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """Usable conversions: key, date (Timestamp), amount > 0, dated on or before today."""
     if conversions.empty:
-        return pd.DataFrame({"key": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
+        return pd.DataFrame({"key": pd.Series(dtype=object), "date": pd.Series(dtype=NS),
                              "amount": pd.Series(dtype=float)})
     df = pd.DataFrame({
         "key": customer_keys(conversions["customer"]),
-        "date": pd.to_datetime(map_distinct(conversions["date"], parse_date), errors="coerce"),
+        "date": stamps(map_distinct(conversions["date"], parse_date)),
         "amount": pd.to_numeric(map_distinct(conversions["amount"], parse_amount), errors="coerce"),
     })
     keep = (df["key"] != "") & df["date"].notna() & (df["date"] <= pd.Timestamp(today)) & (df["amount"] > 0)
@@ -236,8 +237,7 @@ def value_tiers(keys: Iterable[str], conversions: pd.DataFrame, today: dt.date, 
                                 f"bought again within {repeat_days} days ({day})"))
         tiers.append("B" if signals else "C")
         reasons.append(_then(lang).join([*signals, base]))  # the deciding criterion first
-    return pd.DataFrame({"tier": tiers, "reason": reasons, "amount": value.to_numpy()}, index=index,
-                        columns=["tier", "reason", "amount"]).astype({"tier": object, "reason": object})
+    return object_frame({"tier": tiers, "reason": reasons, "amount": value.to_numpy()}, index)
 
 
 # --- every customer ------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
     budget = _state(_col(customers, "budget_status"), BUDGET_STATUS.parse)
     chain = _state(_col(customers, "decision_chain"), DECISION_CHAIN.parse)
     close = _state(_col(customers, "expected_close"), lambda v: "date" if parse_date(v) else None)
-    close_at = pd.to_datetime(map_distinct(_col(customers, "expected_close"), parse_date), errors="coerce")
+    close_at = stamps(map_distinct(_col(customers, "expected_close"), parse_date))
     days = (close_at - pd.Timestamp(today)).dt.days.astype(float)
     upsell = map_distinct(_col(customers, "tags"), _upsell_tag(settings))
     override = map_distinct(_col(customers, "tier_override"), TIER.parse)
@@ -382,7 +382,7 @@ def _tier_rows(customers: pd.DataFrame, keys: pd.Series, status: pd.Series, won:
     tier[has_override] = override[has_override].to_numpy()
     reason[has_override] = [_override(t, lang) for t in override[has_override]]
     kept[has_override] = False
-    return pd.DataFrame({"tier": tier, "reason": reason, "kept": kept}, index=idx)
+    return object_frame({"tier": tier, "reason": reason, "kept": kept}, idx)  # (a lost customer's tier: None)
 
 
 def compute_tiers(customers: pd.DataFrame, conversions: pd.DataFrame, today: dt.date, settings: Settings,
@@ -430,7 +430,7 @@ def _owners(ctx: Context, rows: pd.Index, keys: pd.Series) -> pd.Series:
         return own
     hist = history(ctx.frames)
     log = pd.DataFrame({"key": hist["key"].to_numpy(),
-                        "when": pd.to_datetime(hist["date"], errors="coerce").to_numpy(),
+                        "when": stamps(hist["date"]).to_numpy(),
                         "owner": map_distinct(pd.Series(hist["owner"].to_numpy(), dtype=object), norm).to_numpy()})
     parts = [log]
     if ctx.frames.followups is not None:
@@ -472,7 +472,7 @@ def recompute(ctx: Context) -> JobResult:
     if has_log and len(changed):
         owners = _owners(ctx, changed.index, keys)
         no_owner = names[owners == ""].tolist()
-        appends["tierlog"] = pd.DataFrame({
+        appends["tierlog"] = object_frame({
             "customer": names.to_numpy(), "tier": changed["tier"].to_numpy(), "reason": reasons,
             "date": [ctx.today] * len(changed), "owner": owners.where(owners != "", None).to_numpy(),
         })

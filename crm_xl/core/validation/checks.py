@@ -28,6 +28,7 @@ from ...model.parse import (
 from ...model.schema import ENUMS, Column, Kind, NoValue
 from ..context import Context
 from ..kernel.columns import factorized
+from ..kernel.vectors import stamps
 from .contacts import Contact, parse_contacts
 from .rows import RowChecks
 from .rules import PAST_DATES, RULES
@@ -193,14 +194,16 @@ class Checker(RowChecks):
         dates = vals.uniques[:-1]  # (the last slot stands for the blank cells)
         if pd.api.types.infer_dtype(dates, skipna=False) not in ("date", "datetime", "empty"):
             return False
-        try:
-            stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype=object), errors="raise"))
-        except (ValueError, TypeError, OverflowError):  # e.g. year 1 or 9999: the general path reports it
+        if any(getattr(d, "tzinfo", None) is not None for d in dates):
             return False
-        if stamps.tz is not None or stamps.isna().any():
+        try:
+            days = pd.DatetimeIndex(stamps(pd.Series(dates, dtype=object)))
+        except (ValueError, TypeError, OverflowError):
+            return False
+        if days.isna().any():  # e.g. year 1 or 9999 (out of the nanosecond range): the general path reports it
             return False
         key, raw = column.key, vals.raw
-        ok = np.append(np.asarray(stamps.year >= MIN_YEAR), False)
+        ok = np.append(np.asarray(days.year >= MIN_YEAR), False)
         blank = np.zeros(len(vals.uniques), dtype=bool)
         blank[-1] = True
         if column.required and (vals.codes == len(dates)).any():
@@ -209,7 +212,7 @@ class Checker(RowChecks):
             self.emit(frame, key, "bad_date", vals.rows(~blank & ~ok), raw)
         if (frame.sheet.key, key) in PAST_DATES:
             today = self.ctx.today
-            future = ok & np.append(np.asarray(stamps.normalize() > pd.Timestamp(today)), False)
+            future = ok & np.append(np.asarray(days.normalize() > pd.Timestamp(today)), False)
             if future.any():
                 self.emit(frame, key, "future_date", vals.rows(future), raw, today=date_text(today))
         # (what `_when` gives: a datetime as it is, a date at midnight)
