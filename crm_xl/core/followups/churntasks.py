@@ -25,6 +25,7 @@ from ..context import Context
 from ..health.churn import _risk_texts, risk_label
 from ..health.score import risk_parts
 from ..kernel.columns import parsed
+from ..kernel.vectors import NS
 from .rules import add_days, days_late
 from .words import words
 
@@ -42,25 +43,25 @@ def churn_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     if not risky.any():
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
     at = scored[risky]
-    conv = at["last_conversion"].astype("datetime64[ns]")
-    touch = pd.Series(np.fmax(at["last_follow_up"].to_numpy(dtype="datetime64[ns]"), conv.to_numpy()), index=at.index)
-    survey = pd.Series(np.fmax(at["last_survey"].to_numpy(dtype="datetime64[ns]"), conv.to_numpy()), index=at.index)
+    conv = at["last_conversion"].astype(NS)
+    touch = pd.Series(np.fmax(at["last_follow_up"].to_numpy(dtype=NS), conv.to_numpy()), index=at.index)
+    survey = pd.Series(np.fmax(at["last_survey"].to_numpy(dtype=NS), conv.to_numpy()), index=at.index)
     crossed = {
         "high": conv + pd.Timedelta(days=s.churn_no_conversion_days + 1),
         "gap": touch + pd.Timedelta(days=int(s.churn_gap_factor * s.cadence_won) + 1),
         "survey": survey + pd.Timedelta(days=s.survey_days + 1),
-        "service": at["last_complaint"].astype("datetime64[ns]") + pd.Timedelta(days=1),
+        "service": at["last_complaint"].astype(NS) + pd.Timedelta(days=1),
     }
     fired = {"high": parts["high"][risky], **{k: v[risky] for k, v in parts["fired"].items()}}
     dated = np.full(len(at), np.datetime64("NaT", "ns"))
     for k in _DATED:
-        when = np.where(fired[k].to_numpy(), crossed[k].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        when = np.where(fired[k].to_numpy(), crossed[k].to_numpy(dtype=NS), np.datetime64("NaT", "ns"))
         dated = np.fmax(dated, when)
-    first = parsed(ctx.frames, "customers", "first_contact", "day").reindex(at.index).astype("datetime64[ns]")
+    first = parsed(ctx.frames, "customers", "first_contact", "day").reindex(at.index).astype(NS)
     undated = conv.where(conv.notna(), first).fillna(day)
     warned = pd.Series(dated, index=at.index).where(~np.isnat(dated), undated).clip(upper=day)
 
-    last = st["last_follow_up"].reindex(at.index).astype("datetime64[ns]")
+    last = st["last_follow_up"].reindex(at.index).astype(NS)
     keep = (~(last >= warned)).to_numpy()
     at, warned = at[keep].assign(tier=st["tier"].reindex(at.index[keep])), warned[keep]
     if at.empty:

@@ -23,6 +23,7 @@ import pandas as pd
 from ...model.format import date_text
 from ..context import Context
 from ..kernel.columns import parsed
+from ..kernel.vectors import NS, stamps
 from .churntasks import TASK_COLUMNS
 from .words import words
 
@@ -74,7 +75,7 @@ def greeting_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     for col in ("contact_birthday", "anniversary"):
         if frame is None or not frame.has(col):
             continue
-        dates = parsed(f, "customers", col, "day").astype("datetime64[ns]")
+        dates = parsed(f, "customers", col, "day").astype(NS)
         at, days, years = _yearly(dates, today, ahead)
         for i, day, age in zip(at, days, years, strict=True):
             if not live[i] or (col == "anniversary" and age < 1):
@@ -95,5 +96,5 @@ def greeting_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
     index = st.index[np.array(rows, dtype=np.int64)]
     return pd.DataFrame({"code": "greeting", "text": pd.Series(texts, index=index, dtype=object),
-                         "next_due": pd.to_datetime(pd.Series(due, index=index)).astype("datetime64[ns]"),
+                         "next_due": stamps(pd.Series(due, index=index, dtype=object)),
                          "overdue_days": 0.0}, index=index, columns=TASK_COLUMNS)

@@ -22,6 +22,7 @@ from ...model.settings import Settings
 from ..context import Context
 from ..kernel.columns import parsed
 from ..kernel.timeline import timeline
+from ..kernel.vectors import NS
 from .churntasks import TASK_COLUMNS
 from .rules import days_late
 from .words import words
@@ -58,7 +59,7 @@ def winback_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
         return empty
     f, s = ctx.frames, ctx.settings
     day = pd.Timestamp(ctx.today)
-    lost_on = parsed(f, "customers", "lost_on", "day").astype("datetime64[ns]")
+    lost_on = parsed(f, "customers", "lost_on", "day").astype(NS)
     rows = np.flatnonzero(lost & lost_on.notna().to_numpy() & (lost_on <= day).to_numpy())
     if not len(rows):
         return empty
@@ -70,7 +71,7 @@ def winback_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     numbers = line.customers[rows]
     mine = np.isin(line.code[:n], numbers)
     last = line.latest_day(line.code[:n][mine], line.day[:n][mine])[numbers]
-    keep = ((due <= day).to_numpy() & ~(last >= due.to_numpy(dtype="datetime64[ns]")))
+    keep = ((due <= day).to_numpy() & ~(last >= due.to_numpy(dtype=NS)))
     if not keep.any():
         return empty
     due, since, reason = due[keep], since[keep], reason[keep]

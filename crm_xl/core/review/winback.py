@@ -18,6 +18,7 @@ from ...model.i18n import pick
 from ...model.layout import Table
 from ..context import Context
 from ..kernel.columns import parsed
+from ..kernel.vectors import NS
 from .figures import Month
 
 
@@ -30,7 +31,7 @@ def winback_rate(ctx: Context, month: Month) -> dict[str, int | float | None]:
     if f.customers is None:
         return out
     lost = pd.DataFrame({"key": parsed(f, "customers", "customer", "key"),
-                         "on": parsed(f, "customers", "lost_on", "day").astype("datetime64[ns]")})
+                         "on": parsed(f, "customers", "lost_on", "day").astype(NS)})
     lost = lost[(lost["key"] != "") & lost["on"].notna() & (lost["on"] <= last)]
     lost = lost.sort_values("on", kind="stable").drop_duplicates("key", keep="last")
     out["lost"] = len(lost)
@@ -38,7 +39,7 @@ def winback_rate(ctx: Context, month: Month) -> dict[str, int | float | None]:
         return out
     if f.conversions is not None:
         conv = pd.DataFrame({"key": parsed(f, "conversions", "customer", "key"),
-                             "day": parsed(f, "conversions", "date", "day").astype("datetime64[ns]")})
+                             "day": parsed(f, "conversions", "date", "day").astype(NS)})
         conv = conv[conv["day"].notna() & (conv["day"] <= last)].merge(lost, on="key")
         first = conv[conv["day"] > conv["on"]].groupby("key")["day"].min()
         out["back"] = len(first)
