@@ -43,27 +43,28 @@ def churn_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     if not risky.any():
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
     at = scored[risky]
-    conv = at["last_conversion"].astype(NS)
-    touch = pd.Series(np.fmax(at["last_follow_up"].to_numpy(dtype=NS), conv.to_numpy()), index=at.index)
-    survey = pd.Series(np.fmax(at["last_survey"].to_numpy(dtype=NS), conv.to_numpy()), index=at.index)
-    crossed = {
-        "high": conv + pd.Timedelta(days=s.churn_no_conversion_days + 1),
-        "gap": touch + pd.Timedelta(days=int(s.churn_gap_factor * s.cadence_won) + 1),
-        "survey": survey + pd.Timedelta(days=s.survey_days + 1),
-        "service": at["last_complaint"].astype(NS) + pd.Timedelta(days=1),
-    }
+    nat = np.datetime64("NaT", "ns")
+    conv = at["last_conversion"].to_numpy(dtype=NS)
+    after = {"high": s.churn_no_conversion_days + 1, "gap": int(s.churn_gap_factor * s.cadence_won) + 1,
+             "survey": s.survey_days + 1, "service": 1}
+    since = {"high": conv, "gap": np.fmax(at["last_follow_up"].to_numpy(dtype=NS), conv),
+             "survey": np.fmax(at["last_survey"].to_numpy(dtype=NS), conv),
+             "service": at["last_complaint"].to_numpy(dtype=NS)}
     fired = {"high": parts["high"][risky], **{k: v[risky] for k, v in parts["fired"].items()}}
-    dated = np.full(len(at), np.datetime64("NaT", "ns"))
+    dated = np.full(len(at), nat)
     for k in _DATED:
-        when = np.where(fired[k].to_numpy(), crossed[k].to_numpy(dtype=NS), np.datetime64("NaT", "ns"))
-        dated = np.fmax(dated, when)
-    first = parsed(ctx.frames, "customers", "first_contact", "day").reindex(at.index).astype(NS)
-    undated = conv.where(conv.notna(), first).fillna(day)
-    warned = pd.Series(dated, index=at.index).where(~np.isnat(dated), undated).clip(upper=day)
+        crossed = since[k] + np.timedelta64(after[k], "D")
+        dated = np.fmax(dated, np.where(fired[k].to_numpy(), crossed, nat))
+    day64 = day.to_datetime64().astype(NS)
+    undated = np.where(np.isnat(conv), parsed(ctx.frames, "customers", "first_contact", "day").reindex(at.index)
+                       .to_numpy(dtype=NS), conv)
+    undated = np.where(np.isnat(undated), day64, undated)
+    warned = np.minimum(np.where(np.isnat(dated), undated, dated), day64)
 
-    last = st["last_follow_up"].reindex(at.index).astype(NS)
-    keep = (~(last >= warned)).to_numpy()
-    at, warned = at[keep].assign(tier=st["tier"].reindex(at.index[keep])), warned[keep]
+    last = st["last_follow_up"].reindex(at.index).to_numpy(dtype=NS)
+    keep = ~(last >= warned)
+    at = at[keep].assign(tier=st["tier"].reindex(at.index[keep]))
+    warned = pd.Series(warned[keep], index=at.index, dtype=NS)
     if at.empty:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
     # the texts of the open warnings only (the health job's reasons and next steps)
