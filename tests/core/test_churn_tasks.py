@@ -77,8 +77,8 @@ def test_three_languages(lang: str) -> None:
                     "en": "High risk: Apologise and fix the problem (NPS -40, no conversion for 100 days)"}[lang]
     assert late == 9
     assert res.summary.counts["churn_warnings"] == 1
-    counts = {"zh-Hans": " · 流失预警 1", "zh-Hant": " · 流失預警 1", "en": " · 1 churn warnings"}[lang]
-    assert any(isinstance(b, Text) and b.text.endswith(counts) for b in res.sheets[0].blocks)
+    counts = {"zh-Hans": " · 流失预警 1", "zh-Hant": " · 流失預警 1", "en": " · Churn warnings 1"}[lang]
+    assert any(isinstance(b, Text) and b.style == "subtitle" and b.text.endswith(counts) for b in res.sheets[0].blocks)
 
 
 def test_medium_risk_is_due_within_the_setting_from_its_undated_signal() -> None:

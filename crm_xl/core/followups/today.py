@@ -84,25 +84,21 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
     todo = _sorted(items(st, ctx.settings, w, pd.Timestamp(ctx.today), extra))
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
-    n = _todo_counts(st, ctx.today, extra)
-    blocks.append(Text(w["counts"].format(**n) + "".join(w[f"counts_{k}"].format(**n) for k in _MORE if n[k]),
-                       "subtitle"))
+    every_kind = todo["kind"].to_numpy()
+    blocks.append(Text(_kind_counts(every_kind, w, w["all_head"]), "subtitle"))  # the owners' words, summed
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
         blocks.append(Text(w["nothing_due"], "ok"))
     table, links = _item_table(todo, w, frame)
-    every_kind = todo["kind"].to_numpy()
     styles = _row_styles(todo["code"].to_numpy(), todo["overdue_days"].to_numpy(dtype=float))
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
     where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
     for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
         kinds = every_kind[where[name]]
         shown = [k for k in KINDS if (kinds == k).any()]
-        counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
-                                    for k in shown)
         blocks.append(Text(""))  # (room above the owner's heading: its font is larger)
-        blocks.append(Text(w["owner_head"].format(owner=name, n=len(kinds), counts=counts), "title"))
+        blocks.append(Text(_kind_counts(kinds, w, w["owner_head"], owner=name), "title"))
         for kind in shown:
             at = where[name][kinds == kind]
             blocks.append(Table(
@@ -192,6 +188,13 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _kind_counts(kinds: np.ndarray, w: dict[str, str], head: str, **fields: str) -> str:
+    """`head` filled with the number of items and their count per kind, in KINDS order (`逾期跟进 3 · 售后 4`)."""
+    counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
+                                for k in KINDS if (kinds == k).any())
+    return head.format(n=len(kinds), counts=counts, **fields).rstrip(":： ")
 
 
 def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list[str]) -> pd.DataFrame:

@@ -31,7 +31,6 @@ ZH: dict[str, str] = {
     # Today sheet
     "title": "今日待办 {date}（{weekday}）",
     "weekdays": "星期一,星期二,星期三,星期四,星期五,星期六,星期日",
-    "counts": "共 {total} 项：逾期 {overdue} · 今日到期 {today} · 无跟进记录 {new} · 售后 {after_sale}",
     "how": "每位负责人一块，按类别分组；组内 A 类优先，其次按逾期天数从多到少。点击客户名称可跳到客户信息表对应行。"
             "逾期天数按{days}计算。",
     "calendar_days": "日历日",
@@ -40,6 +39,7 @@ ZH: dict[str, str] = {
     "unassigned": "未分配",
     # an owner's block: a heading with the counts of each kind, then one table per kind
     "owner_head": "{owner}：{n} 项（{counts}）",
+    "all_head": "共 {n} 项：{counts}",
     "kind_count": "{kind} {n}",
     "kind_sep": " · ",
     "kind_block": "{kind}（{n}）",
@@ -52,12 +52,10 @@ ZH: dict[str, str] = {
     "kind_greeting": "问候",
     # a churn warning ({risk}: 高 / 中, {step}: the suggested step, {reasons}: the signals)
     "churn_item": "{risk}风险：{step}（{reasons}）",
-    "counts_churn": " · 流失预警 {churn}",
     "headline_churn": "；流失预警 {churn}",
     # a lost customer due a win-back contact ({days} since 流失日期, {reason} its 未成交原因)
     "winback_item": "挽回：已流失 {days} 天",
     "winback_reason": "（{reason}）",
-    "counts_winback": " · 挽回 {winback}",
     "headline_winback": "；挽回 {winback}",
     # a greeting ({what}: the occasion, {date} its day, {when}: today / in n days)
     "greet_item": "问候：{what} {date}（{when}）",
@@ -65,7 +63,6 @@ ZH: dict[str, str] = {
     "greet_anniversary": "合作 {n} 周年",
     "greet_today": "今天",
     "greet_in": "还有 {n} 天",
-    "counts_greeting": " · 问候 {greeting}",
     "headline_greeting": "；问候 {greeting}",
     "col_customer": "客户名称",
     "col_tier": "级别",
@@ -91,7 +88,6 @@ ZH: dict[str, str] = {
     "goal_sign": "A 级 {days} 天未签约",
     "goal_upgrade": "B 级 {days} 天未升 A",
     "goal_sep": "；",
-    "counts_goals": " · 级别目标 {goals}",
     "headline_goals": "；未达级别目标 {goals}",
     # won accounts' maintenance rhythm ({what}: the rhythm)
     "rhythm_overdue": "维护逾期：{what}",
@@ -100,7 +96,6 @@ ZH: dict[str, str] = {
     "visit": "季度拜访",
     "needs_review": "半年需求复盘",
     "strategic": "季度战略沟通",
-    "counts_rhythm": " · 维护 {rhythm}",
     "headline_rhythm": "；维护 {rhythm}",
     # summary
     "headline": "待办 {total} 项：逾期 {overdue}，今日到期 {today}，无跟进记录 {new}，售后 {after_sale}；"
@@ -136,8 +131,6 @@ EN: dict[str, str] = {
     "survey": "satisfaction survey",
     "title": "Today {date} ({weekday})",
     "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
-    "counts": "{total} to do: {overdue} overdue · {today} due today · {new} no follow-up yet · "
-              "{after_sale} after-sale",
     "how": "One block per owner, grouped by kind; tier A first within a kind, then most overdue. Click a "
            "customer to jump to its row on Customers. Days overdue are {days}.",
     "calendar_days": "calendar days",
@@ -145,6 +138,7 @@ EN: dict[str, str] = {
     "nothing_due": "Nothing is due or overdue today.",
     "unassigned": "Unassigned",
     "owner_head": "{owner}: {n} to do ({counts})",
+    "all_head": "{n} to do: {counts}",
     "kind_count": "{kind} {n}",
     "kind_sep": " · ",
     "kind_block": "{kind} ({n})",
@@ -156,18 +150,15 @@ EN: dict[str, str] = {
     "kind_winback": "Win-back",
     "kind_greeting": "Greetings",
     "churn_item": "{risk} risk: {step} ({reasons})",
-    "counts_churn": " · {churn} churn warnings",
     "headline_churn": "; {churn} churn warnings",
     "winback_item": "Win back: lost {days} days ago",
     "winback_reason": " ({reason})",
-    "counts_winback": " · {winback} win-back",
     "headline_winback": "; {winback} win-back",
     "greet_item": "Greeting: {what} {date} ({when})",
     "greet_birthday": "contact's birthday",
     "greet_anniversary": "partnership anniversary, {n} years",
     "greet_today": "today",
     "greet_in": "in {n} days",
-    "counts_greeting": " · {greeting} greetings",
     "headline_greeting": "; {greeting} greetings",
     "col_customer": "Customer",
     "col_tier": "Tier",
@@ -191,7 +182,6 @@ EN: dict[str, str] = {
     "goal_sign": "tier A for {days} days, not signed",
     "goal_upgrade": "tier B for {days} days, not yet A",
     "goal_sep": "; ",
-    "counts_goals": " · {goals} tier goals",
     "headline_goals": "; {goals} tier goals missed",
     "rhythm_overdue": "Maintenance overdue: {what}",
     "rhythm_today": "Maintenance due today: {what}",
@@ -199,7 +189,6 @@ EN: dict[str, str] = {
     "visit": "quarterly visit",
     "needs_review": "half-yearly needs review",
     "strategic": "quarterly strategic talk",
-    "counts_rhythm": " · {rhythm} maintenance",
     "headline_rhythm": "; {rhythm} maintenance",
     "headline": "{total} to do: {overdue} overdue, {today} due today, {new} no follow-up yet, "
                 "{after_sale} after-sale; {over} over-contact",
