@@ -62,7 +62,9 @@ def stale_result(ctx: Context) -> JobResult:
         "follow_status": full.where(full != "", None),
     }
     extra = extra_items(ctx, st)
-    return JobResult(summary(st, ctx, extra), columns={"customers": columns}, sheets=[today_sheet(st, ctx, extra)])
+    n = _todo_counts(st, ctx.today, extra)  # (counted once: the summary and the sheet's counts line)
+    return JobResult(summary(st, ctx, extra, n), columns={"customers": columns},
+                     sheets=[today_sheet(st, ctx, extra, n)])
 
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
@@ -76,15 +78,17 @@ def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
-def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> SheetLayout:
+def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None,
+                counts: dict[str, int] | None = None) -> SheetLayout:
     """The Today worklist: one block per owner with everything due or overdue and the missed tier goals,
-    A first then most overdue; then the over-contact note. `extra`: more items (`extra_items`)."""
+    A first then most overdue; then the over-contact note. `extra`: more items (`extra_items`); `counts`:
+    `_todo_counts` of the same, when already made."""
     w, lang = words(ctx.lang), ctx.lang
     frame = ctx.frames.customers
     todo = _sorted(items(st, ctx.settings, w, pd.Timestamp(ctx.today), extra))
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
-    n = _todo_counts(st, ctx.today, extra)
+    n = counts if counts is not None else _todo_counts(st, ctx.today, extra)
     blocks.append(Text(w["counts"].format(**n) + "".join(w[f"counts_{k}"].format(**n) for k in _MORE if n[k]),
                        "subtitle"))
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
@@ -158,10 +162,12 @@ def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.D
     return df, links
 
 
-def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> Summary:
-    """Counts by status and by owner (tables in the workbook language, counts by status code)."""
+def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None,
+            counts: dict[str, int] | None = None) -> Summary:
+    """Counts by status and by owner (tables in the workbook language, counts by status code; `counts`:
+    `_todo_counts`, when already made)."""
     w = words(ctx.lang)
-    n = _todo_counts(st, ctx.today, extra)
+    n = counts if counts is not None else _todo_counts(st, ctx.today, extra)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
     headline += "".join(w[f"headline_{k}"].format(**n) for k in _MORE if n[k])
     by_code = st["code"].value_counts()
