@@ -221,6 +221,22 @@ def test_parsed_at_is_the_parse_of_the_rows(cells: list[Any], how: str) -> None:
         assert [repr(v) for v in pd.Series(taken, dtype=want.dtype)] == [repr(v) for v in want]
 
 
+def test_parsed_take_of_a_cast_parser_is_the_cast_parse_of_the_rows() -> None:
+    """A per-cell parser with a cast (a survey mark: bool) gives the rows' parse, cast, dtype included."""
+    from crm_xl.core.health.churn import _survey
+    from crm_xl.core.kernel.columns import parsed_take
+
+    cells = ["满意度调查", None, "拜访", "满意度调查", "电话"]
+    rows = [{"customer": f"客户{i}", "date": dt.datetime(2024, 3, 1), "content": v} for i, v in enumerate(cells)]
+    ctx = make_context(make_book({"customers": [{"customer": "客户0"}], "followups": rows}), TODAY)
+    raw = ctx.frames.data("followups")["content"]
+    for pick in ([3, 1, 0], [], [0, 0, 2]):
+        want = _survey(raw.iloc[pick]).to_numpy()
+        taken = parsed_take(ctx.frames, "followups", "content", _survey, np.array(pick, dtype=np.int64))
+        assert taken.dtype == want.dtype == bool
+        assert taken.tolist() == want.tolist()
+
+
 @pytest.mark.parametrize("contents", [["感谢支持", "check", "产品培训", None, "满意度回访"],
                                       ["感谢支持", "check", None, 7, "满意度回访"]])
 @pytest.mark.parametrize("methods", [["电话", "微信", None, "拜访", "in person"], ["电话", 3, None, True]])

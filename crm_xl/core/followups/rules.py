@@ -316,9 +316,9 @@ def _step_marks(frames: Frames) -> pd.DataFrame:
         c_codes, c_uniques = factorized(frames, "followups", "content")
         m_codes, m_uniques = factorized(frames, "followups", "method")
         contents, methods = np.append(c_uniques.astype(object), ""), np.append(m_uniques.astype(object), "")
-        pairs, _ = pd.factorize(c_codes.astype(np.int64) * (len(methods) + 1) + m_codes, sort=False)
-        rows = np.unique(pairs, return_index=True)[1]  # one row per pair, in pair order
-        content, method = contents[c_codes[rows]], methods[m_codes[rows]]
+        width = len(methods) + 1  # (codes + 1 ≥ 0: each pair one number, its codes read back from it)
+        pairs, uniques = pd.factorize((c_codes.astype(np.int64) + 1) * width + (m_codes + 1), sort=False)
+        content, method = contents[uniques // width - 1], methods[uniques % width - 1]  # (code -1 → "")
     else:
         pairs = np.arange(len(raw))
         content = raw["content"].fillna("").astype(str).to_numpy()

@@ -154,10 +154,12 @@ def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.D
     return df, links
 
 
-def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> Summary:
-    """Counts by status and by owner (tables in the workbook language, counts by status code)."""
+def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None,
+            counts: dict[str, int] | None = None) -> Summary:
+    """Counts by status and by owner (tables in the workbook language, counts by status code; `counts`:
+    `_todo_counts`, when already made)."""
     w = words(ctx.lang)
-    n = _todo_counts(st, ctx.today, extra)
+    n = counts if counts is not None else _todo_counts(st, ctx.today, extra)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
     headline += "".join(w[f"headline_{k}"].format(**n) for k in _MORE if n[k])
     by_code = st["code"].value_counts()

@@ -69,7 +69,9 @@ def winback_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     line = timeline(f)
     n = line.upto(day)
     numbers = line.customers[rows]
-    mine = np.isin(line.code[:n], numbers)
+    lost_keys = np.zeros(line.size, dtype=bool)
+    lost_keys[numbers] = True
+    mine = lost_keys[line.code[:n]]  # (np.isin's result, by lookup)
     last = line.latest_day(line.code[:n][mine], line.day[:n][mine])[numbers]
     keep = ((due <= day).to_numpy() & ~(last >= due.to_numpy(dtype=NS)))
     if not keep.any():

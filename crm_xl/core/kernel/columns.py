@@ -138,8 +138,25 @@ def parsed_take(frames: Frames, sheet: str, col: str, how: str | Parser, positio
     parse = PARSERS[how] if isinstance(how, str) else how
     kinds = _SAFE_DATES if parse in (dates, _when) else TEXT_KINDS
     if cell_kind(frames, sheet, col) in kinds:
+        if parse in PER_CELL:  # (the distinct cells' values, picked: no column-long Series to spread)
+            codes = factorized(frames, sheet, col)[0]
+            picked = _per_distinct(frames, sheet, col, parse)[codes[positions]]
+            return pd.Series(picked, dtype=object).astype(AS_TYPE[parse]).to_numpy() if parse in AS_TYPE else picked
         return _parsed(frames, sheet, col, parse, copy=False).to_numpy()[positions]
     return parse(frames.data(sheet)[col].iloc[positions]).to_numpy()
+
+
+def _per_distinct(frames: Frames, sheet: str, col: str, parse: Parser) -> np.ndarray:
+    """A PER_CELL parser's value of each distinct cell of a column, then of a blank one (last: code -1 picks
+    it), computed once while the column is unchanged. The memo's own array: read it, never change it."""
+    def table() -> np.ndarray:
+        one, uniques = PER_CELL[parse], factorized(frames, sheet, col)[1]
+        out = np.empty(len(uniques) + 1, dtype=object)
+        out[:-1] = keys_of(uniques) if parse is customer_keys else [one(u) for u in uniques]
+        out[-1] = one(None)
+        return out
+
+    return memo(frames, {sheet: (col,)}, ("distinct", sheet, col, parse), table, copy=False)
 
 
 TEXT_KINDS = ("string", "empty")  # cell_kind of a column of text / blank cells only
