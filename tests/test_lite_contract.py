@@ -265,17 +265,10 @@ def attribute_uses(code: list[ast.AST]) -> set[tuple[str, str]]:
     return out
 
 
-def _xlwings_members() -> dict[str, list[str]]:
-    """Member name → the xlwings.main classes that have it."""
-    out: dict[str, list[str]] = {}
-    for cls, node in xlfake.classes("main").items():
-        for member, _ in xlfake._defs(node):
-            out.setdefault(member, []).append(cls)
-    return out
 
 
 def test_no_attribute_in_the_lite_code_names_an_xlwings_member_the_remote_engine_lacks(touched) -> None:
-    members = _xlwings_members()
+    members = xlfake.members()
     reached = {m for _, m, _ in touched | set(UNREACHED_CALLS)}
     problems = []
     for name, mode in sorted(attribute_uses(lite_code())):

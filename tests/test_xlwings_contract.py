@@ -96,17 +96,10 @@ def _attribute_names(path: Path) -> set[str]:
     return names
 
 
-def _xlwings_members() -> dict[str, list[str]]:
-    """Member name → the xlwings.main classes that have it."""
-    out: dict[str, list[str]] = {}
-    for cls, node in xlfake.classes("main").items():
-        for member, _ in xlfake._defs(node):
-            out.setdefault(member, []).append(cls)
-    return out
 
 
 def test_no_attribute_in_the_adapter_names_an_xlwings_member_the_engines_lack(touched) -> None:
-    members = _xlwings_members()
+    members = xlfake.members()
     used = set().union(*(_attribute_names(p) for p in ADAPTER))
     reached = {m for _, m, _ in touched | set(MODULE_CALLS) | set(UNREACHED_CALLS)}
     problems = []

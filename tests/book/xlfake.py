@@ -916,3 +916,12 @@ def comparable(grid: list[list]) -> list[list]:
     while out and not out[-1]:
         out.pop()
     return out
+
+
+def members() -> dict[str, list[str]]:
+    """Member name → the xlwings.main classes that have it."""
+    out: dict[str, list[str]] = {}
+    for cls, node in classes("main").items():
+        for member, _ in _defs(node):
+            out.setdefault(member, []).append(cls)
+    return out
