@@ -31,7 +31,7 @@ OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue"
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
 KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting")
-# the counts after the follow-up ones, in the counts line and the headline
+# the counts after the follow-up ones, in the headline
 _MORE = ("goals", "rhythm", "churn", "winback", "greeting")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
@@ -154,12 +154,10 @@ def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.D
     return df, links
 
 
-def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None,
-            counts: dict[str, int] | None = None) -> Summary:
-    """Counts by status and by owner (tables in the workbook language, counts by status code; `counts`:
-    `_todo_counts`, when already made)."""
+def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -> Summary:
+    """Counts by status and by owner (tables in the workbook language, counts by status code)."""
     w = words(ctx.lang)
-    n = counts if counts is not None else _todo_counts(st, ctx.today, extra)
+    n = _todo_counts(st, ctx.today, extra)
     headline = (w["headline"] if n["total"] else w["headline_none"]).format(**n)
     headline += "".join(w[f"headline_{k}"].format(**n) for k in _MORE if n[k])
     by_code = st["code"].value_counts()
