@@ -18,36 +18,15 @@ thread (Pyodide has none).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from ..book.lite import LiteBook
 from ..jobs import RUN_ORDER, require_customers, run_job
+from ..model.buttons import LABELS, RUN, job_label, report
 from ..model.errors import CrmXlError, UsageError
 from ..model.i18n import Lang, pick
-from ..model.result import Summary
 
-RUN = "run"  # the job name that runs every job, in RUN_ORDER
 JOBS = (*RUN_ORDER, RUN)
-# job → its button's caption (zh-Hans, en, zh-Hant): the same as the desktop buttons' (authoring/vba.BUTTONS)
-LABELS: dict[str, tuple[str, str, str]] = {
-    "validate": ("校验数据", "Validate rows", "校驗數據"),
-    "tiers": ("重算级别", "Recompute tiers", "重算級別"),
-    "stale": ("跟进提醒", "Flag stale follow-ups", "跟進提醒"),
-    "health": ("客户健康度", "Customer health", "客戶健康度"),
-    "review": ("生成月度复盘", "Build monthly review", "生成月度復盤"),
-    RUN: ("一键全部运行", "Run all", "一鍵全部運行"),
-}
-
-
-def job_label(job: str, lang: Lang) -> str:
-    hans, en, hant = LABELS[job]
-    return pick(lang, hans, en, hant)
-
-
-def report(summaries: Sequence[Summary], lang: Lang) -> str:
-    """One line per job: its button's caption and headline."""
-    return "\n".join(f"{job_label(s.job, lang)}: {s.headline}" for s in summaries)
 
 
 def failure(message: str, lang: Lang) -> str:

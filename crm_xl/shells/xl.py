@@ -19,9 +19,9 @@ from typing import Any
 
 import xlwings as xw
 
-from ..authoring import vba
 from ..book.excel import ExcelBook
 from ..jobs import RUN_ORDER, require_customers, run_job
+from ..model.buttons import job_label, report
 from ..model.errors import CrmXlError
 from ..model.i18n import Lang, pick
 from ..model.parse import parse_amount, parse_budget
@@ -29,21 +29,6 @@ from ..model.result import Summary
 
 TITLE = "crm-xl"
 LOG = Path(tempfile.gettempdir()) / "crm-xl-error.log"
-# job → the macro of its button (for its label in the workbook language)
-JOB_MACRO = {"validate": "ValidateRows", "tiers": "RecomputeTiers", "stale": "FlagStale",
-             "health": "AssessHealth", "review": "BuildReview"}
-
-
-def job_label(job: str, lang: Lang) -> str:
-    button = next((b for b in vba.BUTTONS if b.macro == JOB_MACRO.get(job)), None)
-    return button.label(lang) if button else job
-
-
-def report(summaries: Sequence[Summary], lang: Lang) -> str:
-    """The message box text: one line per job, its button's label and headline."""
-    return "\n".join(f"{job_label(s.job, lang)}: {s.headline}" for s in summaries)
-
-
 def _alert(app: Any, text: str, critical: bool) -> None:
     try:
         app.alert(text, title=TITLE, mode="critical" if critical else "info")
