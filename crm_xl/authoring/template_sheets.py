@@ -158,7 +158,7 @@ def sheet_hint(sheet: SheetDef, lang: Lang) -> str:
 def write_data_sheet(ws: Worksheet, st: Styles, sheet: SheetDef, rows: list[dict[str, Any]], lang: Lang,
                      macros: bool = False) -> None:
     """Banner, the Excel Table with every schema column, records, validations, conditional formats."""
-    columns = sheet.columns
+    columns = sheet.template_columns
     ws.set_tab_color(TAB_DATA)
     ws.set_row(BANNER_ROW, 30)
     ws.set_row(HEADER_ROW, 32)
@@ -297,7 +297,7 @@ def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, 
 
 
 def add_validations(ws: Worksheet, sheet: SheetDef, lang: Lang) -> None:
-    for j, column in enumerate(sheet.columns):
+    for j, column in enumerate(sheet.template_columns):
         options = column_validation(column, sheet, lang)
         if options is not None:
             ws.data_validation(FIRST_ROW, j, LAST_ROW, j, options)
@@ -311,7 +311,7 @@ def add_conditional_formats(ws: Worksheet, st: Styles, sheet: SheetDef) -> None:
     """Colour the computed columns (and the tier log's tier) by value."""
     from xlsxwriter.utility import xl_rowcol_to_cell
 
-    for j, column in enumerate(sheet.columns):
+    for j, column in enumerate(sheet.template_columns):
         cell = xl_rowcol_to_cell(FIRST_ROW, j, row_abs=False, col_abs=True)
         area = (FIRST_ROW, j, LAST_ROW, j)
         if column.key == "follow_status":

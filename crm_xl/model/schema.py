@@ -215,6 +215,7 @@ class Column:
     computed: bool = False  # written by crm-xl
     width: float = 12
     aliases: tuple[str, ...] = ()
+    merged: bool = False  # written only by `crm-xl merge` (来源文件): not in the template
 
     def header(self, lang: Lang) -> str:
         return {"zh-Hans": self.hans, "zh-Hant": self.hant, "en": self.en}[lang]
@@ -257,6 +258,11 @@ class SheetDef:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def template_columns(self) -> tuple[Column, ...]:
+        """The columns a new workbook has (all but the merge's 来源文件)."""
+        return tuple(c for c in self.columns if not c.merged)
 
     @property
     def computed_columns(self) -> tuple[Column, ...]:
@@ -305,6 +311,12 @@ def header_index(sheet: SheetDef) -> dict[str, Column]:
 
 def _check(computed: bool = True) -> Column:
     return Column("check", "校验结果", "校驗結果", "Check", computed=computed, width=50)
+
+
+# --- merge (crm-xl merge): which rep's workbook a row came from; blank = typed into the team workbook
+def _source_file() -> Column:
+    return Column("source_file", "来源文件", "來源檔案", "Source file", computed=True, width=24, merged=True,
+                  aliases=("来源档案", "來源文件"))
 
 
 CUSTOMERS = SheetDef(
@@ -368,6 +380,7 @@ CUSTOMERS = SheetDef(
         Column("health", "健康度", "健康度", "Health", Kind.INT, computed=True, width=8),
         Column("churn_risk", "流失风险", "流失風險", "Churn risk", computed=True, width=28),
         _check(),
+        _source_file(),
     ),
     aliases=("客户信息", "客户表", "Customer info", "客戶資訊表"),
     shared=(("客户姓名", "customer", "contact"), ("姓名", "customer", "contact"), ("Name", "customer", "contact")),
@@ -392,6 +405,7 @@ FOLLOWUPS = SheetDef(
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", required=True, width=8,
                aliases=("跟进人", "Sales rep")),
         _check(),
+        _source_file(),
     ),
     aliases=("跟进计划", "跟进记录", "跟进记录表", "Follow-up plan", "Follow ups", "Followups"),
 )
@@ -412,6 +426,7 @@ TIERLOG = SheetDef(
         Column("date", "调整时间", "調整時間", "Date", Kind.DATE, required=True, width=12, aliases=("调整日期",)),
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", width=8),
         _check(),
+        _source_file(),
     ),
     aliases=("客户分级", "Customer tier log", "Tiers"),
 )
@@ -433,6 +448,7 @@ CONVERSIONS = SheetDef(
         Column("key_factor", "转化关键因素", "轉化關鍵因素", "Key factor", width=30, aliases=("关键因素",)),
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", width=8),
         _check(),
+        _source_file(),
     ),
     aliases=("客户转化记录", "转化记录表", "成交记录表", "Conversion record"),
 )

@@ -156,6 +156,20 @@ SCALARS: dict[str, Meta] = {
                           "生日、合作周年日和节日前几天列入今日待办（0 = 当天）",
                           "list birthdays, anniversaries and holidays on Today this many days ahead (0 = that day)",
                           "greeting days ahead must be a whole number of days ≥ 0"),
+    # merge (crm-xl merge): who gets a 撞单 (two reps, one customer) and who decides
+    "clash_rule": Meta("撞单归属", "撞單歸屬", "Clash: customer goes to",
+                       "两人跟进同一客户（撞单）时：先接触 / 先签约 / 主管裁定",
+                       "two reps on one customer: earlier contact / earlier signing / manager decides",
+                       "must be 先接触, 先签约 or 主管裁定 (earlier contact / earlier signing / manager decides)"),
+    "clash_manager": Meta("撞单主管", "撞單主管", "Clash manager", "撞单列入此人的今日待办；留空则列入“主管”一栏",
+                          "clashes go on this person's Today; blank = a 'Manager' block",
+                          "must be a name or blank"),
+}
+# the clash rules: code → the words that name it (any language)
+CLASH_RULES: dict[str, tuple[str, str, str]] = {
+    "contact": ("先接触", "先接觸", "earlier contact"),
+    "signing": ("先签约", "先簽約", "earlier signing"),
+    "manager": ("主管裁定", "主管裁定", "manager decides"),
 }
 WEIGHTS = ("w_recency", "w_frequency", "w_monetary", "w_nps")
 
@@ -289,6 +303,8 @@ class Settings(BaseModel):
     churn_task_days: int = Field(7, ge=1)
     winback_days: int = Field(90, ge=1)
     greeting_days: int = Field(3, ge=0)
+    clash_rule: str = Field("contact", pattern="^(contact|signing|manager)$")
+    clash_manager: str = ""
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
     methods: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["methods"]["zh-Hans"]))
     industries: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["industries"]["zh-Hans"]))
@@ -426,6 +442,11 @@ def _convert(key: str, raw: Any, cell: str, lang: Lang = "en") -> Any:
             if value is None:
                 raise ValueError
             return value.date() if isinstance(value, dt.datetime) else value
+        if key == "clash_rule":
+            code = next((c for c, words in CLASH_RULES.items() if fold(str(raw)) in {fold(c), *map(fold, words)}), None)
+            if code is None:
+                raise ValueError
+            return code
         if ann is bool:
             if isinstance(raw, bool):
                 return raw
@@ -625,6 +646,8 @@ def settings_rows(settings: Settings, lang: Lang) -> list[tuple[str, Any, str]]:
         value = getattr(settings, key)
         if isinstance(value, bool):
             value = pick(lang, "是" if value else "否", "yes" if value else "no")
+        elif key == "clash_rule":
+            value = CLASH_RULES[value][{"zh-Hans": 0, "zh-Hant": 1, "en": 2}[lang]]
         rows.append((meta.label(lang), value, meta.help(lang)))
     return rows
 

@@ -50,6 +50,8 @@ ZH: dict[str, str] = {
     "kind_churn": "流失预警",
     "kind_winback": "挽回",
     "kind_greeting": "问候",
+    "kind_clash": "撞单",  # (merge: two reps on one customer, on the manager's block)
+    "manager": "主管",
     # a churn warning ({risk}: 高 / 中, {step}: the suggested step, {reasons}: the signals)
     "churn_item": "{risk}风险：{step}（{reasons}）",
     "headline_churn": "；流失预警 {churn}",
@@ -64,6 +66,7 @@ ZH: dict[str, str] = {
     "greet_today": "今天",
     "greet_in": "还有 {n} 天",
     "headline_greeting": "；问候 {greeting}",
+    "headline_clash": "；撞单 {clash}",
     "col_customer": "客户名称",
     "col_tier": "级别",
     "col_what": "待办事项",
@@ -149,6 +152,8 @@ EN: dict[str, str] = {
     "kind_churn": "Churn warnings",
     "kind_winback": "Win-back",
     "kind_greeting": "Greetings",
+    "kind_clash": "Clashes",
+    "manager": "Manager",
     "churn_item": "{risk} risk: {step} ({reasons})",
     "headline_churn": "; {churn} churn warnings",
     "winback_item": "Win back: lost {days} days ago",
@@ -160,6 +165,7 @@ EN: dict[str, str] = {
     "greet_today": "today",
     "greet_in": "in {n} days",
     "headline_greeting": "; {greeting} greetings",
+    "headline_clash": "; {clash} clashes",
     "col_customer": "Customer",
     "col_tier": "Tier",
     "col_what": "What is due",

@@ -15,6 +15,7 @@ from ...model.i18n import Lang, fold, pick
 from ...model.schema import STATUS
 from ..context import Context
 from ..kernel.names import fold_ahead, keys_of
+from ..merge.clash import clash_text, clashes
 from .contacts import first_of
 from .names import dedupe_key
 from .values import Cells, brief
@@ -63,6 +64,7 @@ class RowChecks:
         if customers is None:
             return
         self._duplicates(customers, keys["customers"])
+        self._clashes(customers)
         self._entry_lag(customers)
         self._verification(customers)
         self._lost(customers)
@@ -142,6 +144,9 @@ class RowChecks:
         head = np.unique(codes, return_index=True)[1][codes]
         later = head != np.arange(len(codes))
         rows = present.index.to_numpy()
+        if "source_file" in frame.cols:  # (merged rows of two source files: a clash, reported by _clashes)
+            src = frame.data["source_file"].reindex(rows).map(lambda v: "" if v is None else str(v).strip()).to_numpy()
+            later &= ~((src != src[head]) & (src != "") & (src[head] != ""))
         mask = keys.index.isin(rows[later])
         first_row = np.zeros(len(keys), dtype=object)  # (only read where `mask`: the row each duplicates)
         first_row[keys.index.get_indexer(rows[later])] = [int(r) for r in rows[head[later]]]
@@ -151,6 +156,22 @@ class RowChecks:
         for column in dict.fromkeys(came[mask].tolist()):
             self.emit(frame, column, "duplicate", mask & (came == column), self.raw(frame.sheet.key, column),
                       row=first_row, what=what)
+
+    def _clashes(self, frame: Frame) -> None:
+        """clash (撞单): on the later row of each pair of merged rows from two source files (core/merge/clash)."""
+        found = clashes(self.ctx.frames, self.ctx.settings)
+        raw, index = self.raw("customers", "customer"), frame.data.index
+        todo = found.to_dict("records")
+        while todo:  # (one issue per row and call: a row may clash with several)
+            once = {c["row_b"]: c for c in todo}
+            todo = [c for c in todo if once[c["row_b"]] is not c]
+            at = index.get_indexer(list(once))
+            mask, row, story = np.zeros(len(index), bool), np.zeros(len(index), object), np.zeros(len(index), object)
+            mask[at] = True
+            row[at] = [c["row_a"] for c in once.values()]
+            story[at] = [clash_text(c, self.ctx.settings.clash_rule, self.lang)
+                         for c in once.values()]
+            self.emit(frame, "customer", "clash", mask, raw, row=row, story=story)
 
     def _entry_lag(self, frame: Frame) -> None:
         """Entered later than the lag after first contact; or not entered (blank) though first contact was more

@@ -126,6 +126,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "— rename or delete one of them",
          "two header cells name the same column (客户名称 twice, or an empty 公司名称 and a filled 客户姓名): "
          "the one with values is used, else the leftmost; reported on the header cell of the one ignored"),
+    Rule("clash", "warning", "与第 {row} 行{story}", "with row {row}: {story}",
+         "撞单 (after `crm-xl merge`): a customer of one source file (来源文件) has the same normalised name "
+         "(simplified or traditional), phone, e-mail or WeChat ID as one of another source file; both owners, "
+         "their first contacts and last follow-ups, and who keeps it (Settings 撞单归属). Rows of one source, or "
+         "typed into the team workbook, are duplicates instead"),
     Rule("owner_mismatch", "warning", "{col}“{value}”与{sheet}中该客户的负责人“{expected}”不一致",
          '{col} "{value}" differs from the customer\'s owner "{expected}" on the {sheet} sheet',
          "a follow-up owner different from the customer's owner"),
@@ -159,6 +164,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "lost_without_date": ("流失未填日期", "Lost without date"),
     "duplicate_column": ("重复的列", "Duplicate column"),
     "owner_mismatch": ("负责人不一致", "Owner differs"),
+    "clash": ("撞单", "Clash (two reps)"),
     "unknown_setting": ("未识别的设置项", "Unknown setting"),
 }
 
