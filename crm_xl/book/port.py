@@ -30,7 +30,9 @@ from ..model.schema import (
     DATA_SHEETS,
     SETTINGS_SHEET,
     SHEETS,
+    Kind,
     SheetDef,
+    header_key,
     locate,
 )
 from ..model.settings import Settings, read_settings
@@ -200,24 +202,8 @@ class Book(abc.ABC):
         ))
 
     def _record_append(self, frame: Frame, rows: pd.DataFrame) -> None:
-        table = next((t for t in self.table_infos() if t.name == frame.table), None) if frame.table else None
-        if table is not None and table.totals:
-            total_row = parse_ref(table.ref)[2]
-            raise SchemaError(
-                f"{quote_sheet(frame.sheet_name)}!{total_row}:{total_row}" + pick(
-                    frame.lang,
-                    f"：表格 {table.name} 有汇总行，{len(rows)} 条新记录须写在最后一条记录之下——请先关闭汇总行"
-                    "（表设计 ▸ 汇总行），再运行，然后重新打开；未写入任何内容",
-                    f": the table {table.name} has a total row, and {len(rows)} new rows must go below its last "
-                    "record — turn the total row off (Table Design ▸ Total Row), run again, then turn it back on; "
-                    "nothing was written",
-                    f"：表格 {table.name} 有合計列，{len(rows)} 筆新記錄須寫在最後一筆記錄之下——請先關閉合計列"
-                    "（表格設計 ▸ 合計列），再執行，然後重新開啟；未寫入任何內容"),
-                lang=frame.lang,
-                sheet=frame.sheet_name,
-            )
-        last = max(frame.rows, default=frame.header_row)
-        first = last + 1
+        self._refuse_totals(frame, len(rows))
+        first = max(frame.rows, default=frame.header_row) + 1
         known = [k for k in rows.columns if k in frame.cols]
         records: list[dict[int, Any]] = []
         for record in rows[known].itertuples(index=False, name=None):
@@ -228,6 +214,84 @@ class Book(abc.ABC):
         added = pd.DataFrame({k: (rows[k].tolist() if k in rows.columns else [None] * len(rows))
                               for k in frame.sheet.keys}, index=new_index, dtype=object)
         frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
+        self.cache.invalidate(frame)
+
+    def _refuse_totals(self, frame: Frame, n: int) -> None:
+        """SchemaError when `n` new rows must go below a table with a total row (nothing is recorded)."""
+        table = next((t for t in self.table_infos() if t.name == frame.table), None) if frame.table else None
+        if table is not None and table.totals and n:
+            total_row = parse_ref(table.ref)[2]
+            raise SchemaError(
+                f"{quote_sheet(frame.sheet_name)}!{total_row}:{total_row}" + pick(
+                    frame.lang,
+                    f"：表格 {table.name} 有汇总行，{n} 条新记录须写在最后一条记录之下——请先关闭汇总行"
+                    "（表设计 ▸ 汇总行），再运行，然后重新打开；未写入任何内容",
+                    f": the table {table.name} has a total row, and {n} new rows must go below its last "
+                    "record — turn the total row off (Table Design ▸ Total Row), run again, then turn it back on; "
+                    "nothing was written",
+                    f"：表格 {table.name} 有合計列，{n} 筆新記錄須寫在最後一筆記錄之下——請先關閉合計列"
+                    "（表格設計 ▸ 合計列），再執行，然後重新開啟；未寫入任何內容"),
+                lang=frame.lang,
+                sheet=frame.sheet_name,
+            )
+
+    # --- merge: whole records into given rows (crm-xl merge) ------------------------------------
+
+    def record_rows(self, key: str, writes: dict[int, dict[str, Any]], appends: list[dict[str, Any]],
+                    extra: list[str]) -> None:
+        """Record writing whole records on a data sheet: `writes` (row → record) replace every crm-xl and team
+        column of existing rows (a value a record lacks is cleared), `appends` go below the last record. A
+        record maps schema keys and header texts of `extra` (the team's own columns, matched by header) to
+        values; a column the sheet lacks is added past its last used column."""
+        frame, lang = self.read(key), self.lang
+        if not writes and not appends:
+            return
+        self._refuse_totals(frame, len(appends))
+        place: dict[str, int] = {}  # record field → sheet column
+        headers: dict[int, tuple[str, Any, bool]] = {}  # new column → (header, kind, computed)
+        own = {header_key(h): c for h, c in frame.extra.items()}
+        fields = list(dict.fromkeys([*frame.cols, *extra, *(k for r in (*writes.values(), *appends) for k in r)]))
+        for name in fields:
+            if name in frame.sheet.keys:
+                col, column = frame.cols.get(name), frame.sheet.column(name)
+                label, kind, computed = column.header(lang), column.kind, column.computed
+            else:
+                col, label, kind, computed = own.get(header_key(name)), name, Kind.TEXT, False
+            if col is None:
+                frame.last_col += 1
+                if frame.last_col in frame.used:
+                    frame.last_col, frame.detached = max(frame.used) + 1, True
+                col = frame.last_col
+                headers[col] = (label, kind, computed)
+                if name in frame.sheet.keys:
+                    frame.cols[name] = col
+                else:
+                    frame.extra[label] = own[header_key(name)] = col
+            place[name] = col
+        kinds = {c: (frame.sheet.column(n).kind if n in frame.sheet.keys else Kind.TEXT) for n, c in place.items()}
+        for col in dict.fromkeys([*place.values(), *own.values()]):
+            names = [n for n, c in place.items() if c == col]
+            values = {row: next((_plain(rec[n]) for n in names if n in rec), None) for row, rec in writes.items()}
+            label, kind, computed = headers.get(col, (None, kinds.get(col, Kind.TEXT), False))
+            if values or label is not None:
+                self._ops.append(WriteColumn(frame.sheet_name, None if label and frame.detached else frame.table, col,
+                                             frame.header_row, label, kind, computed, values))
+        first = max(frame.rows, default=frame.header_row) + 1
+        if appends:
+            records = [{place[n]: v for n, v in rec.items() if not is_blank(v)} for rec in appends]
+            self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
+        keys = [k for k in frame.sheet.keys if k in place]
+        if writes:
+            rows = list(writes)
+            block = pd.DataFrame([[_plain(rec.get(k)) for k in keys] for rec in writes.values()], index=rows,
+                                 columns=keys, dtype=object)
+            frame.data.loc[rows, keys] = block
+            frame.data.loc[rows, [k for k in frame.sheet.keys if k not in place]] = None
+        if appends:
+            index = pd.Index(range(first, first + len(appends)), name="row")
+            added = pd.DataFrame({k: [_plain(rec.get(k)) for rec in appends] for k in frame.sheet.keys}, index=index,
+                                 dtype=object)
+            frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
         self.cache.invalidate(frame)
 
     def set_cells(self, sheet: str, values: dict[tuple[int, int], Any], hidden: bool | None = None) -> None:
@@ -263,6 +327,10 @@ class Book(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _plain(value: Any) -> Any:
+    return None if is_blank(value) else value
 
 
 def grid_array(rows: list[list[Any]]) -> np.ndarray:
