@@ -209,7 +209,7 @@ class FileBook(Book):
         check_writable(self.path, out)
         self.cache.release()  # the jobs' memos are caches: the save needs the room more
         trim()
-        ops = [kept for op in self._queued if (kept := self._changes(op)) is not None]
+        ops = [kept for op in _coalesce(self._queued) if (kept := self._changes(op)) is not None]
 
         def write(tmp: Path) -> None:
             with paused_gc():  # the writer's objects are short-lived and acyclic
@@ -251,6 +251,28 @@ class FileBook(Book):
     def close(self) -> None:
         super().close()
         self._release()
+
+
+def _coalesce(ops: list[Op]) -> list[Op]:
+    """The ops with the column writes of one sheet column made one (at the first one's place; a later value
+    for a row wins), so that a cell written twice in a run — a merged row, then its check — is compared with the
+    file once, for its last value."""
+    first: dict[tuple[str, int], int] = {}
+    out: list[Op] = []
+    for op in ops:
+        if not isinstance(op, WriteColumn):
+            out.append(op)
+            continue
+        at = first.get((op.sheet, op.col))
+        if at is None:
+            first[(op.sheet, op.col)] = len(out)
+            out.append(op)
+            continue
+        was = out[at]
+        assert isinstance(was, WriteColumn)
+        out[at] = replace(was, header=was.header if was.header is not None else op.header,
+                          computed=was.computed or op.computed, values={**was.values, **op.values})
+    return out
 
 
 def _sheet_array(sheet: Any, chunk: int = 8192) -> np.ndarray:
