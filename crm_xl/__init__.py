@@ -14,6 +14,8 @@ _EXPORTS = {
     "assess_health": "crm_xl.jobs",
     "build_review": "crm_xl.jobs",
     "run_all": "crm_xl.jobs",
+    "merge": "crm_xl.merging",
+    "split": "crm_xl.merging",
     "Book": "crm_xl.book.port",
     "Settings": "crm_xl.model.settings",
     "Summary": "crm_xl.model.result",

@@ -62,9 +62,9 @@ def test_openpyxl_reads_sheets_tables_and_headers(empty: dict[str, Path], lang: 
     for sheet in DATA_SHEETS:
         ws = wb[sheet.name(lang)]
         assert list(ws.tables) == [sheet.table]
-        last = openpyxl.utils.get_column_letter(len(sheet.columns))
+        last = openpyxl.utils.get_column_letter(len(sheet.template_columns))
         assert ws.tables[sheet.table].ref == f"A2:{last}3"
-        assert [c.value for c in ws[2]] == [c.header(lang) for c in sheet.columns]
+        assert [c.value for c in ws[2]] == [c.header(lang) for c in sheet.template_columns]
         assert ws.freeze_panes == "B3"
         assert ws["A1"].value == sheet.name(lang)
 
@@ -77,9 +77,9 @@ def test_calamine_reads_tables_and_headers(empty: dict[str, Path], lang: str) ->
     for sheet in DATA_SHEETS:
         table = wb.get_table_by_name(sheet.table)
         assert table.sheet == sheet.name(lang)
-        assert list(table.columns) == [c.header(lang) for c in sheet.columns]
+        assert list(table.columns) == [c.header(lang) for c in sheet.template_columns]
         rows = wb.get_sheet_by_name(sheet.name(lang)).to_python()
-        assert rows[1][: len(sheet.columns)] == [c.header(lang) for c in sheet.columns]
+        assert rows[1][: len(sheet.template_columns)] == [c.header(lang) for c in sheet.template_columns]
 
 
 def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:
@@ -97,7 +97,7 @@ def test_validations_feed_from_settings_lists_and_enums(empty: dict[str, Path], 
     wb = openpyxl.load_workbook(empty[lang])
     for sheet in DATA_SHEETS:
         dvs = _validations(wb[sheet.name(lang)])
-        for j, column in enumerate(sheet.columns, start=1):
+        for j, column in enumerate(sheet.template_columns, start=1):
             letter = openpyxl.utils.get_column_letter(j)
             dv = dvs.get(letter)
             if column.computed:

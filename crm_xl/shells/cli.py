@@ -293,6 +293,49 @@ def run(
         raise typer.Exit(1)  # saved as always; the exit code says the check found errors, as `validate`'s does
 
 
+# --- merge / split: the team workbook from the reps' workbooks, and back ---------------------------
+
+
+@app.command()
+def merge(
+    team: Annotated[Path, typer.Argument(help="The team workbook (made from the template when it does not exist).",
+                                         show_default=False)],
+    reps: Annotated[list[Path], typer.Argument(help="The reps' workbooks.", show_default=False)],
+    out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip a rep file that cannot be used (listed in "
+                                           "the summary) instead of stopping.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of a new team workbook: zh-Hans, zh-Hant "
+                                             "or en (default: the first rep file's).")] = None,
+) -> None:
+    """Merge reps' workbooks into the team workbook (re-merging a file replaces its rows); flag 撞单."""
+    def go() -> Summary:
+        from ..merging import merge as merge_books
+
+        return merge_books(team, list(reps), out=out, skip_bad=skip_bad, lang=lang, today=today, backup=backup)
+
+    summary = guarded(go)
+    show([summary], as_json)
+    if not as_json:
+        out_console.print(saved_line(out or team, summary.lang), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+
+
+@app.command()
+def split(
+    team: PathArg,
+    into: Annotated[Path, typer.Option("--into", help="The folder for the reps' workbooks (made when missing).")],
+    by: Annotated[str, typer.Option("--by", help="Split by: owner.")] = "owner",
+    today: TodayOpt = None, as_json: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace workbooks already in the folder.")] = False,
+) -> None:
+    """One workbook per owner: their customers, every row naming them, their own Today."""
+    def go() -> Summary:
+        from ..merging import split as split_book
+
+        return split_book(team, into, by=by, today=today, force=force)
+
+    show([guarded(go)], as_json)
+
+
 @app.command("lite-setup")
 def lite_setup(
     path: Annotated[Path, typer.Argument(help="The workbook (.xlsx or .xlsm) to add the buttons to.",
