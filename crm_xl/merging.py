@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import pandas as pd
 from .authoring.template import build, check_lang
 from .book.files import FileBook, check_readable, check_writable
 from .book.port import Book
+from .core.kernel.memo import bind
 from .core.merge.clash import clash_text, clashes
 from .core.merge.plan import placement
 from .core.validation.names import dedupe_key
@@ -37,6 +39,7 @@ from .model.parse import is_blank
 from .model.result import Summary
 from .model.schema import DATA_SHEETS, SHEETS
 
+READERS = 2  # reps' workbooks read at once
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
 _CUT = re.compile(r"[\s_\-－—.（(]")
 
@@ -88,6 +91,14 @@ def read_rep(path: Path) -> RepBook:
         return rep
 
 
+def _try_read(path: Path) -> RepBook | str:
+    """A rep's workbook, or why it cannot be used."""
+    try:
+        return read_rep(path)
+    except CrmXlError as exc:
+        return str(exc)
+
+
 def _keep_extra(frame: Any, header: str) -> bool:
     """A team's own column, not a second header of a crm-xl column (that one validation warns about)."""
     return not any(i.header == header for i in frame.ignored) if frame.ignored else True
@@ -107,11 +118,12 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
     if any(p.resolve() == team_path.resolve() for p in paths if p.exists()) and team_path.exists():
         raise UsageError(f"{team_path}: the team workbook is also named as a rep's workbook")
     good, bad = [], []
-    for p in paths:
-        try:
-            good.append(read_rep(p))
-        except CrmXlError as exc:
-            bad.append((p, str(exc)))
+    with ThreadPoolExecutor(READERS) as pool:  # (calamine parses outside the GIL: two files at once)
+        for p, got in zip(paths, pool.map(_try_read, paths), strict=True):
+            if isinstance(got, RepBook):
+                good.append(got)
+            else:
+                bad.append((p, got))
     if bad and not skip_bad:
         lines = "\n".join(f"  {p}: {why}" for p, why in bad)
         raise UsageError(f"{len(bad)} rep file(s) cannot be merged (nothing was written; --skip-bad merges the "
@@ -126,7 +138,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
                               f"reps' rows — add it (or start from a new team workbook); nothing was written")
         placed = _place(book, good)
         summaries = [run_job(book, job, today=today) for job in ("validate", "stale")]
-        found = clashes(book.frames(), book.settings())
+        found = clashes(bind(book.frames(), book.cache), book.settings())  # (the run's: worked out once)
         book.save(target)
         return _summary(book, good, bad, placed, found, summaries)
 

@@ -117,7 +117,15 @@ class PackageWriter:
 
     def _write_column(self, op: WriteColumn) -> None:
         plan = self._plan(op.sheet)
-        plan.columns[op.col] = ColumnPlan(op.col, op.values, op.kind, new=op.header is not None and op.computed)
+        values = op.values
+        if plan.appends and not values.keys().isdisjoint(plan.appends):  # rows this save appends: their
+            appends = plan.appends  # cells go with the appended records (a merged row's check), built in one batch
+            values = {row: v for row, v in values.items() if row not in appends}
+            for row, v in op.values.items():
+                if row in appends:
+                    appends[row][op.col] = v
+            plan.append_kinds.setdefault(op.col, op.kind)
+        plan.columns[op.col] = ColumnPlan(op.col, values, op.kind, new=op.header is not None and op.computed)
         table = self._table(op.sheet, op.table)
         header = op.header
         if table is not None:

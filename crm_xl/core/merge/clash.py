@@ -22,6 +22,7 @@ from ...model.frame import Frames
 from ...model.i18n import Lang, pick
 from ...model.parse import is_blank, parse_date
 from ...model.settings import Settings
+from ..kernel.memo import memo
 from ..validation.contacts import first_of, parse_contacts
 from ..validation.names import dedupe_key
 
@@ -33,7 +34,14 @@ KINDS = ("name", "phone", "email", "wechat")
 def clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
     """One row per clash (CLASH_COLUMNS): the two Customers rows (row_a the earlier in the sheet), what they
     share (KINDS), per side source, owner, first contact, first signing and last follow-up (dates or None),
-    and `keeper` ('a', 'b', or None when the manager decides)."""
+    and `keeper` ('a', 'b', or None when the manager decides). Worked out once a run (validation and Today
+    both show them)."""
+    reads = {"customers": ("customer", "phone", "wechat", "owner", "first_contact", "source_file"),
+             "followups": ("customer", "date", "source_file"), "conversions": ("customer", "date", "source_file")}
+    return memo(frames, reads, ("clashes", settings.clash_rule), lambda: _clashes(frames, settings), uses=settings)
+
+
+def _clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
     customers = frames.customers
     if customers is None or "source_file" not in customers.cols:
         return pd.DataFrame(columns=CLASH_COLUMNS)
@@ -44,8 +52,7 @@ def clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
     rows = data.index.tolist()
     keys: dict[tuple[str, str], list[int]] = {}  # (kind, key) → positions, in sheet order
     names = data["customer"].tolist()
-    contacts = [parse_contacts(v) if not is_blank(v) else None for v in data["phone"].tolist()]
-    wechats = [parse_contacts(v) if not is_blank(v) else None for v in data["wechat"].tolist()]
+    contacts, wechats = _contacts(data["phone"].tolist()), _contacts(data["wechat"].tolist())
     for i, src in enumerate(source):
         if not src:
             continue
@@ -81,6 +88,22 @@ def clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
         out.append({"row_a": rows[a], "row_b": rows[b], "what": tuple(sorted(what, key=KINDS.index)), **side,
                     "keeper": keeper(side, settings.clash_rule)})
     return pd.DataFrame(out, columns=CLASH_COLUMNS)
+
+
+def _contacts(values: list[Any]) -> list[Any]:
+    """parse_contacts of each cell, worked out once per distinct text."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        if is_blank(v):
+            out.append(None)
+            continue
+        try:
+            got = seen[v] if v in seen else seen.setdefault(v, parse_contacts(v))
+        except TypeError:  # (unhashable)
+            got = parse_contacts(v)
+        out.append(got)
+    return out
 
 
 def keeper(side: dict[str, Any], rule: str) -> str | None:
