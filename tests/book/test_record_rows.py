@@ -46,7 +46,7 @@ def test_a_column_written_twice_in_a_save_keeps_its_last_value(tmp_path: Path) -
     with FileBook(path) as book:
         book.read("customers")
         book._ops.append(WriteColumn("客户信息表", None, 2, 1, None, "text", False, {2: None, 3: "张"}))
-        book._ops.append(WriteColumn("客户信息表", None, 2, 1, None, "text", False, {2: "王", 3: "张"}))
+        book._ops.append(WriteColumn("客户信息表", None, 2, 1, None, "text", False, {2: "王"}))  # as in the file
         book.save()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息表").to_python()
     assert [r[1] for r in rows[1:]] == ["王", "张"]  # 王 was in the file already: the last write keeps it
