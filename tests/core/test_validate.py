@@ -260,6 +260,11 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
         (changed("customers", 0, status="Lost", lost_reason="价格异议"), ("customers", 2, "lost_on"),
          changed("customers", 0, status="Lost", lost_reason="价格异议", lost_on=dt.datetime(2024, 3, 10))),
     ],
+    "clash": [  # 撞单: the same customer from two source files (a merge); from one file, a duplicate
+        (added("customers", source_file="b.xlsx", owner="小李", first=dict(source_file="a.xlsx")),
+         ("customers", 4, "customer"),
+         added("customers", customer="丙", phone="13912345670", source_file="b.xlsx", first=dict(source_file="a.xlsx"))),
+    ],
     "owner_mismatch": [
         (changed("followups", 0, owner="小李"), ("followups", 2, "owner"), changed("followups", 0, owner=" 小王 ")),
     ],
