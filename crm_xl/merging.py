@@ -78,8 +78,7 @@ def read_rep(path: Path) -> RepBook:
             arr = book.array(frame.sheet_name)
             rows = [r - 1 for r in frame.rows]
             columns = {k: frame.data[k].tolist() for k in keys}
-            extras = {h: [arr[r, c - 1] if r < arr.shape[0] and c <= arr.shape[1] else None for r in rows]
-                      for h, c in frame.extra.items() if c not in frame.cols.values()}
+            extras = {h: _cells(arr, rows, c) for h, c in frame.extra.items() if c not in frame.cols.values()}
             extras = {h: v for h, v in extras.items() if _keep_extra(frame, h)}
             owner_col = columns.get("owner")
             if owner_col is not None or "owner" in frame.sheet.keys:
@@ -89,6 +88,13 @@ def read_rep(path: Path) -> RepBook:
             rep.records[frame.sheet.key] = [dict(zip(names, v, strict=True)) for v in values]
             rep.extra[frame.sheet.key] = list(extras)
         return rep
+
+
+def _cells(arr: Any, rows: list[int], col: int) -> list[Any]:
+    """The cells of sheet column `col` (1-based) on the 0-based `rows` of a sheet's cell array."""
+    if col > arr.shape[1]:
+        return [None] * len(rows)
+    return [arr[r, col - 1] if r < arr.shape[0] else None for r in rows]
 
 
 def _try_read(path: Path) -> RepBook | str:
