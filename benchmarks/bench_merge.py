@@ -15,13 +15,15 @@ machine weigh as one), its wall time around the process (start-up and imports in
 - (c) the same merge again into (b)'s result (every rep's rows replaced in place: the steady state).
 
 The rounds are interleaved (a, b, c, a, b, c …) and the table gives medians; the ratio is each round's (b)
-or (c) over the same round's (a), median and range. `--nice N` sets the children's autogroup nice value
+or (c) over the same round's (a), median and range. Then `--phases N` in-process merges (median of N) say
+where (b)'s time goes: import, reading the reps, recording their rows, validate, stale, save. `--nice N` sets the children's autogroup nice value
 (/proc/PID/autogroup; raising it needs no privilege). The goal: (b) under 2× (a).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -48,6 +50,34 @@ for path in sys.argv[1:]:
     for name in wb.sheet_names:
         n += sum(len(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
 print(n)
+"""
+
+
+PHASES = """
+import json, sys, tempfile, time
+from pathlib import Path
+t0 = time.perf_counter()
+from concurrent.futures import ThreadPoolExecutor
+import crm_xl.merging as m
+from crm_xl.jobs import run_job
+marks = {"import": time.perf_counter() - t0}
+t = time.perf_counter()
+with ThreadPoolExecutor(m.READERS) as pool:
+    reps = list(pool.map(m.read_rep, [Path(p) for p in sys.argv[2:]]))
+marks["read the reps"] = time.perf_counter() - t
+with tempfile.TemporaryDirectory() as tmp:
+    with m._team_book(Path(tmp) / "team.xlsx", None, reps[0].lang, False) as (book, target):
+        t = time.perf_counter()
+        m._place(book, reps)
+        marks["record their rows"] = time.perf_counter() - t
+        for job in ("validate", "stale"):
+            t = time.perf_counter()
+            run_job(book, job, today=sys.argv[1])
+            marks[job] = time.perf_counter() - t
+        t = time.perf_counter()
+        book.save(target)
+        marks["save"] = time.perf_counter() - t
+print(json.dumps(marks))
 """
 
 
@@ -91,6 +121,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5000, help="data rows per rep's workbook (all four sheets)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--nice", type=int, default=None, help="the children's autogroup nice value")
+    ap.add_argument("--phases", type=int, default=3, help="in-process merges timed by phase (0: none)")
     args = ap.parse_args()
     files = [str(p) for p in reps(ROOT / "data" / "reps", args.reps, args.rows)]
     mb = sum(Path(p).stat().st_size for p in files) / 1e6
@@ -119,6 +150,12 @@ def main() -> None:
         ratio = f"{median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f})" if label != labels[0] else ""
         print(f"{label:<30} {median(s[0] for s in got):7.2f}s {ratio:>22} {median(s[1] for s in got):6.0f}MB "
               f"{median(s[2] for s in got):7.2f}s")
+    runs = [json.loads(subprocess.run([sys.executable, "-c", PHASES, TODAY, *files], capture_output=True, text=True,
+                                      check=True, start_new_session=True, cwd=ROOT.parent).stdout.splitlines()[-1])
+            for _ in range(args.phases)]
+    if runs:
+        print(f"(b) in-process, by phase (median of {len(runs)}): "
+              + ", ".join(f"{k} {median(r[k] for r in runs):.2f} s" for k in runs[0]))
 
 
 if __name__ == "__main__":
