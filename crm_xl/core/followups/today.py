@@ -85,7 +85,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
     every_kind = todo["kind"].to_numpy()
-    blocks.append(Text(_kind_counts(every_kind, w, w["all_head"]), "subtitle"))  # the owners' words, summed
+    blocks.append(Text(_kind_counts(_counted(every_kind), w, w["all_head"]), "subtitle"))  # the owners' words, summed
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
@@ -93,16 +93,26 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
     table, links = _item_table(todo, w, frame)
     styles = _row_styles(todo["code"].to_numpy(), todo["overdue_days"].to_numpy(dtype=float))
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
-    where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
-    for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
-        kinds = every_kind[where[name]]
-        shown = [k for k in KINDS if (kinds == k).any()]
+    names = _owner_order(owner, ctx.settings.owners, w["unassigned"])
+    # one reordering by owner, then kind (the sorted order within), so that each table is a slice
+    o_rank = pd.Index(names, dtype=object).get_indexer(owner.to_numpy(dtype=object))
+    k_rank = pd.Index(KINDS, dtype=object).get_indexer(every_kind)
+    pos = np.lexsort((np.arange(len(todo)), k_rank, o_rank))
+    pos = pos[k_rank[pos] >= 0]  # (every item has a kind of KINDS)
+    table = table.iloc[pos].reset_index(drop=True)
+    o_rank, k_rank = o_rank[pos], k_rank[pos]
+    bounds = [0, *(np.flatnonzero(np.diff(o_rank) | np.diff(k_rank)) + 1).tolist(), len(pos)] if len(pos) else [0]
+    groups: dict[int, list[tuple[int, int, int]]] = {}  # owner rank -> [(kind rank, start, end)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        groups.setdefault(int(o_rank[a]), []).append((int(k_rank[a]), a, b))
+    for o, kinds in sorted(groups.items()):
         blocks.append(Text(""))  # (room above the owner's heading: its font is larger)
-        blocks.append(Text(_kind_counts(kinds, w, w["owner_head"], owner=name), "title"))
-        for kind in shown:
-            at = where[name][kinds == kind]
+        counts = {KINDS[k]: b - a for k, a, b in kinds}
+        blocks.append(Text(_kind_counts(counts, w, w["owner_head"], owner=names[o]), "title"))
+        for k, a, b in kinds:
+            at = pos[a:b]
             blocks.append(Table(
-                table.iloc[at].reset_index(drop=True), title=w["kind_block"].format(kind=w[f"kind_{kind}"], n=len(at)),
+                table.iloc[a:b].reset_index(drop=True), title=w["kind_block"].format(kind=w[f"kind_{KINDS[k]}"], n=b - a),
                 formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
                 links={w["col_customer"]: [links[i] for i in at]} if links else {},
                 row_styles=[styles[i] for i in at], highlight=w["col_what"],
@@ -190,11 +200,18 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _kind_counts(kinds: np.ndarray, w: dict[str, str], head: str, **fields: str) -> str:
-    """`head` filled with the number of items and their count per kind, in KINDS order (`逾期跟进 3 · 售后 4`)."""
-    counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
-                                for k in KINDS if (kinds == k).any())
-    return head.format(n=len(kinds), counts=counts, **fields).rstrip(":： ")
+def _kind_counts(counts: dict[str, int], w: dict[str, str], head: str, **fields: str) -> str:
+    """`head` filled with the number of items and their count per kind (`counts`: kind -> n), in KINDS
+    order (`逾期跟进 3 · 售后 4`)."""
+    listed = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=counts[k])
+                                for k in KINDS if counts.get(k))
+    return head.format(n=sum(counts.values()), counts=listed, **fields).rstrip(":： ")
+
+
+def _counted(kinds: np.ndarray) -> dict[str, int]:
+    """The number of items of each kind."""
+    found, n = np.unique(kinds.astype(str), return_counts=True) if len(kinds) else ([], [])
+    return dict(zip(list(found), [int(x) for x in n], strict=True))
 
 
 def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list[str]) -> pd.DataFrame:
