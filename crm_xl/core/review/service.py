@@ -8,9 +8,9 @@ Rules:
   conversion dated up to the month's end (the sources table's conversion rate). Per referrer: the
   customers it referred, how many signed, and their names (signed ones marked); a referrer that names no
   customer is listed as typed, marked.
-* Managers: the A accounts (current tier, not lost) whose 主管 is filled, per manager — the count and the
-  first names; a manager who owns no customer gets a row of their own. The A accounts with no manager are
-  counted in the note.
+* Managers: the A accounts (current tier, not lost) whose 主管 is filled, per manager — a count column in
+  the owners table (a manager who owns no customer gets a row of their own) and, in its note, the first
+  names; the A accounts with no manager are counted in the note.
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ def referral_tables(ctx: Context, d: Data, m: Month) -> list[Table]:
     names = f.data("customers")["customer"].to_numpy(dtype=object)
     refs = referrals(f)
     refs = refs[~refs["own"].to_numpy()]
+    typed = f.data("customers")["referrer"].reindex(refs.index)  # (the cell as typed, for one that names no one)
     out_of = t("（未匹配到客户）", " (no such customer)")
     by = refs["by"].to_numpy()
-    label = [str(names[b]) if b >= 0 else f"{r}{out_of}" for b, r in zip(by, refs["referrer"], strict=True)]
+    label = [str(names[b]) if b >= 0 else f"{str(r).strip()}{out_of}" for b, r in zip(by, typed, strict=True)]
     refs = pd.DataFrame({"key": keys.reindex(refs.index).to_numpy(dtype=object), "referrer": label},
                         index=refs.index)
     refs = refs[refs["key"] != ""].drop_duplicates("key")
@@ -114,8 +115,8 @@ def referral_tables(ctx: Context, d: Data, m: Month) -> list[Table]:
 def with_managers(ctx: Context, d: Data, df: pd.DataFrame, cols: list[str], label: Callable[[str], str]
                   ) -> tuple[pd.DataFrame, list[str], dict[str, Style], str]:
     """The owners table `df` (columns `cols`, owner labels in the first) with each manager's tier A accounts
-    added: a count column and a names column (a manager owning no customer gets a row), the formats of the
-    new columns and a note line. Unchanged (and no note) without the 主管 column."""
+    added: a count column (a manager owning no customer gets a row), its format and the note lines (the
+    definition, then each manager's accounts by name). Unchanged (and no note) without the 主管 column."""
     f = ctx.frames
     if f.customers is None or not f.customers.has("manager"):
         return df, cols, {}, ""
@@ -133,12 +134,12 @@ def with_managers(ctx: Context, d: Data, df: pd.DataFrame, cols: list[str], labe
     led = pd.DataFrame({"who": who.to_numpy(), "name": names.to_numpy()})[a_live]
     unled = int((led["who"] == "").sum())
     led = led[led["who"] != ""]
-    count_col, names_col = t("主管 A 类客户", "A accounts managed"), t("主管的 A 类客户", "Tier A accounts led")
+    count_col = t("主管 A 类客户", "A accounts managed")
     counts: dict[str, int] = {}
-    shown: dict[str, str] = {}
+    shown: list[str] = []
     for person, group in led.groupby("who", sort=False):
         counts[fold(str(person))] = len(group)
-        shown[fold(str(person))] = _names([str(n) for n in group["name"]], lang)
+        shown.append(t(f"{person}：", f"{person}: ") + _names([str(n) for n in group["name"]], lang))
     rows = [fold(str(x)) for x in df[cols[0]]]
     extra = [p for p in dict.fromkeys(fold(str(x)) for x in led["who"]) if p not in rows]
     spelled = {fold(str(x)): str(x) for x in led["who"]}
@@ -146,8 +147,8 @@ def with_managers(ctx: Context, d: Data, df: pd.DataFrame, cols: list[str], labe
         more = pd.DataFrame([[label(spelled[p]), *([0] * (len(cols) - 1))] for p in extra], columns=cols, dtype=object)
         df = pd.concat([df, more], ignore_index=True)
         rows += extra
-    df = df.assign(**{count_col: [counts.get(r, 0) for r in rows], names_col: [shown.get(r, "") for r in rows]})
+    df = df.assign(**{count_col: [counts.get(r, 0) for r in rows]})
     note = t(f"主管 A 类客户：客户信息表「主管」列为该人的 A 类客户（当前级别，不含已流失）；另有 {unled} 个 A 类客户未填主管。",
-             f"Tier A accounts managed: the A accounts (current tier, not lost) whose Manager is this person; "
+             f"A accounts managed: the tier A accounts (current tier, not lost) whose Manager is this person; "
              f"{unled} A accounts have no manager.")
-    return df, [*cols, count_col, names_col], {count_col: "int"}, note
+    return df, [*cols, count_col], {count_col: "int"}, "\n".join([note, *shown])
