@@ -35,7 +35,7 @@ def _names(names: list[str], lang: Lang) -> str:
     if len(names) <= NAMES_SHOWN:
         return sep.join(names)
     head = sep.join(names[:NAMES_SHOWN])
-    return pick(lang, f"{head} 等 {len(names)} 个", f"{head} … ({len(names)})")
+    return pick(lang, "{head} 等 {n} 个", "{head} … ({n})").format(head=head, n=len(names))  # (names as typed)
 
 
 def _per_key(ctx: Context, col: str) -> pd.Series:
@@ -139,7 +139,7 @@ def with_managers(ctx: Context, d: Data, df: pd.DataFrame, cols: list[str], labe
     shown: list[str] = []
     for person, group in led.groupby("who", sort=False):
         counts[fold(str(person))] = len(group)
-        shown.append(t(f"{person}：", f"{person}: ") + _names([str(n) for n in group["name"]], lang))
+        shown.append(t("{person}：", "{person}: ").format(person=person) + _names([str(n) for n in group["name"]], lang))
     rows = [fold(str(x)) for x in df[cols[0]]]
     extra = [p for p in dict.fromkeys(fold(str(x)) for x in led["who"]) if p not in rows]
     spelled = {fold(str(x)): str(x) for x in led["who"]}
