@@ -4,23 +4,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from ...model.frame import Frame
-from ...model.i18n import fold, pick
+from ...model.i18n import Lang, fold, pick
 from ...model.parse import norm
+from ..context import Context
 from ..kernel.columns import factorized, parsed
 from ..kernel.names import keys_of
 from ..kernel.tierlog import known_tiers
 from ..kernel.timeline import timeline
 from .names import dedupe_key
-from .values import brief
+from .values import Cells, brief
 
-if TYPE_CHECKING:
-    from .rows import RowChecks
+
+class RowChecks(Protocol):
+    """What these rules use of the checker (rows.RowChecks, which calls them)."""
+
+    ctx: Context
+    lang: Lang
+    cols: dict[tuple[str, str], Cells]
+
+    def emit(self, frame: Frame, key: str, code: str, mask: np.ndarray, raw: np.ndarray,
+             variant: str | None = None, **fields: Any) -> None: ...
+
+    def raw(self, sheet: str, key: str) -> np.ndarray: ...
+
+    def _known_names(self, names: pd.Series) -> tuple[set[str], set[str]]: ...
+
+    def _status(self) -> pd.Series | None: ...
 
 LAST = 3  # follow-ups looked at for the preference
 
