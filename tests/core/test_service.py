@@ -212,20 +212,22 @@ def review_tables(data: dict[str, Any], lang: str = "zh-Hans") -> dict[str, Tabl
 
 
 def referral_data(lang: str = "zh-Hans") -> dict[str, Any]:
-    """东方电子 referred 乙 (signed) and 丙 (not); 丁 refers to no customer; 戊, 己 unreferred (戊 signed)."""
+    """东方电子 referred 乙 (signed) and 丙 (signed after the month); 丁 refers to no customer; 戊, 己 unreferred
+    (戊 signed), 庚 refers to itself (no referral)."""
     return {"customers": [cust("东方电子集团", lang, "won"), cust("乙公司", lang, "won", referrer="东方电子集团"),
                           cust("丙公司", lang, referrer="東方電子集團"), cust("丁公司", lang, referrer="老朋友"),
-                          cust("戊公司", lang, "won"), cust("己公司", lang)],
+                          cust("戊公司", lang, "won"), cust("己公司", lang), cust("庚公司", lang, referrer="庚公司")],
             "followups": [fu("丙公司", "2024-03-05 10:00")],
-            "conversions": [conv("东方电子集团", "2024-01-10"), conv("乙公司", "2024-03-10"), conv("戊公司", "2024-02-10")]}
+            "conversions": [conv("东方电子集团", "2024-01-10"), conv("乙公司", "2024-03-10"), conv("戊公司", "2024-02-10"),
+                            conv("丙公司", "2024-04-01")]}
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_review_compares_referred_leads_with_the_rest_and_lists_each_referrer(lang: str) -> None:
     t = review_tables(referral_data(lang), lang)
     compare = t["referrals"].df.values.tolist()
-    assert [row[1:3] for row in compare] == [[3, 1], [3, 2]]  # referred 乙 丙 丁 (1 signed); 东方 戊 己 (2)
-    assert compare[0][3] == pytest.approx(1 / 3) and compare[1][3] == pytest.approx(2 / 3)
+    assert [row[1:3] for row in compare] == [[3, 1], [4, 2]]  # referred 乙 丙 丁 (1 signed); 东方 戊 己 庚 (2)
+    assert compare[0][3] == pytest.approx(1 / 3) and compare[1][3] == pytest.approx(2 / 4)
     title = {"zh-Hans": "十四、转介绍", "zh-Hant": "十四、轉介紹", "en": "14. Referrals"}[lang]
     assert t["referrals"].title == title
     per = t["referrers"].df.values.tolist()
@@ -277,14 +279,15 @@ def test_the_owners_table_counts_each_managers_a_accounts(lang: str) -> None:
                           cust("乙公司", lang, "won", tier="A", manager="周经理", owner="小李"),
                           cust("丙公司", lang, "won", tier="A", manager="小李"),
                           cust("丁公司", lang, "won", tier="B", manager="周经理"),
-                          cust("戊公司", lang, "won", tier="A", manager=None, service_team="小王、小林")],
+                          cust("戊公司", lang, "won", tier="A", manager=None, service_team="小王、小林"),
+                          cust("己公司", lang, "lost", tier="A", manager="周经理", lost_on="2024-03-20", lost_reason="其他")],
             "conversions": [conv(n, "2024-03-10") for n in ("甲公司", "乙公司", "丙公司", "丁公司", "戊公司")]}
     owners = review_tables(data, lang)["owners"]
     df = owners.df
     head = {"zh-Hans": "主管 A 类客户", "zh-Hant": "主管 A 類客戶", "en": "A accounts managed"}[lang]
     counts = dict(zip(df.iloc[:, 0], df[head], strict=True))
     total = {"zh-Hans": "合计", "zh-Hant": "合計", "en": "Total"}[lang]
-    assert counts == {"小王": 0, "小李": 1, "周经理": 2, total: 3}  # 丁 is B; 戊 has no manager
+    assert counts == {"小王": 0, "小李": 1, "周经理": 2, total: 3}  # 丁 is B; 戊 has no manager; 己 is lost
     assert owners.formats[head] == "int"
     lines = owners.note.split("\n")
     assert lines[-3].endswith({"zh-Hans": "另有 1 个 A 类客户未填主管。", "zh-Hant": "另有 1 個 A 類客戶未填主管。",
