@@ -14,12 +14,14 @@ from ...model.result import JobResult, Summary
 from ...model.schema import TODAY_SHEET
 from ...model.settings import Settings
 from ..context import Context
+from ..kernel.referrals import has_referrals
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
 from .goals import goal_text
 from .greetings import greeting_items
 from .rhythm import DUE_COLUMNS, RHYTHMS
 from .rules import follow_state, status_text
+from .thanks import thank_referrers
 from .winback import winback_tasks
 from .words import words
 
@@ -30,9 +32,9 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
-KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting")
+KINDS = ("overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting")
 # the counts after the follow-up ones, in the headline
-_MORE = ("goals", "rhythm", "churn", "winback", "greeting")
+_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -67,9 +69,9 @@ def stale_result(ctx: Context) -> JobResult:
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     """The Today items beyond the follow-up state's: open churn warnings (churntasks.py), lost customers due
-    a win-back contact (winback.py), greetings (greetings.py). Columns code,
+    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py). Columns code,
     text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
-    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st)]
+    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), thank_referrers(ctx, st)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
@@ -160,6 +162,8 @@ def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.D
         w["col_contact"]: rows["contact"].to_numpy(),
         w["col_phone"]: rows["phone"].to_numpy(),
     })
+    if frame is not None and frame.has("preference"):  # the customer's 沟通偏好 (optional column)
+        df[w["col_preference"]] = _texts(frame.data["preference"].reindex(rows.index))
     links = frame.cells(rows.index, "customer") if frame is not None and len(rows) else []
     return df, links
 
@@ -191,6 +195,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "churn_warnings": n["churn"],
         "win_back": n["winback"],
         "greetings": n["greeting"],
+        **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -229,7 +234,7 @@ def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
-    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting")}
+    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks")}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
@@ -319,12 +324,13 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
     """Red for anything late (a first contact too), yellow for due today, a missed tier goal and the items
-    not yet late (maintenance, churn warnings, win-back, greetings)."""
+    not yet late (maintenance, churn warnings, win-back, greetings, thanks)."""
     out = np.full(len(codes), None, dtype=object)
     for code, style in _ROW_STYLE.items():
         out[codes == code] = style
     out[late > 0] = "error"
-    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting")) & ~(late > 0))] = "warning"
+    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks")) & ~(late > 0))] = \
+        "warning"
     return out.tolist()
 
 
