@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import plan, service, tiergoals, winback
+from . import people, plan, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -390,7 +390,7 @@ class _Sheet:
             cols[3]: o["conversions"], cols[4]: [money_value(v, self.unit) for v in o["amount"]], cols[5]: o["overdue"],
         }, dtype=object).reset_index(drop=True)
         sums = cols[1:]
-        df, cols, more, managed = service.with_managers(self.ctx, self.data, df, cols, self.group)  # (主管 column)
+        df, cols, more, managed = people.with_managers(self.ctx, self.data, df, cols, self.group)  # (主管 column)
         if len(df) > 1:
             total = [t("合计", "Total"), *(df[c].sum() if c in sums or c in more else None for c in cols[1:])]
             df = pd.concat([df, pd.DataFrame([total], columns=cols, dtype=object)], ignore_index=True)
@@ -520,7 +520,7 @@ class _Sheet:
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
                 *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
-                *service.referral_tables(self.ctx, self.data, self.month),  # (推荐人 column)
+                *people.referral_tables(self.ctx, self.data, self.month),  # (推荐人 column)
                 *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 

@@ -17,7 +17,7 @@ from ..context import Context
 from ..kernel.names import fold_ahead, keys_of
 from .contacts import first_of
 from .names import dedupe_key
-from .service import service_checks
+from .people import people_checks
 from .values import Cells, brief
 
 REFERRING = ("followups", "tierlog", "conversions")
@@ -73,7 +73,7 @@ class RowChecks:
                 self._references(customers, keys["customers"], frame, keys[sheet])
         if frames.followups is not None:
             self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
-        service_checks(self, customers, keys["customers"])  # (optional columns: referrer, manager, preference)
+        people_checks(self, customers, keys["customers"])  # (optional columns: referrer, manager, preference)
         if frames.conversions is not None:
             self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
             self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])

@@ -127,7 +127,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "— rename or delete one of them",
          "two header cells name the same column (客户名称 twice, or an empty 公司名称 and a filled 客户姓名): "
          "the one with values is used, else the leftmost; reported on the header cell of the one ignored"),
-    # service records (optional Customers columns 推荐人, 主管, 沟通偏好; see service.py)
+    # service records (optional Customers columns 推荐人, 主管, 沟通偏好; see people.py)
     Rule("unknown_referrer", "warning", "推荐人“{value}”不在{sheet}中", 'referrer "{value}" is not on the {sheet} sheet',
          "the optional 推荐人 / Referred by cell names no customer of Customers (same normalisation as "
          "duplicates): no thank-you reminder, and the review lists it apart"),

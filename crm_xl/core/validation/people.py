@@ -40,7 +40,7 @@ class RowChecks(Protocol):
 LAST = 3  # follow-ups looked at for the preference
 
 
-def service_checks(chk: RowChecks, customers: Frame, names: pd.Series) -> None:
+def people_checks(chk: RowChecks, customers: Frame, names: pd.Series) -> None:
     """The three rules, each when its column is on the sheet (`names`: normalised name per row)."""
     if customers.has("referrer"):
         _referrers(chk, customers, names)
