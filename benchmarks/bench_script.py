@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from statistics import median
 
+from session import popen
+
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 sys.path.insert(0, str(ROOT.parent))
@@ -79,7 +81,7 @@ def child(code: str, *args: str) -> tuple[float, float, float, str]:
     """(wall seconds, CPU seconds, peak RSS in MB, stdout) of `python -c CODE ARGS…` in its own process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, stderr=err, cwd=ROOT.parent)
+        proc = popen([sys.executable, "-c", code, *args], stdout=out, stderr=err, cwd=ROOT.parent)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t
         out.seek(0)

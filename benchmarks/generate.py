@@ -17,6 +17,7 @@ unknown methods, budgets nobody can parse, follow-ups for customers that are not
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import random
 import sys
@@ -217,6 +218,12 @@ def conversions(rng: random.Random, n: int, names: list[str], firsts: list[dt.da
     return rows
 
 
+# a team's workbook without the optional service-record columns (推荐人, 主管, 服务团队, 沟通偏好): the sizes
+# measure the same sheets as before those columns existed
+BENCH_CUSTOMERS = dataclasses.replace(CUSTOMERS, columns=tuple(
+    c for c in CUSTOMERS.columns if c.key not in ("referrer", "manager", "service_team", "preference")))
+
+
 def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str, Any], shared: bool = False) -> None:
     """One data sheet as a Table: input columns with `rows`, the computed columns headed but empty. Text is
     written inline (constant_memory), or to the shared-string table as Excel saves it (`shared`)."""
@@ -263,7 +270,7 @@ def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = 
     n = SIZES[size]
     rng = random.Random(seed)
     cust, names, firsts = customers(rng, n["customers"])
-    at = {c.key: i for i, c in enumerate(CUSTOMERS.input_columns)}  # (a customer row's cells, by key)
+    at = {c.key: i for i, c in enumerate(BENCH_CUSTOMERS.input_columns)}  # (a customer row's cells, by key)
     owners = [r[at["owner"]] for r in cust]
     won = [i for i, r in enumerate(cust) if r[at["status"]] == "已成交"]
     fol = followups(rng, n["followups"], names, firsts, owners, messy)
@@ -281,7 +288,7 @@ def generate(size: str, out: Path, seed: int = 20240401, shared_strings: bool = 
         "computed": wb.add_format({**font, "bg_color": "#FFF2CC"}),
         "bad": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
     }
-    for sheet, rows in ((CUSTOMERS, cust), (FOLLOWUPS, fol), (TIERLOG, tiers), (CONVERSIONS, conv)):
+    for sheet, rows in ((BENCH_CUSTOMERS, cust), (FOLLOWUPS, fol), (TIERLOG, tiers), (CONVERSIONS, conv)):
         write_sheet(wb, sheet, rows, fmts, shared_strings)
     settings = Settings.defaults("zh-Hans").model_copy(update={"owners": OWNERS, "today": TODAY})
     ws = wb.add_worksheet("设置")

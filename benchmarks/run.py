@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from statistics import median
 
+from session import popen
+
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 TODAY = "2024-04-01"
@@ -75,7 +77,7 @@ def child(argv: list[str]) -> tuple[float, float, float, str]:
     ru_maxrss; CPU is user + system time over all its threads)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *argv], stdout=out, stderr=err)
+        proc = popen([sys.executable, *argv], stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -111,10 +111,10 @@ def steps(lang: Lang) -> list[Step]:
         Step(
             pick(lang, "4 成交后维护", "4 Maintain after signing"),
             pick(lang, "24 小时内致谢，3 天内回访电话，1 周内发送使用指南/价值报告，每季度满意度调研；"
-                       "节日和合作周年问候；有复购/增购意向的客户回到 A 类。",
+                       "节日和合作周年问候；被推荐的客户签约后感谢推荐人；有复购/增购意向的客户回到 A 类。",
                  "Thank-you within 24 h, check-in call within 3 days, usage guide / value report within a "
-                 "week, satisfaction survey every quarter, greetings on holidays and anniversaries; customers "
-                 "with repurchase or upsell intent go back to A."),
+                 "week, satisfaction survey every quarter, greetings on holidays and anniversaries; thank the "
+                 "referrer when a referred customer signs; customers with repurchase or upsell intent go back to A."),
             pick(lang, f"「{v}」每笔成交一行，客户状态改为「已成交」；调研得分填「{col['nps']}」；"
                        f"售后沟通记在「{f}」。",
                  f"{v}: one row per deal, and set the customer's status to Won; put the survey score in "

@@ -75,6 +75,7 @@ from .sample_plan import (
     REFERRAL_FACTOR,
     ROLES,
     SEED,
+    SERVICE,
     STALE_TOUCH,
     SURNAMES,
     SURVEY,
@@ -273,7 +274,9 @@ def customer_row(g: Generator, c: Customer) -> dict[str, Any]:
         "notes": rng.choice(NOTES[k]), "tags": None, "owner": c.owner, "first_contact": c.first_contact,
         "entered_on": entered, "verified_on": None, "need_clarity": None, "budget_status": None,
         "decision_chain": None, "expected_close": None, "status": "跟进中", "lost_reason": None, "lost_on": None,
-        "nps": None, "contact_birthday": None, "anniversary": None, "tier_override": None,
+        "nps": None, "contact_birthday": None, "anniversary": None,
+        "referrer": None, "manager": None, "service_team": None, "preference": None,  # (service records)
+        "tier_override": None,
     }
     tags = [t for t in TAGS[k] if rng.random() < 0.45]
     row["tags"] = "、".join(tags) or None
@@ -310,6 +313,7 @@ def customer_row(g: Generator, c: Customer) -> dict[str, Any]:
     row["verified_on"] = max(row["verified_on"], c.first_contact) if row["verified_on"] else None
     fixed = FIXED.get(c.name, {})
     row.update(fixed)
+    row.update(SERVICE.get(c.name, {}))
     return row
 
 

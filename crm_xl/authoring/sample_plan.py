@@ -102,6 +102,32 @@ FIXED: dict[str, dict[str, Any]] = {
     "盛世传媒集团": {"tags": "竞品对比中", "contact_birthday": D("1986-04-03")},  # a birthday in 2 days
     "东方电子集团": {"nps": 70, "tags": "复购意向、重点客户", "tier_override": "A"},
 }
+# service records (the optional columns 推荐人, 主管, 服务团队, 沟通偏好): referrals — 中科信息 signed on
+# 2024-03-05, referred by 东方电子 (written in traditional script), so 小王 has a referrer to thank; 星河文化
+# and 优品零售 signed longer ago; 安信检测's referrer is no customer — the sales manager 周经理 leads the A
+# accounts, except 和信数字金融 (no manager: a warning); YY贸易集团 prefers WeChat but was last reached by
+# video call, e-mail and phone (a warning), 科技有限公司 prefers e-mail (its last three include one)
+MANAGED = {"周经理": ["鼎盛精密制造有限公司", "金瑞矿业设备有限公司", "优品零售连锁有限公司", "安达物流集团", "明辉照明电器有限公司",
+                    "博学教育科技有限公司", "瑞康医疗器械股份有限公司", "星河文化传媒有限公司", "汇通供应链管理有限公司",
+                    "天工机械股份有限公司", "云帆网络科技有限公司", "中科信息技术股份有限公司", "恒信保险经纪有限公司", "科技有限公司",
+                    "东方电子集团", "新华书城连锁有限公司", "康泰医药股份有限公司", "华信物流有限公司", "启明星教育科技有限公司",
+                    "盛世传媒集团", "万通建材股份有限公司"],
+           "小陈": ["金桥金融服务有限公司", "华美百货集团"]}
+SERVICE: dict[str, dict[str, Any]] = {
+    **{name: {"manager": boss} for boss, names in MANAGED.items() for name in names},
+    "中科信息技术股份有限公司": {"manager": "周经理", "referrer": "東方電子集團"},
+    "星河文化传媒有限公司": {"manager": "周经理", "referrer": "优品零售连锁有限公司"},
+    "优品零售连锁有限公司": {"manager": "周经理", "referrer": "东方电子集团"},
+    "盛世传媒集团": {"manager": "周经理", "referrer": "东方电子集团", "preference": "电话"},
+    "智联人力资源有限公司": {"referrer": "鼎盛精密制造有限公司"},
+    "卓越咨询管理有限公司": {"referrer": "中科信息技术股份有限公司"},
+    "德润健康管理有限公司": {"referrer": "新华书城连锁有限公司"},
+    "安信检测技术有限公司": {"referrer": "李总（老朋友介绍）"},
+    "东方电子集团": {"manager": "周经理", "service_team": "小王、实施顾问老郑、技术支持小林", "preference": "电话"},
+    "鼎盛精密制造有限公司": {"manager": "周经理", "service_team": "小王、客服小赵"},
+    "YY贸易集团": {"preference": "微信"},
+    "科技有限公司": {"manager": "周经理", "service_team": "小王、技术支持小林", "preference": "邮件"},
+}
 LATE_ENTRY = {"天工机械股份有限公司": 3, "盛世传媒集团": 2, "泰和医院管理集团": 4}  # days late
 COVERED_BY = {  # (customer, nth follow-up) logged by a colleague
     ("融汇财富管理有限公司", 2): "小陈", ("华美百货集团", 1): "小王", ("捷达快运有限公司", 3): "小李",

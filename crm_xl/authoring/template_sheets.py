@@ -234,6 +234,17 @@ def _message(title: str, message: str) -> dict[str, str]:
     return {"input_title": title[:32], "input_message": message[:255]}
 
 
+_SERVICE_HINTS = {
+    "referrer": ("选填：推荐这位客户的老客户，与「客户信息表」中的客户名称一致；签约后提醒感谢推荐人。",
+                 "Optional: the customer who referred this one, as written on Customers; its owner is reminded "
+                 "to thank them when this one signs."),
+    "manager": ("选填：主管这位客户的销售经理（A 类客户应填写）。", "Optional: the sales manager who leads this "
+                "account (fill it in for tier A)."),
+    "service_team": ("选填：服务团队成员，多个用 、或 ，分隔，如：小王、技术支持小林",
+                     "Optional: the service team, several separated by commas, e.g. Wang, Lin (support)"),
+}
+
+
 def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, Any] | None:
     """The data validation of an input column (None: none)."""
     head = column.header(lang)
@@ -245,6 +256,15 @@ def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, 
                 "error_title": head[:32],
                 "error_message": pick(lang, "请从下拉列表中选择：", "Choose one of: ") + " / ".join(labels),
                 **_message(head, pick(lang, "可选：", "One of: ") + " / ".join(labels))}
+    if column.key in _SERVICE_HINTS:  # service records: the referrer is a customer, the others people
+        hans, en = _SERVICE_HINTS[column.key]
+        if column.key == "referrer":
+            return {"validate": "list", "source": f"={CUSTOMERS_NAME}", "error_type": "warning",
+                    "error_title": head[:32],
+                    "error_message": pick(lang, "客户信息表中没有这个客户名称。仍要使用吗？",
+                                          "This customer is not on the Customers sheet. Keep it anyway?"),
+                    **_message(head, pick(lang, hans, en))}
+        return {"validate": "any", **_message(head, pick(lang, hans, en))}
     if column.kind == Kind.TAGS:
         return {"validate": "any", **_message(head, pick(
             lang, "从「设置」的标签清单中选填，多个标签用 、或 ，分隔，如：价格敏感、决策链长",

@@ -369,6 +369,16 @@ CUSTOMERS = SheetDef(
                aliases=("聯絡人生日", "生日", "Birthday", "Contact's birthday")),
         Column("anniversary", "合作周年日", "合作週年日", "Partnership anniversary", Kind.DATE, width=12,
                aliases=("合作纪念日", "合作紀念日", "Anniversary", "Partnership start")),
+        # service records (referrals, who serves A accounts, communication preference): optional
+        Column("referrer", "推荐人", "推薦人", "Referred by", width=18,
+               aliases=("介绍人", "介紹人", "转介绍人", "轉介紹人", "Referrer", "Referred by customer")),
+        Column("manager", "主管", "主管", "Manager", width=10,
+               aliases=("客户主管", "客戶主管", "销售主管", "銷售主管", "Account manager", "Sales manager")),
+        Column("service_team", "服务团队", "服務團隊", "Service team", Kind.TAGS, width=18,
+               aliases=("服务小组", "服務小組", "服务人员", "服務人員", "1+N 团队", "1+N 團隊", "Account team")),
+        Column("preference", "沟通偏好", "溝通偏好", "Contact preference", Kind.LIST, list="preferences", width=10,
+               aliases=("联系偏好", "聯繫偏好", "聯絡偏好", "偏好沟通方式", "偏好溝通方式", "Communication preference",
+                        "Preferred channel")),
         Column("tier_override", "锁定级别", "鎖定級別", "Tier override", Kind.CHOICE, enum="tier", width=8),
         # computed by crm-xl, to the right
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", computed=True, width=8),

@@ -156,6 +156,12 @@ SCALARS: dict[str, Meta] = {
                           "生日、合作周年日和节日前几天列入今日待办（0 = 当天）",
                           "list birthdays, anniversaries and holidays on Today this many days ahead (0 = that day)",
                           "greeting days ahead must be a whole number of days ≥ 0"),
+    # service records: referrals
+    "referral_thanks_days": Meta("推荐感谢提醒(天)", "推薦感謝提醒(天)", "Referral thank-you: listed for (days)",
+                                 "被推荐客户签约后，推荐人的负责人在此天数内收到感谢提醒（跟进过推荐人即关闭）",
+                                 "a referred lead's signing puts a thank-you for its referrer on Today for this many "
+                                 "days (a thank-you follow-up with the referrer closes it)",
+                                 f"referral thank-you window {_DAYS}"),
     # merge (crm-xl merge): who gets a 撞单 (two reps, one customer) and who decides
     "clash_rule": Meta("撞单归属", "撞單歸屬", "Clash: customer goes to",
                        "两人跟进同一客户（撞单）时：先接触 / 先签约 / 主管裁定",
@@ -183,6 +189,7 @@ LISTS: dict[str, Meta] = {
     "upsell_tags": Meta("复购/增购标签", "復購/增購標籤", "Repurchase / upsell tags", "", "", "list"),
     "winback_reasons": Meta("挽回间隔(按原因)", "挽回間隔(按原因)", "Win-back days by lost reason", "", "", "list"),
     "holidays": Meta("节日", "節日", "Holidays", "", "", "list"),
+    "preferences": Meta("沟通偏好", "溝通偏好", "Contact preferences", "", "", "list"),
 }
 
 DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
@@ -221,6 +228,11 @@ DEFAULT_LISTS: dict[str, dict[Lang, list[str]]] = {
     },
     "holidays": {lang: [f"{name}：{day}" if lang != "en" else f"{name}: {day}" for name, day in days]
                  for lang, days in HOLIDAYS.items()},
+    "preferences": {  # the same channels as `methods`, item by item (a preference is compared with the method)
+        "zh-Hans": ["电话", "微信", "邮件", "拜访", "视频会议"],
+        "zh-Hant": ["電話", "微信", "郵件", "拜訪", "視訊會議"],
+        "en": ["Phone", "WeChat", "Email", "Visit", "Video call"],
+    },
     "upsell_tags": {
         "zh-Hans": ["复购意向", "增购意向"],
         "zh-Hant": ["復購意向", "增購意向"],
@@ -303,6 +315,7 @@ class Settings(BaseModel):
     churn_task_days: int = Field(7, ge=1)
     winback_days: int = Field(90, ge=1)
     greeting_days: int = Field(3, ge=0)
+    referral_thanks_days: int = Field(30, ge=1)
     clash_rule: str = Field("contact", pattern="^(contact|signing|manager)$")
     clash_manager: str = ""
     sources: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["sources"]["zh-Hans"]))
@@ -314,6 +327,7 @@ class Settings(BaseModel):
     upsell_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["upsell_tags"]["zh-Hans"]))
     winback_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["winback_reasons"]["zh-Hans"]))
     holidays: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["holidays"]["zh-Hans"]))
+    preferences: list[str] = Field(default_factory=lambda: list(DEFAULT_LISTS["preferences"]["zh-Hans"]))
 
     _notes: tuple[SettingsNote, ...] = PrivateAttr(default=())
     _told: bool = PrivateAttr(default=False)

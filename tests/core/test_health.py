@@ -374,7 +374,10 @@ def test_churn_summary_without_accounts_counts_the_same() -> None:
         assert {k: v for k, v in light.items() if k not in ("accounts", "table")} == \
             {k: v for k, v in full.items() if k not in ("accounts", "table")}
         assert light["table"].equals(full["table"])
-    assert score(ctx, full=False)["risk"].equals(score(ctx)["risk"])
+    full = score(ctx)
+    lean = score(ctx, full=False)  # the won accounts' rows only, the same risk
+    assert lean.index.equals(full.index[full["won"]]) and lean["risk"].equals(full.loc[full["won"], "risk"])
+    assert full["won"].sum() < len(full)  # (the portfolio has rows that are not won accounts)
 
 
 def test_no_customers_sheet_and_no_won_accounts() -> None:

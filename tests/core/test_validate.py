@@ -87,6 +87,15 @@ def changed(sheet: str, index: int, **values: Any) -> dict[str, Any]:
     return data
 
 
+def preferring(preference: str) -> dict[str, Any]:
+    """base() with 甲's contact preference and two more follow-ups (邮件 on 03-12, 拜访 on 03-13)."""
+    data = changed("customers", 0, preference=preference)
+    first = data["followups"][0]
+    data["followups"] += [{**first, "date": dt.datetime(2024, 3, 12, 9), "method": "邮件", "next_date": None},
+                          {**first, "date": dt.datetime(2024, 3, 13, 9), "method": "拜访", "next_date": None}]
+    return data
+
+
 def added(sheet: str, first: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
     """base() with one more row like its first; `first`: changes to that first row (made before)."""
     data = base()
@@ -277,6 +286,21 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
         (changed("customers", 0, status="已流失", lost_on="2024-03-10", lost_reason=NoValue()),
          ("customers", 2, "lost_reason"), changed("customers", 0, status="已流失", lost_on="2024-03-10",
                                                   lost_reason="选择竞品")),
+    ],
+    # service records (the optional columns 推荐人, 主管, 沟通偏好; more cases in test_service.py)
+    "unknown_referrer": [
+        (changed("customers", 1, referrer="丙公司"), ("customers", 3, "referrer"),
+         changed("customers", 1, referrer="甲科技有限公司")),
+    ],
+    "self_referral": [
+        (changed("customers", 1, referrer="乙贸易集团"), ("customers", 3, "referrer"),
+         changed("customers", 1, referrer=" 甲科技有限公司 ")),
+    ],
+    "a_without_manager": [  # 甲 is A in the tier log
+        (changed("customers", 0, manager=None), ("customers", 2, "manager"), changed("customers", 0, manager="周经理")),
+    ],
+    "preference_mismatch": [  # 甲's follow-ups: 电话 (03-10), 邮件, 拜访
+        (preferring("微信"), ("customers", 2, "preference"), preferring("Email")),
     ],
     "duplicate_column": [  # reported on the header cell of the column left out
         (with_column(lambda lang: SHEETS["customers"].column("customer").header(lang), [None, " "]),

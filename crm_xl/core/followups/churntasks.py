@@ -70,7 +70,7 @@ def churn_tasks(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     # the texts of the open warnings only (the health job's reasons and next steps)
     signals = {k: v[keep] for k, v in fired.items() if k != "high"}
     _risk_texts(at, ctx, (fired["high"][keep], parts["medium"][risky][keep]), signals,
-                parts["survey_late"][risky][keep], parts["gap_days"][risky][keep])
+                parts["survey_late"][risky][keep], parts["gap_days"][risky][keep], cells=False)
     high = (at["risk"] == "high").to_numpy()
     due = warned.where(high, add_days(warned, s.churn_task_days, s.working_days))
     w = words(ctx.lang)

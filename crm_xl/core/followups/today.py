@@ -14,6 +14,7 @@ from ...model.result import JobResult, Summary
 from ...model.schema import TODAY_SHEET
 from ...model.settings import Settings
 from ..context import Context
+from ..kernel.referrals import has_referrals
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
 from .clashtasks import clash_tasks
@@ -21,6 +22,7 @@ from .goals import goal_text
 from .greetings import greeting_items
 from .rhythm import DUE_COLUMNS, RHYTHMS
 from .rules import follow_state, status_text
+from .thanks import thank_referrers
 from .winback import winback_tasks
 from .words import words
 
@@ -31,9 +33,9 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
-KINDS = ("overdue", "today", "after_sale", "goal", "churn", "winback", "greeting", "clash")
+KINDS = ("overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting", "clash")
 # the counts after the follow-up ones, in the headline
-_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "clash")
+_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks", "clash")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -68,9 +70,10 @@ def stale_result(ctx: Context) -> JobResult:
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     """The Today items beyond the follow-up state's: open churn warnings (churntasks.py), lost customers due
-    a win-back contact (winback.py), greetings (greetings.py). Columns code,
+    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py). Columns code,
     text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
-    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), clash_tasks(ctx, st)]
+    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), thank_referrers(ctx, st),
+             clash_tasks(ctx, st)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
@@ -86,7 +89,7 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
     weekday = w["weekdays"].split(",")[ctx.today.weekday()]
     blocks: list[Text | Table] = [Text(w["title"].format(date=date_text(ctx.today), weekday=weekday), "title")]
     every_kind = todo["kind"].to_numpy()
-    blocks.append(Text(_kind_counts(every_kind, w, w["all_head"]), "subtitle"))  # the owners' words, summed
+    blocks.append(Text(_kind_counts(_counted(every_kind), w, w["all_head"]), "subtitle"))  # the owners' words, summed
     blocks.append(Text(w["how"].format(days=w["working_days" if ctx.settings.working_days else "calendar_days"]),
                        "note"))
     if todo.empty:
@@ -94,16 +97,26 @@ def today_sheet(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = Non
     table, links = _item_table(todo, w, frame)
     styles = _row_styles(todo["code"].to_numpy(), todo["overdue_days"].to_numpy(dtype=float))
     owner = todo["owner"].where(todo["owner"] != "", w["unassigned"])
-    where = owner.groupby(owner.to_numpy(), sort=False).indices if len(owner) else {}  # positions, in order
-    for name in _owner_order(owner, ctx.settings.owners, w["unassigned"]):
-        kinds = every_kind[where[name]]
-        shown = [k for k in KINDS if (kinds == k).any()]
+    names = _owner_order(owner, ctx.settings.owners, w["unassigned"])
+    # one reordering by owner, then kind (the sorted order within), so that each table is a slice
+    o_rank = pd.Index(names, dtype=object).get_indexer(owner.to_numpy(dtype=object))
+    k_rank = pd.Index(KINDS, dtype=object).get_indexer(every_kind)
+    pos = np.lexsort((np.arange(len(todo)), k_rank, o_rank))
+    pos = pos[k_rank[pos] >= 0]  # (every item has a kind of KINDS)
+    table = table.iloc[pos].reset_index(drop=True)
+    o_rank, k_rank = o_rank[pos], k_rank[pos]
+    bounds = [0, *(np.flatnonzero(np.diff(o_rank) | np.diff(k_rank)) + 1).tolist(), len(pos)] if len(pos) else [0]
+    groups: dict[int, list[tuple[int, int, int]]] = {}  # owner rank -> [(kind rank, start, end)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        groups.setdefault(int(o_rank[a]), []).append((int(k_rank[a]), a, b))
+    for o, kinds in sorted(groups.items()):
         blocks.append(Text(""))  # (room above the owner's heading: its font is larger)
-        blocks.append(Text(_kind_counts(kinds, w, w["owner_head"], owner=name), "title"))
-        for kind in shown:
-            at = where[name][kinds == kind]
+        counts = {KINDS[k]: b - a for k, a, b in kinds}
+        blocks.append(Text(_kind_counts(counts, w, w["owner_head"], owner=names[o]), "title"))
+        for k, a, b in kinds:
+            at = pos[a:b]
             blocks.append(Table(
-                table.iloc[at].reset_index(drop=True), title=w["kind_block"].format(kind=w[f"kind_{kind}"], n=len(at)),
+                table.iloc[a:b].reset_index(drop=True), title=w["kind_block"].format(kind=w[f"kind_{KINDS[k]}"], n=b - a),
                 formats={w["col_overdue"]: "int", w["col_due"]: "date", w["col_last"]: "date"},
                 links={w["col_customer"]: [links[i] for i in at]} if links else {},
                 row_styles=[styles[i] for i in at], highlight=w["col_what"],
@@ -151,6 +164,8 @@ def _item_table(rows: pd.DataFrame, w: dict[str, str], frame: Any) -> tuple[pd.D
         w["col_contact"]: rows["contact"].to_numpy(),
         w["col_phone"]: rows["phone"].to_numpy(),
     })
+    if frame is not None and frame.has("preference"):  # the customer's 沟通偏好 (optional column)
+        df[w["col_preference"]] = _texts(frame.data["preference"].reindex(rows.index))
     links = frame.cells(rows.index, "customer") if frame is not None and len(rows) else []
     return df, links
 
@@ -182,6 +197,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "churn_warnings": n["churn"],
         "win_back": n["winback"],
         "greetings": n["greeting"],
+        **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
         "clashes": n["clash"],
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
@@ -192,11 +208,18 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _kind_counts(kinds: np.ndarray, w: dict[str, str], head: str, **fields: str) -> str:
-    """`head` filled with the number of items and their count per kind, in KINDS order (`逾期跟进 3 · 售后 4`)."""
-    counts = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=int((kinds == k).sum()))
-                                for k in KINDS if (kinds == k).any())
-    return head.format(n=len(kinds), counts=counts, **fields).rstrip(":： ")
+def _kind_counts(counts: dict[str, int], w: dict[str, str], head: str, **fields: str) -> str:
+    """`head` filled with the number of items and their count per kind (`counts`: kind -> n), in KINDS
+    order (`逾期跟进 3 · 售后 4`)."""
+    listed = w["kind_sep"].join(w["kind_count"].format(kind=w[f"kind_{k}"], n=counts[k])
+                                for k in KINDS if counts.get(k))
+    return head.format(n=sum(counts.values()), counts=listed, **fields).rstrip(":： ")
+
+
+def _counted(kinds: np.ndarray) -> dict[str, int]:
+    """The number of items of each kind."""
+    found, n = np.unique(kinds.astype(str), return_counts=True) if len(kinds) else ([], [])
+    return dict(zip(list(found), [int(x) for x in n], strict=True))
 
 
 def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list[str]) -> pd.DataFrame:
@@ -214,7 +237,7 @@ def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
-    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "clash")}
+    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks", "clash")}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
@@ -309,12 +332,13 @@ def _owner_order(owner: pd.Series, listed: list[str], unassigned: str) -> list[s
 
 def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
     """Red for anything late (a first contact too), yellow for due today, a missed tier goal and the items
-    not yet late (maintenance, churn warnings, win-back, greetings)."""
+    not yet late (maintenance, churn warnings, win-back, greetings, thanks)."""
     out = np.full(len(codes), None, dtype=object)
     for code, style in _ROW_STYLE.items():
         out[codes == code] = style
     out[late > 0] = "error"
-    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "clash")) & ~(late > 0))] = "warning"
+    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks", "clash"))
+                             & ~(late > 0))] = "warning"
     return out.tolist()
 
 

@@ -42,7 +42,7 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool =
     no_conv = out["last_conversion"].isna() | out["recency_days"].gt(s.churn_no_conversion_days)
     high = nps_low & no_conv
 
-    tags = map_distinct(ctx.frames.data("customers")["tags"][won], _tag_flags)  # (price, competitor)
+    tags = map_distinct(ctx.frames.data("customers")["tags"].reindex(out.index)[won], _tag_flags)  # (price, competitor)
     price = tags.map(lambda t: t[0]).reindex(out.index, fill_value=False).astype(bool)
     competitor = tags.map(lambda t: t[1]).reindex(out.index, fill_value=False).astype(bool)
     survey_anchor = _later(out["last_survey"], out["last_conversion"])
@@ -70,9 +70,9 @@ def _risk(out: pd.DataFrame, ctx: Context, today: pd.Timestamp, *, texts: bool =
 
 
 def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Series], fired: dict[str, pd.Series],
-                survey_late: pd.Series, gap_days: pd.Series) -> None:
+                survey_late: pd.Series, gap_days: pd.Series, *, cells: bool = True) -> None:
     """Add signals, reasons, risk_text and next_step (`risks`: the high and medium masks, `fired`: each
-    signal's)."""
+    signal's); only reasons and next_step when not `cells` (the churn tasks' texts)."""
     lang = ctx.lang
     high, medium = risks
     sep, colon, semi = pick(lang, "，", ", "), pick(lang, "：", ": "), pick(lang, "；", "; ")
@@ -93,11 +93,13 @@ def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Seri
         reasons.append(reason)
         texts.append(f"{risk_label(rec.risk, lang)}{colon}{reason}")
         steps.append(semi.join(pick(lang, *_STEP_TEXT[t]) for t in todo))
+    out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
+    out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
+    if not cells:
+        return
     labels = {r: risk_label(r, lang) for r in RISKS}
     out["risk_text"] = out["risk"].map(labels).astype(object)
     out.loc[rows.index, "risk_text"] = texts
-    out["reasons"] = pd.Series(reasons, index=rows.index, dtype=object).reindex(out.index)
-    out["next_step"] = pd.Series(steps, index=rows.index, dtype=object).reindex(out.index)
     at = dict(zip(out.index.get_indexer(rows.index).tolist(), signals, strict=True))
     cells = [at.get(i) or [] for i in range(len(out))]  # [] for accounts not at risk
     out["signals"] = pd.Series(cells, index=out.index, dtype=object)

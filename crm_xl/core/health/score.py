@@ -38,15 +38,16 @@ def score(ctx: Context, *, full: bool = True) -> pd.DataFrame:
     Columns: key, customer, owner, won, tier, last_conversion (Timestamp), recency_days, frequency,
     monetary, previous (amount of the window before), nps, r, f, m, health (0–100 or NaN), risk
     (high / medium / low / None), signals (list of codes: "high" plus SIGNALS), reasons (text),
-    risk_text (the churn_risk cell), next_step (text). When not `full`, only the risk and what it is
-    computed from (no tier, r, f, m, health, signals or texts): what the churn counts need.
+    risk_text (the churn_risk cell), next_step (text). When not `full`, only the won accounts' rows and only
+    the risk and what it is computed from (no tier, r, f, m, health, signals or texts): what the churn
+    counts and the churn tasks need.
     """
     return _score(ctx, full)[0]
 
 
 def risk_parts(ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """`score(ctx, full=False)` and what its risk is made of (churn._risk's parts: the texts of chosen rows
-    are made later with `churn._risk_texts`)."""
+    """`score(ctx, full=False)` for the won accounts' rows only, and what its risk is made of (churn._risk's
+    parts: the texts of chosen rows are made later with `churn._risk_texts`)."""
     return _score(ctx, False)
 
 
@@ -54,28 +55,26 @@ def _score(ctx: Context, full: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     s, lang = ctx.settings, ctx.lang
     today = pd.Timestamp(ctx.today)
     cust = ctx.frames.data("customers")
-    out = pd.DataFrame(index=cust.index)
-    out["key"] = parsed(ctx.frames, "customers", "customer", "key")
-    out["customer"] = cust["customer"]
-    out["owner"] = cust["owner"]
-    out["won"] = parsed(ctx.frames, "customers", "status", "status").eq("won") & out["key"].ne("")
+    key = parsed(ctx.frames, "customers", "customer", "key")
+    won_rows = (parsed(ctx.frames, "customers", "status", "status").eq("won") & key.ne("")).to_numpy()
+    rows = slice(None) if full else won_rows  # (the risk of the won accounts is all the churn tasks need)
+    keys = key[rows]
+    cols: dict[str, Any] = {"key": keys, "customer": cust["customer"][rows], "owner": cust["owner"][rows],
+                            "won": won_rows[rows]}
     if full:
-        out["tier"] = tiers_on(ctx.frames, out["key"], ctx.today)
-
-    conv = _conversions(ctx, today)
-    out = _join(out, conv)
-    out["frequency"] = out["frequency"].fillna(0)
-    out["monetary"] = out["monetary"].fillna(0.0)
-    out["previous"] = out["previous"].fillna(0.0)
-    out["recency_days"] = (today - out["last_conversion"]).dt.days
-
-    nps = parsed(ctx.frames, "customers", "nps", "int")
-    nps = pd.to_numeric(nps, errors="coerce")
-    out["nps"] = nps.where(nps.between(-100, 100))
+        cols["tier"] = tiers_on(ctx.frames, keys, ctx.today)
+    conv = _conversions(ctx, today).reindex(keys.to_numpy())  # (one lookup per row: NaN / NaT when none)
+    conv.index = keys.index
+    cols.update(last_conversion=conv["last_conversion"],
+                frequency=conv["frequency"].fillna(0), monetary=conv["monetary"].fillna(0.0),
+                previous=conv["previous"].fillna(0.0), recency_days=(today - conv["last_conversion"]).dt.days)
+    nps = pd.to_numeric(parsed(ctx.frames, "customers", "nps", "int")[rows], errors="coerce")
+    cols["nps"] = nps.where(nps.between(-100, 100))
+    out = pd.DataFrame(cols)  # (built at once: cheaper than column by column)
     if full:
         out = _rfm(out, s)
-    for col, days in _followups(ctx, today, out["won"].to_numpy()).items():
-        out[col] = days
+    for col, days in _followups(ctx, today, won_rows).items():
+        out[col] = days[rows]
     parts = _risk(out, ctx, today, texts=full)
     out.attrs["lang"] = lang
     return out, parts
@@ -117,24 +116,27 @@ def _health(out: pd.DataFrame, s: Any) -> pd.Series:
 
 
 def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
-    """Per customer key: first/last conversion, conversions and amount in the window and the one before."""
-    conv = ctx.frames.data("conversions")
+    """Per customer key: the last conversion, conversions and amount in the window and the one before
+    (each key's figures gathered with numpy over the key numbers; keys in order of first appearance)."""
     months = ctx.settings.value_window_months
-    start = today - pd.DateOffset(months=months)
-    before = start - pd.DateOffset(months=months)
+    start = (today - pd.DateOffset(months=months)).to_datetime64()
+    before = (today - pd.DateOffset(months=2 * months)).to_datetime64()
     f = ctx.frames
-    df = pd.DataFrame({"key": parsed(f, "conversions", "customer", "key"),
-                       "date": parsed(f, "conversions", "date", "day"),
-                       "amount": pd.to_numeric(parsed(f, "conversions", "amount", "amount"), errors="coerce")},
-                      index=conv.index)
-    df = df[df["key"].ne("") & df["date"].notna() & (df["date"] <= today)]
-    amount = df["amount"].where(df["amount"] > 0, 0.0)
-    in_win = df["date"] > start
-    in_prev = (df["date"] > before) & ~in_win
-    df = df.assign(win=in_win.astype(int), m=amount.where(in_win, 0.0), p=amount.where(in_prev, 0.0))
-    g = df.groupby("key")
-    return pd.DataFrame({"first_conversion": g["date"].min(), "last_conversion": g["date"].max(),
-                         "frequency": g["win"].sum(), "monetary": g["m"].sum(), "previous": g["p"].sum()})
+    key = parsed(f, "conversions", "customer", "key").to_numpy(dtype=object)
+    date = parsed(f, "conversions", "date", "day").to_numpy(dtype="datetime64[ns]")
+    amount = pd.to_numeric(parsed(f, "conversions", "amount", "amount"), errors="coerce").to_numpy(dtype=float)
+    ok = (key != "") & ~np.isnat(date) & (date <= today.to_datetime64())
+    codes, keys = pd.factorize(key[ok])
+    date, amount, n = date[ok].view(np.int64), np.where(amount[ok] > 0, amount[ok], 0.0), len(keys)
+    in_win = date > start.astype("datetime64[ns]").view(np.int64)
+    in_prev = (date > before.astype("datetime64[ns]").view(np.int64)) & ~in_win
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, codes, date)
+    return pd.DataFrame({"last_conversion": last.view("datetime64[ns]"),
+                         "frequency": np.bincount(codes[in_win], minlength=n).astype(np.int64),
+                         "monetary": np.bincount(codes, np.where(in_win, amount, 0.0), minlength=n),
+                         "previous": np.bincount(codes, np.where(in_prev, amount, 0.0), minlength=n)},
+                        index=pd.Index(keys, dtype=object, name="key"))
 
 
 def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, np.ndarray]:

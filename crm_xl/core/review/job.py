@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import plan, tiergoals, winback
+from . import people, plan, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -389,8 +389,10 @@ class _Sheet:
             cols[0]: [self.group(i) for i in o.index], cols[1]: o["followups"], cols[2]: o["new"],
             cols[3]: o["conversions"], cols[4]: [money_value(v, self.unit) for v in o["amount"]], cols[5]: o["overdue"],
         }, dtype=object).reset_index(drop=True)
+        sums = cols[1:]
+        df, cols, more, managed = people.with_managers(self.ctx, self.data, df, cols, self.group)  # (主管 column)
         if len(df) > 1:
-            total = [t("合计", "Total"), *(df[c].sum() for c in cols[1:])]
+            total = [t("合计", "Total"), *(df[c].sum() if c in sums or c in more else None for c in cols[1:])]
             df = pd.concat([df, pd.DataFrame([total], columns=cols, dtype=object)], ignore_index=True)
         note = t(
             "跟进次数按跟进记录的负责人（空则取客户的负责人）；成交按转化记录的负责人；新增、逾期按客户的负责人。\n"
@@ -400,9 +402,9 @@ class _Sheet:
             "new and overdue by the customer's owner.\n"
             "Overdue: by the stale-follow-up rules at month end — open customers past their next follow-up, won "
             "customers past an after-sale step\n(statuses and tiers as they are now).",
-        )
+        ) + (f"\n{managed}" if managed else "")
         return Table(df, t("五、负责人", "5. Owners"),
-                     {cols[1]: "int", cols[2]: "int", cols[3]: "int", cols[4]: self.money, cols[5]: "int"},
+                     {cols[1]: "int", cols[2]: "int", cols[3]: "int", cols[4]: self.money, cols[5]: "int", **more},
                      note=note, name="owners",
                      empty_text=t("本月无数据", "No data"))
 
@@ -518,6 +520,7 @@ class _Sheet:
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
                 *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
+                *people.referral_tables(self.ctx, self.data, self.month),  # (推荐人 column)
                 *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 

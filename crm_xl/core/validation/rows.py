@@ -18,6 +18,7 @@ from ..kernel.names import fold_ahead, keys_of
 from ..merge.clash import clash_text, clashes
 from .contacts import first_of
 from .names import dedupe_key
+from .people import people_checks
 from .values import Cells, brief
 
 REFERRING = ("followups", "tierlog", "conversions")
@@ -74,6 +75,7 @@ class RowChecks:
                 self._references(customers, keys["customers"], frame, keys[sheet])
         if frames.followups is not None:
             self._owner_mismatch(customers, keys["customers"], frames.followups, keys["followups"])
+        people_checks(self, customers, keys["customers"])  # (optional columns: referrer, manager, preference)
         if frames.conversions is not None:
             self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
             self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])

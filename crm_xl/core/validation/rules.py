@@ -89,7 +89,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "normalisation as duplicates; skipped when there is no Customers sheet)"),
     Rule("name_variant", "warning", "客户“{value}”在{sheet}中写作“{expected}”，请统一写法",
          'customer "{value}" is written "{expected}" on the {sheet} sheet: use one spelling',
-         "a follow-up, tier-log or conversion names a customer only up to suffixes or punctuation "
+         "a follow-up, tier-log or conversion (or a 推荐人 / Referred by cell) names a customer only up to "
+         "suffixes or punctuation "
          "(科技 vs 科技有限公司): the other jobs link rows by the exact name (width, case and spaces aside)"),
     Rule("duplicate", "error", "与第 {row} 行重复（{what}）", "duplicates row {row} ({what})",
          "a customer with the same normalised name, phone, e-mail or WeChat ID as an earlier row (reported on the "
@@ -126,6 +127,20 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "— rename or delete one of them",
          "two header cells name the same column (客户名称 twice, or an empty 公司名称 and a filled 客户姓名): "
          "the one with values is used, else the leftmost; reported on the header cell of the one ignored"),
+    # service records (optional Customers columns 推荐人, 主管, 沟通偏好; see people.py)
+    Rule("unknown_referrer", "warning", "推荐人“{value}”不在{sheet}中", 'referrer "{value}" is not on the {sheet} sheet',
+         "the optional 推荐人 / Referred by cell names no customer of Customers (same normalisation as "
+         "duplicates): no thank-you reminder, and the review lists it apart"),
+    Rule("self_referral", "warning", "推荐人“{value}”就是该客户本身", 'referrer "{value}" is the customer itself',
+         "the 推荐人 / Referred by cell names the row's own customer"),
+    Rule("a_without_manager", "warning", "A 类客户未填{col}（A 类客户应由主管负责）",
+         "tier A customer with no {col} (tier A accounts are led by a manager)",
+         "a tier A customer (锁定级别, else 当前级别, else its latest tier-log row; lost customers skipped) with "
+         "the 主管 / Manager cell blank, when the column exists"),
+    Rule("preference_mismatch", "warning", "最近 3 次跟进方式为 {methods}，都不是{col}“{value}”",
+         'the last 3 follow-ups used {methods}, none the {col} "{value}"',
+         "the customer's last three follow-ups with a method (up to today) all used another method than its "
+         "沟通偏好 / Contact preference (methods matched like the Settings lists: any language)"),
     Rule("clash", "warning", "与第 {row} 行{story}", "with row {row}: {story}",
          "撞单 (after `crm-xl merge`): a customer of one source file (来源文件) has the same normalised name "
          "(simplified or traditional), phone, e-mail or WeChat ID as one of another source file; both owners, "
@@ -166,6 +181,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "owner_mismatch": ("负责人不一致", "Owner differs"),
     "clash": ("撞单", "Clash (two reps)"),
     "unknown_setting": ("未识别的设置项", "Unknown setting"),
+    "unknown_referrer": ("推荐人不在客户表", "Unknown referrer"),
+    "self_referral": ("推荐人是客户本身", "Self-referral"),
+    "a_without_manager": ("A 类客户无主管", "Tier A without manager"),
+    "preference_mismatch": ("跟进方式与偏好不符", "Method not the preference"),
 }
 
 # (sheet key, column key) whose dates record something that already happened: a later date is an error.
