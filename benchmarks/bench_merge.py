@@ -5,9 +5,9 @@
 
 Each rep's workbook is a generated one (generate.py, its own seed, so some customers are in two of them: 撞单)
 with `--rows` data rows over the four sheets: 20 % customers, 60 % follow-ups, 14 % tier log, 6 % conversions.
-A round measures, one after the other, each in its own process started in its own session (setsid, so the
-child is its own autogroup: the kernel shares the CPU between autogroups, and other sessions on a shared
-machine weigh as one), its wall time around the process (start-up and imports included), peak RSS and CPU:
+A round measures, one after the other, each in its own process started as every benchmark here starts its
+children (session.py: its own session, so its own scheduler autogroup, at nice −15 where allowed), its wall
+time around the process (start-up and imports included), peak RSS and CPU:
 
 - (a) the floor: python-calamine reading every sheet of every rep's workbook;
 - (b) `crm-xl merge team.xlsx rep01.xlsx … --today 2024-04-01` into a team workbook that does not exist yet
@@ -16,8 +16,8 @@ machine weigh as one), its wall time around the process (start-up and imports in
 
 The rounds are interleaved (a, b, c, a, b, c …) and the table gives medians; the ratio is each round's (b)
 or (c) over the same round's (a), median and range. Then `--phases N` in-process merges (median of N) say
-where (b)'s time goes: import, reading the reps, recording their rows, validate, stale, save. `--nice N` sets the children's autogroup nice value
-(/proc/PID/autogroup; raising it needs no privilege). The goal: (b) under 2× (a).
+where (b)'s time goes: import, reading the reps, recording their rows, validate, stale, save. The goal: (b)
+under 2× (a).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent))
 
 import generate  # noqa: E402
+from session import popen, raised  # noqa: E402
 
 TODAY = "2024-04-01"
 SHARES = {"customers": 0.20, "followups": 0.60, "tierlog": 0.14, "conversions": 0.06}
@@ -96,22 +97,17 @@ def reps(folder: Path, count: int, rows: int) -> list[Path]:
     return out
 
 
-def child(argv: list[str], nice: int | None) -> tuple[float, float, float]:
-    """(wall s, peak RSS MB, CPU s) of `python ARGV…` run in its own session (setsid: its own autogroup)."""
+def child(argv: list[str]) -> tuple[float, float, float]:
+    """(wall s, peak RSS MB, CPU s) of `python ARGV…`, started as every benchmark here starts its children
+    (session.py: its own session and autogroup, at nice −15 where allowed)."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    if nice is not None:
-        try:
-            Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
-        except OSError:
-            pass  # (no autogroup on this system)
+    proc = popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if code not in (0, 1):
-        raise RuntimeError(f"{argv[:3]} failed ({code}): {proc.stderr.read().decode(errors='replace')[-2000:]}")
-    proc.stderr.close()
+        raise RuntimeError(f"{argv[:3]} failed ({code}): {err[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
@@ -120,13 +116,12 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--rows", type=int, default=5000, help="data rows per rep's workbook (all four sheets)")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--nice", type=int, default=None, help="the children's autogroup nice value")
     ap.add_argument("--phases", type=int, default=3, help="in-process merges timed by phase (0: none)")
     args = ap.parse_args()
     files = [str(p) for p in reps(ROOT / "data" / "reps", args.reps, args.rows)]
     mb = sum(Path(p).stat().st_size for p in files) / 1e6
     print(f"{args.reps} reps' workbooks of {args.rows:,} rows ({mb:.1f} MB); {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs", flush=True)
+          f"{os.cpu_count()} CPUs; children at autogroup nice -15: {'yes' if raised() else 'no'}", flush=True)
     labels = ["(a) calamine read, all files", "(b) crm-xl merge, new team", "(c) crm-xl merge again"]
     samples: dict[str, list[tuple[float, float, float]]] = {k: [] for k in labels}
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +132,7 @@ def main() -> None:
                     ["-m", "crm_xl", "merge", str(team), *files, "--today", TODAY, "--json"],
                     ["-m", "crm_xl", "merge", str(team), *files, "--today", TODAY, "--json"]]
             for label, argv in zip(labels, plan, strict=True):
-                got = child(argv, args.nice)
+                got = child(argv)
                 samples[label].append(got)
                 print(f"  {label:<30} {got[0]:7.2f} s {got[1]:7.0f} MB {got[2]:7.2f} s CPU  (round {n + 1})",
                       file=sys.stderr, flush=True)
@@ -150,9 +145,10 @@ def main() -> None:
         ratio = f"{median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f})" if label != labels[0] else ""
         print(f"{label:<30} {median(s[0] for s in got):7.2f}s {ratio:>22} {median(s[1] for s in got):6.0f}MB "
               f"{median(s[2] for s in got):7.2f}s")
-    runs = [json.loads(subprocess.run([sys.executable, "-c", PHASES, TODAY, *files], capture_output=True, text=True,
-                                      check=True, start_new_session=True, cwd=ROOT.parent).stdout.splitlines()[-1])
-            for _ in range(args.phases)]
+    runs = []
+    for _ in range(args.phases):
+        proc = popen([sys.executable, "-c", PHASES, TODAY, *files], stdout=subprocess.PIPE, cwd=ROOT.parent)
+        runs.append(json.loads(proc.communicate()[0].decode().splitlines()[-1]))
     if runs:
         print(f"(b) in-process, by phase (median of {len(runs)}): "
               + ", ".join(f"{k} {median(r[k] for r in runs):.2f} s" for k in runs[0]))
