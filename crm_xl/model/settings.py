@@ -167,8 +167,10 @@ SCALARS: dict[str, Meta] = {
                        "两人跟进同一客户（撞单）时：先接触 / 先签约 / 主管裁定",
                        "two reps on one customer: earlier contact / earlier signing / manager decides",
                        "must be 先接触, 先签约 or 主管裁定 (earlier contact / earlier signing / manager decides)"),
-    "clash_manager": Meta("撞单主管", "撞單主管", "Clash manager", "撞单列入此人的今日待办；留空则列入“主管”一栏",
-                          "clashes go on this person's Today; blank = a 'Manager' block",
+    "clash_manager": Meta("撞单主管", "撞單主管", "Clash manager",
+                          "客户无“主管”时，撞单列入此人的今日待办；留空则列入“主管”一栏",
+                          "clashes of customers with no 主管 / Manager go on this person's Today; blank = a "
+                          "'Manager' block",
                           "must be a name or blank"),
 }
 # the clash rules: code → the words that name it (any language)

@@ -90,6 +90,12 @@ def test_clashes_go_on_the_managers_today() -> None:
 
     assert "主管：2 项（撞单 2）" in blocks()
     assert any(t.startswith("老陈：") and "撞单 2" in t for t in blocks({"clash_manager": "老陈"}))
+    data = _data()
+    data["customers"][1]["manager"] = "周经理"  # 東方電子's 主管 (小李 keeps it): that clash goes to him
+    sheet = flag_stale(make_ctx(data, today="2024-03-15", settings={"clash_manager": "老陈"})).sheets[0]
+    titles = [b.text for b in sheet.blocks if getattr(b, "style", None) == "title"]
+    assert any(t.startswith("周经理：1 项（撞单 1）") for t in titles)
+    assert any(t.startswith("老陈：1 项（撞单 1）") for t in titles)
 
 
 def test_english_words() -> None:
