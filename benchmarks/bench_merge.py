@@ -67,7 +67,7 @@ with ThreadPoolExecutor(m.READERS) as pool:
     reps = list(pool.map(m.read_rep, [Path(p) for p in sys.argv[2:]]))
 marks["read the reps"] = time.perf_counter() - t
 with tempfile.TemporaryDirectory() as tmp:
-    with m._team_book(Path(tmp) / "team.xlsx", None, reps[0].lang, False) as (book, target):
+    with m._TeamBook(Path(tmp) / "team.xlsx", None, reps[0].lang, False) as (book, target):
         t = time.perf_counter()
         m._place(book, reps)
         marks["record their rows"] = time.perf_counter() - t

@@ -136,7 +136,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
                          f"others):\n{lines}", files=[str(p) for p, _ in bad])
     if not good:
         raise UsageError("no rep's workbook could be merged; nothing was written")
-    with _team_book(team_path, out, lang or good[0].lang, backup) as (book, target):
+    with _TeamBook(team_path, out, lang or good[0].lang, backup) as (book, target):
         require_customers(book, ("validate",))
         missing = [s for s in DATA_SHEETS if any(r.records.get(s.key) for r in good) and book.find(s.key) is None]
         if missing:
@@ -149,7 +149,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
         return _summary(book, good, bad, placed, found, summaries)
 
 
-class _team_book:
+class _TeamBook:
     """The team workbook opened for the merge, and where it is saved: a new one is built from the template
     (in `lang`) in a temporary folder and saved to `out`, else to `team`."""
 
