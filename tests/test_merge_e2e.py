@@ -164,3 +164,14 @@ def test_split_then_merge_gives_back_the_same_rows(tmp_path: Path) -> None:
         assert _rows(back, key) == _rows(team, key)
     r = crm_xl("split", team, "--into", tmp_path / "reps")
     assert r.returncode == 2 and "--force" in r.stderr  # the reps' workbooks are not overwritten unasked
+
+
+def test_split_gives_each_rep_the_teams_settings_and_only_their_customers(sample_copy: Path, tmp_path: Path) -> None:
+    r = crm_xl("split", sample_copy, "--into", tmp_path / "reps", "--today", "2024-04-01", "--json")
+    assert r.returncode == 0, r.stderr
+    assert sorted(json.loads(r.stdout)["counts"]["files"]) == ["小张", "小李", "小王", "小陈"]
+    got = sheets(tmp_path / "reps" / "小李.xlsx")
+    settings = got["设置"]
+    owners = settings[0].index("负责人")
+    assert [row[owners] for row in settings[1:5]] == ["小王", "小李", "小张", "小陈"]  # the template's list is empty
+    assert {c["负责人"] for c in records(got["客户信息表"])} == {"小李"}

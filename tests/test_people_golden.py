@@ -28,6 +28,7 @@ BEFORE = FIXTURES / "sample-without-service-columns.xlsx"
 GOLDEN = FIXTURES / "sample-without-service-columns.run.json.gz"
 NEW_HEADERS = {"推荐人", "主管", "服务团队", "沟通偏好"}  # the sample's Customers headers (zh-Hans)
 NEW_SETTINGS = {"推荐感谢提醒(天)", "沟通偏好"}  # the scalar row and the list column they brought
+NEW_SETTINGS |= {"撞单归属", "撞单主管"}  # (and merge's two rows, after them)
 
 
 def crm_xl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

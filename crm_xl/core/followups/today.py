@@ -198,7 +198,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "win_back": n["winback"],
         "greetings": n["greeting"],
         **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
-        "clashes": n["clash"],
+        **({"clashes": n["clash"]} if _merged(ctx) else {}),
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -206,6 +206,12 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _merged(ctx: Context) -> bool:
+    """Whether the workbook is a merged one (its Customers have 来源文件): its summary counts 撞单."""
+    frame = ctx.frames.customers
+    return frame is not None and "source_file" in frame.cols
 
 
 def _kind_counts(counts: dict[str, int], w: dict[str, str], head: str, **fields: str) -> str:
