@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..context import Context
+from ..kernel import service
 from ..kernel.columns import parsed, parsed_take
 from ..kernel.tierlog import tiers_on
 from ..kernel.timeline import timeline
@@ -76,6 +77,7 @@ def _score(ctx: Context, full: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
         out = _rfm(out, s)
     for col, days in _followups(ctx, today, out["won"].to_numpy()).items():
         out[col] = days
+    _service(out, ctx, today)
     parts = _risk(out, ctx, today, texts=full)
     out.attrs["lang"] = lang
     return out, parts
@@ -157,6 +159,27 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
     return {"last_follow_up": line.latest_day(codes, days)[line.customers],
             "last_survey": line.latest_day(codes[survey], days[survey])[line.customers],
             "last_complaint": line.latest_day(codes[complaint], days[complaint])[line.customers]}
+
+
+def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
+    """The service records' say (kernel/service.py; nothing changes without them): the latest survey resets
+    the survey clock and its score gives the NPS (over the Customers NPS cell); with a complaints sheet, the
+    complaint signal is its complaints — open at the end of today, or lodged within `survey_days` — instead of
+    the complaint words of follow-ups."""
+    f = ctx.frames
+    if service.has_surveys(f):
+        last = service.days_of(out["key"], service.last_survey_day(f, today))
+        out["last_survey"] = np.fmax(out["last_survey"].to_numpy(dtype="datetime64[ns]"), last)
+        nps = out["key"].map(service.survey_nps(f, today))
+        out["nps"] = nps.where(nps.notna(), out["nps"])
+    if service.has_complaints(f):
+        table = service.complaints(f)
+        end = today + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        recent = table["complained"].dt.normalize() > today - pd.Timedelta(days=ctx.settings.survey_days)
+        signal = table[(table["complained"] <= end) & (service.open_at(table, end) | recent)]
+        per_key = signal.assign(day=signal["complained"].dt.normalize()).groupby("key")["day"].max()
+        last = service.days_of(out["key"], per_key)
+        out["last_complaint"] = np.where(out["won"].to_numpy(), last, np.datetime64("NaT", "ns"))
 
 
 def _ints(values: pd.Series) -> np.ndarray:

@@ -1,0 +1,81 @@
+"""Open complaints as Today items (the playbook: confirm within 30 minutes, a first solution within 12 hours).
+
+Rules (Settings `complaint_confirm_minutes` 30, `complaint_solution_hours` 12), for each row of the
+complaints sheet (kernel/service.py) naming a customer on Customers, lodged by the end of today and not
+solved by then (解决时间 blank):
+
+* a step is pending when it has no time yet (or one after today) and its limit — the complaint's time + 30
+  minutes to confirm it, + 12 hours for a first solution — falls on or before today;
+* a complaint with a pending step is one Today item for the complaint's 负责人 (else the customer's owner),
+  naming each pending step and its limit; due on the day of the earliest pending limit, days late counted like
+  the follow-ups' (calendar or working days).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...model.format import date_text
+from ...model.i18n import Lang, pick
+from ...model.settings import Settings
+from ..context import Context
+from ..kernel import service
+from ..kernel.columns import parsed
+from .churntasks import TASK_COLUMNS
+from .rules import days_late
+from .words import words
+
+ITEM_COLUMNS = [*TASK_COLUMNS, "owner"]
+
+
+def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
+    """One row per open complaint with a pending step past (or at) its limit: code 'complaint', text,
+    next_due, overdue_days, owner (the complaint's, '' when blank); indexed by the customer's Customers row."""
+    empty = pd.DataFrame(columns=ITEM_COLUMNS, index=st.index[:0])
+    table = service.complaints(ctx.frames)
+    if table.empty or ctx.frames.customers is None:
+        return empty
+    s, lang, w = ctx.settings, ctx.lang, words(ctx.lang)
+    day = pd.Timestamp(ctx.today)
+    end = day + pd.Timedelta(days=1)  # (the limits falling today are due today)
+    rows = parsed(ctx.frames, "customers", "customer", "key")
+    first_row = pd.Series(rows.index, index=rows.to_numpy()).groupby(level=0).first()
+    table = table[service.open_at(table, end - pd.Timedelta(microseconds=1)) & table["key"].isin(first_row.index)]
+    limits = {"confirmed": pd.Timedelta(minutes=s.complaint_confirm_minutes),
+              "first_solution": pd.Timedelta(hours=s.complaint_solution_hours)}
+    pending = {k: ~(table[k] < end) & (table["complained"] + limit < end) for k, limit in limits.items()}
+    table = table[pending["confirmed"] | pending["first_solution"]]
+    if table.empty:
+        return empty
+    texts, dues = [], []
+    for at, rec in table.iterrows():
+        steps, due = [], None
+        for k, limit in limits.items():
+            if pending[k].at[at]:
+                deadline = rec["complained"] + limit
+                steps.append(w[f"complaint_{k}"].format(at=_moment(deadline), limit=_limit(k, s, lang)))
+                due = deadline if due is None else min(due, deadline)
+        texts.append(w["complaint_item"].format(day=_moment(rec["complained"]), steps=w["complaint_sep"].join(steps)))
+        dues.append(due.normalize())
+    due = pd.Series(dues, index=table.index, dtype="datetime64[ns]")
+    out = pd.DataFrame({"code": "complaint", "text": texts, "next_due": due,
+                        "overdue_days": days_late(due, day, s.working_days), "owner": table["owner"].to_numpy()},
+                       index=table.index, columns=ITEM_COLUMNS)
+    out.index = pd.Index(first_row.reindex(table["key"].to_numpy()).to_numpy(), name=st.index.name)
+    return out.sort_index(kind="stable")
+
+
+def _moment(stamp: pd.Timestamp) -> str:
+    """`2024-03-31 15:50` (the date alone at midnight)."""
+    text = date_text(stamp.date())
+    return text if stamp == stamp.normalize() else f"{text} {stamp:%H:%M}"
+
+
+def _limit(step: str, s: Settings, lang: Lang) -> str:
+    """The step's limit as text: `30 分钟`, `12 h`."""
+    if step == "confirmed":
+        return pick(lang, f"{s.complaint_confirm_minutes} 分钟", f"{s.complaint_confirm_minutes} min")
+    return pick(lang, f"{s.complaint_solution_hours} 小时", f"{s.complaint_solution_hours} h")
+
+
+__all__ = ["complaint_items", "ITEM_COLUMNS"]
