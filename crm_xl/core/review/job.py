@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import plan, tiergoals, winback
+from . import plan, service, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -518,6 +518,7 @@ class _Sheet:
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
                 *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
+                *service.tables(self.ctx, self.month),  # (only with complaints / surveys: issue 23)
                 *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 
