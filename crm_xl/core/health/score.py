@@ -180,6 +180,8 @@ def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
         per_key = signal.assign(day=signal["complained"].dt.normalize()).groupby("key")["day"].max()
         last = service.days_of(out["key"], per_key)
         out["last_complaint"] = np.where(out["won"].to_numpy(), last, np.datetime64("NaT", "ns"))
+        still = set(signal.loc[service.open_at(signal, end), "key"])
+        out["complaint_open"] = out["won"] & out["key"].isin(still)  # (the reason says so)
 
 
 def _ints(values: pd.Series) -> np.ndarray:
