@@ -25,6 +25,13 @@ COMPLAINT_ORDER = (("confirmed", ("complained",)), ("first_solution", ("confirme
                    ("solved", ("complained",)))
 
 
+def _before(later: dt.datetime, earlier: dt.datetime) -> bool:
+    """Whether `later` is before `earlier`; by date alone when either is a date without a time (midnight)."""
+    if later.time() == dt.time(0) or earlier.time() == dt.time(0):
+        return later.date() < earlier.date()
+    return later < earlier
+
+
 class RowChecks:
     """The row and cross-sheet rules of `Checker` (which records the issues: `emit`)."""
 
@@ -84,7 +91,7 @@ class RowChecks:
     def _complaint_order(self, frame: Frame) -> None:
         """complaint_order: a time before the one it answers (confirmed before the complaint; first solution
         before the confirmation, else — no confirmation — the complaint; solved before the complaint).
-        Reported on the later column's cell, naming the earlier one."""
+        Reported on the later column's cell, naming the earlier one; whole days when either has no time."""
         for key, earlier in COMPLAINT_ORDER:
             late = self.get("complaints", key)
             if late is None:
@@ -97,7 +104,7 @@ class RowChecks:
                     continue
                 b = first.to_numpy()
                 has = np.fromiter((y is not None for y in b), dtype=bool, count=len(b)) & ~judged
-                bad = has & np.fromiter((x is not None and y is not None and x < y for x, y in zip(a, b, strict=True)),
+                bad = has & np.fromiter((x is not None and y is not None and _before(x, y) for x, y in zip(a, b, strict=True)),
                                         dtype=bool, count=len(a))
                 judged |= has
                 self.emit(frame, key, "complaint_order", bad, self.raw("complaints", key),
