@@ -7,7 +7,7 @@ solved by then (解决时间 blank):
 * a step is pending when it has no time yet (or one after today) and its limit — the complaint's time + 30
   minutes to confirm it, + 12 hours for a first solution — falls on or before today;
 * a complaint with a pending step is one Today item for the complaint's 负责人 (else the customer's owner),
-  naming each pending step and its limit; due on the day of the earliest pending limit, days late counted like
+  naming each pending step and the moment its limit fell (`时限 21:20`, `时限 04-01 04:40`); due on the day of the earliest pending limit, days late counted like
   the follow-ups' (calendar or working days).
 """
 
@@ -16,8 +16,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ...model.format import date_text
-from ...model.i18n import Lang, pick
-from ...model.settings import Settings
 from ..context import Context
 from ..kernel import service
 from ..kernel.columns import parsed
@@ -35,7 +33,7 @@ def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     table = service.complaints(ctx.frames)
     if table.empty or ctx.frames.customers is None:
         return empty
-    s, lang, w = ctx.settings, ctx.lang, words(ctx.lang)
+    s, w = ctx.settings, words(ctx.lang)
     day = pd.Timestamp(ctx.today)
     end = day + pd.Timedelta(days=1)  # (the limits falling today are due today)
     rows = parsed(ctx.frames, "customers", "customer", "key")
@@ -53,7 +51,7 @@ def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
         for k, limit in limits.items():
             if pending[k].at[at]:
                 deadline = rec["complained"] + limit
-                steps.append(w[f"complaint_{k}"].format(at=_moment(deadline), limit=_limit(k, s, lang)))
+                steps.append(w[f"complaint_{k}"].format(at=_deadline(deadline, rec["complained"])))
                 due = deadline if due is None else min(due, deadline)
         texts.append(w["complaint_item"].format(day=_moment(rec["complained"]), steps=w["complaint_sep"].join(steps)))
         dues.append(due.normalize())
@@ -71,11 +69,12 @@ def _moment(stamp: pd.Timestamp) -> str:
     return text if stamp == stamp.normalize() else f"{text} {stamp:%H:%M}"
 
 
-def _limit(step: str, s: Settings, lang: Lang) -> str:
-    """The step's limit as text: `30 分钟`, `12 h`."""
-    if step == "confirmed":
-        return pick(lang, f"{s.complaint_confirm_minutes} 分钟", f"{s.complaint_confirm_minutes} min")
-    return pick(lang, f"{s.complaint_solution_hours} 小时", f"{s.complaint_solution_hours} h")
+def _deadline(stamp: pd.Timestamp, since: pd.Timestamp) -> str:
+    """A limit as short as it reads: `21:20` on the complaint's day, else `04-01 04:40` (with the year when
+    that differs)."""
+    if stamp.normalize() == since.normalize():
+        return f"{stamp:%H:%M}"
+    return f"{stamp:%m-%d %H:%M}" if stamp.year == since.year else f"{stamp:%Y-%m-%d %H:%M}"
 
 
 __all__ = ["complaint_items", "ITEM_COLUMNS"]

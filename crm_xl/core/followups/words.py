@@ -52,8 +52,8 @@ ZH: dict[str, str] = {
     "kind_greeting": "问候",
     "kind_complaint": "投诉",  # service records (issue 23)
     "complaint_item": "投诉（{day}）：{steps}",
-    "complaint_confirmed": "未确认，应于 {at} 前确认（{limit}）",
-    "complaint_first_solution": "无初步方案，应于 {at} 前给出（{limit}）",
+    "complaint_confirmed": "未确认（时限 {at}）",
+    "complaint_first_solution": "无初步方案（时限 {at}）",
     "complaint_sep": "；",
     "headline_complaint": "；投诉 {complaint}",
     # a churn warning ({risk}: 高 / 中, {step}: the suggested step, {reasons}: the signals)
@@ -157,8 +157,8 @@ EN: dict[str, str] = {
     "kind_greeting": "Greetings",
     "kind_complaint": "Complaints",  # service records (issue 23)
     "complaint_item": "Complaint ({day}): {steps}",
-    "complaint_confirmed": "not confirmed, due by {at} ({limit})",
-    "complaint_first_solution": "no first solution, due by {at} ({limit})",
+    "complaint_confirmed": "not confirmed (due {at})",
+    "complaint_first_solution": "no first solution (due {at})",
     "complaint_sep": "; ",
     "headline_complaint": "; {complaint} complaints",
     "churn_item": "{risk} risk: {step} ({reasons})",
