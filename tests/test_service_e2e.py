@@ -79,9 +79,9 @@ def test_today_lists_the_open_complaints_for_their_owners(runs: dict[str, Calami
         if t[:2] in ("小王", "小李", "小张", "小陈", "小張"):
             owner = t[:2]
         blocks.setdefault(owner, []).append(t)
-    li = [t for t in blocks["小李"] if "2024-03-29 09:20" in t]
+    li = [t for t in blocks["小李"] if "03-29 09:20" in t]
     assert len(li) == 1 and "21:20" in li[0]  # 中科's first solution: 小李's, not its owner 小陈's
-    zhang = [t for t in blocks["小張" if lang == "zh-Hant" else "小张"] if "2024-03-31 16:40" in t]
+    zhang = [t for t in blocks["小張" if lang == "zh-Hant" else "小张"] if "03-31 16:40" in t]
     assert len(zhang) == 1 and "17:10" in zhang[0] and "04-01 04:40" in zhang[0]  # 华美: no 负责人 typed, its owner's
 
 

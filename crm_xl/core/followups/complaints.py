@@ -53,7 +53,7 @@ def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
                 deadline = rec["complained"] + limit
                 steps.append(w[f"complaint_{k}"].format(at=_deadline(deadline, rec["complained"])))
                 due = deadline if due is None else min(due, deadline)
-        texts.append(w["complaint_item"].format(day=_moment(rec["complained"]), steps=w["complaint_sep"].join(steps)))
+        texts.append(w["complaint_item"].format(day=_moment(rec["complained"], day), steps=w["complaint_sep"].join(steps)))
         dues.append(due.normalize())
     due = pd.Series(dues, index=table.index, dtype="datetime64[ns]")
     out = pd.DataFrame({"code": "complaint", "text": texts, "next_due": due,
@@ -63,10 +63,10 @@ def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     return out.sort_index(kind="stable")
 
 
-def _moment(stamp: pd.Timestamp) -> str:
-    """`2024-03-31 15:50` (the date alone at midnight)."""
-    text = date_text(stamp.date())
-    return text if stamp == stamp.normalize() else f"{text} {stamp:%H:%M}"
+def _moment(stamp: pd.Timestamp, today: pd.Timestamp) -> str:
+    """When a complaint was lodged: `03-31 16:40` (with the year when not today's; no time at midnight)."""
+    shown = f"{stamp:%m-%d}" if stamp.year == today.year else date_text(stamp.date())
+    return shown if stamp == stamp.normalize() else f"{shown} {stamp:%H:%M}"
 
 
 def _deadline(stamp: pd.Timestamp, since: pd.Timestamp) -> str:
