@@ -277,6 +277,21 @@ def test_the_latest_survey_gives_the_nps(lang: str) -> None:
     assert customers_nps(data)["乙"] == 100
 
 
+def test_the_health_score_uses_the_surveys_nps() -> None:
+    data = workbook(None)
+    data["customers"][1]["nps"] = 100
+
+    def health() -> float:
+        scored = score(make_ctx(data, TODAY))
+        return float(scored.loc[scored["customer"] == "乙", "health"].iloc[0])
+
+    before = health()
+    data["surveys"] = [{"customer": "乙", "date": ago(5), "score": 2}]  # a detractor: NPS −100 instead of 100
+    assert health() < before
+    data["surveys"][0]["score"] = 10
+    assert health() == before
+
+
 def test_an_nps_score_on_follow_ups_counts_as_a_survey() -> None:
     data = workbook(None)
     data["customers"][1]["nps"] = 50

@@ -73,6 +73,7 @@ def _score(ctx: Context, full: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     nps = parsed(ctx.frames, "customers", "nps", "int")
     nps = pd.to_numeric(nps, errors="coerce")
     out["nps"] = nps.where(nps.between(-100, 100))
+    _survey_nps(out, ctx, today)
     if full:
         out = _rfm(out, s)
     for col, days in _followups(ctx, today, out["won"].to_numpy()).items():
@@ -161,17 +162,22 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
             "last_complaint": line.latest_day(codes[complaint], days[complaint])[line.customers]}
 
 
+def _survey_nps(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
+    """With survey records (kernel/service.py), a customer's NPS is its latest scored survey's, over the
+    Customers NPS cell (for the health score and the churn risk alike)."""
+    if service.has_surveys(ctx.frames):
+        nps = out["key"].map(service.survey_nps(ctx.frames, today))
+        out["nps"] = nps.where(nps.notna(), out["nps"])
+
+
 def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
-    """The service records' say (kernel/service.py; nothing changes without them): the latest survey resets
-    the survey clock and its score gives the NPS (over the Customers NPS cell); with a complaints sheet, the
-    complaint signal is its complaints — open at the end of today, or lodged within `survey_days` — instead of
-    the complaint words of follow-ups."""
+    """The service records' say on the churn signals (kernel/service.py; nothing changes without them): the
+    latest survey resets the survey clock; with a complaints sheet, the complaint signal is its complaints —
+    open at the end of today, or lodged within `survey_days` — instead of the complaint words of follow-ups."""
     f = ctx.frames
     if service.has_surveys(f):
         last = service.days_of(out["key"], service.last_survey_day(f, today))
         out["last_survey"] = np.fmax(out["last_survey"].to_numpy(dtype="datetime64[ns]"), last)
-        nps = out["key"].map(service.survey_nps(f, today))
-        out["nps"] = nps.where(nps.notna(), out["nps"])
     if service.has_complaints(f):
         table = service.complaints(f)
         end = today + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
