@@ -339,6 +339,9 @@ def test_review_sections_only_with_the_records(lang: str) -> None:
             "zh-Hant": ["十四、客戶投訴", "投訴根本原因", "十五、滿意度調研"],
             "en": ["14. Complaints", "Root causes", "15. Satisfaction surveys"]}[lang] == \
         [t for t in titles if t not in plain]
+    only = review_titles(workbook(None, lang, surveys=[]), lang)  # (numbered on from the sections before)
+    assert [t for t in only if t not in plain] == [{"zh-Hans": "十四、满意度调研", "zh-Hant": "十四、滿意度調研",
+                                                   "en": "14. Satisfaction surveys"}[lang]]
 
 
 def test_complaint_figures_of_the_month() -> None:
