@@ -17,6 +17,7 @@ from ..context import Context
 from ..kernel.referrals import has_referrals
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
+from .complaints import complaint_items
 from .goals import goal_text
 from .greetings import greeting_items
 from .rhythm import DUE_COLUMNS, RHYTHMS
@@ -32,9 +33,9 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
-KINDS = ("overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting")
+KINDS = ("complaint", "overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting")
 # the counts after the follow-up ones, in the headline
-_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks")
+_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks", "complaint")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -69,9 +70,11 @@ def stale_result(ctx: Context) -> JobResult:
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     """The Today items beyond the follow-up state's: open churn warnings (churntasks.py), lost customers due
-    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py). Columns code,
-    text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
-    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), thank_referrers(ctx, st)]
+    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py), open complaints
+    past a limit (complaints.py). Columns code, text, next_due, overdue_days (and owner: an item's own
+    owner, when not the customer's); indexed by Customers row (a row may repeat)."""
+    parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), thank_referrers(ctx, st),
+             complaint_items(ctx, st)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
@@ -196,6 +199,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "win_back": n["winback"],
         "greetings": n["greeting"],
         **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
+        **({"complaints": n["complaint"]} if ctx.frames.complaints is not None else {}),
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
     }
@@ -234,7 +238,7 @@ def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
-    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks")}
+    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks", "complaint")}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
@@ -294,6 +298,12 @@ def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Times
     out["code"], out["text"] = np.concatenate(code), np.concatenate(text)
     out["next_due"], out["overdue_days"] = np.concatenate(due), np.concatenate(late)
     out["kind"] = item_kinds(out["code"].to_numpy(), out["overdue_days"].to_numpy(dtype=float))
+    if extra is not None and "owner" in extra.columns and "owner" in out.columns:  # an item's own owner
+        own = extra["owner"].to_numpy(dtype=object)
+        owners = out["owner"].to_numpy(dtype=object).copy()
+        mine = np.array([isinstance(o, str) and o != "" for o in own], dtype=bool)
+        owners[len(out) - len(own):][mine] = own[mine]
+        out["owner"] = owners
     return out
 
 
@@ -329,8 +339,8 @@ def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
     for code, style in _ROW_STYLE.items():
         out[codes == code] = style
     out[late > 0] = "error"
-    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks")) & ~(late > 0))] = \
-        "warning"
+    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks", "complaint"))
+                             & ~(late > 0))] = "warning"
     return out.tolist()
 
 
