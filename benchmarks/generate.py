@@ -228,8 +228,8 @@ def write_sheet(wb: Any, sheet: SheetDef, rows: list[list[Any]], fmts: dict[str,
     """One data sheet as a Table: input columns with `rows`, the computed columns headed but empty. Text is
     written inline (constant_memory), or to the shared-string table as Excel saves it (`shared`)."""
     ws = wb.add_worksheet(sheet.hans)
-    cols = list(sheet.template_columns)  # (as in the template: no 来源文件, which only merge adds)
-    n_in = len(sheet.input_columns)
+    cols = [c for c in sheet.columns if c.template]  # (the template's: an optional NPS score column left out)
+    n_in = len([c for c in cols if not c.computed])
     for j, col in enumerate(cols):
         fmt = fmts.get(col.kind) if not col.computed else fmts["computed"]
         ws.set_column(j, j, col.width, fmt)

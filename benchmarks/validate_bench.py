@@ -84,7 +84,7 @@ def memory_book(data: dict[str, list[dict[str, Any]]]) -> MemoryBook:
     tables = []
     for key, rows in data.items():
         sheet = SHEETS[key]
-        keys = [c.key for c in sheet.input_columns]
+        keys = [c.key for c in sheet.input_columns if c.template]
         grid = [[sheet.column(k).header("zh-Hans") for k in keys]] + [[r.get(k) for k in keys] for r in rows]
         sheets[sheet.name("zh-Hans")] = grid
         tables.append(TableInfo(sheet.table, sheet.name("zh-Hans"), f"A1:{col_letter(len(keys))}{len(grid)}"))

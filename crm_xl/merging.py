@@ -37,9 +37,10 @@ from .model.errors import CrmXlError, SchemaError, UsageError
 from .model.i18n import Lang, pick
 from .model.parse import is_blank
 from .model.result import Summary
-from .model.schema import DATA_SHEETS, SHEETS
+from .model.schema import DATA_SHEETS
 
 READERS = 2  # reps' workbooks read at once
+MERGED = tuple(s for s in DATA_SHEETS if "source_file" in s.keys)  # the four sheets merge carries over
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
 _CUT = re.compile(r"[\s_\-－—.（(]")
 
@@ -74,6 +75,8 @@ def read_rep(path: Path) -> RepBook:
         owners = [str(v).strip() for v in frames.customers.data["owner"].tolist() if not is_blank(v)]
         rep = RepBook(path, path.name, book.lang, rep_owner(path, owners))
         for frame in frames.present():
+            if frame.sheet not in MERGED:
+                continue
             keys = [k for k in frame.cols if k not in SKIP]
             arr = book.array(frame.sheet_name)
             rows = [r - 1 for r in frame.rows]
@@ -138,7 +141,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
         raise UsageError("no rep's workbook could be merged; nothing was written")
     with _TeamBook(team_path, out, lang or good[0].lang, backup) as (book, target):
         require_customers(book, ("validate",))
-        missing = [s for s in DATA_SHEETS if any(r.records.get(s.key) for r in good) and book.find(s.key) is None]
+        missing = [s for s in MERGED if any(r.records.get(s.key) for r in good) and book.find(s.key) is None]
         if missing:
             raise SchemaError(f"{team_path}: the team workbook has no {missing[0].name(book.lang)} sheet for the "
                               f"reps' rows — add it (or start from a new team workbook); nothing was written")
@@ -184,7 +187,7 @@ def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
     """Record every rep's rows on the team's sheets; per sheet key: rows replaced, cleared and appended."""
     sources = [r.source for r in reps]
     out = {}
-    for sheet in DATA_SHEETS:
+    for sheet in MERGED:
         records = [dict(rec, source_file=r.source) for r in reps for rec in r.records.get(sheet.key, [])]
         frame = book.find(sheet.key)
         if frame is None:
@@ -205,7 +208,7 @@ def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
 def _summary(book: Book, good: list[RepBook], bad: list[tuple[Path, str]], placed: dict[str, dict[str, int]],
              found: pd.DataFrame, summaries: list[Summary]) -> Summary:
     lang = book.lang
-    sheet_names = {s.key: s.name(lang) for s in DATA_SHEETS}
+    sheet_names = {s.key: s.name(lang) for s in MERGED}
     per_source = pd.DataFrame(
         [[r.source, r.owner, *(len(r.records.get(k, [])) for k in sheet_names)] for r in good],
         columns=[pick(lang, "来源文件", "Source file", "來源檔案"), pick(lang, "负责人", "Owner", "負責人"),
@@ -259,6 +262,8 @@ def split(team: str | Path, into: str | Path, *, by: str = "owner", today: Any =
         rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
         extra: dict[str, list[str]] = {}
         for frame in frames.present():
+            if frame.sheet not in MERGED:
+                continue
             arr = book.array(frame.sheet_name)
             extras = {h: c for h, c in frame.extra.items() if c not in frame.cols.values() and _keep_extra(frame, h)}
             extra[frame.sheet.key] = list(extras)
@@ -291,10 +296,10 @@ def split(team: str | Path, into: str | Path, *, by: str = "owner", today: Any =
     written = []
     for owner in sorted(rows):
         written.append(_write_rep(targets[owner], lang, rows[owner], extra, settings_cells, today))
-    table = pd.DataFrame([[str(p), o, *(len(rows[o].get(s.key, [])) for s in DATA_SHEETS)]
+    table = pd.DataFrame([[str(p), o, *(len(rows[o].get(s.key, [])) for s in MERGED)]
                           for (p, o) in zip(written, sorted(rows), strict=True)],
                          columns=[pick(lang, "文件", "File", "檔案"), pick(lang, "负责人", "Owner", "負責人"),
-                                  *(s.name(lang) for s in DATA_SHEETS)])
+                                  *(s.name(lang) for s in MERGED)])
     headline = pick(lang, "拆分为 {n} 个工作簿：{folder}", "split into {n} workbooks in {folder}").format(
         n=len(written), folder=folder)
     return Summary("split", headline, {"files": {o: str(p) for o, p in zip(sorted(rows), written, strict=True)}},
@@ -312,7 +317,7 @@ def _write_rep(target: Path, lang: Lang, rows: dict[str, list[dict[str, Any]]], 
                 blank_cells = {(r + 1, c + 1): None for r, line in enumerate(book.grid(name)) for c, v in enumerate(line)
                                if not is_blank(v)}
                 book.set_cells(name, {**blank_cells, **settings_cells})
-            for key in SHEETS:
+            for key in (s.key for s in MERGED):
                 if rows.get(key):
                     book.record_rows(key, {}, rows[key], extra.get(key, []))
             run_job(book, "stale", today=today)

@@ -23,6 +23,8 @@ from typing import Any
 from conftest import ROOT, WORKBOOK
 from python_calamine import CalamineWorkbook
 
+from crm_xl.model.settings import SCALARS
+
 FIXTURES = ROOT / "tests" / "fixtures"
 BEFORE = FIXTURES / "sample-without-service-columns.xlsx"
 GOLDEN = FIXTURES / "sample-without-service-columns.run.json.gz"
@@ -76,6 +78,10 @@ def test_a_workbook_without_the_new_columns_gives_the_same_cells_and_summary(tmp
     assert json.loads(done.stdout) == want["summary"]
 
 
+# the complaints' Settings rows (issue 23 §1, their own golden test: tests/test_service_golden.py)
+COMPLAINT_SETTINGS = {SCALARS[k].label("zh-Hans") for k in ("complaint_confirm_minutes", "complaint_solution_hours")}
+
+
 def _without_new(sheets: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     """The sample's sheets with the service columns of Customers, the Settings row and list they brought
     taken out."""
@@ -87,7 +93,7 @@ def _without_new(sheets: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]
     out["客户信息表"] = [[row[j] for j in keep] for row in customers]
     settings = out["设置"]
     cols = [j for j, h in enumerate(settings[0]) if h not in NEW_SETTINGS]
-    rows = [row for row in settings if row[0] not in NEW_SETTINGS]
+    rows = [row for row in settings if row[0] not in NEW_SETTINGS and row[0] not in COMPLAINT_SETTINGS]
     out["设置"] = [[row[j] for j in cols if j < len(row)] for row in rows]
     return out
 

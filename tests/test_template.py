@@ -14,6 +14,7 @@ import python_calamine
 from typer.testing import CliRunner
 
 from crm_xl.authoring import sample, template
+from crm_xl.authoring.template_sheets import template_columns
 from crm_xl.book.files import FileBook
 from crm_xl.book.memory import settings_grid
 from crm_xl.model.errors import UsageError
@@ -30,7 +31,7 @@ from crm_xl.model.schema import (
 from crm_xl.model.settings import DEFAULT_LISTS, LISTS, Settings
 from crm_xl.shells.cli import app
 
-SHEET_ORDER = ["instructions", "customers", "followups", "tierlog", "conversions", "settings"]
+SHEET_ORDER = ["instructions", "customers", "followups", "tierlog", "conversions", "complaints", "surveys", "settings"]
 
 
 def sheet_names(lang: str) -> list[str]:
@@ -62,9 +63,9 @@ def test_openpyxl_reads_sheets_tables_and_headers(empty: dict[str, Path], lang: 
     for sheet in DATA_SHEETS:
         ws = wb[sheet.name(lang)]
         assert list(ws.tables) == [sheet.table]
-        last = openpyxl.utils.get_column_letter(len(sheet.template_columns))
+        last = openpyxl.utils.get_column_letter(len(template_columns(sheet)))
         assert ws.tables[sheet.table].ref == f"A2:{last}3"
-        assert [c.value for c in ws[2]] == [c.header(lang) for c in sheet.template_columns]
+        assert [c.value for c in ws[2]] == [c.header(lang) for c in template_columns(sheet)]
         assert ws.freeze_panes == "B3"
         assert ws["A1"].value == sheet.name(lang)
 
@@ -77,9 +78,9 @@ def test_calamine_reads_tables_and_headers(empty: dict[str, Path], lang: str) ->
     for sheet in DATA_SHEETS:
         table = wb.get_table_by_name(sheet.table)
         assert table.sheet == sheet.name(lang)
-        assert list(table.columns) == [c.header(lang) for c in sheet.template_columns]
+        assert list(table.columns) == [c.header(lang) for c in template_columns(sheet)]
         rows = wb.get_sheet_by_name(sheet.name(lang)).to_python()
-        assert rows[1][: len(sheet.template_columns)] == [c.header(lang) for c in sheet.template_columns]
+        assert rows[1][: len(template_columns(sheet))] == [c.header(lang) for c in template_columns(sheet)]
 
 
 def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:
@@ -97,7 +98,7 @@ def test_validations_feed_from_settings_lists_and_enums(empty: dict[str, Path], 
     wb = openpyxl.load_workbook(empty[lang])
     for sheet in DATA_SHEETS:
         dvs = _validations(wb[sheet.name(lang)])
-        for j, column in enumerate(sheet.template_columns, start=1):
+        for j, column in enumerate(template_columns(sheet), start=1):
             letter = openpyxl.utils.get_column_letter(j)
             dv = dvs.get(letter)
             if column.computed:
@@ -143,7 +144,7 @@ def test_settings_read_back_as_defaults(empty: dict[str, Path], lang: str) -> No
         assert book.lang == lang
         frames = book.frames()
         assert all(len(f.data) == 0 for f in frames.present())
-        assert [f.header_row for f in frames.present()] == [2, 2, 2, 2]
+        assert [f.header_row for f in frames.present()] == [2] * len(DATA_SHEETS)
     # the Settings cells are those of book.memory.settings_grid (plus a note under the settings)
     wb = python_calamine.CalamineWorkbook.from_path(str(empty[lang]))
     grid = wb.get_sheet_by_name(SETTINGS_SHEET.name(lang)).to_python()

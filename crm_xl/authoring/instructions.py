@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..model.i18n import Lang, pick
 from ..model.schema import (
     CHURN_SHEET,
+    COMPLAINTS,
     CONVERSIONS,
     CUSTOMERS,
     FOLLOWUPS,
@@ -17,6 +18,7 @@ from ..model.schema import (
     ISSUES_SHEET,
     REVIEW_SHEET,
     SETTINGS_SHEET,
+    SURVEYS,
     TIERLOG,
     TODAY_SHEET,
 )
@@ -218,6 +220,12 @@ def sheet_list(lang: Lang) -> list[tuple[str, str]]:
         (CONVERSIONS.name(lang), pick(lang, "每笔成交一行，金额可写 65万 / 650000 / ¥650,000（表名 Conversions）",
                                       "one row per deal; amounts like 65万, 650000 or ¥650,000 (table "
                                       "Conversions)")),
+        # service records (issue 23): optional sheets
+        (COMPLAINTS.name(lang), pick(lang, "可选：每次投诉一行，30 分钟内确认、12 小时内给出初步方案（表名 Complaints）",
+                                     "optional: one row per complaint; confirm within 30 minutes, a first solution "
+                                     "within 12 hours (table Complaints)")),
+        (SURVEYS.name(lang), pick(lang, "可选：每次满意度调研一行，NPS 为 0–10 分（表名 Surveys）",
+                                  "optional: one row per satisfaction survey, NPS scored 0–10 (table Surveys)")),
         (SETTINGS_SHEET.name(lang), pick(lang, "阈值和下拉清单，团队可修改", "thresholds and dropdown lists, "
                                                                           "editable by the team")),
         (ISSUES_SHEET.name(lang), pick(lang, "校验生成：每个问题一行，可点击跳转到单元格",

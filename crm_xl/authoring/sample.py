@@ -49,6 +49,7 @@ from .sample_plan import (
     BUDGETS,
     CHECK_IN,
     CLOSE_TOUCH,
+    COMPLAINTS_VERBATIM,
     CONVERSIONS_VERBATIM,
     COVERED_BY,
     FACTORS,
@@ -80,6 +81,7 @@ from .sample_plan import (
     SURNAMES,
     SURVEY,
     SURVEY_TOUCH,
+    SURVEYS_VERBATIM,
     TAGS,
     THANKS,
     TIERLOG_VERBATIM,
@@ -416,7 +418,15 @@ def generate() -> dict[str, list[dict[str, Any]]]:
         "followups": sorted(follow, key=lambda r: _as_datetime(r["date"])),
         "tierlog": sorted(tiers, key=lambda r: r["date"]),
         "conversions": sorted(convs, key=lambda r: r["date"]),
+        **service_records(),
     }
+
+
+def service_records() -> dict[str, list[dict[str, Any]]]:
+    """The complaints and surveys sheets' rows (sample_plan.py): kept apart from the four toolkit sheets,
+    whose rows they do not change."""
+    return {"complaints": sorted((dict(r) for r in COMPLAINTS_VERBATIM), key=lambda r: r["complained"]),
+            "surveys": [dict(r) for r in SURVEYS_VERBATIM]}
 
 
 def _as_date(value: dt.date) -> dt.date:

@@ -248,6 +248,42 @@ CONVERSIONS_VERBATIM = [
     {"customer": "AA生物制药", "date": D("2024-02-28"), "amount": "40万", "product": "供应链管理软件",
      "key_factor": "转介绍客户信任度高,价格优惠", "owner": "小李"},
 ]
+# --- service records (issue 23): the complaints and surveys sheets --------------------------------------
+T = dt.datetime.fromisoformat
+COMPLAINTS_VERBATIM = [
+    # closed within the limits, with its root cause (the complaint 鼎盛精密's survey follow-up of 03-20 mentions)
+    {"customer": "鼎盛精密制造有限公司", "complained": T("2024-03-20 10:15"), "content": "排程模块与合同约定不符，要求尽快处理",
+     "confirmed": T("2024-03-20 10:30"), "first_solution": T("2024-03-20 18:00"), "solved": T("2024-03-26 17:00"),
+     "owner": "小王", "root_cause": "需求交接遗漏", "improvement": "签约后增加需求复核会"},
+    # closed, but confirmed after 2.5 hours and its first solution after 25 hours: both limits breached
+    {"customer": "金瑞矿业设备有限公司", "complained": T("2024-03-05 09:00"), "content": "培训时间与生产安排冲突",
+     "confirmed": T("2024-03-05 11:30"), "first_solution": T("2024-03-06 10:00"), "solved": T("2024-03-08 16:00"),
+     "owner": "小张", "root_cause": "需求交接遗漏", "improvement": "培训排期前与客户确认生产计划"},
+    # closed; the confirmation typed as 13:40, before the complaint (a mistake: complaint_order)
+    {"customer": "安达物流集团", "complained": T("2024-03-12 14:00"), "content": "报表导出超时",
+     "confirmed": T("2024-03-12 13:40"), "first_solution": T("2024-03-12 20:00"), "solved": T("2024-03-14 11:00"),
+     "owner": "小陈", "root_cause": "报表查询未建索引", "improvement": "上线前增加性能测试"},
+    # open, confirmed, no first solution 3 days on: on Today for 小李 (the customer's owner is 小陈)
+    {"customer": "中科信息技术股份有限公司", "complained": T("2024-03-29 09:20"), "content": "数据迁移后部分历史订单缺失",
+     "confirmed": T("2024-03-29 09:35"), "first_solution": None, "solved": None, "owner": "小李",
+     "root_cause": None, "improvement": None},
+    # open, not confirmed (lodged the evening before): on Today for the customer's owner (no 负责人 typed)
+    {"customer": "华美百货集团", "complained": T("2024-03-31 16:40"), "content": "门店账号开通延迟",
+     "confirmed": None, "first_solution": None, "solved": None, "owner": None, "root_cause": None,
+     "improvement": None},
+]
+SURVEYS_VERBATIM = [  # the quarter's satisfaction surveys: NPS is the 0–10 score
+    {"customer": "康泰医药股份有限公司", "date": D("2024-01-20"), "score": 6, "comment": "价格偏高"},
+    {"customer": "东方电子集团", "date": D("2024-02-26"), "score": 10, "comment": "服务响应快"},
+    {"customer": "金桥金融服务有限公司", "date": D("2024-03-15"), "score": 8, "comment": "希望增加移动端功能"},
+    {"customer": "鼎盛精密制造有限公司", "date": D("2024-03-20"), "score": 3, "comment": "交付问题解决前不会推荐"},
+    {"customer": "博学教育科技有限公司", "date": D("2024-03-22"), "score": 10, "comment": "上线顺利，愿意推荐"},
+    # its NPS on Customers is −20: this promoter's answer replaces it
+    {"customer": "天工机械股份有限公司", "date": D("2024-03-25"), "score": 9, "comment": "新版本报价合理，愿意推荐"},
+    {"customer": "金瑞矿业设备有限公司", "date": D("2024-03-26"), "score": 7, "comment": "培训安排需改进"},
+    {"customer": "安达物流集团", "date": D("2024-03-28"), "score": 9, "comment": "系统稳定"},
+]
+
 # the toolkit customers' other follow-ups (theirs are the two verbatim rows above)
 TOOLKIT_FOLLOWUPS: dict[str, list[tuple[str, str, str, str, str, str | None]]] = {
     # date time, method, content, feedback, next action, next date

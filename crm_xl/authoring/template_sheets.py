@@ -149,6 +149,12 @@ def sheet_hint(sheet: SheetDef, lang: Lang) -> str:
                         "Tier history: append only; the latest row per customer is its logged tier. "),
         "conversions": pick(lang, "每笔成交一行；金额可写 65万、650000 或 ¥650,000。",
                             "One row per deal; amounts like 65万, 650000 or ¥650,000. "),
+        # service records (issue 23)
+        "complaints": pick(lang, "每次投诉一行：30 分钟内确认、12 小时内给出初步方案（见「设置」），解决后填写根本原因。",
+                           "One row per complaint: confirm within 30 minutes, a first solution within 12 hours "
+                           "(Settings); once solved, note the root cause. "),
+        "surveys": pick(lang, "每次满意度调研一行；NPS 填 0–10 分（9–10 推荐者，0–6 贬损者）。",
+                        "One row per satisfaction survey; NPS is the 0–10 score (9–10 promoter, 0–6 detractor). "),
     }[sheet.key]
     return own + pick(lang, "蓝色表头由团队填写，琥珀色列由 crm-xl 写入（请勿手改）；下拉选项来自「设置」表。",
                       "Blue headers: the team types; amber columns: crm-xl writes (do not edit); dropdowns "
@@ -157,8 +163,9 @@ def sheet_hint(sheet: SheetDef, lang: Lang) -> str:
 
 def write_data_sheet(ws: Worksheet, st: Styles, sheet: SheetDef, rows: list[dict[str, Any]], lang: Lang,
                      macros: bool = False) -> None:
-    """Banner, the Excel Table with every schema column, records, validations, conditional formats."""
-    columns = sheet.template_columns
+    """Banner, the Excel Table with every schema column (but optional ones left out of the template),
+    records, validations, conditional formats."""
+    columns = template_columns(sheet)
     ws.set_tab_color(TAB_DATA)
     ws.set_row(BANNER_ROW, 30)
     ws.set_row(HEADER_ROW, 32)
@@ -185,6 +192,11 @@ def write_data_sheet(ws: Worksheet, st: Styles, sheet: SheetDef, rows: list[dict
     ws.repeat_rows(HEADER_ROW)
     if sheet.key != "customers":
         ws.fit_to_pages(1, 0)
+
+
+def template_columns(sheet: SheetDef) -> tuple[Column, ...]:
+    """The columns a new workbook's sheet has: every schema column but those marked `template=False`."""
+    return tuple(c for c in sheet.columns if c.template)
 
 
 def hint_column(sheet_key: str, macros: bool) -> int:
@@ -300,6 +312,13 @@ def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, 
                                       "NPS is a whole number from -100 to 100."),
                 **_message(head, pick(lang, "季度满意度调研得分：-100 到 100 的整数",
                                       "Quarterly survey score: a whole number from -100 to 100"))}
+    if column.key in ("score", "nps_score"):  # a survey's 0–10 score (issue 23)
+        return {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 10,
+                "error_type": "stop", "error_title": head[:32],
+                "error_message": pick(lang, "NPS 评分是 0 到 10 之间的整数。", "The NPS score is a whole number from 0 "
+                                      "to 10."),
+                **_message(head, pick(lang, "推荐意愿 0–10 分：9–10 推荐者，7–8 中立者，0–6 贬损者",
+                                      "Likelihood to recommend, 0–10: 9–10 promoter, 7–8 passive, 0–6 detractor"))}
     hints = {
         Kind.PHONE: pick(lang, "手机 13812345678、座机 021-62345678（带区号）、+国际号码或邮箱",
                          "Mobile 13812345678, landline with area code 021-62345678, +international, or "
@@ -317,7 +336,7 @@ def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, 
 
 
 def add_validations(ws: Worksheet, sheet: SheetDef, lang: Lang) -> None:
-    for j, column in enumerate(sheet.template_columns):
+    for j, column in enumerate(template_columns(sheet)):
         options = column_validation(column, sheet, lang)
         if options is not None:
             ws.data_validation(FIRST_ROW, j, LAST_ROW, j, options)
@@ -331,7 +350,7 @@ def add_conditional_formats(ws: Worksheet, st: Styles, sheet: SheetDef) -> None:
     """Colour the computed columns (and the tier log's tier) by value."""
     from xlsxwriter.utility import xl_rowcol_to_cell
 
-    for j, column in enumerate(sheet.template_columns):
+    for j, column in enumerate(template_columns(sheet)):
         cell = xl_rowcol_to_cell(FIRST_ROW, j, row_abs=False, col_abs=True)
         area = (FIRST_ROW, j, LAST_ROW, j)
         if column.key == "follow_status":

@@ -100,12 +100,15 @@ class Frames:
     followups: Frame | None = None
     tierlog: Frame | None = None
     conversions: Frame | None = None
+    complaints: Frame | None = None  # optional service records (issue 23)
+    surveys: Frame | None = None
 
     def get(self, key: str) -> Frame | None:
         return getattr(self, key)
 
     def present(self) -> list[Frame]:
-        return [f for f in (self.customers, self.followups, self.tierlog, self.conversions) if f is not None]
+        return [f for f in (self.customers, self.followups, self.tierlog, self.conversions, self.complaints,
+                            self.surveys) if f is not None]
 
     def data(self, key: str) -> pd.DataFrame:
         """The sheet's DataFrame, or an empty one with the schema's columns when the sheet is absent."""

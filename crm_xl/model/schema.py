@@ -215,7 +215,7 @@ class Column:
     computed: bool = False  # written by crm-xl
     width: float = 12
     aliases: tuple[str, ...] = ()
-    merged: bool = False  # written only by `crm-xl merge` (来源文件): not in the template
+    template: bool = True  # the template's sheet has it (False: an optional column a team may add)
 
     def header(self, lang: Lang) -> str:
         return {"zh-Hans": self.hans, "zh-Hant": self.hant, "en": self.en}[lang]
@@ -258,11 +258,6 @@ class SheetDef:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
-
-    @property
-    def template_columns(self) -> tuple[Column, ...]:
-        """The columns a new workbook has (all but the merge's 来源文件)."""
-        return tuple(c for c in self.columns if not c.merged)
 
     @property
     def computed_columns(self) -> tuple[Column, ...]:
@@ -313,9 +308,10 @@ def _check(computed: bool = True) -> Column:
     return Column("check", "校验结果", "校驗結果", "Check", computed=computed, width=50)
 
 
-# --- merge (crm-xl merge): which rep's workbook a row came from; blank = typed into the team workbook
+# --- merge (crm-xl merge): which rep's workbook a row came from (blank = typed into the team workbook); only
+# merge adds it, so no template has it
 def _source_file() -> Column:
-    return Column("source_file", "来源文件", "來源檔案", "Source file", computed=True, width=24, merged=True,
+    return Column("source_file", "来源文件", "來源檔案", "Source file", computed=True, width=24, template=False,
                   aliases=("来源档案", "來源文件"))
 
 
@@ -414,6 +410,9 @@ FOLLOWUPS = SheetDef(
         Column("next_date", "下次跟进日期", "下次跟進日期", "Next date", Kind.DATE, width=12),
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", required=True, width=8,
                aliases=("跟进人", "Sales rep")),
+        # service records (issue 23): a survey logged as a follow-up, its 0–10 score (not in the template)
+        Column("nps_score", "NPS评分", "NPS評分", "NPS score", Kind.INT, width=8, template=False,
+               aliases=("NPS", "推荐评分", "推薦評分", "调研评分", "調研評分", "Survey score")),
         _check(),
         _source_file(),
     ),
@@ -463,7 +462,61 @@ CONVERSIONS = SheetDef(
     aliases=("客户转化记录", "转化记录表", "成交记录表", "Conversion record"),
 )
 
-DATA_SHEETS: tuple[SheetDef, ...] = (CUSTOMERS, FOLLOWUPS, TIERLOG, CONVERSIONS)
+# --- service records (issue 23): optional sheets; a workbook without them works as before -----------------
+
+COMPLAINTS = SheetDef(
+    "complaints",
+    "Complaints",
+    "投诉记录",
+    "投訴記錄",
+    "Complaints",
+    (
+        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
+               aliases=("客户", "客户姓名", "Customer name")),
+        Column("complained", "投诉时间", "投訴時間", "Complained at", Kind.DATETIME, required=True, key_column=True,
+               width=16, aliases=("投诉日期", "投訴日期", "Complaint date", "Complaint time", "Received")),
+        Column("content", "投诉内容", "投訴內容", "Complaint", required=True, width=30,
+               aliases=("内容", "问题描述", "問題描述", "Content", "Issue")),
+        Column("confirmed", "确认时间", "確認時間", "Confirmed at", Kind.DATETIME, width=16,
+               aliases=("确认日期", "受理时间", "受理時間", "Acknowledged", "Confirmed")),
+        Column("first_solution", "初步方案时间", "初步方案時間", "First solution at", Kind.DATETIME, width=16,
+               aliases=("初步方案", "方案时间", "方案時間", "First response", "First solution")),
+        Column("solved", "解决时间", "解決時間", "Solved at", Kind.DATETIME, width=16,
+               aliases=("解决日期", "解決日期", "关闭时间", "關閉時間", "Resolved", "Closed at", "Solved")),
+        Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", width=8,
+               aliases=("处理人", "處理人", "Handled by")),
+        Column("root_cause", "根本原因", "根本原因", "Root cause", width=20, aliases=("原因", "Cause")),
+        Column("improvement", "改进措施", "改進措施", "Improvement", width=26,
+               aliases=("改进", "整改措施", "Corrective action", "Action")),
+        _check(),
+    ),
+    aliases=("投诉记录表", "投訴記錄表", "客诉记录", "客訴記錄", "投诉", "投訴", "Complaint log", "Complaints log"),
+)
+
+SURVEYS = SheetDef(
+    "surveys",
+    "Surveys",
+    "满意度调研",
+    "滿意度調研",
+    "Surveys",
+    (
+        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
+               aliases=("客户", "客户姓名", "Customer name")),
+        Column("date", "调研日期", "調研日期", "Survey date", Kind.DATE, required=True, key_column=True, width=12,
+               aliases=("调研时间", "調研時間", "日期", "Date")),
+        Column("score", "NPS", "NPS", "NPS", Kind.INT, width=8,
+               aliases=("NPS评分", "NPS評分", "推荐评分", "推薦評分", "净推荐值", "淨推薦值", "NPS score", "Score")),
+        Column("comment", "意见", "意見", "Comment", width=30,
+               aliases=("客户意见", "客戶意見", "反馈", "反饋", "Feedback", "Comments")),
+        _check(),
+    ),
+    aliases=("满意度调研表", "滿意度調研表", "满意度调查", "滿意度調查", "调研记录", "調研記錄", "Survey history",
+             "Satisfaction surveys", "NPS surveys"),
+)
+
+SERVICE_SHEETS: tuple[SheetDef, ...] = (COMPLAINTS, SURVEYS)
+
+DATA_SHEETS: tuple[SheetDef, ...] = (CUSTOMERS, FOLLOWUPS, TIERLOG, CONVERSIONS, *SERVICE_SHEETS)
 SHEETS: dict[str, SheetDef] = {s.key: s for s in DATA_SHEETS}
 
 
@@ -541,8 +594,9 @@ def sheets_read(sheet_names: Sequence[str], tables: Sequence[tuple[str, str]]) -
 __all__ = [
     "Kind", "Choice", "Enum", "Column", "SheetDef", "GeneratedSheet", "ENUMS", "STATUS", "NEED_CLARITY",
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
-    "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
+    "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS", "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
     "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name", "find_sheet_def",
     "locate", "sheets_read", "header_key", "header_index", "NoValue", "copy_of",
     "LANGS", "Lang",
+    "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS",
 ]

@@ -156,6 +156,15 @@ SCALARS: dict[str, Meta] = {
                           "生日、合作周年日和节日前几天列入今日待办（0 = 当天）",
                           "list birthdays, anniversaries and holidays on Today this many days ahead (0 = that day)",
                           "greeting days ahead must be a whole number of days ≥ 0"),
+    # service records (issue 23): complaint response limits
+    "complaint_confirm_minutes": Meta("投诉确认时限(分钟)", "投訴確認時限(分鐘)", "Complaints: confirm within (minutes)",
+                                      "投诉后多少分钟内确认（未解决且超时的投诉列入今日待办）",
+                                      "confirm a complaint within this many minutes (open complaints past it are "
+                                      "on Today)", "complaint confirmation limit must be a whole number of minutes ≥ 1"),
+    "complaint_solution_hours": Meta("投诉初步方案时限(小时)", "投訴初步方案時限(小時)",
+                                     "Complaints: first solution within (hours)",
+                                     "投诉后多少小时内给出初步方案", "give a first solution within this many hours of "
+                                     "the complaint", "complaint first-solution limit must be a whole number of hours ≥ 1"),
     # service records: referrals
     "referral_thanks_days": Meta("推荐感谢提醒(天)", "推薦感謝提醒(天)", "Referral thank-you: listed for (days)",
                                  "被推荐客户签约后，推荐人的负责人在此天数内收到感谢提醒（跟进过推荐人即关闭）",
@@ -317,6 +326,8 @@ class Settings(BaseModel):
     churn_task_days: int = Field(7, ge=1)
     winback_days: int = Field(90, ge=1)
     greeting_days: int = Field(3, ge=0)
+    complaint_confirm_minutes: int = Field(30, ge=1)  # service records (issue 23)
+    complaint_solution_hours: int = Field(12, ge=1)
     referral_thanks_days: int = Field(30, ge=1)
     clash_rule: str = Field("contact", pattern="^(contact|signing|manager)$")
     clash_manager: str = ""
@@ -619,6 +630,7 @@ _PREDICATES = {
     "must be a whole number of days ≥ 1": "应为 ≥ 1 的整数天数",
     "must be a whole number of days ≥ 0": "应为 ≥ 0 的整数天数",
     "must be a whole number of hours ≥ 1": "应为 ≥ 1 的整数小时数",
+    "must be a whole number of minutes ≥ 1": "应为 ≥ 1 的整数分钟数",
     "must be a whole number of months ≥ 1": "应为 ≥ 1 的整数月数",
     "must be a whole number between -100 and 100": "应为 -100 到 100 之间的整数",
     "must be a whole number ≥ 1": "应为 ≥ 1 的整数",

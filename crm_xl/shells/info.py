@@ -23,7 +23,7 @@ def describe(path: str | Path) -> dict[str, Any]:
                                "columns": 0, "missing": [], "extra": []})
                 continue
             used.add(frame.sheet_name)
-            missing = [c.header(book.lang) for c in s.input_columns if c.key not in frame.cols]
+            missing = [c.header(book.lang) for c in s.input_columns if c.key not in frame.cols and c.template]
             sheets.append({"key": s.key, "sheet": frame.sheet_name, "table": frame.table,
                            "header_row": frame.header_row, "rows": len(frame), "columns": len(frame.cols),
                            "missing": missing, "extra": list(frame.extra)})

@@ -87,9 +87,10 @@ def workbook_shapes(draw: st.DrawFn, sheets: list[tuple[str, str, str]]) -> tupl
         body = draw(st.permutations(body))
         end_tag = draw(st.booleans())
         rels.append(f"<{ppre}Relationship " + " ".join(body) + (f"></{ppre}Relationship>" if end_tag else "/>"))
-    rels.append(f'<{ppre}Relationship Id="rId7" Type="{DOC_REL}/theme" Target="theme/theme1.xml"/>')
-    rels.append(f'<{ppre}Relationship Id="rId8" Type="{DOC_REL}/styles" Target="styles.xml"/>')
-    rels.append(f'<{ppre}Relationship Id="rId9" Type="{DOC_REL}/sharedStrings" Target="sharedStrings.xml"/>')
+    n = len(sheets)  # (the other parts' ids after the sheets')
+    rels.append(f'<{ppre}Relationship Id="rId{n + 1}" Type="{DOC_REL}/theme" Target="theme/theme1.xml"/>')
+    rels.append(f'<{ppre}Relationship Id="rId{n + 2}" Type="{DOC_REL}/styles" Target="styles.xml"/>')
+    rels.append(f'<{ppre}Relationship Id="rId{n + 3}" Type="{DOC_REL}/sharedStrings" Target="sharedStrings.xml"/>')
     xmlns = f' xmlns{":" + pp if pp else ""}="{PKG_REL}"'
     rel_xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<{ppre}Relationships{xmlns}>{ws.join(rels)}</{ppre}Relationships>'
     return wb.encode(), rel_xml.encode()

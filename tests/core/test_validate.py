@@ -87,6 +87,15 @@ def changed(sheet: str, index: int, **values: Any) -> dict[str, Any]:
     return data
 
 
+def complaint(**values: Any) -> dict[str, Any]:
+    """base() with a complaints sheet: 乙's complaint of 2024-03-10 10:00, confirmed at 10:20 (`values` change it)."""
+    data = base()
+    data["complaints"] = [{"customer": "乙贸易集团", "complained": "2024-03-10 10:00", "content": "响应慢",
+                           "confirmed": "2024-03-10 10:20", "first_solution": None, "solved": None, "owner": "小李",
+                           **values}]
+    return data
+
+
 def preferring(preference: str) -> dict[str, Any]:
     """base() with 甲's contact preference and two more follow-ups (邮件 on 03-12, 拜访 on 03-13)."""
     data = changed("customers", 0, preference=preference)
@@ -286,6 +295,16 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[str, int, str], dict[str, Any]
         (changed("customers", 0, status="已流失", lost_on="2024-03-10", lost_reason=NoValue()),
          ("customers", 2, "lost_reason"), changed("customers", 0, status="已流失", lost_on="2024-03-10",
                                                   lost_reason="选择竞品")),
+    ],
+    # service records (issue 23): more of their cases in tests/core/test_service.py
+    "complaint_order": [
+        (complaint(confirmed="2024-03-10 09:50"), ("complaints", 2, "confirmed"),
+         complaint(confirmed="2024-03-10 10:00")),
+        (complaint(first_solution="2024-03-10 10:10"), ("complaints", 2, "first_solution"),
+         complaint(first_solution="2024-03-10 10:20")),
+        (complaint(confirmed=None, first_solution="2024-03-10 09:00"), ("complaints", 2, "first_solution"),
+         complaint(confirmed=None, first_solution="2024-03-10 10:05")),
+        (complaint(solved="2024-03-09"), ("complaints", 2, "solved"), complaint(solved="2024-03-10")),
     ],
     # service records (the optional columns 推荐人, 主管, 沟通偏好; more cases in test_service.py)
     "unknown_referrer": [

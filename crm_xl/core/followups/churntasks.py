@@ -7,8 +7,8 @@ Rules (Settings: `churn_task_days` 7; the risk's own thresholds are those of the
 * The warning's day is derived from the data, nothing is stored: the day the latest of the account's dated
   signals first held — high risk: the last conversion + `churn_no_conversion_days` + 1; no contact: the
   last contact (follow-up or conversion) + ⌊`churn_gap_factor` × `cadence_won`⌋ + 1; survey missed: the last
-  survey (or conversion) + `survey_days` + 1; a complaint: the day after its follow-up (the complaint is
-  the trigger, not the answer to it). When only undated signals
+  survey (or conversion) + `survey_days` + 1; a complaint: the day after its follow-up, or after its 投诉时间
+  on a complaints sheet (the complaint is the trigger, not the answer to it). When only undated signals
   fired (NPS, a 价格敏感 / 竞品对比中 tag, a falling amount), the day of the last conversion, else the first
   contact, else today (a warning nobody can date stays until the signal is gone).
 * The task is open while no follow-up is dated on or after the warning's day (and up to today).

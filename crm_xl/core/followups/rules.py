@@ -46,6 +46,7 @@ import pandas as pd
 from ...model.format import date_text
 from ...model.frame import Frames
 from ...model.settings import Settings
+from ..kernel import service
 from ..kernel.cells import object_frame
 from ..kernel.columns import TEXT_KINDS, cell_kind, factorized, parsed, parsed_take
 from ..kernel.memo import memo
@@ -345,6 +346,9 @@ def _after_sale(st: dict[str, Any], won: np.ndarray, line: Timeline, n: int, fra
     since[numbers] = start.to_numpy()
     done = _steps_done(frames, line, n, since)
     done = {step: last[numbers] for step, last in done.items()}
+    if service.has_surveys(frames):  # a survey row (or a follow-up's NPS score) is the survey step too
+        keys = pd.Series(st["key"][won], dtype=object)
+        done["survey"] = np.fmax(done["survey"], service.surveyed_since(frames, keys, start, day))
 
     working = settings.working_days
     ones = pd.Series(1, index=start.index)

@@ -18,6 +18,7 @@ from ..kernel.referrals import has_referrals
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
 from .clashtasks import clash_tasks
+from .complaints import complaint_items
 from .goals import goal_text
 from .greetings import greeting_items
 from .rhythm import DUE_COLUMNS, RHYTHMS
@@ -33,9 +34,9 @@ SUMMARY_CODES = ("overdue", "due_today", "no_followup", "over_contact", "ok", "p
 OWNER_TABLE_CODES = ("overdue", "due_today", "no_followup", "after_sale_overdue", "after_sale_today", "over_contact")
 _TIER_RANK = {"A": 0, "B": 1, "C": 2}
 # the kinds of Today items, in the order an owner's block lists them
-KINDS = ("overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting", "clash")
+KINDS = ("complaint", "overdue", "today", "after_sale", "thanks", "goal", "churn", "winback", "greeting", "clash")
 # the counts after the follow-up ones, in the headline
-_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks", "clash")
+_MORE = ("goals", "rhythm", "churn", "winback", "greeting", "thanks", "complaint", "clash")
 _KIND = {"overdue": "overdue", "no_followup": "overdue", "due_today": "today", "after_sale_overdue": "after_sale",
          "after_sale_today": "after_sale", "rhythm": "after_sale", "goal": "goal"}
 ITEM_COLUMNS = ["customer", "owner", "tier", "code", "text", "overdue_days", "next_due", "last_follow_up", "feedback",
@@ -70,10 +71,11 @@ def stale_result(ctx: Context) -> JobResult:
 
 def extra_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     """The Today items beyond the follow-up state's: open churn warnings (churntasks.py), lost customers due
-    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py). Columns code,
-    text, next_due, overdue_days; indexed by Customers row (a row may repeat)."""
+    a win-back contact (winback.py), greetings (greetings.py), referrers to thank (thanks.py), open complaints
+    past a limit (complaints.py), 撞单 for a manager (clashtasks.py). Columns code, text, next_due, overdue_days (and owner: an item's own
+    owner, when not the customer's); indexed by Customers row (a row may repeat)."""
     parts = [churn_tasks(ctx, st), winback_tasks(ctx, st), greeting_items(ctx, st), thank_referrers(ctx, st),
-             clash_tasks(ctx, st)]
+             complaint_items(ctx, st), clash_tasks(ctx, st)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=TASK_COLUMNS, index=st.index[:0])
@@ -198,6 +200,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "win_back": n["winback"],
         "greetings": n["greeting"],
         **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
+        **({"complaints": n["complaint"]} if ctx.frames.complaints is not None else {}),
         **({"clashes": n["clash"]} if _merged(ctx) else {}),
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
@@ -243,7 +246,7 @@ def _by_owner(owner: np.ndarray, code: np.ndarray, todo: np.ndarray, order: list
 def _todo_counts(st: pd.DataFrame, day: dt.date, extra: pd.DataFrame | None = None) -> dict[str, int]:
     todo = st.loc[st["todo"], "code"]
     more = extra["code"].value_counts() if extra is not None else pd.Series(dtype=int)
-    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks", "clash")}
+    added = {k: int(more.get(k, 0)) for k in ("churn", "winback", "greeting", "thanks", "complaint", "clash")}
     goals = int(st["goal"].notna().sum()) if "goal" in st.columns else 0
     at = np.datetime64(pd.Timestamp(day), "ns")
     rhythm = sum(int((st[c].to_numpy(dtype="datetime64[ns]") <= at).sum()) for c in DUE_COLUMNS if c in st.columns)
@@ -303,11 +306,12 @@ def items(st: pd.DataFrame, settings: Settings, w: dict[str, str], day: pd.Times
     out["code"], out["text"] = np.concatenate(code), np.concatenate(text)
     out["next_due"], out["overdue_days"] = np.concatenate(due), np.concatenate(late)
     out["kind"] = item_kinds(out["code"].to_numpy(), out["overdue_days"].to_numpy(dtype=float))
-    if extra is not None and "owner" in extra.columns:  # (merge's clashes: on the manager's block)
-        mine = extra["owner"].to_numpy(dtype=object)
-        owner = out["owner"].to_numpy(dtype=object).copy()
-        owner[len(out) - len(extra):] = np.where(pd.isna(mine), owner[len(out) - len(extra):], mine)
-        out["owner"] = owner
+    if extra is not None and "owner" in extra.columns and "owner" in out.columns:  # an item's own owner
+        own = extra["owner"].to_numpy(dtype=object)
+        owners = out["owner"].to_numpy(dtype=object).copy()
+        mine = np.array([isinstance(o, str) and o != "" for o in own], dtype=bool)
+        owners[len(out) - len(own):][mine] = own[mine]
+        out["owner"] = owners
     return out
 
 
@@ -343,7 +347,8 @@ def _row_styles(codes: np.ndarray, late: np.ndarray) -> list[Style | None]:
     for code, style in _ROW_STYLE.items():
         out[codes == code] = style
     out[late > 0] = "error"
-    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks", "clash"))
+    out[(codes == "goal") | (np.isin(codes, ("rhythm", "churn", "winback", "greeting", "thanks", "complaint",
+                                            "clash"))
                              & ~(late > 0))] = "warning"
     return out.tolist()
 

@@ -50,6 +50,12 @@ ZH: dict[str, str] = {
     "kind_churn": "流失预警",
     "kind_winback": "挽回",
     "kind_greeting": "问候",
+    "kind_complaint": "投诉",  # service records (issue 23)
+    "complaint_item": "投诉（{day}）：{steps}",
+    "complaint_confirmed": "未确认（时限 {at}）",
+    "complaint_first_solution": "无初步方案（时限 {at}）",
+    "complaint_sep": "；",
+    "headline_complaint": "；投诉 {complaint}",
     "kind_clash": "撞单",  # (merge: two reps on one customer, on the manager's block)
     "manager": "主管",
     # a churn warning ({risk}: 高 / 中, {step}: the suggested step, {reasons}: the signals)
@@ -157,6 +163,12 @@ EN: dict[str, str] = {
     "kind_churn": "Churn warnings",
     "kind_winback": "Win-back",
     "kind_greeting": "Greetings",
+    "kind_complaint": "Complaints",  # service records (issue 23)
+    "complaint_item": "Complaint ({day}): {steps}",
+    "complaint_confirmed": "not confirmed (due {at})",
+    "complaint_first_solution": "no first solution (due {at})",
+    "complaint_sep": "; ",
+    "headline_complaint": "; {complaint} complaints",
     "kind_clash": "Clashes",
     "manager": "Manager",
     "churn_item": "{risk} risk: {step} ({reasons})",

@@ -81,9 +81,10 @@ def _risk_texts(out: pd.DataFrame, ctx: Context, risks: tuple[pd.Series, pd.Seri
     names = ("high", *SIGNALS)
     matrix = pd.concat([high, *(fired[c] for c in SIGNALS)], axis=1)[at_risk].to_numpy().tolist()
     rows = out[["risk", "nps", "last_conversion", "recency_days", "last_complaint", "tier", "monetary", "previous"]]
-    rows = rows.assign(survey_late=survey_late, gap_days=gap_days)[at_risk][
+    rows = rows.assign(survey_late=survey_late, gap_days=gap_days,
+                       complaint_open=out["complaint_open"] if "complaint_open" in out.columns else False)[at_risk][
         ["risk", "nps", "last_conversion", "recency_days", "last_complaint", "survey_late", "tier", "gap_days",
-         "monetary", "previous"]]
+         "monetary", "previous", "complaint_open"]]
     signals, reasons, texts, steps = [], [], [], []
     for rec, flags in zip(rows.itertuples(), matrix, strict=True):
         codes = [c for c, f in zip(names, flags, strict=True) if f]
@@ -128,6 +129,8 @@ def _reason(code: str, rec: Any, ctx: Context) -> str:
         return f"NPS {int(rec.nps)}"
     if code == "service":
         day = date_text(rec.last_complaint.date())
+        if rec.complaint_open:  # (a complaints sheet's complaint not solved yet)
+            return pick(lang, f"客户投诉未解决（{day}）", f"open complaint of {day}")
         return pick(lang, f"客户投诉（{day}）", f"complaint on {day}")
     if code in ("price", "competitor"):
         return DEFAULT_LISTS["tags"][lang][0 if code == "price" else 2]

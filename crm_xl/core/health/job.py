@@ -6,12 +6,15 @@ Rules (every number from Settings):
   quintile among the workbook's won accounts that have a conversion (`quintile_scores`: mid-rank
   percentile, ties share a score, a lone account scores 3; recency: more recent = higher). A won account
   with no conversion on record scores 1 on R, F and M.
+- **NPS**: the Customers NPS cell, or — when the customer has a scored survey (survey sheet, or an NPS score on
+  follow-ups) — its latest survey's, that one answer's NPS: promoter 100, passive 0, detractor −100.
 - **Health** 0–100 = weighted mean of R, F, M (score 1–5 → 0, 25, 50, 75, 100) and NPS (−100…100 → 0–100)
   with `w_recency / w_frequency / w_monetary / w_nps`; weights are divided by their sum, and an account
   without a valid NPS is scored on R, F and M alone (weights renormalised). Other customers: blank.
 - **Churn risk** of a won account: high when NPS < `churn_nps_below` and no conversion in the last
   `churn_no_conversion_days` days (the toolkit's rule; day 90 is still "in 90 days"); medium on any signal:
-  a detractor NPS, a complaint in the follow-ups of the last `survey_days`, a 价格敏感 / 竞品对比中 tag, a
+  a detractor NPS, a complaint in the follow-ups of the last `survey_days` (with a complaints sheet: a
+  complaint of the sheet still open, or lodged in the last `survey_days`), a 价格敏感 / 竞品对比中 tag, a
   quarterly survey missed (no 调研/满意度/问卷/survey follow-up within `survey_days` of the last one or of the
   latest conversion — the stale job's after-sale survey step; a 回访 check-in call is no survey), no contact (follow-up or conversion) for more than `churn_gap_factor` ×
   `cadence_won` days (won accounts are maintained, not chased at their tier's lead cadence), or a falling trailing amount (last window < the window before); low otherwise.

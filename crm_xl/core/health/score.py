@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..context import Context
+from ..kernel import service
 from ..kernel.columns import parsed, parsed_take
 from ..kernel.tierlog import tiers_on
 from ..kernel.timeline import timeline
@@ -71,10 +72,12 @@ def _score(ctx: Context, full: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     nps = pd.to_numeric(parsed(ctx.frames, "customers", "nps", "int")[rows], errors="coerce")
     cols["nps"] = nps.where(nps.between(-100, 100))
     out = pd.DataFrame(cols)  # (built at once: cheaper than column by column)
+    _survey_nps(out, ctx, today)
     if full:
         out = _rfm(out, s)
     for col, days in _followups(ctx, today, won_rows).items():
         out[col] = days[rows]
+    _service(out, ctx, today)
     parts = _risk(out, ctx, today, texts=full)
     out.attrs["lang"] = lang
     return out, parts
@@ -159,6 +162,34 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
     return {"last_follow_up": line.latest_day(codes, days)[line.customers],
             "last_survey": line.latest_day(codes[survey], days[survey])[line.customers],
             "last_complaint": line.latest_day(codes[complaint], days[complaint])[line.customers]}
+
+
+def _survey_nps(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
+    """With survey records (kernel/service.py), a customer's NPS is its latest scored survey's, over the
+    Customers NPS cell (for the health score and the churn risk alike)."""
+    if service.has_surveys(ctx.frames):
+        nps = out["key"].map(service.survey_nps(ctx.frames, today))
+        out["nps"] = nps.where(nps.notna(), out["nps"])
+
+
+def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
+    """The service records' say on the churn signals (kernel/service.py; nothing changes without them): the
+    latest survey resets the survey clock; with a complaints sheet, the complaint signal is its complaints —
+    open at the end of today, or lodged within `survey_days` — instead of the complaint words of follow-ups."""
+    f = ctx.frames
+    if service.has_surveys(f):
+        last = service.days_of(out["key"], service.last_survey_day(f, today))
+        out["last_survey"] = np.fmax(out["last_survey"].to_numpy(dtype="datetime64[ns]"), last)
+    if service.has_complaints(f):
+        table = service.complaints(f)
+        end = today + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        recent = table["complained"].dt.normalize() > today - pd.Timedelta(days=ctx.settings.survey_days)
+        signal = table[(table["complained"] <= end) & (service.open_at(table, end) | recent)]
+        per_key = signal.assign(day=signal["complained"].dt.normalize()).groupby("key")["day"].max()
+        last = service.days_of(out["key"], per_key)
+        out["last_complaint"] = np.where(out["won"].to_numpy(), last, np.datetime64("NaT", "ns"))
+        still = set(signal.loc[service.open_at(signal, end), "key"])
+        out["complaint_open"] = out["won"] & out["key"].isin(still)  # (the reason says so)
 
 
 def _ints(values: pd.Series) -> np.ndarray:

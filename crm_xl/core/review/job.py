@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import people, plan, tiergoals, winback
+from . import people, plan, service, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -517,10 +517,12 @@ class _Sheet:
             self.overview(),
         ]
         self._trend = self.trend_table()
+        referrals = people.referral_tables(self.ctx, self.data, self.month)  # (推荐人 column: section 14)
+        after = 14 + (1 if referrals else 0)  # (the complaints and surveys sections number on from there)
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
                 *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
-                *people.referral_tables(self.ctx, self.data, self.month),  # (推荐人 column)
+                *referrals, *service.tables(self.ctx, self.month, after),  # (complaints / surveys: issue 23)
                 *self.plan_blocks]  # the plan last: its rows are every row below its header
         return out
 

@@ -31,7 +31,7 @@ from ..kernel.columns import factorized
 from ..kernel.vectors import stamps
 from .contacts import Contact, parse_contacts
 from .rows import RowChecks
-from .rules import PAST_DATES, RULES
+from .rules import PAST_DATES, RULES, SCORES
 from .values import Cells, Values, brief
 
 FAST_DATES = True  # vectorised path for date columns of dates and datetimes (tests turn it off to compare)
@@ -258,6 +258,12 @@ class Checker(RowChecks):
             parsed = vals.each(parse_budget)
             ok = valid(parsed)
             emit("bad_budget", filled & ~ok)
+            return parsed, ok
+        if kind == Kind.INT and (frame.sheet.key, key) in SCORES:  # a survey's 0–10 score
+            parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and 0 <= n <= 10 else None)
+            ok = valid(parsed)
+            if (filled & ~ok).any():
+                self.emit(frame, key, "bad_nps", vals.rows(filled & ~ok), vals.raw, variant="score")
             return parsed, ok
         if kind == Kind.INT:
             parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and -100 <= n <= 100 else None)

@@ -21,7 +21,17 @@ from .names import dedupe_key
 from .people import people_checks
 from .values import Cells, brief
 
-REFERRING = ("followups", "tierlog", "conversions")
+REFERRING = ("followups", "tierlog", "conversions", "complaints", "surveys")
+# a complaint's times that must not come before another's: (column, the earlier ones, the first filled one counts)
+COMPLAINT_ORDER = (("confirmed", ("complained",)), ("first_solution", ("confirmed", "complained")),
+                   ("solved", ("complained",)))
+
+
+def _before(later: dt.datetime, earlier: dt.datetime) -> bool:
+    """Whether `later` is before `earlier`; by date alone when either is a date without a time (midnight)."""
+    if later.time() == dt.time(0) or earlier.time() == dt.time(0):
+        return later.date() < earlier.date()
+    return later < earlier
 
 
 class RowChecks:
@@ -61,6 +71,8 @@ class RowChecks:
     def rows(self) -> None:
         frames = self.ctx.frames
         keys = {f.sheet.key: self.customer_keys(f) for f in frames.present()}
+        if frames.complaints is not None:
+            self._complaint_order(frames.complaints)
         customers = frames.customers
         if customers is None:
             return
@@ -79,6 +91,28 @@ class RowChecks:
         if frames.conversions is not None:
             self._won_without_conversion(customers, keys["customers"], frames.conversions, keys["conversions"])
             self._conversion_not_won(customers, keys["customers"], frames.conversions, keys["conversions"])
+
+    def _complaint_order(self, frame: Frame) -> None:
+        """complaint_order: a time before the one it answers (confirmed before the complaint; first solution
+        before the confirmation, else — no confirmation — the complaint; solved before the complaint).
+        Reported on the later column's cell, naming the earlier one; whole days when either has no time."""
+        for key, earlier in COMPLAINT_ORDER:
+            late = self.get("complaints", key)
+            if late is None:
+                continue
+            a = late.to_numpy()
+            judged = np.zeros(len(a), dtype=bool)
+            for other in earlier:
+                first = self.get("complaints", other)
+                if first is None:
+                    continue
+                b = first.to_numpy()
+                has = np.fromiter((y is not None for y in b), dtype=bool, count=len(b)) & ~judged
+                bad = has & np.fromiter((x is not None and y is not None and _before(x, y) for x, y in zip(a, b, strict=True)),
+                                        dtype=bool, count=len(a))
+                judged |= has
+                self.emit(frame, key, "complaint_order", bad, self.raw("complaints", key),
+                          other=frame.headers.get(other) or frame.header(other), other_value=self._dates_shown(first, bad))
 
     def _references(self, customers: Frame, names: pd.Series, frame: Frame, refs: pd.Series) -> None:
         """unknown_customer; name_variant when the name matches only once suffixes/punctuation are

@@ -81,9 +81,12 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          '{col} "{value}" is not a valid date (e.g. 2024-03-01)',
          "a date column holds something that is not a date (or a date before 1980)"),
     Rule("future_date", "error", "{col} {value} 晚于今天（{today}）", "{col} {value} is after today ({today})",
-         "first contact, entry, verification, lost-on, follow-up, tier-log or conversion date after today"),
+         "first contact, entry, verification, lost-on, follow-up, tier-log, conversion, complaint or survey "
+         "date after today"),
     Rule("bad_nps", "error", "{col}“{value}”不是 -100 到 100 之间的整数",
-         '{col} "{value}" is not a whole number from -100 to 100', "NPS is not an integer in −100…100"),
+         '{col} "{value}" is not a whole number from -100 to 100', "NPS is not an integer in −100…100 (a survey's "
+         "NPS score: 0…10)",
+         (("score", "{col}“{value}”不是 0 到 10 之间的整数", '{col} "{value}" is not a whole number from 0 to 10'),)),
     Rule("unknown_customer", "error", "客户“{value}”不在{sheet}中", 'customer "{value}" is not on the {sheet} sheet',
          "a follow-up, tier-log or conversion row names a customer missing from Customers (same "
          "normalisation as duplicates; skipped when there is no Customers sheet)"),
@@ -127,6 +130,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "— rename or delete one of them",
          "two header cells name the same column (客户名称 twice, or an empty 公司名称 and a filled 客户姓名): "
          "the one with values is used, else the leftmost; reported on the header cell of the one ignored"),
+    # service records (issue 23)
+    Rule("complaint_order", "error", "{col} {value} 早于{other} {other_value}",
+         "{col} {value} is before {other} {other_value}",
+         "a complaint's times out of order: confirmed before the complaint, first solution before the "
+         "confirmation (else the complaint), solved before the complaint"),
     # service records (optional Customers columns 推荐人, 主管, 沟通偏好; see people.py)
     Rule("unknown_referrer", "warning", "推荐人“{value}”不在{sheet}中", 'referrer "{value}" is not on the {sheet} sheet',
          "the optional 推荐人 / Referred by cell names no customer of Customers (same normalisation as "
@@ -179,6 +187,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "lost_without_date": ("流失未填日期", "Lost without date"),
     "duplicate_column": ("重复的列", "Duplicate column"),
     "owner_mismatch": ("负责人不一致", "Owner differs"),
+    "complaint_order": ("投诉时间顺序有误", "Complaint times out of order"),
     "clash": ("撞单", "Clash (two reps)"),
     "unknown_setting": ("未识别的设置项", "Unknown setting"),
     "unknown_referrer": ("推荐人不在客户表", "Unknown referrer"),
@@ -191,6 +200,11 @@ TITLES: dict[str, tuple[str, str]] = {
 PAST_DATES: frozenset[tuple[str, str]] = frozenset({
     ("customers", "first_contact"), ("customers", "entered_on"), ("customers", "verified_on"),
     ("customers", "lost_on"), ("followups", "date"), ("tierlog", "date"), ("conversions", "date"),
+    ("complaints", "complained"), ("complaints", "confirmed"), ("complaints", "first_solution"),
+    ("complaints", "solved"), ("surveys", "date"),
 })
+
+# (sheet key, column key) of Kind.INT columns read as a survey's 0–10 NPS score (bad_nps, variant "score")
+SCORES: frozenset[tuple[str, str]] = frozenset({("surveys", "score"), ("followups", "nps_score")})
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
