@@ -88,7 +88,8 @@ class WellFormedApart:
         self._proc: subprocess.Popen[bytes] | None = None
         try:
             self._proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _CHECKER], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                          creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # Windows
         except OSError:
             pass
 
