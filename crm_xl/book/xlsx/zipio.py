@@ -108,7 +108,8 @@ class WellFormedApart:
             try:
                 verdict = proc.communicate()[0]
             except OSError:
-                pass
+                proc.kill()
+                proc.wait()
             if proc.returncode != 0:
                 verdict = b""
             self._proc = None
