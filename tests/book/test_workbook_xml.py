@@ -8,6 +8,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import openpyxl
@@ -19,7 +20,9 @@ from python_calamine import CalamineWorkbook
 
 import crm_xl
 from crm_xl.book.xlsx import writer as W
+from crm_xl.book.xlsx import zipio
 from crm_xl.book.xlsx.package import DOC_REL, MAIN, PKG_REL
+from crm_xl.book.xlsx.sheetxml import SheetRewriter
 from crm_xl.book.xlsx.verify import PackageCheckError
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -176,6 +179,28 @@ def test_a_broken_result_is_refused_and_the_workbook_kept(tmp_path: Path,
         crm_xl.validate(path, today="2024-04-01")
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]  # no temporary file left
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_broken_data_sheet_is_refused_and_the_workbook_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               apart: bool) -> None:
+    """A rewritten sheet's XML is read by the well-formedness check alone: a bug there is refused too, also
+    when the parts are checked by a child process (as parts of a megabyte or more are)."""
+    monkeypatch.setattr(zipio, "APART", 1 if apart else zipio.APART)
+    path = tmp_path / "s.xlsx"
+    shutil.copy(WORKBOOK / "sample.xlsx", path)
+    before = path.read_bytes()
+    real = SheetRewriter.run
+
+    def broken(self: SheetRewriter, chunks: Any) -> Any:
+        for piece in real(self, chunks):
+            yield piece.replace(b"</sheetData>", b"<q:x/></sheetData>")
+
+    monkeypatch.setattr(SheetRewriter, "run", broken)
+    with pytest.raises(PackageCheckError, match=r"sheet\d+\.xml is not well-formed XML \(unbound prefix"):
+        crm_xl.validate(path, today="2024-04-01")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
 
 
 def test_a_sheet_that_does_not_resolve_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,10 @@ order of entries never depends on the order in which they were produced.
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -49,18 +52,108 @@ class WellFormed:
             except expat.ExpatError as exc:
                 self.error = str(exc)
 
+    def result(self, blob: Blob) -> str | None:
+        """Why the part is not well-formed (None: it is), once every piece and the final one are fed."""
+        return self.error
+
+
+APART = 1 << 20  # a part at least this large is checked in a child process
+_APART = True  # whether large parts are checked apart when a child can start (tests turn it off)
+_CHECKER = """
+import sys
+from xml.parsers import expat
+parser, error, read = expat.ParserCreate(namespace_separator=" "), None, sys.stdin.buffer.read
+while data := read(1 << 20):
+    if error is None:
+        try:
+            parser.Parse(data, False)
+        except expat.ExpatError as exc:
+            error = str(exc)
+if error is None:
+    try:
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        error = str(exc)
+sys.stdout.buffer.write(b"ok" if error is None else b"bad:" + error.encode("utf-8", "replace"))
+"""
+
+
+class WellFormedApart:
+    """The same check (the same expat, the same messages) run by a child interpreter fed through a pipe:
+    its parsing holds the child's GIL, not this process's, so it runs beside the Python that writes the
+    next parts. When the child cannot be started or gives no verdict, the part is checked here, from its
+    compressed data (`result`)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        try:
+            self._proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _CHECKER], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                          creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # Windows
+        except OSError:
+            pass
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        proc = self._proc
+        if proc is not None and data:
+            try:
+                proc.stdin.write(data)  # type: ignore[union-attr]  # blocks outside the GIL while the child parses
+            except OSError:
+                self.close()
+
+    def result(self, blob: Blob) -> str | None:
+        verdict = b""
+        proc = self._proc
+        if proc is not None:
+            try:
+                verdict = proc.communicate()[0]
+            except OSError:
+                proc.kill()
+                proc.wait()
+            if proc.returncode != 0:
+                verdict = b""
+            self._proc = None
+        if verdict == b"ok":
+            return None
+        if verdict.startswith(b"bad:"):
+            return verdict[4:].decode("utf-8", "replace")
+        check = WellFormed()  # no verdict: the check is made here
+        inflate = zlib.decompressobj(-15)
+        for chunk in blob.chunks:
+            check.feed(inflate.decompress(chunk))
+        check.feed(inflate.flush(), final=True)
+        return check.error
+
+    def close(self) -> None:
+        """Stop the child (a part abandoned or a broken pipe); `result` then checks here."""
+        proc = self._proc
+        if proc is not None:
+            proc.kill()
+            proc.communicate()
+            self._proc = None
+
+
+def _checker(size: int) -> WellFormed | WellFormedApart:
+    """The well-formedness check of a part of at least `size` bytes."""
+    if size >= APART and _APART and sys.executable and not getattr(sys, "frozen", False) \
+            and os.path.isfile(sys.executable):
+        return WellFormedApart()
+    return WellFormed()
+
 
 def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
     """Deflate a stream of byte chunks (raw deflate, as zip stores it), checking on the way that they are
     well-formed XML (`xml`): the check a new package must pass reads the bytes once, here.
 
     CRC and deflate run on a worker thread (zlib releases the GIL), overlapping with the production of
-    the next chunks on the calling thread.
+    the next chunks on the calling thread. A part of a megabyte or more is checked by a child process
+    (`WellFormedApart`), fed by a second worker thread: its parsing holds no GIL of this process and runs
+    beside the deflate.
     """
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
     out: list[bytes] = []
     state = {"crc": 0, "size": 0}
-    check = WellFormed()
+    check: WellFormed | WellFormedApart | None = None
 
     def work(data: bytes) -> None:
         state["crc"] = zlib.crc32(data, state["crc"])
@@ -68,29 +161,48 @@ def compress(chunks: Iterable[bytes], level: int = 6) -> Blob:
         c = z.compress(data)
         if c:
             out.append(c)
-        check.feed(data)
+        if not apart:
+            check.feed(data)  # type: ignore[union-attr]
 
+    apart = False
     pending: list[bytes] = []
     pending_len = 0
-    futures: list[Future[None]] = []
-    with ThreadPoolExecutor(1) as pool:
-        for chunk in chunks:
-            if not chunk:
-                continue
-            pending.append(chunk)
-            pending_len += len(chunk)
-            if pending_len >= 1 << 20:
-                futures.append(pool.submit(work, b"".join(pending)))
-                pending, pending_len = [], 0
-                if len(futures) > 2:  # at most two pieces waiting: memory stays flat when deflate lags
-                    futures.pop(0).result()
-        if pending:
-            futures.append(pool.submit(work, b"".join(pending)))
-    for f in futures:
-        f.result()
+    futures: list[list[Future[None]]] = []
+    try:
+        with ThreadPoolExecutor(1) as pool, ThreadPoolExecutor(1) as feeder:
+            def submit(data: bytes) -> None:
+                nonlocal check, apart
+                if check is None:
+                    check = _checker(len(data))
+                    apart = isinstance(check, WellFormedApart)
+                futures.append([pool.submit(work, data), *([feeder.submit(check.feed, data)] if apart else [])])
+
+            for chunk in chunks:
+                if not chunk:
+                    continue
+                pending.append(chunk)
+                pending_len += len(chunk)
+                if pending_len >= 1 << 20:
+                    submit(b"".join(pending))
+                    pending, pending_len = [], 0
+                    if len(futures) > 2:  # at most two pieces waiting: memory stays flat when deflate lags
+                        for f in futures.pop(0):
+                            f.result()
+            if pending or check is None:
+                submit(b"".join(pending))
+        for fs in futures:
+            for f in fs:
+                f.result()
+    except BaseException:
+        if isinstance(check, WellFormedApart):
+            check.close()
+        raise
+    assert check is not None
     out.append(z.flush())
     check.feed(b"", final=True)
-    return Blob(out, state["crc"], state["size"], sum(len(c) for c in out), xml_error=check.error)
+    blob = Blob(out, state["crc"], state["size"], sum(len(c) for c in out))
+    blob.xml_error = check.result(blob)
+    return blob
 
 
 @dataclass

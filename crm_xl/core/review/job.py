@@ -21,7 +21,7 @@ from ..context import Context
 from ..health.job import churn_summary
 from . import figures as fig
 from . import history as hist
-from . import people, plan, service, tiergoals, winback
+from . import people, plan, sections, service, tiergoals, winback
 
 TREND_MONTHS = 12
 
@@ -517,14 +517,13 @@ class _Sheet:
             self.overview(),
         ]
         self._trend = self.trend_table()
-        referrals = people.referral_tables(self.ctx, self.data, self.month)  # (推荐人 column: section 14)
-        after = 14 + (1 if referrals else 0)  # (the complaints and surveys sections number on from there)
         out += [self.sources_table(), self.days_table(), self.methods_table(), self.owners_table(),
                 self.lost_table(), self.moves_table(), self.churn_table(), self._trend, self.coverage_table(),
                 *tiergoals.tables(self.ctx, self.month), *winback.tables(self.ctx, self.month),
-                *referrals, *service.tables(self.ctx, self.month, after),  # (complaints / surveys: issue 23)
+                *people.referral_tables(self.ctx, self.data, self.month),  # (推荐人 column)
+                *service.tables(self.ctx, self.month),  # (complaints / surveys sheets)
                 *self.plan_blocks]  # the plan last: its rows are every row below its header
-        return out
+        return sections.numbered(out, self.lang)  # (the optional sections leave no gap in the numbers)
 
     def charts(self) -> list[Chart]:
         t = self.t

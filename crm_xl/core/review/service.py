@@ -79,9 +79,9 @@ def survey_figures(ctx: Context, month: Month) -> dict[str, object]:
     return out
 
 
-def tables(ctx: Context, month: Month, first: int = 14) -> list[Table]:
-    """The complaints and survey tables of the month, each only when the workbook has its records; their
-    sections numbered from `first` (the review's sections before them: 13)."""
+def tables(ctx: Context, month: Month) -> list[Table]:
+    """The complaints and survey tables of the month, each only when the workbook has its records (their
+    section numbers are set by the sheet's order: sections.py)."""
     lang = ctx.lang
 
     def t(hans: str, en: str) -> str:
@@ -89,7 +89,6 @@ def tables(ctx: Context, month: Month, first: int = 14) -> list[Table]:
 
     out: list[Table] = []
     s = ctx.settings
-    number = first
     if service.has_complaints(ctx.frames):
         c = complaint_figures(ctx, month)
         cols = [t("本月投诉", "Complaints"), t("月末未解决", "Open at month end"),
@@ -103,7 +102,7 @@ def tables(ctx: Context, month: Month, first: int = 14) -> list[Table]:
                  "或到月末仍未完成而时限已过。",
                  "Complaints lodged in the month; time = confirmation / first solution − complaint (blank ones left "
                  "out); late = after the limit (Settings), or not done by the month's end once the limit passed.")
-        out.append(Table(pd.DataFrame([row], columns=cols, dtype=object), t(f"{_numeral(number)}、客户投诉", f"{number}. Complaints"),
+        out.append(Table(pd.DataFrame([row], columns=cols, dtype=object), t("十五、客户投诉", "15. Complaints"),
                          {cols[0]: "int", cols[1]: "int", cols[2]: "num", cols[3]: "num", cols[4]: "int", cols[5]: "int"},
                          note=note, name="complaints"))
         causes = c["causes"]
@@ -114,7 +113,6 @@ def tables(ctx: Context, month: Month, first: int = 14) -> list[Table]:
                          note=t("本月投诉按根本原因统计；未填写的为尚未复盘的投诉。",
                                 "The month's complaints by root cause; blank: not reviewed yet."),
                          name="root_causes", empty_text=t("本月无投诉", "No complaints this month")))
-        number += 1
     if service.has_surveys(ctx.frames):
         v = survey_figures(ctx, month)
         cols = [t("指标", "Figure"), t("客户数", "Customers"), t("占比", "Share")]
@@ -137,16 +135,9 @@ def tables(ctx: Context, month: Month, first: int = 14) -> list[Table]:
                  "a conversion by the month's end and no lost-on date by then; completion = the share of them "
                  "surveyed.\nDistribution by each customer's latest scored survey in the quarter (shares of the "
                  "customers with a score); NPS = (promoters − detractors) ÷ customers with a score × 100.")
-        out.append(Table(pd.DataFrame(rows, columns=cols, dtype=object), t(f"{_numeral(number)}、满意度调研", f"{number}. Satisfaction surveys"),
+        out.append(Table(pd.DataFrame(rows, columns=cols, dtype=object), t("十六、满意度调研", "16. Satisfaction surveys"),
                          {cols[1]: "int", cols[2]: "pct"}, note=note, name="surveys"))
     return out
-
-
-def _numeral(n: int) -> str:
-    """A section number in Chinese numerals (10–99): 14 → 十四, 20 → 二十."""
-    digits = "零一二三四五六七八九"
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def _round(value: object) -> float | None:
