@@ -308,6 +308,12 @@ def _check(computed: bool = True) -> Column:
     return Column("check", "校验结果", "校驗結果", "Check", computed=computed, width=50)
 
 
+def _customer_ref(*aliases: str) -> Column:
+    """The 客户名称 column of a sheet whose rows refer to a customer of Customers."""
+    return Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
+                  aliases=("客户", "客户姓名", *aliases))
+
+
 # --- merge (crm-xl merge): which rep's workbook a row came from (blank = typed into the team workbook); only
 # merge adds it, so no template has it
 def _source_file() -> Column:
@@ -399,8 +405,7 @@ FOLLOWUPS = SheetDef(
     "跟進計劃表",
     "Follow-ups",
     (
-        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "客户姓名", "Customer name")),
+        _customer_ref("Customer name"),
         Column("date", "跟进时间", "跟進時間", "Date", Kind.DATETIME, required=True, key_column=True, width=16,
                aliases=("跟进日期", "Follow-up date")),
         Column("method", "跟进方式", "跟進方式", "Method", Kind.LIST, list="methods", required=True, width=10),
@@ -426,8 +431,7 @@ TIERLOG = SheetDef(
     "客戶分級表",
     "Tier log",
     (
-        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "客户姓名")),
+        _customer_ref(),
         Column("tier", "当前级别", "當前級別", "Tier", Kind.CHOICE, enum="tier", required=True, key_column=True,
                width=8, aliases=("级别", "客户级别")),
         Column("reason", "升级/降级原因", "升級/降級原因", "Reason", width=60,
@@ -447,8 +451,7 @@ CONVERSIONS = SheetDef(
     "客戶轉化記錄表",
     "Conversions",
     (
-        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "客户姓名")),
+        _customer_ref(),
         Column("date", "转化时间", "轉化時間", "Date", Kind.DATE, required=True, key_column=True, width=12,
                aliases=("成交时间", "成交日期", "转化日期", "Conversion date")),
         Column("amount", "成交金额", "成交金額", "Amount", Kind.AMOUNT, required=True, key_column=True, width=12,
@@ -471,8 +474,7 @@ COMPLAINTS = SheetDef(
     "投訴記錄",
     "Complaints",
     (
-        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "客户姓名", "Customer name")),
+        _customer_ref("Customer name"),
         Column("complained", "投诉时间", "投訴時間", "Complained at", Kind.DATETIME, required=True, key_column=True,
                width=16, aliases=("投诉日期", "投訴日期", "Complaint date", "Complaint time", "Received")),
         Column("content", "投诉内容", "投訴內容", "Complaint", required=True, width=30,
@@ -500,8 +502,7 @@ SURVEYS = SheetDef(
     "滿意度調研",
     "Surveys",
     (
-        Column("customer", "客户名称", "客戶名稱", "Customer", required=True, key_column=True, width=22,
-               aliases=("客户", "客户姓名", "Customer name")),
+        _customer_ref("Customer name"),
         Column("date", "调研日期", "調研日期", "Survey date", Kind.DATE, required=True, key_column=True, width=12,
                aliases=("调研时间", "調研時間", "日期", "Date")),
         Column("score", "NPS", "NPS", "NPS", Kind.INT, width=8,
