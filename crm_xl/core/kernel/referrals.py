@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...model.frame import Frames
 from .columns import parsed
-from .vectors import NS
+from .vectors import NS, days_of
 
 
 def has_referrals(frames: Frames) -> bool:
@@ -37,7 +37,7 @@ def referrals(frames: Frames) -> pd.DataFrame:
     present = np.flatnonzero(keys != "")
     first = pd.Series(present, index=keys[present])
     first = first[~first.index.duplicated()]
-    by = first.reindex(named[filled]).fillna(-1).to_numpy(dtype=np.int64)
+    by = first.reindex(named[filled]).fillna(-1).to_numpy(dtype=np.int64, copy=True)  # (written below)
     own = named[filled] == keys[filled]
     by[own] = -1
     return pd.DataFrame({"referrer": text.to_numpy(dtype=object)[filled], "by": by, "own": own},
@@ -54,7 +54,7 @@ def first_conversions(frames: Frames, upto: dt.date) -> pd.Series:
                          "day": parsed(frames, "conversions", "date", "day").astype(NS)})
     conv = conv[(conv["key"] != "") & conv["day"].notna() & (conv["day"] <= pd.Timestamp(upto))]
     first = conv.groupby("key")["day"].min()
-    return pd.Series(keys.map(first).to_numpy(dtype=NS), index=keys.index, dtype=NS)
+    return days_of(keys, first)
 
 
 __all__ = ["first_conversions", "has_referrals", "referrals"]
