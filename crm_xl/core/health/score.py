@@ -13,6 +13,7 @@ from ..kernel import service
 from ..kernel.columns import parsed, parsed_take
 from ..kernel.tierlog import tiers_on
 from ..kernel.timeline import timeline
+from ..kernel.vectors import NS, days_of
 from .churn import _complaint, _risk, _survey
 
 # --- scoring -------------------------------------------------------------------------------------------
@@ -178,7 +179,7 @@ def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
     open at the end of today, or lodged within `survey_days` — instead of the complaint words of follow-ups."""
     f = ctx.frames
     if service.has_surveys(f):
-        last = service.days_of(out["key"], service.last_survey_day(f, today))
+        last = days_of(out["key"], service.last_survey_day(f, today)).to_numpy(dtype=NS)
         out["last_survey"] = np.fmax(out["last_survey"].to_numpy(dtype="datetime64[ns]"), last)
     if service.has_complaints(f):
         table = service.complaints(f)
@@ -186,7 +187,7 @@ def _service(out: pd.DataFrame, ctx: Context, today: pd.Timestamp) -> None:
         recent = table["complained"].dt.normalize() > today - pd.Timedelta(days=ctx.settings.survey_days)
         signal = table[(table["complained"] <= end) & (service.open_at(table, end) | recent)]
         per_key = signal.assign(day=signal["complained"].dt.normalize()).groupby("key")["day"].max()
-        last = service.days_of(out["key"], per_key)
+        last = days_of(out["key"], per_key).to_numpy(dtype=NS)
         out["last_complaint"] = np.where(out["won"].to_numpy(), last, np.datetime64("NaT", "ns"))
         still = set(signal.loc[service.open_at(signal, end), "key"])
         out["complaint_open"] = out["won"] & out["key"].isin(still)  # (the reason says so)

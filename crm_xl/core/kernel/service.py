@@ -98,19 +98,15 @@ def score_group(score: float) -> str:
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
-def days_of(keys: pd.Series, per_key: pd.Series) -> np.ndarray:
-    """`per_key` (datetime64 by customer key) looked up for each of `keys` (NaT where none)."""
-    return vectors.days_of(keys, per_key).to_numpy(dtype=NS)
-
-
 def surveyed_since(frames: Frames, keys: pd.Series, since: pd.Series, upto: pd.Timestamp) -> np.ndarray:
     """Per row of `keys`: its customer's latest survey on or after the row's `since` day (NaT: none) and on or
     before `upto`."""
     table = surveys(frames, upto)
     rows = pd.DataFrame({"key": keys.to_numpy(), "since": since.to_numpy(dtype=NS)}).drop_duplicates("key")
     table = table.merge(rows, on="key")
-    return days_of(keys, table[table["day"] >= table["since"]].groupby("key")["day"].max())
+    latest = table[table["day"] >= table["since"]].groupby("key")["day"].max()
+    return vectors.days_of(keys, latest).to_numpy(dtype=NS)
 
 
 __all__ = ["complaints", "open_at", "surveys", "last_survey_day", "survey_nps", "score_group", "has_complaints",
-           "has_surveys", "days_of", "surveyed_since", "COMPLAINT_TIMES", "SCORE_NPS"]
+           "has_surveys", "surveyed_since", "COMPLAINT_TIMES", "SCORE_NPS"]
