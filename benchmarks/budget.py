@@ -40,18 +40,9 @@ from statistics import median
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from run import CALAMINE, DAY_BEFORE, TODAY  # noqa: E402  (the same floor and days as run.py)
 from session import popen, raised  # noqa: E402
 
-TODAY = "2024-04-01"
-DAY_BEFORE = "2024-03-31"
-CALAMINE = """
-import sys, python_calamine as pc
-wb = pc.CalamineWorkbook.from_path(sys.argv[1])
-n = 0
-for name in wb.sheet_names:
-    n += sum(len(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
-print(n)
-"""
 RUN = """
 import json, os, resource, sys, time
 def _report():
