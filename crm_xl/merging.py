@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from .core.kernel.memo import bind
 from .core.merge.clash import clash_text, clashes
 from .core.merge.plan import placement
 from .core.validation.names import dedupe_key
-from .jobs import require_customers, run_job
+from .jobs import Progress, require_customers, run_job
 from .model.errors import CrmXlError, SchemaError, UsageError
 from .model.i18n import Lang, pick
 from .model.parse import is_blank
@@ -114,8 +116,10 @@ def _keep_extra(frame: Any, header: str) -> bool:
 
 
 def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = None, skip_bad: bool = False,
-          lang: str | None = None, today: Any = None, backup: bool = False) -> Summary:
-    """Merge the reps' workbooks into `team` (in place, or into `out`); see the module docstring."""
+          lang: str | None = None, today: Any = None, backup: bool = False,
+          progress: Progress | None = None) -> Summary:
+    """Merge the reps' workbooks into `team` (in place, or into `out`); see the module docstring. `progress`
+    hears each step start and finish: read, merge, validate, stale, save."""
     if not reps:
         raise UsageError("name at least one rep's workbook to merge")
     team_path = Path(team)
@@ -127,7 +131,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
     if any(p.resolve() == team_path.resolve() for p in paths if p.exists()) and team_path.exists():
         raise UsageError(f"{team_path}: the team workbook is also named as a rep's workbook")
     good, bad = [], []
-    with ThreadPoolExecutor(READERS) as pool:  # (calamine parses outside the GIL: two files at once)
+    with _step(progress, f"read {len(paths)} files"), ThreadPoolExecutor(READERS) as pool:  # (calamine parses outside the GIL: two files at once)
         for p, got in zip(paths, pool.map(_try_read, paths), strict=True):
             if isinstance(got, RepBook):
                 good.append(got)
@@ -145,10 +149,15 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
         if missing:
             raise SchemaError(f"{team_path}: the team workbook has no {missing[0].name(book.lang)} sheet for the "
                               f"reps' rows — add it (or start from a new team workbook); nothing was written")
-        placed = _place(book, good)
-        summaries = [run_job(book, job, today=today) for job in ("validate", "stale")]
+        with _step(progress, "merge"):
+            placed = _place(book, good)
+        summaries = []
+        for job in ("validate", "stale"):
+            with _step(progress, job):
+                summaries.append(run_job(book, job, today=today))
         found = clashes(bind(book.frames(), book.cache), book.settings())  # (the run's: worked out once)
-        book.save(target)
+        with _step(progress, "save"):
+            book.save(target)
         return _summary(book, good, bad, placed, found, summaries)
 
 
@@ -205,6 +214,16 @@ def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
     return out
 
 
+@contextmanager
+def _step(progress: Progress | None, name: str) -> Iterator[None]:
+    """A step of a merge or split, told to `progress` as it starts and when it is done."""
+    if progress:
+        progress(name, "start")
+    yield
+    if progress:
+        progress(name, "done")
+
+
 def _summary(book: Book, good: list[RepBook], bad: list[tuple[Path, str]], placed: dict[str, dict[str, int]],
              found: pd.DataFrame, summaries: list[Summary]) -> Summary:
     lang = book.lang
@@ -243,14 +262,15 @@ _BAD_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def split(team: str | Path, into: str | Path, *, by: str = "owner", today: Any = None,
-          force: bool = False) -> Summary:
-    """One workbook per owner in the folder `into` (see the module docstring); returns what was written."""
+          force: bool = False, progress: Progress | None = None) -> Summary:
+    """One workbook per owner in the folder `into` (see the module docstring); returns what was written.
+    `progress` hears each step start and finish: read, then each workbook written."""
     if by != "owner":
         raise UsageError(f"--by {by}: only --by owner is supported")
     folder = Path(into)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder}: is a file, not a folder")
-    with FileBook(team) as book:
+    with _step(progress, "read"), FileBook(team) as book:
         require_customers(book, ("validate",))
         frames, lang = book.frames(), book.lang
         unassigned = pick(lang, "未分配", "Unassigned")
@@ -295,7 +315,8 @@ def split(team: str | Path, into: str | Path, *, by: str = "owner", today: Any =
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for owner in sorted(rows):
-        written.append(_write_rep(targets[owner], lang, rows[owner], extra, settings_cells, today))
+        with _step(progress, f"write {targets[owner].name}"):
+            written.append(_write_rep(targets[owner], lang, rows[owner], extra, settings_cells, today))
     table = pd.DataFrame([[str(p), o, *(len(rows[o].get(s.key, [])) for s in MERGED)]
                           for (p, o) in zip(written, sorted(rows), strict=True)],
                          columns=[pick(lang, "文件", "File", "檔案"), pick(lang, "负责人", "Owner", "負責人"),

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +18,8 @@ from .. import __version__
 from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
 from ..model.i18n import Lang, pick
 from ..model.schema import SHEETS
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -94,6 +96,42 @@ def internal(exc: Exception) -> None:
     if os.environ.get("CRM_XL_DEBUG"):
         raise exc
     raise typer.Exit(INTERNAL) from None
+
+
+def with_progress(work: Callable[[Callable[[str, str], None]], T], as_json: bool) -> T:
+    """`work(progress)` with its steps shown on a terminal: a spinner per step while it runs (`progress(step,
+    "start")`), then `step: done in 1.23 s` (`progress(step, "done")`); nothing shown with --json or when
+    stderr is not a terminal. Errors are told once the display is closed (as `guarded`)."""
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    live = err_console.is_terminal and not as_json
+    started: dict[str, float] = {}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=not live) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(step: str, state: str) -> None:
+            if state == "start":
+                started[step] = time.perf_counter()
+                tasks[step] = bar.add_task(step, total=1)
+                return
+            bar.update(tasks[step], completed=1)
+            if not as_json:
+                err_console.print(f"{step}: done in {time.perf_counter() - started[step]:.2f} s", highlight=False)
+
+        try:
+            result = work(progress)
+        except Exception as exc:  # noqa: BLE001 - told below, once the progress display is closed
+            error: Exception | None = exc
+        else:
+            error = None
+    if isinstance(error, CrmXlError):
+        fail(error)
+    if error is not None:
+        internal(error)
+    return result
 
 
 INTERNAL = 3  # exit code of an internal error (a bug), told apart from bad input (2)
@@ -257,35 +295,8 @@ def run(
     out: OutOpt = None, today: TodayOpt = None, backup: BackupOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """Run everything — validate, tiers, stale, health, review — with one read and one save."""
-    import time
-
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    live = err_console.is_terminal and not as_json
-    started: dict[str, float] = {}
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True, disable=not live) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(job: str, state: str) -> None:
-            if state == "start":
-                started[job] = time.perf_counter()
-                tasks[job] = bar.add_task(job, total=1)
-                return
-            bar.update(tasks[job], completed=1)
-            if not as_json:
-                err_console.print(f"{job}: done in {time.perf_counter() - started[job]:.2f} s", highlight=False)
-
-        try:
-            summaries = load_jobs(path, out).run_all(path, today=today, month=month, out=out, backup=backup, progress=progress)
-        except Exception as exc:  # noqa: BLE001 - told below, once the progress display is closed
-            error: Exception | None = exc
-        else:
-            error = None
-    if isinstance(error, CrmXlError):
-        fail(error)
-    if error is not None:
-        internal(error)
+    summaries = with_progress(lambda progress: load_jobs(path, out).run_all(
+        path, today=today, month=month, out=out, backup=backup, progress=progress), as_json)
     show(summaries, as_json)
     if not as_json:
         out_console.print(saved_line(out or path, summaries_lang(summaries)), highlight=False, soft_wrap=True)
@@ -308,12 +319,13 @@ def merge(
                                              "or en (default: the first rep file's).")] = None,
 ) -> None:
     """Merge reps' workbooks into the team workbook (re-merging a file replaces its rows); flag 撞单."""
-    def go() -> Summary:
+    def go(progress: Callable[[str, str], None]) -> Summary:
         from ..merging import merge as merge_books
 
-        return merge_books(team, list(reps), out=out, skip_bad=skip_bad, lang=lang, today=today, backup=backup)
+        return merge_books(team, list(reps), out=out, skip_bad=skip_bad, lang=lang, today=today, backup=backup,
+                           progress=progress)
 
-    summary = guarded(go)
+    summary = with_progress(go, as_json)
     show([summary], as_json)
     if not as_json:
         out_console.print(saved_line(out or team, summary.lang), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
@@ -328,12 +340,12 @@ def split(
     force: Annotated[bool, typer.Option("--force", help="Replace workbooks already in the folder.")] = False,
 ) -> None:
     """One workbook per owner: their customers, every row naming them, their own Today."""
-    def go() -> Summary:
+    def go(progress: Callable[[str, str], None]) -> Summary:
         from ..merging import split as split_book
 
-        return split_book(team, into, by=by, today=today, force=force)
+        return split_book(team, into, by=by, today=today, force=force, progress=progress)
 
-    show([guarded(go)], as_json)
+    show([with_progress(go, as_json)], as_json)
 
 
 @app.command("lite-setup")
