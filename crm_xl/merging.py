@@ -194,7 +194,6 @@ class _TeamBook:
 
 def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
     """Record every rep's rows on the team's sheets; per sheet key: rows replaced, cleared and appended."""
-    sources = [r.source for r in reps]
     out = {}
     for sheet in MERGED:
         records = [dict(rec, source_file=r.source) for r in reps for rec in r.records.get(sheet.key, [])]
@@ -202,9 +201,11 @@ def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
         if frame is None:
             continue
         held = frame.data["source_file"].tolist()
-        at = placement(frame.rows, held, sources, len(records))
+        counts = [(r.source, len(r.records.get(sheet.key, []))) for r in reps]
+        at = placement(frame.rows, held, counts, book.blank_rows(sheet.key))
         if not records and not at.clear:
             continue
+        records = [records[i] for i in at.order]
         writes = dict(zip(at.slots, records, strict=False))
         writes.update({row: {} for row in at.clear})
         extra = list(dict.fromkeys(h for r in reps for h in r.extra.get(sheet.key, [])))

@@ -157,6 +157,18 @@ class Book(abc.ABC):
         Adapters that hold cells as an array already override this."""
         return grid_array(self.grid(sheet))
 
+    def blank_rows(self, key: str) -> list[int]:
+        """The rows among a data sheet's records (below its header, above its last record) that hold no cell
+        value in any column: rows left blank, e.g. emptied by an earlier merge."""
+        frame = self.read(key)
+        last = max(frame.rows, default=0)
+        if last <= frame.header_row + 1:
+            return []
+        arr = self.array(frame.sheet_name)[frame.header_row:last]
+        empty = np.ones(len(arr), dtype=bool) if not arr.shape[1] else (arr == None).all(axis=1)  # noqa: E711
+        records = set(frame.rows)
+        return [int(r) for r in np.flatnonzero(empty) + frame.header_row + 1 if r not in records]
+
     def _build_frame(self, sheet: SheetDef, sheet_name: str, table: TableInfo | None) -> Frame:
         return build_frame(sheet, sheet_name, table, self.array(sheet_name))
 
@@ -283,10 +295,15 @@ class Book(abc.ABC):
         keys = [k for k in frame.sheet.keys if k in place]
         if writes:
             rows = list(writes)
+            if blank := [r for r in rows if r not in frame.data.index]:  # blank rows among the records, refilled
+                filled = pd.DataFrame(None, index=pd.Index(blank, name="row"), columns=frame.data.columns, dtype=object)
+                frame.data = pd.concat([frame.data, filled]).sort_index()
             block = pd.DataFrame([[_plain(rec.get(k)) for k in keys] for rec in writes.values()], index=rows,
                                  columns=keys, dtype=object)
             frame.data.loc[rows, keys] = block
             frame.data.loc[rows, [k for k in frame.sheet.keys if k not in place]] = None
+            if emptied := [r for r, rec in writes.items() if all(is_blank(v) for v in rec.values())]:
+                frame.data = frame.data.drop(index=emptied)  # no record any more: the jobs leave these rows alone
         if appends:
             index = pd.Index(range(first, first + len(appends)), name="row")
             added = pd.DataFrame({k: [_plain(rec.get(k)) for rec in appends] for k in frame.sheet.keys}, index=index,

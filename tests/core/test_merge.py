@@ -15,10 +15,18 @@ from tests.conftest import make_ctx
 
 def test_placement_reuses_the_rows_of_the_sources_merged_only() -> None:
     rows, sources = [3, 4, 5, 6, 7], ["a.xlsx", None, "b.xlsx", "a.xlsx", ""]
-    at = placement(rows, sources, ["a.xlsx"], 3)  # a's two rows refilled, one more below
-    assert (at.slots, at.clear, at.appended) == ([3, 6], [], 1)
-    at = placement(rows, sources, ["a.xlsx", "b.xlsx"], 1)  # fewer records: the rest emptied, typed rows kept
+    at = placement(rows, sources, [("a.xlsx", 3)])  # a's two rows refilled, one more below
+    assert (at.slots, at.clear, at.appended, at.order) == ([3, 6], [], 1, [0, 1, 2])
+    at = placement(rows, sources, [("a.xlsx", 1), ("b.xlsx", 0)])  # fewer records: the rest emptied, typed kept
     assert (at.slots, at.clear, at.appended) == ([3], [5, 6], 0)
+
+
+def test_placement_keeps_each_files_rows_its_own() -> None:
+    rows, sources = [3, 4, 5, 6], ["a.xlsx", "b.xlsx", "a.xlsx", "b.xlsx"]
+    at = placement(rows, sources, [("a.xlsx", 2), ("b.xlsx", 2)])  # interleaved: each into its own rows
+    assert (at.slots, at.order) == ([3, 5, 4, 6], [0, 1, 2, 3])
+    at = placement(rows, sources, [("b.xlsx", 2), ("a.xlsx", 2)])  # whatever the order of the files
+    assert (at.slots, at.order) == ([4, 6, 3, 5], [0, 1, 2, 3])
 
 
 def _customer(name: str, source: str | None, owner: str, first: str, phone: str = "", **more: Any) -> dict[str, Any]:
