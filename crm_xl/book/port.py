@@ -242,16 +242,27 @@ class Book(abc.ABC):
         """Record writing whole records on a data sheet: `writes` (row → record) replace every crm-xl and team
         column of existing rows (a value a record lacks is cleared), `appends` go below the last record. A
         record maps schema keys and header texts of `extra` (the team's own columns, matched by header) to
-        values; a column the sheet lacks is added past its last used column."""
+        values; a column the sheet lacks is added past its last used column. (`record_columns`, row-wise.)"""
+        records = [*writes.values(), *appends]
+        names = dict.fromkeys(n for record in records for n in record)
+        columns = {n: [record.get(n, ABSENT) for record in records] for n in names}
+        self.record_columns(key, columns, len(records), list(writes), extra)
+
+    def record_columns(self, key: str, columns: dict[str, list[Any]], count: int, rows: list[int],
+                       extra: list[str], clear: list[int] | tuple[()] = ()) -> None:
+        """`record_rows` of `count` records given as columns (field → one value per record, `ABSENT` where a
+        record lacks the field): the first len(`rows`) records replace `rows`, the rest go below the last
+        record, and the `clear` rows are emptied (a record with no field)."""
         frame, lang = self.read(key), self.lang
-        if not writes and not appends:
+        written = [*rows[:count], *clear]
+        n_rows, n_appends = min(len(rows), count), max(0, count - len(rows))
+        if not written and not n_appends:
             return
-        self._refuse_totals(frame, len(appends))
+        self._refuse_totals(frame, n_appends)
         place: dict[str, int] = {}  # record field → sheet column
         headers: dict[int, tuple[str, Any, bool]] = {}  # new column → (header, kind, computed)
         own = {header_key(h): c for h, c in frame.extra.items()}
-        fields = list(dict.fromkeys([*frame.cols, *extra, *(k for r in (*writes.values(), *appends) for k in r)]))
-        for name in fields:
+        for name in dict.fromkeys([*frame.cols, *extra, *columns]):
             if name in frame.sheet.keys:
                 col, column = frame.cols.get(name), frame.sheet.column(name)
                 label, kind, computed = column.header(lang), column.kind, column.computed
@@ -269,28 +280,50 @@ class Book(abc.ABC):
                     frame.extra[label] = own[header_key(name)] = col
             place[name] = col
         kinds = {c: (frame.sheet.column(n).kind if n in frame.sheet.keys else Kind.TEXT) for n, c in place.items()}
+        fields: dict[int, list[str]] = {}  # sheet column → the fields the records give it, in order
+        for name, col in place.items():
+            fields.setdefault(col, [])
+            if name in columns:
+                fields[col].append(name)
+        cleared = [None] * len(clear)
         for col in dict.fromkeys([*place.values(), *own.values()]):
-            names = [n for n, c in place.items() if c == col]
-            values = {row: next((_plain(rec[n]) for n in names if n in rec), None) for row, rec in writes.items()}
+            got = fields.get(col, [])
+            if len(got) == 1:
+                values = plain_cells(columns[got[0]][:n_rows]) + cleared
+            else:  # a record's first field that names this column (none: cleared)
+                values = [next((_plain(v) for v in vs if v is not ABSENT), None)
+                          for vs in zip(*(columns[n][:n_rows] for n in got), strict=True)] + cleared if got \
+                    else [None] * len(written)
             label, kind, computed = headers.get(col, (None, kinds.get(col, Kind.TEXT), False))
-            if values or label is not None:
+            if written or label is not None:
                 self._ops.append(WriteColumn(frame.sheet_name, None if label and frame.detached else frame.table, col,
-                                             frame.header_row, label, kind, computed, values))
+                                             frame.header_row, label, kind, computed,
+                                             dict(zip(written, values, strict=True))))
         first = max(frame.rows, default=frame.header_row) + 1
-        if appends:
-            records = [{place[n]: v for n, v in rec.items() if not is_blank(v)} for rec in appends]
+        if n_appends:
+            cols, cells = [], []
+            for col, got in fields.items():
+                if len(got) == 1:
+                    cols.append(col)
+                    cells.append(plain_cells(columns[got[0]][n_rows:count]))
+                elif got:  # a record's last field (in its order) with a value that names this column
+                    cols.append(col)
+                    cells.append([next((v for v in reversed(vs) if not _blank_or_absent(v)), None)
+                                  for vs in zip(*(columns[n][n_rows:count] for n in columns if n in got),
+                                                strict=True)])
+            records = [{c: v for c, v in zip(cols, values, strict=True) if v is not None} for values in zip(*cells)] \
+                if cols else [{} for _ in range(n_appends)]
             self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
         keys = [k for k in frame.sheet.keys if k in place]
-        if writes:
-            rows = list(writes)
-            block = pd.DataFrame([[_plain(rec.get(k)) for k in keys] for rec in writes.values()], index=rows,
-                                 columns=keys, dtype=object)
-            frame.data.loc[rows, keys] = block
-            frame.data.loc[rows, [k for k in frame.sheet.keys if k not in place]] = None
-        if appends:
-            index = pd.Index(range(first, first + len(appends)), name="row")
-            added = pd.DataFrame({k: [_plain(rec.get(k)) for rec in appends] for k in frame.sheet.keys}, index=index,
-                                 dtype=object)
+        if written:
+            block = pd.DataFrame({k: plain_cells(columns[k][:n_rows]) + cleared if k in columns else [None] * len(written)
+                                  for k in keys}, index=written, columns=keys, dtype=object)
+            frame.data.loc[written, keys] = block
+            frame.data.loc[written, [k for k in frame.sheet.keys if k not in place]] = None
+        if n_appends:
+            index = pd.Index(range(first, first + n_appends), name="row")
+            added = pd.DataFrame({k: plain_cells(columns[k][n_rows:count]) if k in columns else [None] * n_appends
+                                  for k in frame.sheet.keys}, index=index, dtype=object)
             frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
         self.cache.invalidate(frame)
 
@@ -331,6 +364,30 @@ class Book(abc.ABC):
 
 def _plain(value: Any) -> Any:
     return None if is_blank(value) else value
+
+
+class _Absent:
+    """The value of a field a record lacks (`Book.record_columns`)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def _blank_or_absent(value: Any) -> bool:
+    return value is ABSENT or is_blank(value)
+
+
+def plain_cells(values: list[Any]) -> list[Any]:
+    """The values with blanks (and `ABSENT`) as None, the others as they are."""
+    types = set(map(type, values))
+    if types <= _KEPT:
+        return list(values)
+    if types <= _KEPT | {str}:
+        return [v if v is not None and (v.__class__ is not str or v.strip()) else None for v in values]
+    return [None if v is ABSENT or is_blank(v) else v for v in values]
 
 
 def grid_array(rows: list[list[Any]]) -> np.ndarray:
@@ -400,6 +457,7 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
 
 
 _NEVER_BLANK = {int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}
+_KEPT = {*_NEVER_BLANK, type(None)}  # values plain_cells keeps as they are (None stays None)
 
 
 def _blank(value: Any) -> bool:
@@ -431,5 +489,5 @@ def header_cell(frame: Frame, key: str) -> str:
     return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
 
 
-__all__ = ["Book", "build_frame", "grid_array",
+__all__ = ["ABSENT", "Book", "build_frame", "grid_array",
            "header_cell"]
