@@ -104,6 +104,8 @@ def _cells(arr: Any, rows: list[int], col: int) -> list[Any]:
     """The cells of sheet column `col` (1-based) on the 0-based `rows` of a sheet's cell array."""
     if col > arr.shape[1]:
         return [None] * len(rows)
+    if max(rows, default=-1) < arr.shape[0]:
+        return arr[rows, col - 1].tolist()
     return [arr[r, col - 1] if r < arr.shape[0] else None for r in rows]
 
 

@@ -286,10 +286,18 @@ class Book(abc.ABC):
             if name in columns:
                 fields[col].append(name)
         cleared = [None] * len(clear)
+        plain: dict[tuple[str, bool], list[Any]] = {}  # (field, appended) → its values, blanks as None
+
+        def cells(name: str, appended: bool) -> list[Any]:
+            if (name, appended) not in plain:
+                part = columns[name][n_rows:count] if appended else columns[name][:n_rows]
+                plain[name, appended] = plain_cells(part)
+            return plain[name, appended]
+
         for col in dict.fromkeys([*place.values(), *own.values()]):
             got = fields.get(col, [])
             if len(got) == 1:
-                values = plain_cells(columns[got[0]][:n_rows]) + cleared
+                values = cells(got[0], False) + cleared
             else:  # a record's first field that names this column (none: cleared)
                 values = [next((_plain(v) for v in vs if v is not ABSENT), None)
                           for vs in zip(*(columns[n][:n_rows] for n in got), strict=True)] + cleared if got \
@@ -301,28 +309,27 @@ class Book(abc.ABC):
                                              dict(zip(written, values, strict=True))))
         first = max(frame.rows, default=frame.header_row) + 1
         if n_appends:
-            cols, cells = [], []
+            cols, values_of = [], []
             for col, got in fields.items():
                 if len(got) == 1:
                     cols.append(col)
-                    cells.append(plain_cells(columns[got[0]][n_rows:count]))
+                    values_of.append(cells(got[0], True))
                 elif got:  # a record's last field (in its order) with a value that names this column
                     cols.append(col)
-                    cells.append([next((v for v in reversed(vs) if not _blank_or_absent(v)), None)
+                    values_of.append([next((v for v in reversed(vs) if not _blank_or_absent(v)), None)
                                   for vs in zip(*(columns[n][n_rows:count] for n in columns if n in got),
                                                 strict=True)])
-            records = [{c: v for c, v in zip(cols, values, strict=True) if v is not None} for values in zip(*cells)] \
-                if cols else [{} for _ in range(n_appends)]
+            records = _records(cols, values_of, n_appends)
             self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
         keys = [k for k in frame.sheet.keys if k in place]
         if written:
-            block = pd.DataFrame({k: plain_cells(columns[k][:n_rows]) + cleared if k in columns else [None] * len(written)
+            block = pd.DataFrame({k: cells(k, False) + cleared if k in columns else [None] * len(written)
                                   for k in keys}, index=written, columns=keys, dtype=object)
             frame.data.loc[written, keys] = block
             frame.data.loc[written, [k for k in frame.sheet.keys if k not in place]] = None
         if n_appends:
             index = pd.Index(range(first, first + n_appends), name="row")
-            added = pd.DataFrame({k: plain_cells(columns[k][n_rows:count]) if k in columns else [None] * n_appends
+            added = pd.DataFrame({k: cells(k, True) if k in columns else [None] * n_appends
                                   for k in frame.sheet.keys}, index=index, dtype=object)
             frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
         self.cache.invalidate(frame)
@@ -385,9 +392,18 @@ def plain_cells(values: list[Any]) -> list[Any]:
     types = set(map(type, values))
     if types <= _KEPT:
         return list(values)
-    if types <= _KEPT | {str}:
-        return [v if v is not None and (v.__class__ is not str or v.strip()) else None for v in values]
+    if types <= _TEXTS and "" not in values and all(map(str.strip, filter(None, values))):
+        return list(values)  # no whitespace-only text (the common case, without a loop in Python)
     return [None if v is ABSENT or is_blank(v) else v for v in values]
+
+
+def _records(cols: list[int], values_of: list[list[Any]], n: int) -> list[dict[int, Any]]:
+    """`n` rows given as columns (`values_of`, one list per sheet column of `cols`) as records: sheet column →
+    value, without the Nones."""
+    if not cols:
+        return [{} for _ in range(n)]
+    return [{c: v for c, v in zip(cols, values, strict=True) if v is not None}
+            for values in zip(*values_of, strict=True)]
 
 
 def grid_array(rows: list[list[Any]]) -> np.ndarray:
@@ -457,7 +473,8 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
 
 
 _NEVER_BLANK = {int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}
-_KEPT = {*_NEVER_BLANK, type(None)}  # values plain_cells keeps as they are (None stays None)
+_KEPT = {*_NEVER_BLANK, type(None)}  # the types of values plain_cells keeps as they are
+_TEXTS = {str, type(None)}
 
 
 def _blank(value: Any) -> bool:
