@@ -159,11 +159,10 @@ class RowBatcher(RowMerger):
             return None
         numbers = [b"%d" % r for r in rows]
         records = [appends[r] for r in rows]
-        missing = repeat(MISSING)  # (a column's value of a record without it: no cell, as `_column_values` gives)
-        plans = [ColumnPlan(col, dict(zip(rows, map(dict.get, records, repeat(col), missing), strict=True)),
-                            plan.append_kinds.get(col))  # type: ignore[arg-type]
-                 for col in sorted(set().union(*records))]
-        columns = self._columns(plans, rows, numbers)
+        cols = sorted(set().union(*records))
+        plans = [ColumnPlan(col, {}, plan.append_kinds.get(col)) for col in cols]  # type: ignore[arg-type]
+        listed = [list(map(dict.get, records, repeat(col), repeat(MISSING, len(records)))) for col in cols]
+        columns = self._columns(plans, rows, numbers, listed)  # (MISSING: a record without the column, no cell)
         self.i = len(self.todo)
         row_tag, row_close = self.row_tag, self.row_close
         bodies = list(map(b"".join, zip(*columns, strict=True)))
