@@ -13,7 +13,8 @@ core and the model never tune anything.
   numpy scans, zlib) work outside the GIL: they need it back for a moment after each call, and the main
   thread hands it over only every `sys.getswitchinterval()` (5 ms by default); 1 ms lets them through.
 - `start_reading(path)`: the workbook checked and its sheets parsed ahead on a second core, so the parse
-  overlaps importing pandas and the core (the CLI calls it before those imports).
+  overlaps importing pandas and the core (the CLI calls it before those imports); `start_reading_all(paths)`
+  does the same for the first reps' workbooks of `crm-xl merge`.
 """
 
 from __future__ import annotations
@@ -105,4 +106,28 @@ def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False
     loader.start(path)
 
 
-__all__ = ["QUICK", "paused_gc", "quick", "start_reading", "trim", "without_gc"]
+AHEAD = 8  # reps' workbooks `crm-xl merge` starts parsing before its imports (what a second core parses meanwhile)
+
+
+def start_reading_all(paths: list[Path]) -> None:
+    """Start parsing the first AHEAD of `paths` that pass the checks, each on a thread of its own (the reps'
+    workbooks of `crm-xl merge`, while the CLI imports); this process hands the GIL over within QUICK seconds
+    from now on. A file that fails the checks is skipped: the merge reports it."""
+    from .book.xlsx import loader
+    from .book.xlsx.safety import check_readable
+    from .model.errors import WorkbookFileError
+
+    sys.setswitchinterval(QUICK)
+    started = 0
+    for path in paths:
+        if started == AHEAD:
+            return
+        try:
+            check_readable(path)
+        except WorkbookFileError:
+            continue
+        loader.start(path)
+        started += 1
+
+
+__all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "without_gc"]

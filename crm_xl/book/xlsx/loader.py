@@ -242,14 +242,16 @@ def start(path: str | Path) -> None:
 
 
 def adopt(path: Path) -> SheetLoader | None:
-    """The loader `start` made for this file, if it is still the same file."""
+    """The loader `start` made for this file, if it is still the same file (one started for another file
+    waits for that file: `crm-xl merge` starts several)."""
     try:
         key = _key(path)
     except OSError:
         return None
     loader = _early.pop(key, None)
-    for other in list(_early):  # started for a file that changed since: stop it
-        _early.pop(other).close()
+    for other in list(_early):  # started for this file before it changed: stop it
+        if other[0] == key[0] and (stale := _early.pop(other, None)) is not None:
+            stale.close()
     return loader
 
 
