@@ -328,9 +328,12 @@ class Book(abc.ABC):
             frame.data.loc[written, keys] = block
             frame.data.loc[written, [k for k in frame.sheet.keys if k not in place]] = None
         if n_appends:
-            index = pd.Index(range(first, first + n_appends), name="row")
-            added = pd.DataFrame({k: cells(k, True) if k in columns else [None] * n_appends
-                                  for k in frame.sheet.keys}, index=index, dtype=object)
+            block = np.full((n_appends, len(frame.sheet.keys)), None, dtype=object)
+            for j, k in enumerate(frame.sheet.keys):
+                if k in columns:
+                    block[:, j] = cells(k, True)
+            added = pd.DataFrame(block, index=pd.Index(range(first, first + n_appends), name="row"),
+                                 columns=list(frame.sheet.keys), dtype=object)
             frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
         self.cache.invalidate(frame)
 
