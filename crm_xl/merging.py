@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .authoring.template import build, check_lang
-from .book.files import FileBook, check_readable, check_writable
+from .book.files import FileBook, check_readable, check_writable, read_ahead
 from .book.port import ABSENT, Book
 from .core.kernel.memo import bind
 from .core.merge.clash import clash_text, clashes
@@ -39,7 +38,7 @@ from .model.parse import is_blank
 from .model.result import Summary
 from .model.schema import DATA_SHEETS
 
-READERS = 2  # reps' workbooks read at once
+AHEAD = 2  # reps' workbooks parsed ahead (each on a thread of its own) while one is read
 MERGED = tuple(s for s in DATA_SHEETS if "source_file" in s.keys)  # the four sheets merge carries over
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
 _CUT = re.compile(r"[\s_\-－—.（(]")
@@ -109,6 +108,16 @@ def _cells(arr: Any, rows: list[int], col: int) -> list[Any]:
     return [arr[r, col - 1] if r < arr.shape[0] else None for r in rows]
 
 
+def read_reps(paths: list[Path]) -> list[RepBook | str]:
+    """Each rep's workbook read in turn, or why it cannot be used; the next AHEAD are parsed meanwhile
+    (calamine parses outside the GIL, on the other core)."""
+    out: list[RepBook | str] = []
+    for i, path in enumerate(paths):
+        read_ahead(paths[i + 1:i + 1 + AHEAD])
+        out.append(_try_read(path))
+    return out
+
+
 def _try_read(path: Path) -> RepBook | str:
     """A rep's workbook, or why it cannot be used."""
     try:
@@ -136,12 +145,11 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
     if any(p.resolve() == team_path.resolve() for p in paths if p.exists()) and team_path.exists():
         raise UsageError(f"{team_path}: the team workbook is also named as a rep's workbook")
     good, bad = [], []
-    with ThreadPoolExecutor(READERS) as pool:  # (calamine parses outside the GIL: two files at once)
-        for p, got in zip(paths, pool.map(_try_read, paths), strict=True):
-            if isinstance(got, RepBook):
-                good.append(got)
-            else:
-                bad.append((p, got))
+    for p, got in zip(paths, read_reps(paths), strict=True):
+        if isinstance(got, RepBook):
+            good.append(got)
+        else:
+            bad.append((p, got))
     if bad and not skip_bad:
         lines = "\n".join(f"  {p}: {why}" for p, why in bad)
         raise UsageError(f"{len(bad)} rep file(s) cannot be merged (nothing was written; --skip-bad merges the "
@@ -349,6 +357,6 @@ def _write_rep(target: Path, lang: Lang, rows: dict[str, list[dict[str, Any]]], 
     return target
 
 
-__all__ = ["merge", "split", "rep_owner", "read_rep", "RepBook"]
+__all__ = ["merge", "split", "rep_owner", "read_rep", "read_reps", "RepBook"]
 
 

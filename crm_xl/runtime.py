@@ -109,25 +109,23 @@ def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False
 AHEAD = 8  # reps' workbooks `crm-xl merge` starts parsing before its imports (what a second core parses meanwhile)
 
 
-def start_reading_all(paths: list[Path]) -> None:
-    """Start parsing the first AHEAD of `paths` that pass the checks, each on a thread of its own (the reps'
-    workbooks of `crm-xl merge`, while the CLI imports); this process hands the GIL over within QUICK seconds
-    from now on. A file that fails the checks is skipped: the merge reports it."""
+def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
+    """Start parsing each of `paths` that passes the checks, each on a thread of its own (the reps' workbooks of
+    `crm-xl merge`); a FileBook opened on one takes its sheets from there. A file that fails the checks is
+    skipped: the merge reports it. `hand_off`: this whole process hands the GIL over within QUICK seconds from
+    now on (the CLI)."""
     from .book.xlsx import loader
     from .book.xlsx.safety import check_readable
     from .model.errors import WorkbookFileError
 
-    sys.setswitchinterval(QUICK)
-    started = 0
+    if hand_off:
+        sys.setswitchinterval(QUICK)
     for path in paths:
-        if started == AHEAD:
-            return
         try:
             check_readable(path)
         except WorkbookFileError:
             continue
         loader.start(path)
-        started += 1
 
 
 __all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "without_gc"]

@@ -93,17 +93,16 @@ def test_the_entry_point_knows_the_merge_commands_valued_options():
     assert valued == entry.MERGE_VALUED
 
 
-def test_a_merge_reads_its_first_reps_ahead_each_loader_waiting_for_its_file(tmp_path: Path, monkeypatch):
+def test_reps_read_ahead_each_loader_waiting_for_its_file(tmp_path: Path):
     from crm_xl import runtime
 
-    paths = [small_workbook(tmp_path / f"r{i}.xlsx") for i in range(4)]
+    paths = [small_workbook(tmp_path / f"r{i}.xlsx") for i in range(3)]
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook", encoding="utf-8")
-    monkeypatch.setattr(runtime, "AHEAD", 3)
     before = sys.getswitchinterval()
     try:
         runtime.start_reading_all([paths[0], junk, *paths[1:]])  # a file that fails the checks is skipped
-        assert sys.getswitchinterval() == runtime.QUICK
+        assert sys.getswitchinterval() == before  # (the API's callers keep their switch interval)
     finally:
         sys.setswitchinterval(before)
     assert sorted(Path(key[0]).name for key in loader._early) == ["r0.xlsx", "r1.xlsx", "r2.xlsx"]
@@ -118,15 +117,19 @@ def test_a_merge_reads_its_first_reps_ahead_each_loader_waiting_for_its_file(tmp
     assert loader._early == {}
 
 
-def test_the_entry_point_starts_reading_a_merges_reps(tmp_path: Path, monkeypatch):
-    rep = small_workbook(tmp_path / "rep.xlsx")
+def test_the_entry_point_starts_reading_a_merges_first_reps(tmp_path: Path, monkeypatch):
+    from crm_xl import runtime
+
+    reps = [small_workbook(tmp_path / f"rep{i}.xlsx") for i in range(3)]
     team = small_workbook(tmp_path / "team.xlsx")
     monkeypatch.setattr("crm_xl.shells.cli.main", lambda: None)
-    monkeypatch.setattr(sys, "argv", ["crm-xl", "merge", str(team), str(rep), str(tmp_path / "missing.xlsx")])
+    monkeypatch.setattr(runtime, "AHEAD", 2)
+    monkeypatch.setattr(sys, "argv", ["crm-xl", "merge", str(team), str(tmp_path / "missing.xlsx"), *map(str, reps)])
     before = sys.getswitchinterval()
     try:
         entry.main()
-        assert [Path(key[0]).name for key in loader._early] == ["rep.xlsx"]  # the reps, not the team
+        assert sys.getswitchinterval() == runtime.QUICK
+        assert sorted(Path(key[0]).name for key in loader._early) == ["rep0.xlsx", "rep1.xlsx"]  # not the team
     finally:
         sys.setswitchinterval(before)
         for key in list(loader._early):

@@ -116,3 +116,26 @@ def test_a_re_merge_replaces_each_sources_rows_in_place(tmp_path: Path) -> None:
     for name in ("甲0", "甲1", "甲2", "丙0"):  # a's rows refilled where they were, c's untouched
         assert rows[before[name]]["客户名称"] == name
     assert [at for at, r in rows.items() if r.get("客户名称") == "甲3"] == [max(before.values()) + 1]  # appended
+
+
+def test_the_reps_are_read_in_turn_the_next_ones_parsed_meanwhile(tmp_path: Path, monkeypatch) -> None:
+    from crm_xl import merging
+    from crm_xl.book.xlsx import loader
+
+    paths = [_c(tmp_path / f"r{i}.xlsx") for i in range(4)]
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook", encoding="utf-8")
+    ahead: list[list[str]] = []
+    read = merging._try_read
+
+    def spy(path: Path) -> Any:
+        ahead.append(sorted(Path(key[0]).name for key in loader._early))
+        return read(path)
+
+    monkeypatch.setattr(merging, "_try_read", spy)
+    got = merging.read_reps([paths[0], junk, *paths[1:]])
+    assert [g.source if isinstance(g, merging.RepBook) else "bad" for g in got] == [
+        "r0.xlsx", "bad", "r1.xlsx", "r2.xlsx", "r3.xlsx"]
+    assert ahead == [["r1.xlsx"], ["r1.xlsx", "r2.xlsx"], ["r1.xlsx", "r2.xlsx", "r3.xlsx"],  # (each file is
+                     ["r2.xlsx", "r3.xlsx"], ["r3.xlsx"]]  # taken from there as it is read)
+    assert loader._early == {}  # every file started ahead was taken by its reading

@@ -52,9 +52,9 @@ def main() -> None:
         if path is not None and Path(path).is_file():
             _read_ahead(Path(path))
         elif reps := [Path(p) for p in rep_args(sys.argv[1:]) if Path(p).is_file()]:
-            from ..runtime import start_reading_all
+            from ..runtime import AHEAD, start_reading_all
 
-            start_reading_all(reps)
+            start_reading_all(reps[:AHEAD], hand_off=True)
         from .cli import main as cli
     except KeyboardInterrupt:
         sys.stderr.write(NOTHING_WRITTEN + "\n")
