@@ -50,6 +50,14 @@ def trim() -> bool:
     return bool(_TRIM(0)) if _TRIM is not None else False
 
 
+TRIM_CELLS = 200_000  # a sheet read with fewer cells frees too little to give back (a merge reads 100 such)
+
+
+def trim_after(cells: int) -> bool:
+    """`trim()` after reading a sheet of `cells` cells, when it is big enough to be worth it."""
+    return trim() if cells >= TRIM_CELLS else False
+
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -128,4 +136,5 @@ def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
         loader.start(path)
 
 
-__all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "without_gc"]
+__all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",
+           "without_gc"]

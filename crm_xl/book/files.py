@@ -25,7 +25,7 @@ from python_calamine import CalamineError
 from ..model.errors import WorkbookFileError
 from ..model.frame import Frames
 from ..model.schema import DATA_SHEETS, NoValue, sheets_read
-from ..runtime import paused_gc, quick, start_reading_all, trim
+from ..runtime import paused_gc, quick, start_reading_all, trim, trim_after
 from .ops import Op, TableInfo, WriteColumn
 from .port import Book
 from .xlsx.cells import normalize, serial
@@ -133,7 +133,7 @@ class FileBook(Book):
                 del loaded
         except _BAD as exc:
             raise WorkbookFileError(self._unreadable(name, exc)) from exc
-        trim()  # the row chunks are freed: give their pages back before the next sheet or job
+        trim_after(arr.size)  # the row chunks are freed: give their pages back before the next sheet or job
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         # a formula with no saved value reads as a blank that validation can tell apart (schema.NoValue)
         cells = [*cells, *((r, c, NoValue(formula)) for (r, c), formula in unsaved.items())]
