@@ -188,8 +188,8 @@ class FileBook(Book):
         values = {}
         for row, value in op.values.items():
             old = column[row - 1] if row <= height else None
-            if old is value or (old.__class__ is str and value.__class__ is str and old == value):
-                same = True  # the common cases, without normalising
+            if old is value or (old.__class__ is value.__class__ and old.__class__ in _EQUAL_IS_SAME and old == value):
+                same = True  # the common cases, without normalising (a date read back equal to the one written)
             elif old is None and value.__class__ in _NEVER_BLANK:
                 same = False  # a first run: an empty cell gets a value
             else:
@@ -362,6 +362,9 @@ def _values_one_by_one(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
                 memo[v] = shared = v
             append(shared)
     return out
+
+
+_EQUAL_IS_SAME = {str, int, bool, dt.date, dt.datetime}  # two values of one of these classes, equal: the same cell
 
 
 def _same(old: Any, new: Any) -> bool:
