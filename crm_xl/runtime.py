@@ -6,6 +6,7 @@ core and the model never tune anything.
   and frees hundreds of megabytes of short-lived objects (row chunks while reading, temporary arrays in
   the jobs, XML pieces while saving); glibc keeps freed heap pages mapped for reuse, so the resident size
   only grows. `malloc_trim(0)` returns them (a few milliseconds); elsewhere (macOS, Windows, musl) a no-op.
+  `trim_after(cells)`: the same after reading a sheet, unless the sheet is too small to be worth it.
 - `without_gc(fn)`: the cyclic garbage collector paused while `fn` runs. A run holds every cell as Python
   objects; each full collection rescans them (about 0.1 s on a 100,000-row sheet), and the core makes no
   reference cycles worth collecting. jobs.py runs every core job and every recording of its changes so.
@@ -133,7 +134,7 @@ def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
             check_readable(path)
         except WorkbookFileError:
             continue
-        loader.start(path)
+        loader.start(path, batch=True)
 
 
 __all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",

@@ -107,8 +107,11 @@ def test_reps_read_ahead_each_loader_waiting_for_its_file(tmp_path: Path):
         sys.setswitchinterval(before)
     assert sorted(Path(key[0]).name for key in loader._early) == ["r0.xlsx", "r1.xlsx", "r2.xlsx"]
     started = dict(loader._early)
-    second = loader.adopt(paths[1])  # opening one file leaves the others' loaders for their files
-    assert second is not None and len(loader._early) == 2
+    single = small_workbook(tmp_path / "single.xlsx")
+    loader.start(single)  # (as `crm-xl run` starts one)
+    alone = next(v for k, v in loader._early.items() if k not in started)
+    second = loader.adopt(paths[1])  # opening one file leaves the batch's loaders for their files, stops the other
+    assert second is not None and len(loader._early) == 2 and alone._stop
     for path in (paths[0], paths[2]):
         got = loader.adopt(path)
         assert got is not None and got in started.values() and not got._stop
