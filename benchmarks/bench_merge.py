@@ -58,13 +58,11 @@ PHASES = """
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from concurrent.futures import ThreadPoolExecutor
 import crm_xl.merging as m
 from crm_xl.jobs import run_job
 marks = {"import": time.perf_counter() - t0}
 t = time.perf_counter()
-with ThreadPoolExecutor(m.READERS) as pool:
-    reps = list(pool.map(m.read_rep, [Path(p) for p in sys.argv[2:]]))
+reps = m.read_reps([Path(p) for p in sys.argv[2:]])
 marks["read the reps"] = time.perf_counter() - t
 with tempfile.TemporaryDirectory() as tmp:
     with m._TeamBook(Path(tmp) / "team.xlsx", None, reps[0].lang, False) as (book, target):

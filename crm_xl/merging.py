@@ -19,7 +19,6 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +27,8 @@ from typing import Any
 import pandas as pd
 
 from .authoring.template import build, check_lang
-from .book.files import FileBook, check_readable, check_writable
-from .book.port import Book
+from .book.files import FileBook, check_readable, check_writable, read_ahead
+from .book.port import ABSENT, Book
 from .core.kernel.memo import bind
 from .core.merge.clash import clash_text, clashes
 from .core.merge.plan import placement
@@ -41,7 +40,7 @@ from .model.parse import is_blank
 from .model.result import Summary
 from .model.schema import DATA_SHEETS
 
-READERS = 2  # reps' workbooks read at once
+AHEAD = 2  # reps' workbooks parsed ahead (each on a thread of its own) while one is read
 MERGED = tuple(s for s in DATA_SHEETS if "source_file" in s.keys)  # the four sheets merge carries over
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
 _CUT = re.compile(r"[\s_\-－—.（(]")
@@ -49,14 +48,22 @@ _CUT = re.compile(r"[\s_\-－—.（(]")
 
 @dataclass
 class RepBook:
-    """A rep's workbook as read: records per sheet key (schema keys and header texts → values)."""
+    """A rep's workbook as read: per sheet key its rows as columns (schema keys and header texts → one value
+    per row), how many rows, and its own columns' headers."""
 
     path: Path
     source: str  # the file's name: what 来源文件 holds
     lang: Lang
     owner: str
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    columns: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # sheet key → rows
     extra: dict[str, list[str]] = field(default_factory=dict)  # sheet key → its own column headers
+
+    @property
+    def records(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows as records (field → value), per sheet key."""
+        return {key: [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+                if cols else [] for key, cols in self.columns.items()}
 
 
 def rep_owner(path: Path, owners: list[str]) -> str:
@@ -88,9 +95,8 @@ def read_rep(path: Path) -> RepBook:
             owner_col = columns.get("owner")
             if owner_col is not None or "owner" in frame.sheet.keys:
                 columns["owner"] = [rep.owner if is_blank(v) else v for v in (owner_col or [None] * len(rows))]
-            names = [*columns, *extras]
-            values = list(zip(*columns.values(), *extras.values(), strict=True)) if names else []
-            rep.records[frame.sheet.key] = [dict(zip(names, v, strict=True)) for v in values]
+            rep.columns[frame.sheet.key] = {**columns, **extras} if rows else {}
+            rep.counts[frame.sheet.key] = len(rows)
             rep.extra[frame.sheet.key] = list(extras)
         return rep
 
@@ -99,7 +105,19 @@ def _cells(arr: Any, rows: list[int], col: int) -> list[Any]:
     """The cells of sheet column `col` (1-based) on the 0-based `rows` of a sheet's cell array."""
     if col > arr.shape[1]:
         return [None] * len(rows)
+    if max(rows, default=-1) < arr.shape[0]:
+        return arr[rows, col - 1].tolist()
     return [arr[r, col - 1] if r < arr.shape[0] else None for r in rows]
+
+
+def read_reps(paths: list[Path]) -> list[RepBook | str]:
+    """Each rep's workbook read in turn, or why it cannot be used; the next AHEAD are parsed meanwhile
+    (calamine parses outside the GIL, on the other core)."""
+    out: list[RepBook | str] = []
+    for i, path in enumerate(paths):
+        read_ahead(paths[i + 1:i + 1 + AHEAD])
+        out.append(_try_read(path))
+    return out
 
 
 def _try_read(path: Path) -> RepBook | str:
@@ -131,12 +149,13 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
     if any(p.resolve() == team_path.resolve() for p in paths if p.exists()) and team_path.exists():
         raise UsageError(f"{team_path}: the team workbook is also named as a rep's workbook")
     good, bad = [], []
-    with _step(progress, f"read {len(paths)} files"), ThreadPoolExecutor(READERS) as pool:  # (calamine parses outside the GIL: two files at once)
-        for p, got in zip(paths, pool.map(_try_read, paths), strict=True):
-            if isinstance(got, RepBook):
-                good.append(got)
-            else:
-                bad.append((p, got))
+    with _step(progress, f"read {len(paths)} files"):
+        got_all = read_reps(paths)
+    for p, got in zip(paths, got_all, strict=True):
+        if isinstance(got, RepBook):
+            good.append(got)
+        else:
+            bad.append((p, got))
     if bad and not skip_bad:
         lines = "\n".join(f"  {p}: {why}" for p, why in bad)
         raise UsageError(f"{len(bad)} rep file(s) cannot be merged (nothing was written; --skip-bad merges the "
@@ -145,7 +164,7 @@ def merge(team: str | Path, reps: list[str | Path], *, out: str | Path | None = 
         raise UsageError("no rep's workbook could be merged; nothing was written")
     with _TeamBook(team_path, out, lang or good[0].lang, backup) as (book, target):
         require_customers(book, ("validate",))
-        missing = [s for s in MERGED if any(r.records.get(s.key) for r in good) and book.find(s.key) is None]
+        missing = [s for s in MERGED if any(r.counts.get(s.key) for r in good) and book.find(s.key) is None]
         if missing:
             raise SchemaError(f"{team_path}: the team workbook has no {missing[0].name(book.lang)} sheet for the "
                               f"reps' rows — add it (or start from a new team workbook); nothing was written")
@@ -196,21 +215,20 @@ def _place(book: Book, reps: list[RepBook]) -> dict[str, dict[str, int]]:
     """Record every rep's rows on the team's sheets; per sheet key: rows replaced, cleared and appended."""
     out = {}
     for sheet in MERGED:
-        records = [dict(rec, source_file=r.source) for r in reps for rec in r.records.get(sheet.key, [])]
+        columns, count = _columns(reps, sheet.key)
         frame = book.find(sheet.key)
         if frame is None:
             continue
         held = frame.data["source_file"].tolist()
-        counts = [(r.source, len(r.records.get(sheet.key, []))) for r in reps]
-        at = placement(frame.rows, held, counts, book.blank_rows(sheet.key))
-        if not records and not at.clear:
+        at = placement(frame.rows, held, [(r.source, r.counts.get(sheet.key, 0)) for r in reps],
+                       book.blank_rows(sheet.key))
+        if not count and not at.clear:
             continue
-        records = [records[i] for i in at.order]
-        writes = dict(zip(at.slots, records, strict=False))
-        writes.update({row: {} for row in at.clear})
+        if at.order != list(range(count)):  # records in the order they are written (each file's rows its own)
+            columns = {name: [values[i] for i in at.order] for name, values in columns.items()}
         extra = list(dict.fromkeys(h for r in reps for h in r.extra.get(sheet.key, [])))
-        book.record_rows(sheet.key, writes, records[len(at.slots):], extra)
-        out[sheet.key] = {"rows": len(records), "replaced": len(at.slots), "cleared": len(at.clear),
+        book.record_columns(sheet.key, columns, count, at.slots, extra, at.clear)
+        out[sheet.key] = {"rows": count, "replaced": len(at.slots), "cleared": len(at.clear),
                           "appended": at.appended}
     return out
 
@@ -225,12 +243,29 @@ def _step(progress: Progress | None, name: str) -> Iterator[None]:
         progress(name, "done")
 
 
+def _columns(reps: list[RepBook], key: str) -> tuple[dict[str, list[Any]], int]:
+    """The rows of sheet `key` of every rep, one after the other, as columns (field → values; `ABSENT` on the
+    rows of a rep without that field), each tagged with its source file; and how many rows."""
+    parts = [(r, r.columns[key], r.counts[key]) for r in reps if r.counts.get(key)]
+    names = dict.fromkeys(n for _, cols, _ in parts for n in [*cols, "source_file"])
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        column: list[Any] = []
+        for rep, cols, n in parts:
+            if name == "source_file":
+                column += [rep.source] * n
+            else:
+                column += cols.get(name) or [ABSENT] * n
+        columns[name] = column
+    return columns, sum(n for _, _, n in parts)
+
+
 def _summary(book: Book, good: list[RepBook], bad: list[tuple[Path, str]], placed: dict[str, dict[str, int]],
              found: pd.DataFrame, summaries: list[Summary]) -> Summary:
     lang = book.lang
     sheet_names = {s.key: s.name(lang) for s in MERGED}
     per_source = pd.DataFrame(
-        [[r.source, r.owner, *(len(r.records.get(k, [])) for k in sheet_names)] for r in good],
+        [[r.source, r.owner, *(r.counts.get(k, 0) for k in sheet_names)] for r in good],
         columns=[pick(lang, "来源文件", "Source file", "來源檔案"), pick(lang, "负责人", "Owner", "負責人"),
                  *sheet_names.values()])
     tables = [(pick(lang, "合并的文件", "Files merged", "合併的檔案"), per_source)]
@@ -243,7 +278,7 @@ def _summary(book: Book, good: list[RepBook], bad: list[tuple[Path, str]], place
         tables.append((pick(lang, "撞单", "Clashes"), pd.DataFrame(
             [[c["row_a"], c["row_b"], clash_text(c, rule, lang)] for c in found.to_dict("records")],
             columns=[pick(lang, "行", "Row"), pick(lang, "行", "Row") + " 2", pick(lang, "说明", "Note")])))
-    rows = sum(len(v) for r in good for v in r.records.values())
+    rows = sum(sum(r.counts.values()) for r in good)
     headline = pick(lang, "合并 {files} 个文件，{rows} 行；撞单 {clashes} 处{skipped}",
                     "merged {files} files, {rows} rows; {clashes} clashes{skipped}").format(
         files=len(good), rows=rows, clashes=len(found),
@@ -347,6 +382,6 @@ def _write_rep(target: Path, lang: Lang, rows: dict[str, list[dict[str, Any]]], 
     return target
 
 
-__all__ = ["merge", "split", "rep_owner", "read_rep", "RepBook"]
+__all__ = ["merge", "split", "rep_owner", "read_rep", "read_reps", "RepBook"]
 
 

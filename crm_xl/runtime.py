@@ -6,6 +6,7 @@ core and the model never tune anything.
   and frees hundreds of megabytes of short-lived objects (row chunks while reading, temporary arrays in
   the jobs, XML pieces while saving); glibc keeps freed heap pages mapped for reuse, so the resident size
   only grows. `malloc_trim(0)` returns them (a few milliseconds); elsewhere (macOS, Windows, musl) a no-op.
+  `trim_after(cells)`: the same after reading a sheet, unless the sheet is too small to be worth it.
 - `without_gc(fn)`: the cyclic garbage collector paused while `fn` runs. A run holds every cell as Python
   objects; each full collection rescans them (about 0.1 s on a 100,000-row sheet), and the core makes no
   reference cycles worth collecting. jobs.py runs every core job and every recording of its changes so.
@@ -13,7 +14,8 @@ core and the model never tune anything.
   numpy scans, zlib) work outside the GIL: they need it back for a moment after each call, and the main
   thread hands it over only every `sys.getswitchinterval()` (5 ms by default); 1 ms lets them through.
 - `start_reading(path)`: the workbook checked and its sheets parsed ahead on a second core, so the parse
-  overlaps importing pandas and the core (the CLI calls it before those imports).
+  overlaps importing pandas and the core (the CLI calls it before those imports); `start_reading_all(paths)`
+  does the same for the first reps' workbooks of `crm-xl merge`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ _TRIM = _malloc_trim()
 def trim() -> bool:
     """Return free heap pages to the system; whether anything was returned."""
     return bool(_TRIM(0)) if _TRIM is not None else False
+
+
+TRIM_CELLS = 200_000  # a sheet read with fewer cells frees too little to give back (a merge reads 100 such)
+
+
+def trim_after(cells: int) -> bool:
+    """`trim()` after reading a sheet of `cells` cells, when it is big enough to be worth it."""
+    return trim() if cells >= TRIM_CELLS else False
 
 
 P = ParamSpec("P")
@@ -105,4 +115,27 @@ def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False
     loader.start(path)
 
 
-__all__ = ["QUICK", "paused_gc", "quick", "start_reading", "trim", "without_gc"]
+AHEAD = 8  # reps' workbooks `crm-xl merge` starts parsing before its imports (what a second core parses meanwhile)
+
+
+def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
+    """Start parsing each of `paths` that passes the checks, each on a thread of its own (the reps' workbooks of
+    `crm-xl merge`); a FileBook opened on one takes its sheets from there. A file that fails the checks is
+    skipped: the merge reports it. `hand_off`: this whole process hands the GIL over within QUICK seconds from
+    now on (the CLI)."""
+    from .book.xlsx import loader
+    from .book.xlsx.safety import check_readable
+    from .model.errors import WorkbookFileError
+
+    if hand_off:
+        sys.setswitchinterval(QUICK)
+    for path in paths:
+        try:
+            check_readable(path)
+        except WorkbookFileError:
+            continue
+        loader.start(path, batch=True)
+
+
+__all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",
+           "without_gc"]

@@ -33,3 +33,10 @@ def test_trim_returns_freed_pages_on_glibc() -> None:
     assert heap.trim() is True
     assert _rss_mb() < before - 40  # ~100 MB of blocks were freed; most pages are handed back
     assert len(keep) == 98  # still alive at the top and in the middle of the heap
+
+
+def test_a_small_sheet_read_is_not_followed_by_a_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(heap, "trim", lambda: calls.append(1) or True)
+    assert heap.trim_after(heap.TRIM_CELLS - 1) is False and calls == []  # (a merge reads a hundred such sheets)
+    assert heap.trim_after(heap.TRIM_CELLS) is True and calls == [1]

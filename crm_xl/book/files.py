@@ -25,7 +25,7 @@ from python_calamine import CalamineError
 from ..model.errors import WorkbookFileError
 from ..model.frame import Frames
 from ..model.schema import DATA_SHEETS, NoValue, sheets_read
-from ..runtime import paused_gc, quick, trim
+from ..runtime import paused_gc, quick, start_reading_all, trim, trim_after
 from .ops import Op, TableInfo, WriteColumn
 from .port import Book
 from .xlsx.cells import normalize, serial
@@ -133,7 +133,7 @@ class FileBook(Book):
                 del loaded
         except _BAD as exc:
             raise WorkbookFileError(self._unreadable(name, exc)) from exc
-        trim()  # the row chunks are freed: give their pages back before the next sheet or job
+        trim_after(arr.size)  # the row chunks are freed: give their pages back before the next sheet or job
         self._formulas[name] = formulas | {(r, c) for r, c, _ in cells}  # cells that are not plain values
         # a formula with no saved value reads as a blank that validation can tell apart (schema.NoValue)
         cells = [*cells, *((r, c, NoValue(formula)) for (r, c), formula in unsaved.items())]
@@ -188,8 +188,8 @@ class FileBook(Book):
         values = {}
         for row, value in op.values.items():
             old = column[row - 1] if row <= height else None
-            if old is value or (old.__class__ is str and value.__class__ is str and old == value):
-                same = True  # the common cases, without normalising
+            if old is value or (old.__class__ is value.__class__ and old.__class__ in _EQUAL_IS_SAME and old == value):
+                same = True  # the common cases, without normalising (a date read back equal to the one written)
             elif old is None and value.__class__ in _NEVER_BLANK:
                 same = False  # a first run: an empty cell gets a value
             else:
@@ -251,6 +251,12 @@ class FileBook(Book):
     def close(self) -> None:
         super().close()
         self._release()
+
+
+def read_ahead(paths: list[Path]) -> None:
+    """Start parsing these workbooks (each that passes the file checks) on threads of their own: a FileBook
+    opened on one of them later takes its sheets from there."""
+    start_reading_all(paths)
 
 
 def _coalesce(ops: list[Op]) -> list[Op]:
@@ -356,6 +362,9 @@ def _values_one_by_one(values: list[Any], memo: dict[Any, Any]) -> list[Any]:
                 memo[v] = shared = v
             append(shared)
     return out
+
+
+_EQUAL_IS_SAME = {str, int, bool, dt.date, dt.datetime}  # two values of one of these classes, equal: the same cell
 
 
 def _same(old: Any, new: Any) -> bool:

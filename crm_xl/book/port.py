@@ -254,16 +254,27 @@ class Book(abc.ABC):
         """Record writing whole records on a data sheet: `writes` (row → record) replace every crm-xl and team
         column of existing rows (a value a record lacks is cleared), `appends` go below the last record. A
         record maps schema keys and header texts of `extra` (the team's own columns, matched by header) to
-        values; a column the sheet lacks is added past its last used column."""
+        values; a column the sheet lacks is added past its last used column. (`record_columns`, row-wise.)"""
+        records = [*writes.values(), *appends]
+        names = dict.fromkeys(n for record in records for n in record)
+        columns = {n: [record.get(n, ABSENT) for record in records] for n in names}
+        self.record_columns(key, columns, len(records), list(writes), extra)
+
+    def record_columns(self, key: str, columns: dict[str, list[Any]], count: int, rows: list[int],
+                       extra: list[str], clear: list[int] | tuple[()] = ()) -> None:
+        """`record_rows` of `count` records given as columns (field → one value per record, `ABSENT` where a
+        record lacks the field): the first len(`rows`) records replace `rows`, the rest go below the last
+        record, and the `clear` rows are emptied (a record with no field: no record any more)."""
         frame, lang = self.read(key), self.lang
-        if not writes and not appends:
+        written = [*rows[:count], *clear]
+        n_rows, n_appends = min(len(rows), count), max(0, count - len(rows))
+        if not written and not n_appends:
             return
-        self._refuse_totals(frame, len(appends))
+        self._refuse_totals(frame, n_appends)
         place: dict[str, int] = {}  # record field → sheet column
         headers: dict[int, tuple[str, Any, bool]] = {}  # new column → (header, kind, computed)
         own = {header_key(h): c for h, c in frame.extra.items()}
-        fields = list(dict.fromkeys([*frame.cols, *extra, *(k for r in (*writes.values(), *appends) for k in r)]))
-        for name in fields:
+        for name in dict.fromkeys([*frame.cols, *extra, *columns]):
             if name in frame.sheet.keys:
                 col, column = frame.cols.get(name), frame.sheet.column(name)
                 label, kind, computed = column.header(lang), column.kind, column.computed
@@ -281,33 +292,65 @@ class Book(abc.ABC):
                     frame.extra[label] = own[header_key(name)] = col
             place[name] = col
         kinds = {c: (frame.sheet.column(n).kind if n in frame.sheet.keys else Kind.TEXT) for n, c in place.items()}
+        fields: dict[int, list[str]] = {}  # sheet column → the fields the records give it, in order
+        for name, col in place.items():
+            fields.setdefault(col, [])
+            if name in columns:
+                fields[col].append(name)
+        cleared = [None] * len(clear)
+        plain: dict[tuple[str, bool], list[Any]] = {}  # (field, appended) → its values, blanks as None
+
+        def cells(name: str, appended: bool) -> list[Any]:
+            if (name, appended) not in plain:
+                part = columns[name][n_rows:count] if appended else columns[name][:n_rows]
+                plain[name, appended] = plain_cells(part)
+            return plain[name, appended]
+
         for col in dict.fromkeys([*place.values(), *own.values()]):
-            names = [n for n, c in place.items() if c == col]
-            values = {row: next((_plain(rec[n]) for n in names if n in rec), None) for row, rec in writes.items()}
+            got = fields.get(col, [])
+            if len(got) == 1:
+                values = cells(got[0], False) + cleared
+            else:  # a record's first field that names this column (none: cleared)
+                values = [next((_plain(v) for v in vs if v is not ABSENT), None)
+                          for vs in zip(*(columns[n][:n_rows] for n in got), strict=True)] + cleared if got \
+                    else [None] * len(written)
             label, kind, computed = headers.get(col, (None, kinds.get(col, Kind.TEXT), False))
-            if values or label is not None:
+            if written or label is not None:
                 self._ops.append(WriteColumn(frame.sheet_name, None if label and frame.detached else frame.table, col,
-                                             frame.header_row, label, kind, computed, values))
+                                             frame.header_row, label, kind, computed,
+                                             dict(zip(written, values, strict=True))))
         first = max(frame.rows, default=frame.header_row) + 1
-        if appends:
-            records = [{place[n]: v for n, v in rec.items() if not is_blank(v)} for rec in appends]
+        if n_appends:
+            cols, values_of = [], []
+            for col, got in fields.items():
+                if len(got) == 1:
+                    cols.append(col)
+                    values_of.append(cells(got[0], True))
+                elif got:  # a record's last field (in its order) with a value that names this column
+                    cols.append(col)
+                    values_of.append([next((v for v in reversed(vs) if not _blank_or_absent(v)), None)
+                                  for vs in zip(*(columns[n][n_rows:count] for n in columns if n in got),
+                                                strict=True)])
+            records = _records(cols, values_of, n_appends)
             self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
         keys = [k for k in frame.sheet.keys if k in place]
-        if writes:
-            rows = list(writes)
-            if blank := [r for r in rows if r not in frame.data.index]:  # blank rows among the records, refilled
+        if written:
+            if blank := [r for r in written if r not in frame.data.index]:  # blank rows among the records, refilled
                 filled = pd.DataFrame(None, index=pd.Index(blank, name="row"), columns=frame.data.columns, dtype=object)
                 frame.data = pd.concat([frame.data, filled]).sort_index()
-            block = pd.DataFrame([[_plain(rec.get(k)) for k in keys] for rec in writes.values()], index=rows,
-                                 columns=keys, dtype=object)
-            frame.data.loc[rows, keys] = block
-            frame.data.loc[rows, [k for k in frame.sheet.keys if k not in place]] = None
-            if emptied := [r for r, rec in writes.items() if all(is_blank(v) for v in rec.values())]:
-                frame.data = frame.data.drop(index=emptied)  # no record any more: the jobs leave these rows alone
-        if appends:
-            index = pd.Index(range(first, first + len(appends)), name="row")
-            added = pd.DataFrame({k: [_plain(rec.get(k)) for rec in appends] for k in frame.sheet.keys}, index=index,
-                                 dtype=object)
+            block = pd.DataFrame({k: cells(k, False) + cleared if k in columns else [None] * len(written)
+                                  for k in keys}, index=written, columns=keys, dtype=object)
+            frame.data.loc[written, keys] = block
+            frame.data.loc[written, [k for k in frame.sheet.keys if k not in place]] = None
+            if clear:
+                frame.data = frame.data.drop(index=list(clear))  # no record any more: the jobs leave these rows alone
+        if n_appends:
+            block = np.full((n_appends, len(frame.sheet.keys)), None, dtype=object)
+            for j, k in enumerate(frame.sheet.keys):
+                if k in columns:
+                    block[:, j] = cells(k, True)
+            added = pd.DataFrame(block, index=pd.Index(range(first, first + n_appends), name="row"),
+                                 columns=list(frame.sheet.keys), dtype=object)
             frame.data = pd.concat([frame.data, added]) if len(frame.data) else added
         self.cache.invalidate(frame)
 
@@ -348,6 +391,39 @@ class Book(abc.ABC):
 
 def _plain(value: Any) -> Any:
     return None if is_blank(value) else value
+
+
+class _Absent:
+    """The value of a field a record lacks (`Book.record_columns`)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def _blank_or_absent(value: Any) -> bool:
+    return value is ABSENT or is_blank(value)
+
+
+def plain_cells(values: list[Any]) -> list[Any]:
+    """The values with blanks (and `ABSENT`) as None, the others as they are."""
+    types = set(map(type, values))
+    if types <= _KEPT:
+        return list(values)
+    if types <= _TEXTS and "" not in values and all(map(str.strip, filter(None, values))):
+        return list(values)  # no whitespace-only text (the common case, without a loop in Python)
+    return [None if v is ABSENT or is_blank(v) else v for v in values]
+
+
+def _records(cols: list[int], values_of: list[list[Any]], n: int) -> list[dict[int, Any]]:
+    """`n` rows given as columns (`values_of`, one list per sheet column of `cols`) as records: sheet column →
+    value, without the Nones."""
+    if not cols:
+        return [{} for _ in range(n)]
+    return [{c: v for c, v in zip(cols, values, strict=True) if v is not None}
+            for values in zip(*values_of, strict=True)]
 
 
 def grid_array(rows: list[list[Any]]) -> np.ndarray:
@@ -417,6 +493,8 @@ def build_frame(sheet: SheetDef, sheet_name: str, table: TableInfo | None, arr: 
 
 
 _NEVER_BLANK = {int, bool, dt.date, dt.datetime, dt.time, dt.timedelta}
+_KEPT = {*_NEVER_BLANK, type(None)}  # the types of values plain_cells keeps as they are
+_TEXTS = {str, type(None)}
 
 
 def _blank(value: Any) -> bool:
@@ -448,5 +526,5 @@ def header_cell(frame: Frame, key: str) -> str:
     return f"{quote_sheet(frame.sheet_name)}!{col_letter(frame.cols[key])}{frame.header_row}"
 
 
-__all__ = ["Book", "build_frame", "grid_array",
+__all__ = ["ABSENT", "Book", "build_frame", "grid_array",
            "header_cell"]

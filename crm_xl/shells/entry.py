@@ -1,6 +1,7 @@
 """The `crm-xl` command's first step, before the CLI and its libraries load: a job command starts reading
-its workbook on a second core (`runtime.start_reading`), so the parse overlaps typer, rich and pandas
-importing, and the process hands the GIL over to such helper threads within 1 ms (`runtime.quick`). Anything
+its workbook on a second core (`runtime.start_reading`; `merge`, its first reps' workbooks:
+`runtime.start_reading_all`), so the parse overlaps typer, rich and pandas importing, and the process hands
+the GIL over to such helper threads within 1 ms (`runtime.quick`). Anything
 unexpected on the command line is left to the CLI, which starts the read itself."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..model.errors import INTERRUPTED, NOTHING_WRITTEN
 
 JOBS = {"run", "validate", "tiers", "stale", "health", "review"}
 VALUED = {"--out", "-o", "--today", "--month"}  # options of the job commands that take a value
+MERGE_VALUED = {"--out", "-o", "--today", "--lang"}  # options of `merge` that take a value
 
 
 def workbook_arg(args: list[str]) -> str | None:
@@ -28,6 +30,20 @@ def workbook_arg(args: list[str]) -> str | None:
     return None
 
 
+def rep_args(args: list[str]) -> list[str]:
+    """The reps' workbooks of a merge command line (`crm-xl merge TEAM REP …`), or []."""
+    if not args or args[0] != "merge":
+        return []
+    named = []
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in MERGE_VALUED:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            named.append(arg)
+    return named[1:]
+
+
 def main() -> None:
     """Start reading the workbook of a job command ahead (when it passes the file checks), then run the CLI.
     Ctrl-C before the CLI has loaded prints its one line and exits 130 (cli.main handles it after)."""
@@ -35,6 +51,10 @@ def main() -> None:
         path = workbook_arg(sys.argv[1:])
         if path is not None and Path(path).is_file():
             _read_ahead(Path(path))
+        elif reps := [Path(p) for p in rep_args(sys.argv[1:]) if Path(p).is_file()]:
+            from ..runtime import AHEAD, start_reading_all
+
+            start_reading_all(reps[:AHEAD], hand_off=True)
         from .cli import main as cli
     except KeyboardInterrupt:
         sys.stderr.write(NOTHING_WRITTEN + "\n")

@@ -68,3 +68,27 @@ def test_merged_rows_get_their_check_in_the_same_save(tmp_path: Path) -> None:
     assert [r[0] for r in rows[1:]] == ["甲", "乙"]
     assert rows[1][check].startswith("OK") or "警告" in rows[1][check]
     assert "联系人为空" in rows[2][check]
+
+
+def test_records_as_columns_absent_and_blank_fields_write_nothing() -> None:
+    from crm_xl.book.port import ABSENT, plain_cells
+
+    nan = float("nan")
+    assert plain_cells(["a", " ", "", None, nan, ABSENT, 0, dt.date(2024, 3, 1)]) == [
+        "a", None, None, None, None, None, 0, dt.date(2024, 3, 1)]
+    assert plain_cells(["a", "\u3000", None]) == ["a", None, None]  # (an ideographic space is blank too)
+    book = _book()
+    book.record_columns("customers", {"customer": ["甲2", "丙", "丁"], "contact": [ABSENT, " ", "李"],
+                                      "owner": ["小王", "小李", nan], "source_file": ["a.xlsx"] * 3,
+                                      "區域": [ABSENT, "华南", ABSENT]}, 3, [2], ["區域"], clear=[3])
+    frame = book.read("customers")
+    assert frame.data.loc[2, ["customer", "contact", "owner"]].tolist() == ["甲2", None, "小王"]
+    assert frame.data.loc[3].isna().all()  # emptied
+    assert frame.data.loc[4, "contact"] is None and frame.data.loc[5, "owner"] is None
+    book.save()
+    head, *rows = book.sheets["客户信息表"]
+    assert head == ["客户名称", "联系人", "负责人", "来源文件", "行业细分", "區域"]
+    assert rows[0] == ["甲2", None, "小王", "a.xlsx", None, None]  # a field the record lacks: cleared
+    assert rows[1] == [None, None, None, None, None, None]  # no record fills it any more: emptied
+    assert rows[2] == ["丙", None, "小李", "a.xlsx", None, "华南"]  # a blank: no cell
+    assert rows[3] == ["丁", "李", None, "a.xlsx"]  # (NaN: no cell; no 區域: no cell)

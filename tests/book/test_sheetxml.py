@@ -98,6 +98,13 @@ def test_appended_rows_copy_the_style_of_the_row_above():
     assert rw.styles.is_date(int(re.search(rb's="(\d+)"', c["B5"]).group(1)))
 
 
+def test_appended_rows_widen_the_dimension_to_their_last_cell():
+    plan = SheetPlan(appends={5: {1: "a", 7: "g"}, 6: {1: "b", 2: "c"}, 7: {3: "d"}}, probe_rows={4})
+    assert plan.last_col() == 7 and plan.extent() == (7, 7)
+    out, _ = rewrite(plan)
+    assert b'<dimension ref="A1:G7"/>' in out
+
+
 def test_clearing_keeps_a_styled_cell_and_drops_a_plain_one():
     out, _ = rewrite(SheetPlan(columns={2: ColumnPlan(2, {2: None}, Kind.DATE), 1: ColumnPlan(1, {4: None},
                                                                                               Kind.TEXT)}))

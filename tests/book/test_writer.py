@@ -336,6 +336,22 @@ def test_formats_and_validations_of_a_growing_table_grow_with_it(tmp_path: Path)
     assert sorted(str(dv.sqref) for dv in ws.data_validations.dataValidation) == ["C2:C6", "D2:D6"]
 
 
+def test_a_value_read_back_equal_to_the_one_written_is_left_out(tmp_path: Path):
+    """A re-merge writes every cell again: those that read back equal (same class) are not rewritten."""
+    from helpers import write_workbook
+
+    path = write_workbook(tmp_path / "d.xlsx", {"客户信息表": [
+        ["客户名称", "负责人", "首次接触日期", "数"], ["甲", "小王", dt.datetime(2024, 3, 1, 9, 30), 1],
+        ["乙", "小李", dt.datetime(2024, 3, 2), 1]]})
+    with FileBook(path) as book:
+        book.frames()
+        dates = {2: dt.datetime(2024, 3, 1, 9, 30), 3: dt.datetime(2024, 3, 2, 0, 1)}
+        assert book._changes(WriteColumn("客户信息表", None, 3, 1, None, Kind.DATE, False, dates)).values == {
+            3: dt.datetime(2024, 3, 2, 0, 1)}
+        kept = book._changes(WriteColumn("客户信息表", None, 4, 1, None, Kind.INT, False, {2: 1, 3: True}))
+        assert kept.values == {3: True}  # True == 1, but a boolean is another cell
+
+
 def test_a_write_into_an_empty_column_keeps_only_the_values(tmp_path: Path):
     """A first run (the column is empty): blanks of every kind are not written, every value is."""
     path = small_workbook(tmp_path / "e.xlsx")

@@ -109,3 +109,18 @@ def test_clashes_go_on_the_managers_today() -> None:
 def test_english_words() -> None:
     result = validate(make_ctx(_data(), lang="en"))
     assert "clash (same name): 小王 (wang.xlsx) first contact 2024-03-01" in result.columns["customers"]["check"][3]
+
+
+def test_clashes_on_a_wechat_id_or_phone_in_either_contact_cell() -> None:
+    ctx = make_ctx({"customers": [
+        _customer("甲", "a.xlsx", "小王", "2024-03-01", wechat="wxid_jia01"),
+        _customer("乙", "b.xlsx", "小李", "2024-03-02", "微信：wxid_jia01"),  # the same WeChat ID, in 联系方式
+        _customer("丙", "a.xlsx", "小王", "2024-03-03", wechat="13800001111"),  # a phone in the WeChat cell
+        _customer("丁", "b.xlsx", "小李", "2024-03-04", "13800001111"),
+        _customer("戊", "a.xlsx", "小王", "2024-03-05", "微信：wx_one_id", wechat="wx_two_id"),  # both: the WeChat
+        _customer("己", "b.xlsx", "小李", "2024-03-06", wechat="wx_two_id"),  # cell's ID is the one compared
+        _customer("庚", "b.xlsx", "小李", "2024-03-07", "微信：wx_one_id"),
+    ]})
+    found = clashes(ctx.frames, ctx.settings).to_dict("records")
+    assert [(c["row_a"], c["row_b"], c["what"]) for c in found] == [(2, 3, ("wechat",)), (4, 5, ("phone",)),
+                                                                   (6, 7, ("wechat",))]

@@ -221,11 +221,13 @@ class _Scan:
 
 
 _early: dict[tuple[str, int, int], SheetLoader] = {}
+_batch: set[tuple[str, int, int]] = set()  # of those, the ones started with others (`crm-xl merge`'s reps)
 
 
-def start(path: str | Path) -> None:
+def start(path: str | Path, *, batch: bool = False) -> None:
     """Start reading a workbook ahead (the CLI calls this before its heavy imports): the sheets a run
-    reads, never a big sheet of the team's own. Best effort: any problem is left for the run to report."""
+    reads, never a big sheet of the team's own. Best effort: any problem is left for the run to report.
+    `batch`: one of several files read one after the other (its loader waits while the others are opened)."""
     from ...model.schema import sheets_read  # light: no pandas
 
     try:
@@ -237,6 +239,8 @@ def start(path: str | Path) -> None:
             names = [s.name for s in pkg.workbook.sheets]
             wanted = sheets_read(names, [(t.name, t.sheet) for t in pkg.tables])
             _early[key] = SheetLoader(p, pkg, wanted)
+            if batch:
+                _batch.add(key)
     except Exception:  # noqa: BLE001 - the run reports unreadable files properly
         return
 
@@ -248,8 +252,13 @@ def adopt(path: Path) -> SheetLoader | None:
     except OSError:
         return None
     loader = _early.pop(key, None)
-    for other in list(_early):  # started for a file that changed since: stop it
-        _early.pop(other).close()
+    _batch.discard(key)
+    for other in list(_early):  # started for a file that changed since, or not opened: stop it (one of a
+        if other in _batch and other[0] != key[0]:  # batch waits for its file)
+            continue
+        _batch.discard(other)
+        if (stale := _early.pop(other, None)) is not None:
+            stale.close()
     return loader
 
 

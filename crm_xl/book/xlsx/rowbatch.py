@@ -14,6 +14,7 @@ from itertools import repeat
 
 from .cells import LETTERS
 from .rowmerge import RowMerger
+from .sheetcells import MISSING
 from .sheetplan import ColumnPlan, SheetPlan
 from .stylesxml import StyleBook
 
@@ -158,14 +159,22 @@ class RowBatcher(RowMerger):
             return None
         numbers = [b"%d" % r for r in rows]
         records = [appends[r] for r in rows]
-        plans = [ColumnPlan(col, {r: record[col] for r, record in zip(rows, records, strict=True) if col in record},
-                            plan.append_kinds.get(col))  # type: ignore[arg-type]
-                 for col in sorted({c for record in records for c in record})]
-        columns = self._columns(plans, rows, numbers)
+        cols = sorted(set().union(*records))
+        plans = [ColumnPlan(col, {}, plan.append_kinds.get(col)) for col in cols]  # type: ignore[arg-type]
+        listed = [list(map(dict.get, records, repeat(col), repeat(MISSING, len(records)))) for col in cols]
+        columns = self._columns(plans, rows, numbers, listed)  # (MISSING: a record without the column, no cell)
         self.i = len(self.todo)
         row_tag, row_close = self.row_tag, self.row_close
-        return b"".join([b'%s r="%s">%s%s' % (row_tag, n, body, row_close)
-                         for n, body in zip(numbers, map(b"".join, zip(*columns, strict=True)), strict=True) if body])
+        bodies = list(map(b"".join, zip(*columns, strict=True)))
+        if len(bodies) != len(rows) or b"" in bodies:  # a row without a cell is left out
+            return b"".join([b'%s r="%s">%s%s' % (row_tag, n, body, row_close)
+                             for n, body in zip(numbers, bodies, strict=False) if body])
+        out = [row_close] * (5 * len(rows))  # each row: its tag, number, '">', cells and close
+        out[0::5] = [row_tag + b' r="'] * len(rows)
+        out[1::5] = numbers
+        out[2::5] = [b'">'] * len(rows)
+        out[3::5] = bodies
+        return b"".join(out)
 
 
 def _letters_before(col: int) -> bytes:

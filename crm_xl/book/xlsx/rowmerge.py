@@ -30,8 +30,7 @@ class RowMerger(CellMaker):
     def __init__(self, plan: SheetPlan, styles: StyleBook, date1904: bool = False) -> None:
         super().__init__(plan, styles, date1904)
         self.plans = sorted(plan.columns.values(), key=lambda c: c.col)
-        self.max_col = max([*plan.columns, *(c for r in plan.headers.values() for c in r),
-                            *(c for r in plan.appends.values() for c in r), 0])
+        self.max_col = plan.last_col()
         self._spans: dict[bytes, bytes] = {}
         self.any_new = any(c.new for c in plan.columns.values()) or bool(plan.headers)
         self.simple = not plan.headers and not plan.appends

@@ -123,13 +123,16 @@ class CellMaker:
 
     # --- column by column ------------------------------------------------------------------------
 
-    def _columns(self, plans: list[ColumnPlan], rows: list[int], numbers: list[bytes]) -> list[list[bytes]]:
+    def _columns(self, plans: list[ColumnPlan], rows: list[int], numbers: list[bytes],
+                 listed: list[list[Any]] | None = None) -> list[list[bytes]]:
         """The new cells of these columns (in the order given) for these rows (`numbers`: their numbers as
-        text; b'' where a column writes nothing). A column's style changes at most once — at its first
-        date, which gets a date format — so each is done in two runs of one style, every distinct value
-        turned into XML once. Columns are done in the order of their first dates, so new formats get the
-        numbers a row-by-row rewrite gives them."""
-        prepared = [(plan, *self._column_values(plan, rows)) for plan in plans]
+        text; b'' where a column writes nothing; `listed`: each column's values for these rows, `MISSING`
+        for none, when the caller has them as lists rather than in the plans). A column's style changes at
+        most once — at its first date, which gets a date format — so each is done in two runs of one style,
+        every distinct value turned into XML once. Columns are done in the order of their first dates, so
+        new formats get the numbers a row-by-row rewrite gives them."""
+        prepared = [(plan, *self._column_values(plan, rows, got))
+                    for plan, got in zip(plans, listed if listed is not None else repeat(None), strict=False)]
         out: list[list[bytes]] = [[] for _ in plans]
         for k in sorted(range(len(plans)), key=lambda k: (prepared[k][2], plans[k].col)):
             plan, new, first_date = prepared[k]
@@ -142,11 +145,12 @@ class CellMaker:
         return out
 
     @staticmethod
-    def _column_values(plan: ColumnPlan, rows: list[int]) -> tuple[list[Any], int]:
-        """A column's values for these rows (`MISSING` where it writes nothing), normalised, and the index of
-        its first date (len(rows) when it has none)."""
+    def _column_values(plan: ColumnPlan, rows: list[int], listed: list[Any] | None = None,
+                       ) -> tuple[list[Any], int]:
+        """A column's values for these rows (`MISSING` where it writes nothing; `listed` when given), normalised,
+        and the index of its first date (len(rows) when it has none)."""
         missing = MISSING
-        new = list(map(plan.values.get, rows, repeat(missing, len(rows))))
+        new = listed if listed is not None else list(map(plan.values.get, rows, repeat(missing, len(rows))))
         types = set(map(type, new))
         if not types <= _WRITTEN_AS_IS:
             new = [v if v.__class__ in PLAIN or v is None or v is missing else normalize(v) for v in new]

@@ -7,6 +7,7 @@ The writer records the write operations of a run as a SheetPlan per sheet; the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from ...model.schema import Kind
@@ -38,6 +39,9 @@ class SheetPlan:
         """(last row, last column) this plan writes."""
         rows = [max(c.values, default=0) for c in self.columns.values()]
         rows += [max(self.headers, default=0), max(self.appends, default=0)]
-        cols = [*self.columns, *(c for r in self.headers.values() for c in r),
-                *(c for r in self.appends.values() for c in r)]
-        return max(rows, default=0), max(cols, default=0)
+        return max(rows, default=0), self.last_col()
+
+    def last_col(self) -> int:
+        """The last column this plan writes (0 for none); each row's columns looked at by C loops (`max`)."""
+        return max(chain(self.columns, map(max, filter(None, self.headers.values())),
+                         map(max, filter(None, self.appends.values()))), default=0)

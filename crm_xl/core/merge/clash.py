@@ -46,37 +46,17 @@ def _clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
     if customers is None or "source_file" not in customers.cols:
         return pd.DataFrame(columns=CLASH_COLUMNS)
     data = customers.data
-    source = [_text(v) for v in data["source_file"].tolist()]
+    source = _texts(data["source_file"].tolist())
     if len({s for s in source if s}) < 2:
         return pd.DataFrame(columns=CLASH_COLUMNS)
     rows = data.index.tolist()
-    keys: dict[tuple[str, str], list[int]] = {}  # (kind, key) → positions, in sheet order
     names = data["customer"].tolist()
-    contacts, wechats = _contacts(data["phone"].tolist()), _contacts(data["wechat"].tolist())
-    for i, src in enumerate(source):
-        if not src:
-            continue
-        found = {"name": dedupe_key(names[i])}
-        for kind in ("phone", "email", "wechat"):
-            order = (wechats[i], contacts[i]) if kind == "wechat" else (contacts[i], wechats[i])
-            found[kind] = next((k for c in order if c and (k := first_of(c, kind))), None)
-        for kind, key in found.items():
-            if key:
-                keys.setdefault((kind, key), []).append(i)
-    pairs: dict[tuple[int, int], list[str]] = {}
-    for (kind, _), at in keys.items():
-        first = at[0]
-        seen = {source[first]}
-        for j in at[1:]:
-            if source[j] not in seen:
-                seen.add(source[j])
-                what = pairs.setdefault((first, j), [])
-                if kind not in what:
-                    what.append(kind)
+    pairs = _pairs(source, _keys(source, names, data["phone"].tolist(), data["wechat"].tolist()))
     if not pairs:
         return pd.DataFrame(columns=CLASH_COLUMNS)
-    last = _by_source(frames, "followups", max)
-    signed = _by_source(frames, "conversions", min)
+    sides = {(source[i], dedupe_key(names[i])) for pair in pairs for i in pair}
+    last = _by_source(frames, "followups", max, sides)
+    signed = _by_source(frames, "conversions", min, sides)
     owners, firsts = data["owner"].tolist(), data["first_contact"].tolist()
     out = []
     for (a, b), what in sorted(pairs.items()):
@@ -88,6 +68,75 @@ def _clashes(frames: Frames, settings: Settings) -> pd.DataFrame:
         out.append({"row_a": rows[a], "row_b": rows[b], "what": tuple(sorted(what, key=KINDS.index)), **side,
                     "keeper": keeper(side, settings.clash_rule)})
     return pd.DataFrame(out, columns=CLASH_COLUMNS)
+
+
+def _keys(source: list[str], names: list[Any], phones: list[Any], wechats: list[Any]) -> dict[tuple[str, str], list[int]]:
+    """(kind, key) → the positions of the rows with a source that have it, in sheet order: the normalised name,
+    and the first phone, e-mail and WeChat ID (of the contact cell, else of the WeChat cell; the other way round
+    for WeChat)."""
+    keys: dict[tuple[str, str], list[int]] = {}
+    by_phone, by_wechat = _firsts(phones), _firsts(wechats)
+    name_key: dict[str, str | None] = {}
+    for i, src in enumerate(source):
+        if not src:
+            continue
+        name = names[i]
+        if name.__class__ is str:
+            key = name_key.get(name, _UNSEEN)
+            if key is _UNSEEN:
+                key = name_key[name] = dedupe_key(name)
+        else:
+            key = dedupe_key(name)
+        c, w = by_phone[i], by_wechat[i]
+        for kind, found in (("name", key), ("phone", c[0] or w[0]), ("email", c[1] or w[1]), ("wechat", w[2] or c[2])):
+            if found:
+                keys.setdefault((kind, found), []).append(i)
+    return keys
+
+
+def _pairs(source: list[str], keys: dict[tuple[str, str], list[int]]) -> dict[tuple[int, int], list[str]]:
+    """(first row of a key, a row of another source sharing it) → what they share."""
+    pairs: dict[tuple[int, int], list[str]] = {}
+    for (kind, _), at in keys.items():
+        if len(at) < 2:
+            continue
+        first = at[0]
+        seen = {source[first]}
+        for j in at[1:]:
+            if source[j] not in seen:
+                seen.add(source[j])
+                what = pairs.setdefault((first, j), [])
+                if kind not in what:
+                    what.append(kind)
+    return pairs
+
+
+_NONE3 = (None, None, None)
+_UNSEEN = object()
+
+
+def _firsts(values: list[Any]) -> list[tuple[Any, Any, Any]]:
+    """The first phone, e-mail and WeChat ID (`first_of`) of each cell's contacts, worked out once per distinct
+    text."""
+    out = []
+    for contacts in _contacts(values):
+        out.append(_NONE3 if not contacts else tuple(first_of(contacts, kind) for kind in ("phone", "email", "wechat")))
+    return out
+
+
+def _texts(values: list[Any]) -> list[str]:
+    """`_text` of each cell, worked out once per distinct text."""
+    seen: dict[str, str] = {}
+    out = []
+    for v in values:
+        if v.__class__ is str:
+            got = seen.get(v)
+            if got is None:
+                got = seen[v] = _text(v)
+            out.append(got)
+        else:
+            out.append(_text(v))
+    return out
 
 
 def _contacts(values: list[Any]) -> list[Any]:
@@ -121,19 +170,26 @@ def _earlier(a: dt.date | None, b: dt.date | None) -> str | None:
     return "a" if a < b else "b" if b < a else None
 
 
-def _by_source(frames: Frames, sheet: str, pick_one: Any) -> dict[tuple[str, str | None], dt.date]:
-    """(source, customer name key) → the latest (max) or earliest (min) date on `sheet`'s rows of that source."""
+def _by_source(frames: Frames, sheet: str, pick_one: Any, wanted: set[tuple[str, str | None]],
+               ) -> dict[tuple[str, str | None], dt.date]:
+    """(source, customer name key) → the latest (max) or earliest (min) date on `sheet`'s rows of that source, for
+    the keys `wanted`."""
     frame = frames.get(sheet)
     out: dict[tuple[str, str | None], dt.date] = {}
     if frame is None or "source_file" not in frame.cols:
         return out
     d = frame.data
-    for src, name, when in zip(d["source_file"].tolist(), d["customer"].tolist(), d["date"].tolist(), strict=True):
-        day = _day(when)
-        if day is None or not _text(src):
+    sources = {s for s, _ in wanted}
+    for src, name, when in zip(_texts(d["source_file"].tolist()), d["customer"].tolist(), d["date"].tolist(),
+                               strict=True):
+        if src not in sources:
             continue
-        key = (_text(src), dedupe_key(name))
-        out[key] = day if key not in out else pick_one(out[key], day)
+        key = (src, dedupe_key(name))
+        if key not in wanted:
+            continue
+        day = _day(when)
+        if day is not None:
+            out[key] = day if key not in out else pick_one(out[key], day)
     return out
 
 
