@@ -37,13 +37,37 @@ def converter(config: Config) -> Callable[[str], str]:
     return getattr(OpenCC(config, dictionary=dicts), config)  # (not `convert`, which returns errors as text)
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What a text must hold for t2s to change it: a character of a TSCharacters entry, or one of the few
+    TSPhrases entries that change a text holding none (three in OpenCC 1.x). Read from the
+    same dictionary files the conversion loads (a few milliseconds, not the conversion's load)."""
+    from importlib.resources import files
+
+    from opencc_purepy.dictionary_lib import DictionaryMaxlength
+
+    folder = files("opencc_purepy") / "dicts"
+    chars, phrases = (DictionaryMaxlength.load_dictionary_maxlength(
+        (folder / f"{name}.txt").read_text(encoding="utf-8"))[0] for name in _DICTS["t2s"][::-1])
+    keys = frozenset(c for key in chars for c in key)
+    return keys, tuple(k for k, v in phrases.items() if k != v and keys.isdisjoint(k))
+
+
+def t2s_changes(text: str) -> bool:
+    """Whether t2s may change `text`: False means it certainly gives `text` back (no dictionary entry that
+    changes anything can match in it), so a text in simplified script or English needs no conversion."""
+    keys, phrases = _t2s_triggers()
+    return not keys.isdisjoint(text) or any(p in text for p in phrases)
+
+
 _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold text for matching: full/half width, case, spaces, traditional → simplified."""
-    return converter("t2s")(_prepare(text))
+    ready = _prepare(text)
+    return converter("t2s")(ready) if t2s_changes(ready) else ready
 
 
 def _prepare(text: str) -> str:
@@ -57,21 +81,26 @@ _BATCH_CHARS = 200_000
 
 
 def fold_many(texts: list[str]) -> list[str]:
-    """`fold` of each text, with one conversion for many: the texts are converted joined by newlines (up to
-    `_BATCH_CHARS` at a time), which a folded text never contains (whitespace runs become one space) and no
-    dictionary phrase spans, so each comes back as `fold` gives it."""
+    """`fold` of each text, with one conversion for many: the texts t2s may change are converted joined by
+    newlines (up to `_BATCH_CHARS` at a time), which a folded text never contains (whitespace runs become one
+    space) and no dictionary phrase spans, so each comes back as `fold` gives it."""
     ready = [_prepare(t) for t in texts]
+    todo = [i for i, t in enumerate(ready) if t2s_changes(t)]  # (texts in simplified script: none)
+    if not todo:
+        return ready
     convert = converter("t2s")
-    out: list[str] = []
+    changed: list[str] = []
     start = size = 0
-    for end, text in enumerate(ready, 1):
-        size += len(text) + 1
-        if size >= _BATCH_CHARS or end == len(ready):
-            batch = ready[start:end]
+    for end, i in enumerate(todo, 1):
+        size += len(ready[i]) + 1
+        if size >= _BATCH_CHARS or end == len(todo):
+            batch = [ready[j] for j in todo[start:end]]
             done = convert("\n".join(batch)).split("\n")
-            out += done if len(done) == len(batch) else [convert(t) for t in batch]  # (never expected)
+            changed += done if len(done) == len(batch) else [convert(t) for t in batch]  # (never expected)
             start, size = end, 0
-    return out
+    for i, text in zip(todo, changed, strict=True):
+        ready[i] = text
+    return ready
 
 
 @lru_cache(maxsize=4096)
