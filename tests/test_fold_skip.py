@@ -53,6 +53,7 @@ def test_simplified_and_english_texts_never_load_the_conversion(monkeypatch) -> 
     assert fold_many(["杭州宏图电子股份有限公司", "苏州嘉禾物流", "Ann", "  王  经理 "]) == [
         "杭州宏图电子股份有限公司", "苏州嘉禾物流", "ann", "王 经理"]
     assert fold("成都新源信息技术有限责任公司") == "成都新源信息技术有限责任公司"
+    assert i18n.detect_lang(["客户名称", "跟进计划表", "Owner"]) == "zh-Hans"
     assert loaded == []
     fold_many(["東方電子"])
     assert loaded == ["t2s"]

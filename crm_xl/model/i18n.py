@@ -124,6 +124,8 @@ def detect_lang(texts: list[str]) -> Lang:
     if not han:
         return "en"
     joined = "".join(str(t) for t in han)
+    if not t2s_changes(joined):  # nothing traditional in it (t2s would give it back)
+        return "zh-Hans"
     simplified = converter("t2s")(joined)
     diff_s = sum(a != b for a, b in zip(joined, simplified, strict=False))
     if not diff_s:  # nothing traditional in it
