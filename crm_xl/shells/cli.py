@@ -19,12 +19,12 @@ from ..model.errors import INTERRUPTED, NOTHING_WRITTEN, CrmXlError, UsageError
 from ..model.i18n import Lang, pick
 from ..model.schema import SHEETS
 
-T = TypeVar("T")
-
 if TYPE_CHECKING:
     from types import ModuleType
 
     from ..model.result import Summary
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="crm-xl",
@@ -101,7 +101,7 @@ def internal(exc: Exception) -> None:
 def with_progress(work: Callable[[Callable[[str, str], None]], T], as_json: bool) -> T:
     """`work(progress)` with its steps shown on a terminal: a spinner per step while it runs (`progress(step,
     "start")`), then `step: done in 1.23 s` (`progress(step, "done")`); nothing shown with --json or when
-    stderr is not a terminal. Errors are told once the display is closed (as `guarded`)."""
+    stderr is not a terminal. Errors are told by `guarded`, once the display is closed."""
     import time
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -127,11 +127,13 @@ def with_progress(work: Callable[[Callable[[str, str], None]], T], as_json: bool
             error: Exception | None = exc
         else:
             error = None
-    if isinstance(error, CrmXlError):
-        fail(error)
     if error is not None:
-        internal(error)
+        guarded(lambda: _raise(error))
     return result
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
 
 
 INTERNAL = 3  # exit code of an internal error (a bug), told apart from bad input (2)

@@ -17,31 +17,31 @@ VALUED = {"--out", "-o", "--today", "--month"}  # options of the job commands th
 MERGE_VALUED = {"--out", "-o", "--today", "--lang"}  # options of `merge` that take a value
 
 
+def _positional(args: list[str], valued: set[str]) -> list[str]:
+    """The positional arguments of a command line (`args` without the command), skipping options and the
+    values of those in `valued`."""
+    out = []
+    rest = iter(args)
+    for arg in rest:
+        if arg in valued:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
 def workbook_arg(args: list[str]) -> str | None:
     """The workbook of a job command line (`crm-xl run FILE …`), or None."""
     if not args or args[0] not in JOBS:
         return None
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg in VALUED:
-            next(rest, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None
+    return next(iter(_positional(args[1:], VALUED)), None)
 
 
 def rep_args(args: list[str]) -> list[str]:
     """The reps' workbooks of a merge command line (`crm-xl merge TEAM REP …`), or []."""
     if not args or args[0] != "merge":
         return []
-    named = []
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg in MERGE_VALUED:
-            next(rest, None)
-        elif not arg.startswith("-"):
-            named.append(arg)
-    return named[1:]
+    return _positional(args[1:], MERGE_VALUED)[1:]
 
 
 def main() -> None:
