@@ -19,11 +19,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from statistics import median
 
-from session import popen, raised
+from run import child
+from session import raised
 
 ROOT = Path(__file__).resolve().parent.parent
 Sample = tuple[float, float, float]  # wall seconds, CPU seconds, peak RSS MB
@@ -32,16 +32,9 @@ Sample = tuple[float, float, float]  # wall seconds, CPU seconds, peak RSS MB
 def one_run(workbook: Path, tmp: Path, tree: Path, today: str) -> Sample:
     copy = tmp / workbook.name
     shutil.copyfile(workbook, copy)
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    t = time.perf_counter()
-    proc = popen([sys.executable, "-m", "crm_xl", "run", str(copy), "--today", today, "--json"],
-                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tree)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the run found errors in the workbook
-        raise RuntimeError(f"{tree}: crm-xl run failed:\n{err[-3000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    wall, peak, cpu, _ = child(["-m", "crm_xl", "run", str(copy), "--today", today, "--json"],
+                               env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree)
+    return wall, cpu, peak
 
 
 def _spread(xs: list[float], fmt: str) -> str:

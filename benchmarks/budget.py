@@ -30,10 +30,8 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from statistics import median
 
@@ -41,7 +39,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from run import CALAMINE, DAY_BEFORE, TODAY  # noqa: E402  (the same floor and days as run.py)
-from session import popen, raised  # noqa: E402
+from run import child as run_child  # noqa: E402
+from session import raised  # noqa: E402
 
 RUN = """
 import json, os, resource, sys, time
@@ -61,18 +60,11 @@ main()
 
 
 def child(argv: list[str], report: Path | None = None) -> dict[str, float]:
-    """Wall s, CPU s (all threads and waited-for children) and peak MB of `python ARGV…`; with `report`, the
-    main thread's and the child interpreters' CPU that the exit hook wrote there."""
+    """Wall s, CPU s (all threads and waited-for children) and peak MB of `python ARGV…` (run.py's child);
+    with `report`, the main thread's and the child interpreters' CPU that the exit hook wrote there."""
     env = dict(os.environ, CRM_XL_BUDGET=str(report)) if report else None
-    t = time.perf_counter()
-    proc = popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise RuntimeError(f"{argv[:3]} failed ({code}): {err[-2000:]}")
-    got = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak": usage.ru_maxrss / 1024}
+    wall, peak, cpu, _ = run_child(argv, env=env)
+    got = {"wall": wall, "cpu": cpu, "peak": peak}
     if report is not None:
         got.update(json.loads(report.read_text()))
         got["threads"] = got["cpu"] - got["main"] - got["children"]

@@ -72,12 +72,13 @@ print(json.dumps(marks))
 """
 
 
-def child(argv: list[str]) -> tuple[float, float, float, str]:
+def child(argv: list[str], env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> tuple[float, float, float, str]:
     """(wall seconds, peak RSS in MB, CPU seconds, stdout) of `python ARGV…` in a child process (its own
     ru_maxrss; CPU is user + system time over all its threads)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
-        proc = popen([sys.executable, *argv], stdout=out, stderr=err)
+        proc = popen([sys.executable, *argv], stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)
