@@ -134,3 +134,21 @@ def test_a_teams_own_complaints_sheet_is_found_by_its_name_and_headers(tmp_path:
     # (a message names the columns as the sheet heads them, in the workbook's language)
     assert sheet[3][6] == "Confirmed at 2024-03-31 08:00 早于Complained at 2024-03-31 09:00"
     assert sheet[4][6] == "客户“乙公司”不在客户信息表中"
+
+
+def test_a_run_reads_the_complaints_and_surveys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stale, health and review jobs each ask for the service tables (a dozen times a run on the sample):
+    each table is worked out once, and a job writing other columns does not make it stale."""
+    import shutil
+
+    from crm_xl.core.kernel import service
+    from crm_xl.jobs import run_all
+
+    made: list[str] = []
+    for name in ("_surveys", "_complaints"):
+        real = getattr(service, name)
+        monkeypatch.setattr(service, name, lambda frames, real=real, name=name: made.append(name) or real(frames))
+    path = tmp_path / "sample.xlsx"
+    shutil.copy(ROOT / "workbook" / "sample.xlsx", path)
+    run_all(path, today="2024-04-01")
+    assert sorted(made) == ["_complaints", "_surveys"]

@@ -17,6 +17,7 @@ import pandas as pd
 from ...model.frame import Frames
 from . import vectors
 from .columns import parsed
+from .memo import memo
 from .vectors import NS
 
 COMPLAINT_TIMES = ("complained", "confirmed", "first_solution", "solved")
@@ -32,10 +33,19 @@ def has_surveys(frames: Frames) -> bool:
     return frames.surveys is not None or (frames.followups is not None and frames.followups.has("nps_score"))
 
 
+_COMPLAINTS = {"complaints": ("customer", "owner", *COMPLAINT_TIMES, "root_cause")}
+_SURVEYS = {"surveys": ("customer", "date", "score"), "followups": ("customer", "date", "nps_score")}
+
+
 def complaints(frames: Frames) -> pd.DataFrame:
     """One row per complaint naming a customer and with a readable complaint time, indexed by its Excel row:
     key (customer key), owner (the complaint's 负责人, '' when blank), the four times (datetime64[ns] with the
-    time of day; NaT when blank or unreadable) and root_cause (text, '' when blank). Empty without the sheet."""
+    time of day; NaT when blank or unreadable) and root_cause (text, '' when blank). Empty without the sheet.
+    Worked out once per run (the stale, health and review jobs each ask)."""
+    return memo(frames, _COMPLAINTS, ("complaints",), lambda: _complaints(frames))
+
+
+def _complaints(frames: Frames) -> pd.DataFrame:
     cols = ["key", "owner", *COMPLAINT_TIMES, "root_cause"]
     if frames.complaints is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
@@ -53,7 +63,13 @@ def open_at(table: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
 
 def surveys(frames: Frames, upto: pd.Timestamp) -> pd.DataFrame:
     """Every survey dated on or before `upto` (a day), oldest first: key, day (datetime64[ns]), score (0–10,
-    NaN when not given or unreadable). From the survey sheet and the follow-ups' NPS score column."""
+    NaN when not given or unreadable). From the survey sheet and the follow-ups' NPS score column; the table
+    of all of them is worked out once per run (the stale, health and review jobs each ask, as of their days)."""
+    table = memo(frames, _SURVEYS, ("surveys",), lambda: _surveys(frames), copy=False)  # (only selected from)
+    return table[table["day"] <= upto].reset_index(drop=True)
+
+
+def _surveys(frames: Frames) -> pd.DataFrame:
     parts = []
     if frames.surveys is not None:
         parts.append(pd.DataFrame({"key": parsed(frames, "surveys", "customer", "key"),
@@ -68,7 +84,7 @@ def surveys(frames: Frames, upto: pd.Timestamp) -> pd.DataFrame:
         return pd.DataFrame({"key": pd.Series(dtype=object), "day": pd.Series(dtype=NS),
                              "score": pd.Series(dtype=float)})
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-    out = out[(out["key"] != "") & out["day"].notna() & (out["day"] <= upto)]
+    out = out[(out["key"] != "") & out["day"].notna()]
     return out.sort_values("day", kind="stable").reset_index(drop=True)
 
 
