@@ -48,7 +48,7 @@ def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]]:
 
     folder = files("opencc_purepy") / "dicts"
     chars, phrases = (DictionaryMaxlength.load_dictionary_maxlength(
-        (folder / f"{name}.txt").read_text(encoding="utf-8"))[0] for name in _DICTS["t2s"][::-1])
+        (folder / f"{name}.txt").read_text(encoding="utf-8"))[0] for name in ("TSCharacters", "TSPhrases"))
     keys = frozenset(c for key in chars for c in key)
     return keys, tuple(k for k, v in phrases.items() if k != v and keys.isdisjoint(k))
 

@@ -595,9 +595,8 @@ def sheets_read(sheet_names: Sequence[str], tables: Sequence[tuple[str, str]]) -
 __all__ = [
     "Kind", "Choice", "Enum", "Column", "SheetDef", "GeneratedSheet", "ENUMS", "STATUS", "NEED_CLARITY",
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
-    "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS", "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET", "ISSUES_SHEET", "TODAY_SHEET",
-    "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name", "find_sheet_def",
-    "locate", "sheets_read", "header_key", "header_index", "NoValue", "copy_of",
+    "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS", "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET",
+    "ISSUES_SHEET", "TODAY_SHEET", "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name",
+    "find_sheet_def", "locate", "sheets_read", "header_key", "header_index", "NoValue", "copy_of",
     "LANGS", "Lang",
-    "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS",
 ]
