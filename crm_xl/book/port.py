@@ -306,14 +306,17 @@ class Book(abc.ABC):
                 plain[name, appended] = plain_cells(part)
             return plain[name, appended]
 
+        def column(got: list[str], appended: bool) -> list[Any]:
+            """A sheet column's values on the rows written (or appended): its one field's, or each record's first
+            field naming the column that has a value (None when none has)."""
+            if len(got) == 1:
+                return cells(got[0], appended)
+            return [next((v for v in vs if v is not None), None)
+                    for vs in zip(*(cells(n, appended) for n in got), strict=True)]
+
         for col in dict.fromkeys([*place.values(), *own.values()]):
             got = fields.get(col, [])
-            if len(got) == 1:
-                values = cells(got[0], False) + cleared
-            else:  # a record's first field that names this column (none: cleared)
-                values = [next((_plain(v) for v in vs if v is not ABSENT), None)
-                          for vs in zip(*(columns[n][:n_rows] for n in got), strict=True)] + cleared if got \
-                    else [None] * len(written)
+            values = column(got, False) + cleared if got else [None] * len(written)
             label, kind, computed = headers.get(col, (None, kinds.get(col, Kind.TEXT), False))
             if written or label is not None:
                 self._ops.append(WriteColumn(frame.sheet_name, None if label and frame.detached else frame.table, col,
@@ -323,14 +326,9 @@ class Book(abc.ABC):
         if n_appends:
             cols, values_of = [], []
             for col, got in fields.items():
-                if len(got) == 1:
+                if got:
                     cols.append(col)
-                    values_of.append(cells(got[0], True))
-                elif got:  # a record's last field (in its order) with a value that names this column
-                    cols.append(col)
-                    values_of.append([next((v for v in reversed(vs) if not _blank_or_absent(v)), None)
-                                  for vs in zip(*(columns[n][n_rows:count] for n in columns if n in got),
-                                                strict=True)])
+                    values_of.append(column(got, True))
             records = _records(cols, values_of, n_appends)
             self._ops.append(AppendRows(frame.sheet_name, frame.table, first, kinds, records))
         keys = [k for k in frame.sheet.keys if k in place]
@@ -389,10 +387,6 @@ class Book(abc.ABC):
         self.close()
 
 
-def _plain(value: Any) -> Any:
-    return None if is_blank(value) else value
-
-
 class _Absent:
     """The value of a field a record lacks (`Book.record_columns`)."""
 
@@ -401,10 +395,6 @@ class _Absent:
 
 
 ABSENT = _Absent()
-
-
-def _blank_or_absent(value: Any) -> bool:
-    return value is ABSENT or is_blank(value)
 
 
 def plain_cells(values: list[Any]) -> list[Any]:

@@ -92,3 +92,15 @@ def test_records_as_columns_absent_and_blank_fields_write_nothing() -> None:
     assert rows[1] == [None, None, None, None, None, None]  # no record fills it any more: emptied
     assert rows[2] == ["丙", None, "小李", "a.xlsx", None, "华南"]  # a blank: no cell
     assert rows[3] == ["丁", "李", None, "a.xlsx"]  # (NaN: no cell; no 區域: no cell)
+
+
+def test_two_fields_for_one_column_give_the_first_with_a_value_on_replaced_and_appended_rows() -> None:
+    from crm_xl.book.port import ABSENT
+
+    book = _book()
+    book.record_columns("customers", {"customer": ["甲2", "丙", "丁", "戊"], "source_file": ["a.xlsx"] * 4,
+                                      "行业细分": ["X", " ", "X", ABSENT], "行業細分": ["Y", "Y", "Y", "Y"]},
+                        4, [2, 3], ["行业细分", "行業細分"])
+    book.save()
+    head, *rows = book.sheets["客户信息表"]
+    assert [r[4] for r in rows] == ["X", "Y", "X", "Y"]  # replaced rows (2, 3) and appended (4, 5) alike
