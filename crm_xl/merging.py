@@ -59,11 +59,6 @@ class RepBook:
     counts: dict[str, int] = field(default_factory=dict)  # sheet key → rows
     extra: dict[str, list[str]] = field(default_factory=dict)  # sheet key → its own column headers
 
-    @property
-    def records(self) -> dict[str, list[dict[str, Any]]]:
-        """The rows as records (field → value), per sheet key."""
-        return {key: [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)]
-                if cols else [] for key, cols in self.columns.items()}
 
 
 def rep_owner(path: Path, owners: list[str]) -> str:

@@ -96,7 +96,7 @@ def test_a_new_team_workbook_holds_every_reps_rows_cell_for_cell(tmp_path: Path)
     summary = merge(team, list(reps.values()), today="2024-04-01")
     assert summary.counts["rows"] == 3 + 2 + 3 + 1 + 3
     _check(team, reps, {"a.xlsx": "小王", "b.xlsx": "老陈", "c.xlsx": "小丙"})
-    assert read_rep(reps["b.xlsx"]).records["customers"][1]["owner"] == "老陈"  # (b's one named owner)
+    assert read_rep(reps["b.xlsx"]).columns["customers"]["owner"][1] == "老陈"  # (b's one named owner)
 
 
 def test_a_re_merge_replaces_each_sources_rows_in_place(tmp_path: Path) -> None:
