@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from .authoring.template import build, check_lang
-from .book.files import FileBook, check_readable, check_writable, read_ahead
+from .book.files import FileBook, check_readable, check_writable
 from .book.port import ABSENT, Book
 from .core.kernel.memo import bind
 from .core.merge.clash import clash_text, clashes
@@ -39,8 +39,8 @@ from .model.i18n import Lang, pick
 from .model.parse import is_blank
 from .model.result import Summary
 from .model.schema import DATA_SHEETS
+from .runtime import WINDOW, start_reading_all
 
-AHEAD = 2  # reps' workbooks parsed ahead (each on a thread of its own) while one is read
 MERGED = tuple(s for s in DATA_SHEETS if "source_file" in s.keys)  # the four sheets merge carries over
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
 _CUT = re.compile(r"[\s_\-－—.（(]")
@@ -106,11 +106,13 @@ def _cells(arr: Any, rows: list[int], col: int) -> list[Any]:
 
 
 def read_reps(paths: list[Path]) -> list[RepBook | str]:
-    """Each rep's workbook read in turn, or why it cannot be used; the next AHEAD are parsed meanwhile
-    (calamine parses outside the GIL, on the other core)."""
+    """Each rep's workbook read in turn, or why it cannot be used; the next `runtime.WINDOW` are parsed
+    meanwhile (calamine parses outside the GIL, on the other core): each file is started once, WINDOW files
+    before its turn."""
     out: list[RepBook | str] = []
+    start_reading_all(paths[1:WINDOW])
     for i, path in enumerate(paths):
-        read_ahead(paths[i + 1:i + 1 + AHEAD])
+        start_reading_all(paths[i + WINDOW:i + WINDOW + 1])
         out.append(_try_read(path))
     return out
 

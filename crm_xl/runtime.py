@@ -1,5 +1,5 @@
 """How a run is tuned to the machine, in one place: the only module that knows about the garbage collector,
-the C heap, the GIL's switch interval or reading ahead. Imported by jobs, book/files and the shells; the
+the C heap, the GIL's switch interval or reading ahead. Imported by jobs, merging, book/files and the shells; the
 core and the model never tune anything.
 
 - `trim()`: freed memory handed back to the operating system between the phases of a run. A run allocates
@@ -116,6 +116,7 @@ def start_reading(path: Path, out: Path | None = None, *, hand_off: bool = False
 
 
 AHEAD = 8  # reps' workbooks `crm-xl merge` starts parsing before its imports (what a second core parses meanwhile)
+WINDOW = 2  # reps' workbooks `merge` keeps parsing ahead, on threads of their own, while it reads one
 
 
 def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
@@ -137,5 +138,5 @@ def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
         loader.start(path, batch=True)
 
 
-__all__ = ["AHEAD", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",
+__all__ = ["AHEAD", "WINDOW", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",
            "without_gc"]

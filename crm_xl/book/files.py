@@ -25,7 +25,7 @@ from python_calamine import CalamineError
 from ..model.errors import WorkbookFileError
 from ..model.frame import Frames
 from ..model.schema import DATA_SHEETS, NoValue, sheets_read
-from ..runtime import paused_gc, quick, start_reading_all, trim, trim_after
+from ..runtime import paused_gc, quick, trim, trim_after
 from .ops import Op, TableInfo, WriteColumn
 from .port import Book
 from .xlsx.cells import normalize, serial
@@ -251,12 +251,6 @@ class FileBook(Book):
     def close(self) -> None:
         super().close()
         self._release()
-
-
-def read_ahead(paths: list[Path]) -> None:
-    """Start parsing these workbooks (each that passes the file checks) on threads of their own: a FileBook
-    opened on one of them later takes its sheets from there."""
-    start_reading_all(paths)
 
 
 def _coalesce(ops: list[Op]) -> list[Op]:
