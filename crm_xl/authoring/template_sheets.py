@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..model import theme
 from ..model.i18n import Lang, pick
-from ..model.schema import ENUMS, Column, Kind, SheetDef
+from ..model.schema import ENUMS, SCORE, Column, Kind, SheetDef
 
 BANNER_ROW = 0  # 0-based rows as XlsxWriter counts them
 HEADER_ROW = 1
@@ -312,8 +312,8 @@ def column_validation(column: Column, sheet: SheetDef, lang: Lang) -> dict[str, 
                                       "NPS is a whole number from -100 to 100."),
                 **_message(head, pick(lang, "季度满意度调研得分：-100 到 100 的整数",
                                       "Quarterly survey score: a whole number from -100 to 100"))}
-    if column.key in ("score", "nps_score"):  # a survey's 0–10 score (issue 23)
-        return {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 10,
+    if column.kind == Kind.INT and column.bounds == SCORE:  # a survey's 0–10 score
+        return {"validate": "integer", "criteria": "between", "minimum": SCORE[0], "maximum": SCORE[1],
                 "error_type": "stop", "error_title": head[:32],
                 "error_message": pick(lang, "NPS 评分是 0 到 10 之间的整数。", "The NPS score is a whole number from 0 "
                                       "to 10."),

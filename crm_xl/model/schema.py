@@ -199,6 +199,9 @@ ENUMS: dict[str, Enum] = {
 }
 
 
+SCORE = (0, 10)  # a survey's likelihood to recommend (Column.bounds)
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a data sheet: canonical key, headers in three languages, kind and rules."""
@@ -216,6 +219,7 @@ class Column:
     width: float = 12
     aliases: tuple[str, ...] = ()
     template: bool = True  # the template's sheet has it (False: an optional column a team may add)
+    bounds: tuple[int, int] = (-100, 100)  # Kind.INT: the whole numbers allowed (a survey's score: 0–10)
 
     def header(self, lang: Lang) -> str:
         return {"zh-Hans": self.hans, "zh-Hant": self.hant, "en": self.en}[lang]
@@ -415,8 +419,8 @@ FOLLOWUPS = SheetDef(
         Column("next_date", "下次跟进日期", "下次跟進日期", "Next date", Kind.DATE, width=12),
         Column("owner", "负责人", "負責人", "Owner", Kind.LIST, list="owners", required=True, width=8,
                aliases=("跟进人", "Sales rep")),
-        # service records (issue 23): a survey logged as a follow-up, its 0–10 score (not in the template)
-        Column("nps_score", "NPS评分", "NPS評分", "NPS score", Kind.INT, width=8, template=False,
+        # service records: a survey logged as a follow-up, its 0–10 score (not in the template)
+        Column("nps_score", "NPS评分", "NPS評分", "NPS score", Kind.INT, width=8, template=False, bounds=SCORE,
                aliases=("NPS", "推荐评分", "推薦評分", "调研评分", "調研評分", "Survey score")),
         _check(),
         _source_file(),
@@ -505,7 +509,7 @@ SURVEYS = SheetDef(
         _customer_ref("Customer name"),
         Column("date", "调研日期", "調研日期", "Survey date", Kind.DATE, required=True, key_column=True, width=12,
                aliases=("调研时间", "調研時間", "日期", "Date")),
-        Column("score", "NPS", "NPS", "NPS", Kind.INT, width=8,
+        Column("score", "NPS", "NPS", "NPS", Kind.INT, width=8, bounds=SCORE,
                aliases=("NPS评分", "NPS評分", "推荐评分", "推薦評分", "净推荐值", "淨推薦值", "NPS score", "Score")),
         Column("comment", "意见", "意見", "Comment", width=30,
                aliases=("客户意见", "客戶意見", "反馈", "反饋", "Feedback", "Comments")),
@@ -593,7 +597,7 @@ def sheets_read(sheet_names: Sequence[str], tables: Sequence[tuple[str, str]]) -
 
 
 __all__ = [
-    "Kind", "Choice", "Enum", "Column", "SheetDef", "GeneratedSheet", "ENUMS", "STATUS", "NEED_CLARITY",
+    "Kind", "Choice", "Enum", "Column", "SCORE", "SheetDef", "GeneratedSheet", "ENUMS", "STATUS", "NEED_CLARITY",
     "BUDGET_STATUS", "DECISION_CHAIN", "TIER", "SEVERITY", "CUSTOMERS", "FOLLOWUPS", "TIERLOG", "CONVERSIONS",
     "COMPLAINTS", "SURVEYS", "SERVICE_SHEETS", "DATA_SHEETS", "SHEETS", "SETTINGS_SHEET", "INSTRUCTIONS_SHEET",
     "ISSUES_SHEET", "TODAY_SHEET", "REVIEW_SHEET", "HISTORY_SHEET", "CHURN_SHEET", "review_sheet_name",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...model.frame import Frames
+from ...model.schema import SCORE
 from . import vectors
 from .columns import parsed
 from .memo import memo
@@ -91,7 +92,7 @@ def _surveys(frames: Frames) -> pd.DataFrame:
 def _scores(values: pd.Series) -> pd.Series:
     """A 0–10 score per cell (NaN outside 0…10 or unreadable: validation reports it)."""
     nums = pd.to_numeric(values, errors="coerce").astype(float)
-    return nums.where(nums.between(0, 10))
+    return nums.where(nums.between(*SCORE))
 
 
 def last_survey_day(frames: Frames, upto: pd.Timestamp) -> pd.Series:

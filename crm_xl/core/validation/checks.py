@@ -25,13 +25,13 @@ from ...model.parse import (
     parse_number,
     parse_tags,
 )
-from ...model.schema import ENUMS, Column, Kind, NoValue
+from ...model.schema import ENUMS, SCORE, Column, Kind, NoValue
 from ..context import Context
 from ..kernel.columns import factorized
 from ..kernel.vectors import stamps
 from .contacts import Contact, parse_contacts
 from .rows import RowChecks
-from .rules import PAST_DATES, RULES, SCORES
+from .rules import PAST_DATES, RULES
 from .values import Cells, Values, brief
 
 FAST_DATES = True  # vectorised path for date columns of dates and datetimes (tests turn it off to compare)
@@ -259,16 +259,16 @@ class Checker(RowChecks):
             ok = valid(parsed)
             emit("bad_budget", filled & ~ok)
             return parsed, ok
-        if kind == Kind.INT and (frame.sheet.key, key) in SCORES:  # a survey's 0–10 score
-            parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and 0 <= n <= 10 else None)
-            ok = valid(parsed)
-            if (filled & ~ok).any():
-                self.emit(frame, key, "bad_nps", vals.rows(filled & ~ok), vals.raw, variant="score")
-            return parsed, ok
         if kind == Kind.INT:
-            parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and -100 <= n <= 100 else None)
+            lo, hi = column.bounds
+            parsed = vals.each(lambda v: n if (n := parse_int(v)) is not None and lo <= n <= hi else None)
             ok = valid(parsed)
-            emit("bad_nps" if key == "nps" else "bad_type", filled & ~ok, expected=pick(lang, "整数", "a whole number"))
+            if column.bounds == SCORE:  # a survey's 0–10 score
+                if (filled & ~ok).any():
+                    self.emit(frame, key, "bad_nps", vals.rows(filled & ~ok), vals.raw, variant="score")
+            else:
+                emit("bad_nps" if key == "nps" else "bad_type", filled & ~ok,
+                     expected=pick(lang, "整数", "a whole number"))
             return parsed, ok
         if kind == Kind.NUMBER:
             parsed = vals.each(parse_number)

@@ -204,7 +204,4 @@ PAST_DATES: frozenset[tuple[str, str]] = frozenset({
     ("complaints", "solved"), ("surveys", "date"),
 })
 
-# (sheet key, column key) of Kind.INT columns read as a survey's 0–10 NPS score (bad_nps, variant "score")
-SCORES: frozenset[tuple[str, str]] = frozenset({("surveys", "score"), ("followups", "nps_score")})
-
 SEVERITY_ORDER = {"error": 0, "warning": 1}
