@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -100,15 +100,18 @@ class Frames:
     followups: Frame | None = None
     tierlog: Frame | None = None
     conversions: Frame | None = None
-    complaints: Frame | None = None  # optional service records (issue 23)
+    complaints: Frame | None = None  # optional service records
     surveys: Frame | None = None
 
     def get(self, key: str) -> Frame | None:
         return getattr(self, key)
 
+    def sheets(self) -> dict[str, Frame | None]:
+        """Every data sheet by key, absent ones as None (the fields of this class, in order)."""
+        return {f.name: getattr(self, f.name) for f in fields(Frames)}
+
     def present(self) -> list[Frame]:
-        return [f for f in (self.customers, self.followups, self.tierlog, self.conversions, self.complaints,
-                            self.surveys) if f is not None]
+        return [f for f in self.sheets().values() if f is not None]
 
     def data(self, key: str) -> pd.DataFrame:
         """The sheet's DataFrame, or an empty one with the schema's columns when the sheet is absent."""

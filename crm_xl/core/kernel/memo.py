@@ -87,8 +87,7 @@ class CachedFrames(Frames):
 
 def bind(frames: Frames, cache: RunCache) -> CachedFrames:
     """`frames` as CachedFrames on `cache` (the same Frame objects)."""
-    return CachedFrames(frames.customers, frames.followups, frames.tierlog, frames.conversions, frames.complaints,
-                        frames.surveys, cache=cache)
+    return CachedFrames(**frames.sheets(), cache=cache)
 
 
 def _stamp(cache: RunCache, frames: Frames, reads: Reads) -> tuple[Any, ...]:
