@@ -39,7 +39,7 @@ from .model.i18n import Lang, pick
 from .model.parse import is_blank
 from .model.result import Summary
 from .model.schema import DATA_SHEETS
-from .runtime import WINDOW, start_reading_all
+from .runtime import WINDOW, start_reading_all, stop_reading_all
 
 MERGED = tuple(s for s in DATA_SHEETS if "source_file" in s.keys)  # the four sheets merge carries over
 SKIP = ("check", "source_file")  # columns never copied: each workbook's own check, and the merge's tag
@@ -110,10 +110,13 @@ def read_reps(paths: list[Path]) -> list[RepBook | str]:
     meanwhile (calamine parses outside the GIL, on the other core): each file is started once, WINDOW files
     before its turn."""
     out: list[RepBook | str] = []
-    start_reading_all(paths[1:WINDOW])
-    for i, path in enumerate(paths):
-        start_reading_all(paths[i + WINDOW:i + WINDOW + 1])
-        out.append(_try_read(path))
+    try:
+        start_reading_all(paths[1:WINDOW])
+        for i, path in enumerate(paths):
+            start_reading_all(paths[i + WINDOW:i + WINDOW + 1])
+            out.append(_try_read(path))
+    finally:
+        stop_reading_all()  # (none left after a whole read; some when it was interrupted)
     return out
 
 

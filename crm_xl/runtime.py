@@ -138,5 +138,12 @@ def start_reading_all(paths: list[Path], *, hand_off: bool = False) -> None:
         loader.start(path, batch=True)
 
 
-__all__ = ["AHEAD", "WINDOW", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all", "trim", "trim_after",
-           "without_gc"]
+def stop_reading_all() -> None:
+    """Stop what `start_reading_all` started and no reading has taken (a merge that stopped early)."""
+    from .book.xlsx import loader
+
+    loader.stop_batch()
+
+
+__all__ = ["AHEAD", "WINDOW", "QUICK", "paused_gc", "quick", "start_reading", "start_reading_all",
+           "stop_reading_all", "trim", "trim_after", "without_gc"]

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from crm_xl.merging import merge, read_rep
@@ -141,3 +142,21 @@ def test_the_reps_are_read_in_turn_the_next_ones_parsed_meanwhile(tmp_path: Path
     assert ahead == [["r1.xlsx"], ["r1.xlsx", "r2.xlsx"], ["r1.xlsx", "r2.xlsx", "r3.xlsx"],  # (each file is
                      ["r2.xlsx", "r3.xlsx"], ["r3.xlsx"]]  # taken from there as it is read)
     assert loader._early == {}  # every file started ahead was taken by its reading
+
+
+def test_a_read_stopped_early_leaves_no_file_parsing(tmp_path: Path, monkeypatch) -> None:
+    from crm_xl import merging
+    from crm_xl.book.xlsx import loader
+
+    paths = [_c(tmp_path / f"r{i}.xlsx") for i in range(4)]
+    read = merging._try_read
+
+    def stop_at_second(path: Path) -> Any:
+        if path == paths[1]:
+            raise KeyboardInterrupt
+        return read(path)
+
+    monkeypatch.setattr(merging, "_try_read", stop_at_second)
+    with pytest.raises(KeyboardInterrupt):
+        merging.read_reps(paths)
+    assert loader._early == {} and loader._batch == set()  # the files started ahead are stopped

@@ -227,7 +227,8 @@ _batch: set[tuple[str, int, int]] = set()  # of those, the ones started with oth
 def start(path: str | Path, *, batch: bool = False) -> None:
     """Start reading a workbook ahead (the CLI calls this before its heavy imports): the sheets a run
     reads, never a big sheet of the team's own. Best effort: any problem is left for the run to report.
-    `batch`: one of several files read one after the other (its loader waits while the others are opened)."""
+    `batch`: one of several files read one after the other (its loader is kept, parsing, while the others are
+    opened; `stop_batch` closes those never opened)."""
     from ...model.schema import sheets_read  # light: no pandas
 
     try:
@@ -260,6 +261,14 @@ def adopt(path: Path) -> SheetLoader | None:
         if (stale := _early.pop(other, None)) is not None:
             stale.close()
     return loader
+
+
+def stop_batch() -> None:
+    """Close the loaders of a batch whose files were never opened (a merge stopped early)."""
+    for key in list(_batch):
+        _batch.discard(key)
+        if (loader := _early.pop(key, None)) is not None:
+            loader.close()
 
 
 def _key(path: Path) -> tuple[str, int, int]:
