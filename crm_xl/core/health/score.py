@@ -145,7 +145,8 @@ def _conversions(ctx: Context, today: pd.Timestamp) -> pd.DataFrame:
 
 def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, np.ndarray]:
     """Per Customers row whose customer key is that of a won account (`won`: the won rows): last
-    follow-up, last survey follow-up, last complaint within survey_days (datetime64, NaT: none)."""
+    follow-up, last survey follow-up, last complaint within survey_days (datetime64, NaT: none; the
+    complaint words of follow-ups are read only without a complaints sheet)."""
     f = ctx.frames
     line = timeline(f)
     mine = np.zeros(line.size, dtype=bool)
@@ -155,11 +156,12 @@ def _followups(ctx: Context, today: pd.Timestamp, won: np.ndarray) -> dict[str, 
     rows, codes, days = line.row[at], line.code[at], line.day[at]
     survey = (parsed_take(f, "followups", "content", _survey, rows)
               | parsed_take(f, "followups", "method", _survey, rows)).astype(bool)
-    recent = days > (today - pd.Timedelta(days=ctx.settings.survey_days)).to_datetime64()
-    said = rows[recent]
     complaint = np.zeros(len(rows), dtype=bool)
-    complaint[recent] = (parsed_take(f, "followups", "content", _complaint, said)
-                         | parsed_take(f, "followups", "feedback", _complaint, said)).astype(bool)
+    if not service.has_complaints(f):  # (with a complaints sheet, `_service` reads the complaints instead)
+        recent = days > (today - pd.Timedelta(days=ctx.settings.survey_days)).to_datetime64()
+        said = rows[recent]
+        complaint[recent] = (parsed_take(f, "followups", "content", _complaint, said)
+                             | parsed_take(f, "followups", "feedback", _complaint, said)).astype(bool)
     return {"last_follow_up": line.latest_day(codes, days)[line.customers],
             "last_survey": line.latest_day(codes[survey], days[survey])[line.customers],
             "last_complaint": line.latest_day(codes[complaint], days[complaint])[line.customers]}
