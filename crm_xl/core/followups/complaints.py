@@ -39,8 +39,7 @@ def complaint_items(ctx: Context, st: pd.DataFrame) -> pd.DataFrame:
     rows = parsed(ctx.frames, "customers", "customer", "key")
     first_row = pd.Series(rows.index, index=rows.to_numpy()).groupby(level=0).first()
     table = table[service.open_at(table, end - pd.Timedelta(microseconds=1)) & table["key"].isin(first_row.index)]
-    limits = {"confirmed": pd.Timedelta(minutes=s.complaint_confirm_minutes),
-              "first_solution": pd.Timedelta(hours=s.complaint_solution_hours)}
+    limits = service.limits(s)
     pending = {k: ~(table[k] < end) & (table["complained"] + limit < end) for k, limit in limits.items()}
     table = table[pending["confirmed"] | pending["first_solution"]]
     if table.empty:

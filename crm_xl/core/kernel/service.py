@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...model.frame import Frames
 from ...model.schema import SCORE
+from ...model.settings import Settings
 from . import vectors
 from .columns import parsed
 from .memo import memo
@@ -55,6 +56,12 @@ def _complaints(frames: Frames) -> pd.DataFrame:
                         **{c: parsed(frames, "complaints", c, "when").astype(NS) for c in COMPLAINT_TIMES},
                         "root_cause": parsed(frames, "complaints", "root_cause", "text")})
     return out[(out["key"] != "") & out["complained"].notna()][cols]
+
+
+def limits(settings: Settings) -> dict[str, pd.Timedelta]:
+    """How long after a complaint each pending step may take (Settings): confirmed, first_solution."""
+    return {"confirmed": pd.Timedelta(minutes=settings.complaint_confirm_minutes),
+            "first_solution": pd.Timedelta(hours=settings.complaint_solution_hours)}
 
 
 def open_at(table: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
@@ -125,5 +132,5 @@ def surveyed_since(frames: Frames, keys: pd.Series, since: pd.Series, upto: pd.T
     return vectors.days_of(keys, latest).to_numpy(dtype=NS)
 
 
-__all__ = ["complaints", "open_at", "surveys", "last_survey_day", "survey_nps", "score_group", "has_complaints",
+__all__ = ["complaints", "limits", "open_at", "surveys", "last_survey_day", "survey_nps", "score_group", "has_complaints",
            "has_surveys", "surveyed_since", "COMPLAINT_TIMES", "SCORE_NPS"]

@@ -39,13 +39,12 @@ def complaint_figures(ctx: Context, month: Month) -> dict[str, object]:
     table = table[month.within(table["complained"].dt.normalize())]
     close = month.end - pd.Timedelta(microseconds=1)
     out: dict[str, object] = {"count": len(table), "open": int(service.open_at(table, close).sum())}
-    limits = {"confirmed": ("confirm", pd.Timedelta(minutes=s.complaint_confirm_minutes), pd.Timedelta(minutes=1)),
-              "first_solution": ("solution", pd.Timedelta(hours=s.complaint_solution_hours), pd.Timedelta(hours=1))}
-    for col, (name, limit, unit) in limits.items():
+    steps = {"confirmed": ("confirm", "minutes"), "first_solution": ("solution", "hours")}  # figure names, unit
+    for col, limit in service.limits(s).items():
+        name, unit = steps[col]
         took = table[col] - table["complained"]
         took = took[took >= pd.Timedelta(0)]
-        out[f"{name}_{'minutes' if name == 'confirm' else 'hours'}"] = (
-            float(took.median() / unit) if len(took) else None)
+        out[f"{name}_{unit}"] = float(took.median() / pd.Timedelta(**{unit: 1})) if len(took) else None
         deadline = table["complained"] + limit
         out[f"{name}_breaches"] = int((~(table[col] <= deadline) & (deadline <= close)).sum())
     causes = table["root_cause"].value_counts(sort=False)
