@@ -15,6 +15,7 @@ from ...model.schema import TODAY_SHEET
 from ...model.settings import Settings
 from ..context import Context
 from ..kernel.referrals import has_referrals
+from ..kernel.service import has_complaints
 from ..kernel.vectors import day_objects
 from .churntasks import TASK_COLUMNS, churn_tasks
 from .clashtasks import clash_tasks
@@ -200,7 +201,7 @@ def summary(st: pd.DataFrame, ctx: Context, extra: pd.DataFrame | None = None) -
         "win_back": n["winback"],
         "greetings": n["greeting"],
         **({"referral_thanks": n["thanks"]} if has_referrals(ctx.frames) else {}),
-        **({"complaints": n["complaint"]} if ctx.frames.complaints is not None else {}),
+        **({"complaints": n["complaint"]} if has_complaints(ctx.frames) else {}),
         **({"clashes": n["clash"]} if _merged(ctx) else {}),
         "by_status": {c: int(by_code[c]) for c in SUMMARY_CODES if c in by_code},
         "by_owner": {str(o): {k: int(v) for k, v in row.items() if v} for o, row in pivot.iterrows()},
